@@ -1,0 +1,1 @@
+"""partner_analytics: govern a partnership with contact-centre outsourcers."""
