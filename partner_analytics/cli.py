@@ -1,0 +1,134 @@
+"""The `partner-analytics` command line.
+
+Every error reaches the user as one line naming what to fix and a non-zero exit status;
+`--debug` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from .errors import PartnerAnalyticsError
+from .paths import SAMPLE_ENGAGEMENT
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="partner-analytics",
+    help="Govern a partnership with contact-centre outsourcers: results versus objectives, shared risks "
+    "and gains, steering-committee reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+_console = Console()
+_state = {"debug": False}
+
+EngagementOption = Annotated[
+    Path, typer.Option("--engagement", "-e", help="Engagement folder (contract.yaml + tables).")
+]
+
+
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show the full traceback of an error.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the engagement into.")] = SAMPLE_ENGAGEMENT,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed writes the same bytes.")] = 7,
+    contacts: Annotated[
+        int | None,
+        typer.Option("--contacts", help="Approximate number of contacts (default: the embedded sample's size)."),
+    ] = None,
+) -> None:
+    """Generate the sample engagement (deterministic)."""
+    from .sample import generate_sample
+
+    path = generate_sample(out, seed=seed, contacts=contacts)
+    _console.print(f"sample engagement written to {path}")
+
+
+@app.command()
+def check(
+    engagement: EngagementOption = SAMPLE_ENGAGEMENT,
+    show: Annotated[int, typer.Option(help="How many rejected rows to list.")] = 20,
+    rejected_out: Annotated[
+        Path | None, typer.Option("--rejected-out", help="Write every rejected row to this CSV file.")
+    ] = None,
+) -> None:
+    """Validate an engagement and summarise what it holds, listing rejected rows."""
+    from .engagement import load
+    from .summary import engagement_summary
+
+    eng = load(engagement)
+    s = engagement_summary(eng)
+    _console.print(f"[bold]{s.client}[/bold] — engagement {eng.path}")
+    _console.print(
+        f"months with contacts: {s.first_month:%Y-%m} to {s.last_month:%Y-%m} ({s.months} months)"
+        if s.months
+        else "no contacts"
+    )
+    partners = RichTable("partner", "name", "contract", "channels", "contacts", title="Partners")
+    for p in s.partners.iter_rows(named=True):
+        partners.add_row(
+            p["partner_id"], p["name"], f"{p['start']} to {p['end']}", p["channels"] or "", f"{p['contacts']:,}"
+        )
+    _console.print(partners)
+    rows = RichTable("table", "file", "valid rows", "rejected rows", title="Tables")
+    for r in s.rows.iter_rows(named=True):
+        rows.add_row(r["table"], r["file"], f"{r['valid']:,}", f"{r['rejected']:,}")
+    _console.print(rows)
+    for w in s.warnings:
+        _console.print(f"[yellow]warning[/yellow]: {w}")
+    if s.rejected.height:
+        listed = RichTable("file", "row", "column", "value", "reason", title=f"Rejected rows ({s.rejected.height:,})")
+        for r in s.rejected.head(show).iter_rows(named=True):
+            listed.add_row(Path(r["file"]).name, str(r["row"]), r["column"], str(r["value"]), r["reason"])
+        _console.print(listed)
+        if s.rejected.height > show:
+            _console.print(f"... and {s.rejected.height - show:,} more (--rejected-out FILE writes them all)")
+    else:
+        _console.print("no rejected rows")
+    if rejected_out is not None:
+        from .atomic import atomic_path
+
+        with atomic_path(rejected_out) as tmp:
+            s.rejected.write_csv(tmp)
+        _console.print(f"rejected rows written to {rejected_out}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        app(args=args, prog_name="partner-analytics")
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:
+        if _state["debug"] or "--debug" in args:
+            traceback.print_exc()
+        if isinstance(e, PartnerAnalyticsError):
+            print(f"error: {e}", file=sys.stderr)
+        else:
+            first = str(e).strip().splitlines()[0] if str(e).strip() else ""
+            print(f"error: {type(e).__name__}: {first} (run with --debug for the traceback)", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""Errors a user can act on: each names the file and the key (or column) at fault and what was expected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["ContractError", "EngagementError", "PartnerAnalyticsError", "TableError"]
+
+
+class PartnerAnalyticsError(Exception):
+    """Base of every error the command line turns into one clear line."""
+
+
+class EngagementError(PartnerAnalyticsError):
+    """Something about an engagement folder or one of its files.
+
+    `file` is the file at fault, `key` the key path (contract) or column/row (table) within it.
+    """
+
+    def __init__(self, message: str, *, file: Path | str | None = None, key: str | None = None):
+        self.file = str(file) if file is not None else None
+        self.key = key
+        self.detail = message
+        where = ": ".join(part for part in (self.file, key) if part)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class ContractError(EngagementError):
+    """contract.yaml is missing, unreadable or breaks a rule of the contract model."""
+
+
+class TableError(EngagementError):
+    """A table file cannot be read at all (missing, unreadable, required column absent)."""

@@ -1,0 +1,93 @@
+"""Shared fixtures: small engagement folders written by the tests themselves."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+BASE_CONTRACT: dict[str, Any] = {
+    "client": "Example Energy",
+    "currency": "EUR",
+    "timezone": "Europe/Paris",
+    "channels": {
+        "voice": {"answer_within_s": 20, "short_abandon_s": 5},
+        "chat": {"answer_within_s": 60, "short_abandon_s": 10},
+        "email": {"answer_within_s": 86400},
+    },
+    "partners": [
+        {
+            "id": "northcall",
+            "name": "NorthCall Services",
+            "start": "2025-01-01",
+            "term_months": 36,
+            "pricing": {"per_handled_contact": {"voice": 4.10, "chat": 3.20, "email": 2.60}},
+            "at_risk_pct": 0.12,
+            "pool_pct": 1.5,
+            "earnback_months": 3,
+            "service_levels": [
+                {"kpi": "service_level", "channel": "voice", "target": 0.80, "minimum": 0.75, "allocation_pct": 0.40},
+                {"kpi": "abandon_rate", "channel": "voice", "target": 0.05, "minimum": 0.08, "allocation_pct": 0.30},
+                {"kpi": "asa", "channel": "voice", "target": 30, "minimum": 45},
+            ],
+        },
+        {
+            "id": "southdesk",
+            "name": "SouthDesk",
+            "start": "2024-07-01",
+            "term_months": 24,
+            "pricing": {"monthly_fee": 20000},
+            "service_levels": [],
+        },
+    ],
+}
+
+CONTACT_HEADER = "contact_id,partner_id,channel,arrived_at,answered,wait_s,handle_s,customer_id,csat"
+
+
+def contract(**changes: Any) -> dict[str, Any]:
+    """A deep copy of the base contract with top-level keys replaced."""
+    c = copy.deepcopy(BASE_CONTRACT)
+    c.update(changes)
+    return c
+
+
+def write_engagement(folder: Path, files: dict[str, str | bytes], contract_data: dict[str, Any] | None = None) -> Path:
+    """Write contract.yaml and the given files (relative path -> text or bytes) into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "contract.yaml").write_text(
+        yaml.safe_dump(contract_data or contract(), sort_keys=False), encoding="utf-8"
+    )
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def engagement_dir(tmp_path: Path) -> Path:
+    """A small valid engagement with three contacts."""
+    return write_engagement(
+        tmp_path / "eng",
+        {"contacts.csv": CONTACTS_CSV},
+    )
+
+
+CONTACTS_CSV = (
+    "\n".join(
+        [
+            CONTACT_HEADER,
+            "c1,northcall,voice,2026-09-01 09:00:00,true,12,300,cust1,5",
+            "c2,northcall,voice,2026-09-01 09:05:00,false,3,,cust2,",
+            "c3,southdesk,chat,2026-09-02 10:00:00,yes,40,200,cust1,",
+        ]
+    )
+    + "\n"
+)
