@@ -108,6 +108,30 @@ def check(
         _console.print(f"rejected rows written to {rejected_out}")
 
 
+@app.command()
+def tables(
+    engagement: EngagementOption = SAMPLE_ENGAGEMENT,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the tables into.")] = Path("tables"),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv, parquet or xlsx (one workbook).")] = "csv",
+) -> None:
+    """Compute every table (results, gaps, credits, statement, …) and write them for Excel or code."""
+    import time
+
+    from .analysis import compute
+    from .engagement import load
+    from .export import export_tables
+    from .lineage import lineage
+
+    if fmt not in ("csv", "parquet", "xlsx"):
+        raise typer.BadParameter(f"{fmt!r}: expected csv, parquet or xlsx", param_hint="--format")
+    started = time.perf_counter()
+    eng = load(engagement)
+    computed = compute(eng.collected())
+    frames = {name: frame.collect() for name, frame in computed.tables().items()}
+    written = export_tables(frames, out, fmt, lineage(eng))  # type: ignore[arg-type]
+    _console.print(f"{len(written) - 1} tables written to {out} in {time.perf_counter() - started:.1f} s")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = sys.argv[1:] if argv is None else argv

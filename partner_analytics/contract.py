@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ContractError
 from .kpis import KPIS, direction_sign
@@ -38,8 +38,16 @@ __all__ = [
     "read_contract",
 ]
 
-Fraction = Annotated[Decimal, Field(ge=0, le=1)]
-NonNegativeMoney = Annotated[Decimal, Field(ge=0)]
+
+def _six_places(value: Decimal) -> Decimal:
+    if value != value.quantize(Decimal("0.000001")):
+        raise ValueError(f"{value} has more than 6 decimal places (expected at most 6)")
+    return value
+
+
+Exact = Annotated[Decimal, AfterValidator(_six_places)]
+Fraction = Annotated[Exact, Field(ge=0, le=1)]
+NonNegativeMoney = Annotated[Exact, Field(ge=0)]
 
 
 class _Terms(BaseModel):
@@ -69,7 +77,7 @@ class Bonus(_Terms):
 
 
 class VolumeCorridor(_Terms):
-    band: Annotated[Decimal, Field(gt=0, lt=1)]
+    band: Annotated[Exact, Field(gt=0, lt=1)]
     forecast_lead_months: int = Field(default=0, ge=0)
     shortfall_rate: NonNegativeMoney = Decimal(0)
 
@@ -149,7 +157,7 @@ class Partner(_Terms):
     term_months: int = Field(gt=0)
     pricing: Pricing
     at_risk_pct: Fraction = Decimal(0)
-    pool_pct: Annotated[Decimal, Field(ge=0)] = Decimal(1)
+    pool_pct: Annotated[Exact, Field(ge=0)] = Decimal(1)
     earnback_months: int = Field(default=0, ge=0)
     bonus: Bonus | None = None
     volume_corridor: VolumeCorridor | None = None

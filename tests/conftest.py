@@ -38,7 +38,7 @@ BASE_CONTRACT: dict[str, Any] = {
             "id": "southdesk",
             "name": "SouthDesk",
             "start": "2024-07-01",
-            "term_months": 24,
+            "term_months": 36,
             "pricing": {"monthly_fee": 20000},
             "service_levels": [],
         },

@@ -51,3 +51,45 @@ def test_console_script_exit_status(tmp_path: Path) -> None:
     )
     assert run.returncode == 1
     assert run.stderr.strip().startswith("error:") and "Traceback" not in run.stderr
+
+
+def test_tables_writes_every_table_for_excel(
+    engagement_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "tables"
+    assert main(["tables", "--engagement", str(engagement_dir), "--out", str(out)]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    for table in (
+        "results",
+        "gaps",
+        "credits",
+        "corridor",
+        "statement",
+        "transparency",
+        "reconciliation",
+        "actions",
+        "reversibility",
+        "rejected",
+    ):
+        assert f"{table}.csv" in names
+    assert "lineage.json" in names and not [n for n in names if n.startswith(".")], "no temporary file left"
+    statement = (out / "statement.csv").read_text().splitlines()
+    assert (
+        statement[0]
+        == "partner_id,month,basis,charges,credits,credits_provisional,earned_back,bonus,corridor_compensation,gain_share,net"
+    )
+    # northcall answered c1 (voice, 4.10); southdesk has a monthly fee of 20,000.00
+    assert statement[1] == "northcall,2026-09-01,pricing,4.10,0.00,0.00,0.00,0.00,0.00,0.00,4.10"
+    assert statement[2] == "southdesk,2026-09-01,pricing,20000.00,0.00,0.00,0.00,0.00,0.00,0.00,20000.00"
+    assert main(["tables", "--engagement", str(engagement_dir), "--out", str(tmp_path / "x"), "--format", "xlsx"]) == 0
+    assert (tmp_path / "x" / "tables.xlsx").stat().st_size > 0
+
+
+def test_tables_on_a_broken_engagement_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = write_engagement(tmp_path / "e", {"contacts.csv": "contact_id,partner_id\nc1,northcall\n"})
+    out = tmp_path / "tables"
+    assert main(["tables", "--engagement", str(folder), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "contacts.csv" in err and "required column 'channel'" in err
+    assert err.count("\n") == 1
+    assert not out.exists()

@@ -1,0 +1,222 @@
+"""The whole chain from an engagement to the tables the committees read, wired once.
+
+    results → corridor → gaps → charges → credits, bonuses, gain-share → statement
+            → transparency, reconciliation, actions, reversibility
+
+`analyse` builds every table lazily from an engagement (and optionally other contract terms, which is
+how the what-if engine re-runs the contract). `compute` is the edge where they are collected: the
+results table first (the one pass over the contact history, on the streaming engine), then every
+other table from it at once. Those are small (partners × months × service levels), so they are
+collected with the in-memory engine, which is faster than streaming for small frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
+
+import polars as pl
+
+from .contract import Contract
+from .corridor import contractual_forecasts, corridor, excuses
+from .engagement import Engagement
+from .evaluation import gaps as gaps_of
+from .governance import action_figures
+from .metrics import RESULTS_SCHEMA, contact_results, month_of, not_measurable, occupancy_results, quality_results
+from .periods import month_grid
+from .reconciliation import reconciliation
+from .reversibility import readiness, timeline
+from .risk import bonuses, charges, credits
+from .schema import TABLES
+from .statement import gain_share, statement
+from .transparency import delivery_scorecard, discrepancies
+
+__all__ = ["TABLE_NAMES", "Analysis", "analyse", "compute", "kpi_results"]
+
+TABLE_NAMES = (
+    "results",
+    "gaps",
+    "credits",
+    "bonuses",
+    "corridor",
+    "gain_share",
+    "charges",
+    "statement",
+    "transparency",
+    "discrepancies",
+    "reconciliation",
+    "actions",
+    "reversibility",
+    "timeline",
+    "rejected",
+)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Every computed table of an engagement (LazyFrames until `collect`), and the terms they used."""
+
+    contract: Contract
+    grid: pl.LazyFrame
+    data_end: pl.LazyFrame
+    results: pl.LazyFrame
+    corridor: pl.LazyFrame
+    gaps: pl.LazyFrame
+    charges: pl.LazyFrame
+    credits: pl.LazyFrame
+    bonuses: pl.LazyFrame
+    gain_share: pl.LazyFrame
+    statement: pl.LazyFrame
+    transparency: pl.LazyFrame
+    discrepancies: pl.LazyFrame
+    reconciliation: pl.LazyFrame
+    actions: pl.LazyFrame
+    reversibility: pl.LazyFrame
+    timeline: pl.LazyFrame
+    rejected: pl.LazyFrame
+
+    def tables(self) -> dict[str, pl.LazyFrame]:
+        """The exported tables by name (TABLE_NAMES)."""
+        return {name: getattr(self, name) for name in TABLE_NAMES}
+
+    def collect(self) -> Analysis:
+        """The same analysis with every table computed and held in memory (see `compute`)."""
+        frames = [f.name for f in fields(self) if f.name != "contract"]
+        computed = pl.collect_all([getattr(self, name) for name in frames], engine="in-memory")
+        return replace(self, **{name: df.lazy() for name, df in zip(frames, computed, strict=True)})
+
+
+def kpi_results(engagement: Engagement, *, scope: Sequence[str] = ()) -> pl.LazyFrame:
+    """The long results table of every KPI (FORMULAS §1), optionally per finer scope (site_id, queue)."""
+    contract = engagement.contract
+    present = engagement.present["contacts"]
+    contacts = engagement.contacts
+    parts = [contact_results(contacts, contract, present=present, scope=scope)]
+    wide = contacts.select("partner_id", month_of(pl.col("arrived_at")).alias("month")).unique()
+    wide = wide.with_columns(
+        pl.lit(None, dtype=pl.String).alias("channel"), *[pl.lit(None, dtype=pl.String).alias(s) for s in scope]
+    )
+    quality, staffing, forecasts = (engagement.table(t) for t in ("quality", "staffing", "forecasts"))
+    parts.append(
+        quality_results(quality, scope=scope)
+        if quality is not None
+        else not_measurable(wide, "quality_score", "no quality table")
+    )
+    parts.append(
+        occupancy_results(staffing, contacts, scope=scope)
+        if staffing is not None
+        else not_measurable(wide, "occupancy", "no staffing table")
+    )
+    if forecasts is not None and not scope:
+        parts.append(_forecast_accuracy(parts[0], forecasts, contract))
+    else:
+        parts.append(
+            not_measurable(
+                wide, "forecast_accuracy", "no forecasts table" if forecasts is None else "not per site or queue"
+            )
+        )
+    columns = [
+        "partner_id",
+        "channel",
+        *scope,
+        "month",
+        *[c for c in RESULTS_SCHEMA if c not in ("partner_id", "channel", "month")],
+    ]
+    return pl.concat([p.select(columns) for p in parts], how="vertical").cast(
+        RESULTS_SCHEMA | dict.fromkeys(scope, pl.String())
+    )
+
+
+def _forecast_accuracy(contact_kpis: pl.LazyFrame, forecasts: pl.LazyFrame, contract: Contract) -> pl.LazyFrame:
+    """1 − |offered − forecast| / forecast with the contractual forecast, per channel and partner-wide."""
+    offered = contact_kpis.filter((pl.col("kpi") == "offered") & pl.col("channel").is_not_null()).select(
+        "partner_id", "channel", "month", pl.col("value").alias("offered")
+    )
+    per_channel = offered.join(
+        contractual_forecasts(forecasts, contract).select("partner_id", "channel", "month", "forecast_contacts"),
+        on=["partner_id", "channel", "month"],
+        how="inner",
+    )
+    wide = (
+        per_channel.group_by("partner_id", "month")
+        .agg(pl.col("offered").sum(), pl.col("forecast_contacts").sum())
+        .with_columns(pl.lit(None, dtype=pl.String).alias("channel"))
+    )
+    both = pl.concat([per_channel, wide.select(per_channel.collect_schema().names())], how="vertical")
+    f = pl.col("forecast_contacts")
+    return both.select(
+        "partner_id",
+        "channel",
+        "month",
+        pl.lit("forecast_accuracy").alias("kpi"),
+        pl.when(f > 0).then(1 - (pl.col("offered") - f).abs() / f).alias("value"),
+        pl.col("offered").alias("numerator"),
+        f.alias("denominator"),
+        pl.lit(False).alias("incomplete"),
+        pl.when(f > 0).then(None).otherwise(pl.lit("forecast is 0")).cast(pl.String).alias("note"),
+    )
+
+
+def analyse(
+    engagement: Engagement, *, contract: Contract | None = None, results: pl.LazyFrame | None = None
+) -> Analysis:
+    """Every table of the engagement, lazily; `contract` replaces the engagement's terms (what-if),
+    `results` an already computed results table (so the contact history is not read again)."""
+    contract = contract or engagement.contract
+    results = kpi_results(engagement) if results is None else results
+    months = results.filter(pl.col("kpi") == "offered").select("partner_id", "month").unique()
+    grid = month_grid(months, contract)
+    data_end = months.select(pl.col("month").max().alias("last_month"))
+    offered = results.filter((pl.col("kpi") == "offered") & pl.col("channel").is_not_null()).select(
+        "partner_id", "channel", "month", pl.col("numerator").cast(pl.Int64).alias("offered")
+    )
+    corridor_frame = corridor(offered, engagement.table("forecasts"), contract)
+    gaps_frame = gaps_of(results, contract, grid, excuses(corridor_frame))
+    charges_frame = charges(results, engagement.table("invoices"), contract, grid)
+    credits_frame = credits(gaps_frame, charges_frame, contract, data_end)
+    bonus_frame = bonuses(gaps_frame, charges_frame, contract)
+    gain_frame = gain_share(results, charges_frame, contract)
+    as_of = data_end.select(pl.col("last_month").dt.month_end().alias("as_of"))
+    tables = {
+        t: _or_empty(engagement, t) for t in ("deliveries", "reported_kpis", "invoices", "actions", "reversibility")
+    }
+    return Analysis(
+        contract=contract,
+        grid=grid,
+        data_end=data_end,
+        results=results,
+        corridor=corridor_frame,
+        gaps=gaps_frame,
+        charges=charges_frame,
+        credits=credits_frame,
+        bonuses=bonus_frame,
+        gain_share=gain_frame,
+        statement=statement(charges_frame, credits_frame, bonus_frame, corridor_frame, gain_frame),
+        transparency=delivery_scorecard(tables["deliveries"]),
+        discrepancies=discrepancies(tables["reported_kpis"], results),
+        reconciliation=reconciliation(tables["invoices"], charges_frame, results, engagement.table("staffing")),
+        actions=action_figures(tables["actions"], grid),
+        reversibility=readiness(tables["reversibility"]),
+        timeline=timeline(contract, as_of, gaps_frame),
+        rejected=engagement.rejected,
+    )
+
+
+def compute(
+    engagement: Engagement, *, contract: Contract | None = None, results: pl.DataFrame | None = None
+) -> Analysis:
+    """Every table of the engagement, computed: the results once, then the rest from them."""
+    if results is None:
+        results = kpi_results(engagement).collect()
+    return analyse(engagement, contract=contract, results=results.lazy()).collect()
+
+
+def _or_empty(engagement: Engagement, name: str) -> pl.LazyFrame:
+    """The table, or an empty one with its typed columns when the engagement does not have it, so
+    that every derived table keeps its columns."""
+    table = engagement.table(name)
+    if table is not None:
+        return table
+    tz = engagement.contract.timezone
+    schema = {c.name: pl.Datetime("us", tz) if c.kind == "datetime" else c.dtype for c in TABLES[name].columns}
+    return pl.LazyFrame(schema=schema)

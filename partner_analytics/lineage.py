@@ -1,0 +1,40 @@
+"""Data lineage: which input files (name, size, digest) and which contract produced an output."""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from .engagement import Engagement
+
+__all__ = ["lineage", "package_version"]
+
+
+def package_version() -> str:
+    try:
+        return version("partner-analytics")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def lineage(engagement: Engagement, **extra: Any) -> dict[str, Any]:
+    """A JSON-ready record of the inputs: enough to prove later which data a committee decided on."""
+
+    def entry(sf) -> dict[str, Any]:
+        try:
+            name = str(sf.path.relative_to(engagement.path))
+        except ValueError:
+            name = str(sf.path)
+        return {"table": sf.table, "file": name, "format": sf.format, "bytes": sf.size, "sha256": sf.sha256}
+
+    return {
+        "engagement": engagement.name,
+        "client": engagement.contract.client,
+        "digest": engagement.digest,
+        "contract": entry(engagement.contract_file),
+        "inputs": [entry(sf) for sf in sorted(engagement.sources.values(), key=lambda s: s.table)],
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "partner_analytics": package_version(),
+        **extra,
+    }

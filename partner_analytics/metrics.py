@@ -1,0 +1,288 @@
+"""KPIs (FORMULAS §1) from the raw tables into one long results table.
+
+`results` has one row per partner × channel × month × KPI (channel null for the partner-wide row,
+computed over all channels), plus any finer scope columns asked for (site_id, queue):
+
+    partner_id, channel, [scope…], month, kpi, value, numerator, denominator, incomplete, note
+
+`value` is null when the KPI is not measurable, and `note` then says why (its inputs are absent, or
+its denominator is 0); `incomplete` marks an FCR month whose last contacts' 7-day windows run past
+the end of the data. Every ratio keeps its numerator and denominator, so the partner-wide rows are
+sums of the channel rows, and gain-share can read the contacts FCR was counted over.
+
+Contacts are aggregated once per partner × channel × month (× scope); the partner-wide rows are
+sums of those small aggregates, so the contact history is read in one pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import polars as pl
+
+from .contract import ChannelTerms, Contract
+
+__all__ = [
+    "FCR_WINDOW",
+    "RESULTS_SCHEMA",
+    "SCOPES",
+    "contact_flags",
+    "contact_results",
+    "contact_sums",
+    "month_of",
+    "not_measurable",
+    "occupancy_results",
+    "quality_results",
+    "results_from_sums",
+]
+
+FCR_WINDOW = dt.timedelta(days=7)
+SCOPES = ("site_id", "queue")
+RESULTS_SCHEMA = {
+    "partner_id": pl.String(),
+    "channel": pl.String(),
+    "month": pl.Date(),
+    "kpi": pl.String(),
+    "value": pl.Float64(),
+    "numerator": pl.Float64(),
+    "denominator": pl.Float64(),
+    "incomplete": pl.Boolean(),
+    "note": pl.String(),
+}
+
+_SUMS = (
+    "offered",
+    "answered",
+    "short_abandons",
+    "in_service",
+    "wait_answered",
+    "handle_sum",
+    "handle_n",
+    "csat_sum",
+    "csat_n",
+    "csat_top2_n",
+    "fcr_resolved",
+    "fcr_counted",
+    "fcr_cut",
+)
+
+
+def month_of(instant: pl.Expr) -> pl.Expr:
+    """The month (first day, a Date) of a local datetime: FORMULAS' period key."""
+    return instant.dt.date().dt.truncate("1mo")
+
+
+def contact_flags(contacts: pl.LazyFrame, channels: dict[str, ChannelTerms], *, fcr: bool = True) -> pl.LazyFrame:
+    """Each contact with its month and the flags the KPIs count (in service, short abandon, FCR).
+
+    FCR: an answered contact is *resolved* when its customer has no other contact (any channel,
+    any partner) in (t, t + 7 days] of elapsed time; contacts whose window ends after the last
+    arrival in the data are not counted (`fcr_cut`), and contacts without a customer are not counted.
+    """
+    answer_within = {name: t.answer_within_s for name, t in channels.items()}
+    short_within = {name: t.short_abandon_s for name, t in channels.items()}
+    t = pl.col("channel").replace_strict(answer_within, default=None, return_dtype=pl.Float64)
+    s = pl.col("channel").replace_strict(short_within, default=0.0, return_dtype=pl.Float64)
+    answered = pl.col("answered")
+    flagged = contacts.with_columns(
+        month_of(pl.col("arrived_at")).alias("month"),
+        (answered & (pl.col("wait_s") <= t)).alias("in_service"),
+        (~answered & (pl.col("wait_s") < s)).alias("short_abandon"),
+    )
+    if fcr:
+        flagged = _with_fcr(flagged)
+    return flagged
+
+
+def _with_fcr(contacts: pl.LazyFrame) -> pl.LazyFrame:
+    """Sort by customer and instant; the next *strictly later* contact of the same customer decides.
+
+    Instants are compared as microseconds since the epoch, so 7 days is 7 × 24 h of elapsed time
+    whatever the DST changes in between.
+    """
+    window = int(FCR_WINDOW.total_seconds()) * 1_000_000
+    customer, t = pl.col("customer_id"), pl.col("__t")
+    ordered = contacts.with_columns(pl.col("arrived_at").dt.epoch("us").alias("__t")).sort(
+        "customer_id", "__t", nulls_last=True
+    )
+    next_t = t.shift(-1)
+    same_customer = (customer.is_not_null() & (customer.shift(-1) == customer)).fill_null(False)
+    # A row tied with the next one takes the next strictly later instant of its customer (backward
+    # fill); a customer's last row gets a sentinel so the fill never crosses customers.
+    never = pl.lit(2**62, dtype=pl.Int64)
+    later = pl.when(~same_customer).then(never).when(next_t != t).then(next_t).otherwise(None).backward_fill()
+    judged = pl.col("answered") & customer.is_not_null()
+    cut = judged & (t + window > t.max())
+    counted = judged & ~cut
+    return ordered.with_columns(
+        (counted & (later > t + window)).alias("fcr_resolved"),
+        counted.alias("fcr_counted"),
+        cut.alias("fcr_cut"),
+    ).drop("__t")
+
+
+def contact_sums(flags: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
+    """Counts and sums per `by` from which every contact KPI is a ratio (one pass over contacts)."""
+    answered = pl.col("answered")
+    csat = pl.col("csat")
+    aggs = [
+        pl.len().cast(pl.Int64).alias("offered"),
+        answered.sum().cast(pl.Int64).alias("answered"),
+        pl.col("short_abandon").sum().cast(pl.Int64).alias("short_abandons"),
+        pl.col("in_service").sum().cast(pl.Int64).alias("in_service"),
+        pl.col("wait_s").filter(answered).sum().alias("wait_answered"),
+        pl.col("handle_s").filter(answered).sum().alias("handle_sum"),
+        pl.col("handle_s").filter(answered).count().cast(pl.Int64).alias("handle_n"),
+        csat.sum().cast(pl.Float64).alias("csat_sum"),
+        csat.count().cast(pl.Int64).alias("csat_n"),
+        (csat >= 4).sum().cast(pl.Int64).alias("csat_top2_n"),
+    ]
+    names = flags.collect_schema().names()
+    if "fcr_resolved" in names:
+        aggs += [pl.col(c).sum().cast(pl.Int64).alias(c) for c in ("fcr_resolved", "fcr_counted", "fcr_cut")]
+    else:
+        aggs += [pl.lit(None, dtype=pl.Int64).alias(c) for c in ("fcr_resolved", "fcr_counted", "fcr_cut")]
+    return flags.group_by(list(by)).agg(aggs)
+
+
+def _partner_wide(sums: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
+    """The partner-wide sums (channel null): sums of the channel sums."""
+    keys = [k for k in by if k != "channel"]
+    return (
+        sums.group_by(keys)
+        .agg(pl.col(c).sum() for c in _SUMS)
+        .with_columns(pl.lit(None, dtype=pl.String).alias("channel"))
+    )
+
+
+def results_from_sums(sums: pl.LazyFrame, *, present: frozenset[str], keys: Sequence[str]) -> pl.LazyFrame:
+    """Unpivot the sums into the long results table, one row per KPI (FORMULAS §1)."""
+    c = pl.col
+    answerable = c("offered") - c("short_abandons")
+    missing = {
+        "handle_s": "contacts have no handle_s column",
+        "customer_id": "contacts have no customer_id column",
+        "csat": "contacts have no csat column",
+    }
+
+    def row(kpi: str, num: pl.Expr | None, den: pl.Expr | None, needs: str | None = None, what: str = "") -> pl.Expr:
+        if needs is not None and needs not in present:
+            value, note = pl.lit(None, dtype=pl.Float64), pl.lit(missing[needs])
+            num = den = None
+        elif den is None:
+            value, note = num.cast(pl.Float64), pl.lit(None, dtype=pl.String)
+        else:
+            value = pl.when(den > 0).then(num / den)
+            note = pl.when(den > 0).then(None).otherwise(pl.lit(f"no {what} (denominator is 0)"))
+        incomplete = (c("fcr_cut") > 0) if kpi == "fcr" and needs in present else pl.lit(False)
+        return pl.struct(
+            pl.lit(kpi).alias("kpi"),
+            value.cast(pl.Float64).alias("value"),
+            (num.cast(pl.Float64) if num is not None else pl.lit(None, dtype=pl.Float64)).alias("numerator"),
+            (den.cast(pl.Float64) if den is not None else pl.lit(None, dtype=pl.Float64)).alias("denominator"),
+            incomplete.alias("incomplete"),
+            note.cast(pl.String).alias("note"),
+        )
+
+    rows = [
+        row("offered", c("offered"), None),
+        row("answered", c("answered"), None),
+        row("short_abandons", c("short_abandons"), None),
+        row("service_level", c("in_service"), answerable, what="contacts beyond short abandons"),
+        row("abandon_rate", answerable - c("answered"), answerable, what="contacts beyond short abandons"),
+        row("asa", c("wait_answered"), c("answered"), what="answered contacts"),
+        row("aht", c("handle_sum"), c("handle_n"), "handle_s", "answered contacts with a handle time"),
+        row(
+            "fcr",
+            c("fcr_resolved"),
+            c("fcr_counted"),
+            "customer_id",
+            "answered contacts whose 7-day window is observed",
+        ),
+        row("csat", c("csat_sum"), c("csat_n"), "csat", "survey answers"),
+        row("csat_top2", c("csat_top2_n"), c("csat_n"), "csat", "survey answers"),
+    ]
+    return (
+        sums.select(*keys, pl.concat_list(rows).alias("r"))
+        .explode("r")
+        .unnest("r")
+        .with_columns(pl.col("incomplete").fill_null(False))
+    )
+
+
+def contact_results(
+    contacts: pl.LazyFrame,
+    contract: Contract,
+    *,
+    present: frozenset[str],
+    scope: Sequence[str] = (),
+) -> pl.LazyFrame:
+    """The contact KPIs per partner × channel × month (× scope), and partner-wide (channel null)."""
+    by = ["partner_id", "channel", *scope, "month"]
+    flags = contact_flags(contacts, contract.channels, fcr="customer_id" in present)
+    sums = contact_sums(flags, by)
+    both = pl.concat([sums, _partner_wide(sums, by).select(sums.collect_schema().names())], how="vertical")
+    return results_from_sums(both, present=present, keys=by)
+
+
+def quality_results(quality: pl.LazyFrame, *, scope: Sequence[str] = ()) -> pl.LazyFrame:
+    """Mean evaluation score per partner × month, partner-wide and per channel where evaluations carry one."""
+    base = quality.with_columns(month_of(pl.col("evaluated_at")).alias("month"))
+    agg = [pl.col("score").sum().alias("numerator"), pl.col("score").count().cast(pl.Float64).alias("denominator")]
+    per_channel = base.filter(pl.col("channel").is_not_null()).group_by("partner_id", "channel", "month").agg(agg)
+    wide = base.group_by("partner_id", "month").agg(agg).with_columns(pl.lit(None, dtype=pl.String).alias("channel"))
+    both = pl.concat([per_channel, wide.select(per_channel.collect_schema().names())], how="vertical")
+    return _ratio_rows(both, "quality_score", scope)
+
+
+def occupancy_results(staffing: pl.LazyFrame, contacts: pl.LazyFrame, *, scope: Sequence[str] = ()) -> pl.LazyFrame:
+    """Σ handle_s / Σ (agents_logged_in × interval seconds) per partner × channel × month, and partner-wide."""
+    keys = ["partner_id", "channel", "month"]
+    capacity = (
+        staffing.with_columns(month_of(pl.col("interval_start")).alias("month"))
+        .group_by(keys)
+        .agg((pl.col("agents_logged_in") * pl.col("interval_minutes") * 60).sum().alias("denominator"))
+    )
+    handled = (
+        contacts.filter(pl.col("answered"))
+        .with_columns(month_of(pl.col("arrived_at")).alias("month"))
+        .group_by(keys)
+        .agg(pl.col("handle_s").sum().alias("numerator"))
+    )
+    per_channel = capacity.join(handled, on=keys, how="left").with_columns(pl.col("numerator").fill_null(0.0))
+    wide = (
+        per_channel.group_by("partner_id", "month")
+        .agg(pl.col("numerator").sum(), pl.col("denominator").sum())
+        .with_columns(pl.lit(None, dtype=pl.String).alias("channel"))
+    )
+    both = pl.concat([per_channel, wide.select(per_channel.collect_schema().names())], how="vertical")
+    return _ratio_rows(both, "occupancy", scope)
+
+
+def _ratio_rows(frame: pl.LazyFrame, kpi: str, scope: Sequence[str]) -> pl.LazyFrame:
+    den = pl.col("denominator")
+    return frame.select(
+        "partner_id",
+        "channel",
+        *[pl.lit(None, dtype=pl.String).alias(s) for s in scope],
+        "month",
+        pl.lit(kpi).alias("kpi"),
+        pl.when(den > 0).then(pl.col("numerator") / den).alias("value"),
+        pl.col("numerator").cast(pl.Float64),
+        den.cast(pl.Float64),
+        pl.lit(False).alias("incomplete"),
+        pl.when(den > 0).then(None).otherwise(pl.lit("denominator is 0")).cast(pl.String).alias("note"),
+    )
+
+
+def not_measurable(grid: pl.LazyFrame, kpi: str, note: str) -> pl.LazyFrame:
+    """Null rows of `kpi` on a partner × channel × month grid, saying why it cannot be measured."""
+    return grid.with_columns(
+        pl.lit(kpi).alias("kpi"),
+        pl.lit(None, dtype=pl.Float64).alias("value"),
+        pl.lit(None, dtype=pl.Float64).alias("numerator"),
+        pl.lit(None, dtype=pl.Float64).alias("denominator"),
+        pl.lit(False).alias("incomplete"),
+        pl.lit(note).alias("note"),
+    )
