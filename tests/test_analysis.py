@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import polars as pl
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +16,8 @@ from .conftest import contract as contract_dict
 from .factories import contacts, engagement
 
 N, S = "northcall", "southdesk"
-START = dt.datetime(2026, 1, 1, 8, 0)
+START = dt.datetime(2026, 1, 1, 7, 0, tzinfo=dt.UTC)
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def _contract():
@@ -46,7 +48,7 @@ contact_rows = st.lists(
 def _rows(partner: str, channel: str, rows: list[tuple[int, bool, int, int]], prefix: str) -> list[tuple]:
     out = []
     for i, (hours, answered, wait, customer) in enumerate(rows):
-        at = START + dt.timedelta(hours=hours)
+        at = (START + dt.timedelta(hours=hours)).astimezone(PARIS)  # a local time that exists
         out.append(
             (
                 f"{prefix}{i}",
