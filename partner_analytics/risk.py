@@ -85,6 +85,17 @@ def capped_amounts(raw: str, cap: str, group: list[str], order: str) -> list[pl.
     return [amount.cast(pl.Int64).alias("amount"), bites.alias("capped")]
 
 
+def _allocated(frame: pl.LazyFrame, pool: str, fractions: dict[str, int]) -> pl.LazyFrame:
+    """Add the month's `pool` (charges × the partner's fraction, to the cent) and each row's capped
+    share of it by `allocation_u`."""
+    fraction = pl.col("partner_id").replace_strict(fractions, default=0, return_dtype=pl.Int64).cast(pl.Int128)
+    return (
+        frame.with_columns(rounded_div(pl.col("charges").cast(pl.Int128) * fraction, UNIT).alias(pool))
+        .with_columns((pl.col(pool).cast(pl.Int128) * pl.col("allocation_u").cast(pl.Int128)).alias("raw"))
+        .with_columns(capped_amounts("raw", pool, ["partner_id", "month"], "order"))
+    )
+
+
 def credits(
     gaps: pl.LazyFrame, charges_frame: pl.LazyFrame, contract: Contract, last_month: pl.LazyFrame
 ) -> pl.LazyFrame:
@@ -129,15 +140,7 @@ def credits(
     due = (
         pl.concat(parts, how="vertical")
         .filter((pl.col("status") == "breach") & (pl.col("allocation_u") > 0))
-        .with_columns(
-            rounded_div(
-                pl.col("charges").cast(pl.Int128)
-                * pl.col("partner_id").replace_strict(at_risk, default=0, return_dtype=pl.Int64).cast(pl.Int128),
-                UNIT,
-            ).alias("at_risk_amount")
-        )
-        .with_columns((pl.col("at_risk_amount").cast(pl.Int128) * pl.col("allocation_u").cast(pl.Int128)).alias("raw"))
-        .with_columns(capped_amounts("raw", "at_risk_amount", ["partner_id", "month"], "order"))
+        .pipe(_allocated, "at_risk_amount", at_risk)
     )
     return due.select(
         "partner_id",
@@ -182,15 +185,7 @@ def bonuses(gaps: pl.LazyFrame, charges_frame: pl.LazyFrame, contract: Contract)
     return (
         gaps.filter(pl.col("partner_id").is_in(list(pool)) & pl.col("stretch_reached") & (pl.col("allocation_u") > 0))
         .join(charges_frame.select("partner_id", "month", "charges"), on=["partner_id", "month"], how="left")
-        .with_columns(
-            rounded_div(
-                pl.col("charges").cast(pl.Int128)
-                * pl.col("partner_id").replace_strict(pool, default=0, return_dtype=pl.Int64).cast(pl.Int128),
-                UNIT,
-            ).alias("bonus_pool")
-        )
-        .with_columns((pl.col("bonus_pool").cast(pl.Int128) * pl.col("allocation_u").cast(pl.Int128)).alias("raw"))
-        .with_columns(capped_amounts("raw", "bonus_pool", ["partner_id", "month"], "order"))
+        .pipe(_allocated, "bonus_pool", pool)
         .select(
             "partner_id",
             "service_level",
