@@ -1,0 +1,84 @@
+"""The embedded sample engagement: a deterministic generator of a believable outsourcing programme.
+
+`generate_sample(out)` writes an engagement folder (contract.yaml and one file per table of the
+data contract) for a French energy retailer and three partners: one solid, one that degrades into
+a chronic failure, one that improves. The same seed gives the same bytes in every file.
+The story and the terms live in `profiles`; each table has its own function.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from .calendar import slots
+from .commercial import generate_forecasts, generate_reported_kpis, invoice_lines
+from .contacts import CONTACT_COLUMNS, expected_rate, generate_contacts, streams
+from .contract_file import INVOICE_SOURCE, contract_yaml
+from .files import write_csv, write_french_invoices, write_parquet
+from .floor import generate_quality, generate_staffing
+from .governance import generate_actions, generate_deliveries, generate_reversibility
+from .health import monthly_health
+
+__all__ = ["DEFAULT_SEED", "TABLE_FILES", "expected_contacts", "generate_sample"]
+
+DEFAULT_SEED = 7
+TABLE_FILES: dict[str, str] = {
+    "contacts": "contacts.parquet",
+    "staffing": "staffing.parquet",
+    "quality": "quality.csv",
+    "reported_kpis": "reported_kpis.csv",
+    "forecasts": "forecasts.csv",
+    "invoices": INVOICE_SOURCE,
+    "actions": "actions.csv",
+    "deliveries": "deliveries.csv",
+    "reversibility": "reversibility.csv",
+}
+"""Where each table of the sample is written, relative to the engagement folder."""
+
+_STREAMS = ("health", "contacts", "staffing", "quality", "forecasts", "deliveries", "actions", "reversibility")
+
+
+def expected_contacts() -> float:
+    """The expected number of contacts of the default sample (before Poisson noise)."""
+    grid = slots()
+    return float(sum(expected_rate(grid, p, s, 1.0).sum() for p, s in streams()))
+
+
+def generate_sample(out: Path, *, seed: int = DEFAULT_SEED, contacts: int | None = None) -> Path:
+    """Write the sample engagement into `out` (created if needed) and return `out`.
+
+    `contacts` scales every volume so that the contacts table holds about that many rows (the
+    default, None, gives about 350 000); the story (who degrades, who improves) stays the same.
+    Each table draws from its own random stream of `seed`, so the same seed gives the same bytes.
+    Files of other names already in `out` are left alone.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    grid = slots()
+    scale = 1.0 if contacts is None else contacts / expected_contacts()
+    seeds = np.random.SeedSequence(seed).spawn(len(_STREAMS))
+    rng = {name: np.random.default_rng(s) for name, s in zip(_STREAMS, seeds, strict=True)}
+
+    health = monthly_health(rng["health"])
+    contact_rows = generate_contacts(grid, health, rng["contacts"], scale)
+    forecasts = generate_forecasts(grid, rng["forecasts"], scale)
+    reported = generate_reported_kpis(contact_rows)
+    tables: dict[str, pl.DataFrame] = {
+        "contacts": contact_rows.select(CONTACT_COLUMNS),
+        "staffing": generate_staffing(grid, contact_rows, health, rng["staffing"], scale),
+        "quality": generate_quality(contact_rows, health, rng["quality"]),
+        "reported_kpis": reported,
+        "forecasts": forecasts,
+        "actions": generate_actions(rng["actions"]),
+        "deliveries": generate_deliveries(health, forecasts, reported, rng["deliveries"]),
+        "reversibility": generate_reversibility(rng["reversibility"]),
+    }
+    (out / "contract.yaml").write_text(contract_yaml(seed), encoding="utf-8")
+    for name, frame in tables.items():
+        path = out / TABLE_FILES[name]
+        (write_parquet if path.suffix == ".parquet" else write_csv)(frame, path)
+    write_french_invoices(invoice_lines(contact_rows), out / TABLE_FILES["invoices"])
+    return out

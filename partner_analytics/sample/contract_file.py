@@ -1,0 +1,133 @@
+"""contract.yaml of the sample engagement, written from the profiles (commented, one partner block each)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .profiles import CHANNELS, CLIENT, CURRENCY, PARTNERS, TIMEZONE, Partner, ServiceLevelTerm
+
+__all__ = ["INVOICE_COLUMNS", "INVOICE_SOURCE", "contract_yaml"]
+
+INVOICE_SOURCE = "exports/factures.csv"
+INVOICE_COLUMNS = {
+    "partner_id": "Prestataire",
+    "month": "Mois de prestation",
+    "amount": "Montant HT (€)",
+    "billed_units": "Quantité",
+    "unit": "Unité",
+}
+"""Our invoice columns and the French headers of the partners' billing export."""
+
+_HEADER = """\
+# The sample engagement of partner_analytics: a French energy retailer and three outsourcers.
+# Written by partner_analytics.sample.generate_sample (seed {seed}); data/sample/README.md tells the story.
+"""
+
+
+def _number(value: float | int | Decimal) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) >= 1:
+        return str(int(value))
+    return f"{value:g}"
+
+
+def _flow(items: dict[str, object]) -> str:
+    parts = []
+    for key, value in items.items():
+        if value is None:
+            continue
+        shown = (
+            ("true" if value else "false")
+            if isinstance(value, bool)
+            else _number(value)
+            if isinstance(value, (int, float, Decimal))
+            else str(value)
+        )
+        parts.append(f"{key}: {shown}")
+    return "{" + ", ".join(parts) + "}"
+
+
+def _service_level(sl: ServiceLevelTerm) -> str:
+    return _flow(
+        {
+            "kpi": sl.kpi,
+            "channel": sl.channel,
+            "target": sl.target,
+            "minimum": sl.minimum,
+            "allocation_pct": sl.allocation_pct,
+            "stretch": sl.stretch,
+        }
+    )
+
+
+def _partner(partner: Partner) -> list[str]:
+    t = partner.terms
+    lines = [
+        f"  - id: {partner.id}",
+        f"    name: {partner.name}",
+        f"    start: {t.start.isoformat()}",
+        f"    term_months: {t.term_months}",
+        "    pricing:",
+        f"      per_handled_contact: {_flow(dict(t.per_handled_contact))}",
+    ]
+    if t.monthly_fee is not None:
+        lines.append(f"      monthly_fee: {t.monthly_fee}")
+    lines += [
+        f"    at_risk_pct: {_number(t.at_risk_pct)}",
+        f"    pool_pct: {_number(t.pool_pct)}",
+        f"    earnback_months: {t.earnback_months}",
+    ]
+    if t.bonus_pool_pct is not None:
+        lines.append(f"    bonus: {_flow({'pool_pct': t.bonus_pool_pct})}")
+    if t.corridor_band is not None:
+        corridor = {
+            "band": t.corridor_band,
+            "forecast_lead_months": t.corridor_lead_months,
+            "shortfall_rate": t.corridor_shortfall_rate,
+        }
+        lines.append(f"    volume_corridor: {_flow(corridor)}")
+    if t.gain_share is not None:
+        baseline, share, pain = t.gain_share
+        lines.append(
+            f"    gain_share: {_flow({'baseline_fcr': baseline, 'provider_share': share, 'pain_share': pain})}"
+        )
+    breaches, within = t.chronic_failure
+    lines.append(f"    chronic_failure: {_flow({'breaches': breaches, 'within_months': within})}")
+    if t.reversibility is not None:
+        notice, transition = t.reversibility
+        lines.append(f"    reversibility: {_flow({'notice_months': notice, 'transition_months': transition})}")
+    lines.append("    service_levels:")
+    lines += [f"      - {_service_level(sl)}" for sl in t.service_levels]
+    return lines
+
+
+def contract_yaml(seed: int) -> str:
+    """The text of the sample's contract.yaml."""
+    lines = [
+        _HEADER.format(seed=seed).rstrip("\n"),
+        f"client: {CLIENT}",
+        f"currency: {CURRENCY}",
+        f"timezone: {TIMEZONE}",
+    ]
+    lines.append("channels:                 # service-level thresholds, seconds")
+    for name, rules in CHANNELS.items():
+        terms = {"answer_within_s": rules.answer_within_s}
+        if rules.short_abandon_s:
+            terms["short_abandon_s"] = rules.short_abandon_s
+        lines.append(f"  {name}: {_flow(terms)}")
+    lines.append("partners:")
+    for partner in PARTNERS:
+        lines += _partner(partner)
+    columns = ", ".join(f'{ours}: "{theirs}"' for ours, theirs in INVOICE_COLUMNS.items())
+    lines += [
+        "sources:",
+        "  invoices:                # the partners' billing export, as Excel writes it in France",
+        f"    path: {INVOICE_SOURCE}",
+        '    separator: ";"',
+        "    decimal_comma: true",
+        "    encoding: cp1252",
+        '    date_format: "%d/%m/%Y"',
+        f"    columns: {{{columns}}}",
+    ]
+    return "\n".join(lines) + "\n"
