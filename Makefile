@@ -22,7 +22,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@ $(VENV)/.installed
 
-$(SAMPLE)/contract.yaml: partner_analytics/sample.py | $(VENV)/.installed
+$(SAMPLE)/contract.yaml: $(wildcard partner_analytics/sample/*.py) | $(VENV)/.installed
 	$(BIN)/partner-analytics sample --out $(SAMPLE)
 
 sample: $(SAMPLE)/contract.yaml ## Generate the sample engagement into data/sample (if absent or stale)

@@ -91,3 +91,27 @@ CONTACTS_CSV = (
     )
     + "\n"
 )
+
+
+@pytest.fixture(scope="session")
+def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample engagement, generated once per test session."""
+    from partner_analytics.sample import generate_sample
+
+    return generate_sample(tmp_path_factory.mktemp("sample"))
+
+
+@pytest.fixture(scope="session")
+def sample_engagement(sample_dir: Path):
+    """The sample engagement, loaded and held in memory."""
+    import partner_analytics as pa
+
+    return pa.load(sample_dir).collected()
+
+
+@pytest.fixture(scope="session")
+def sample_analysis(sample_engagement):
+    """Every table of the sample engagement, computed once."""
+    from partner_analytics.analysis import compute
+
+    return compute(sample_engagement)

@@ -27,8 +27,8 @@ SEVEN_DAYS = 7 * 24 * 3600
 
 
 @pytest.fixture(scope="session")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate_sample(tmp_path_factory.mktemp("sample"))
+def sample(sample_dir: Path) -> Path:
+    return sample_dir
 
 
 @pytest.fixture(scope="session")
