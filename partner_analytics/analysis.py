@@ -18,9 +18,10 @@ from dataclasses import dataclass, fields, replace
 import polars as pl
 
 from .contract import Contract
-from .corridor import contractual_forecasts, corridor, excuses
+from .corridor import contractual_forecasts, corridor, excuses, forecast_outlook
 from .engagement import Engagement
 from .evaluation import gaps as gaps_of
+from .floor import daily_floor
 from .governance import action_figures
 from .metrics import RESULTS_SCHEMA, contact_results, month_of, not_measurable, occupancy_results, quality_results
 from .periods import month_grid
@@ -39,6 +40,8 @@ TABLE_NAMES = (
     "credits",
     "bonuses",
     "corridor",
+    "forecasts",
+    "floor",
     "gain_share",
     "charges",
     "statement",
@@ -61,6 +64,8 @@ class Analysis:
     data_end: pl.LazyFrame
     results: pl.LazyFrame
     corridor: pl.LazyFrame
+    forecasts: pl.LazyFrame
+    floor: pl.LazyFrame
     gaps: pl.LazyFrame
     charges: pl.LazyFrame
     credits: pl.LazyFrame
@@ -178,7 +183,8 @@ def analyse(
     gain_frame = gain_share(results, charges_frame, contract)
     as_of = data_end.select(pl.col("last_month").dt.month_end().alias("as_of"))
     tables = {
-        t: _or_empty(engagement, t) for t in ("deliveries", "reported_kpis", "invoices", "actions", "reversibility")
+        t: _or_empty(engagement, t)
+        for t in ("deliveries", "reported_kpis", "invoices", "actions", "reversibility", "forecasts")
     }
     return Analysis(
         contract=contract,
@@ -186,6 +192,8 @@ def analyse(
         data_end=data_end,
         results=results,
         corridor=corridor_frame,
+        forecasts=forecast_outlook(tables["forecasts"], offered, contract),
+        floor=daily_floor(engagement.contacts, engagement.table("staffing"), contract.channels),
         gaps=gaps_frame,
         charges=charges_frame,
         credits=credits_frame,

@@ -107,3 +107,23 @@ def excuses(corridor_frame: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(pl.lit(None, dtype=pl.String).alias("channel"))
     )
     return pl.concat([per_channel, wide.select(per_channel.collect_schema().names())], how="vertical")
+
+
+def forecast_outlook(forecasts: pl.LazyFrame, offered: pl.LazyFrame, contract: Contract) -> pl.LazyFrame:
+    """Per partner × channel × forecast month: the latest forecast issued, the contractual one, the offered
+    contacts once observed, and the contractual forecast's accuracy (1 − |A − F| / F)."""
+    keys = ["partner_id", "channel", "month"]
+    latest = forecasts.group_by(keys).agg(
+        pl.col("forecast_contacts").sort_by(pl.col("issued_on").is_null(), "issued_on").last().alias("latest_forecast"),
+        pl.col("issued_on").max().alias("latest_issued_on"),
+    )
+    contractual = contractual_forecasts(forecasts, contract).select(
+        *keys, pl.col("forecast_contacts").alias("contractual_forecast")
+    )
+    f = pl.col("contractual_forecast")
+    return (
+        latest.join(contractual, on=keys, how="left")
+        .join(offered, on=keys, how="left")
+        .with_columns(pl.when(f > 0).then(1 - (pl.col("offered") - f).abs() / f).alias("accuracy"))
+        .sort(keys)
+    )

@@ -21,9 +21,17 @@ from hypothesis import strategies as st
 from partner_analytics.sample import TABLE_FILES, generate_sample
 from partner_analytics.sample.contacts import _next_contacts, _roots
 from partner_analytics.sample.floor import _next_working_day_load
+from partner_analytics.sample.profiles import EXPORT_DEFECTS
 
 LAST_MONTH = dt.date(2026, 9, 1)
 SEVEN_DAYS = 7 * 24 * 3600
+
+
+def _clean_csv(path: Path, **options: object) -> pl.DataFrame:
+    """A sample CSV without the export defects it carries on purpose."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    defects = {f"{d}\n" for d in EXPORT_DEFECTS.get(path.name, ())}
+    return pl.read_csv("".join(line for line in lines if line not in defects).encode(), **options)
 
 
 @pytest.fixture(scope="session")
@@ -144,7 +152,7 @@ def test_every_table_is_present_and_readable(sample: Path, contract: dict) -> No
         frame = (
             _read_invoices(sample, contract)
             if name == "invoices"
-            else (pl.read_parquet(path) if path.suffix == ".parquet" else pl.read_csv(path))
+            else (pl.read_parquet(path) if path.suffix == ".parquet" else _clean_csv(path))
         )
         assert frame.height > 0, name
 
@@ -152,10 +160,11 @@ def test_every_table_is_present_and_readable(sample: Path, contract: dict) -> No
 def test_row_counts_are_in_the_expected_ranges(sample: Path, contacts: pl.DataFrame) -> None:
     assert 250_000 <= contacts.height <= 400_000
     assert 80_000 <= pl.read_parquet(sample / "staffing.parquet").height <= 200_000
-    assert pl.read_csv(sample / "quality.csv").height == 3 * 24 * 45
+    assert _clean_csv(sample / "quality.csv").height == 3 * 24 * 45
     assert pl.read_csv(sample / "deliveries.csv").height == 3 * 24 * (2 + 3)
     assert pl.read_csv(sample / "reversibility.csv").height == 3 * 16
-    assert 400 <= pl.read_csv(sample / "forecasts.csv").height <= 7 * 24 * 3
+    # three issues a stream-month at most, plus the outlook: 3 + 2 + 1 issues of the three coming months
+    assert 400 <= pl.read_csv(sample / "forecasts.csv").height <= 7 * 24 * 3 + 7 * 6
     assert 50 <= pl.read_csv(sample / "actions.csv").height <= 200
 
 
@@ -199,7 +208,7 @@ def test_no_local_time_falls_in_a_dst_gap_or_overlap(sample: Path, contacts: pl.
     columns = {
         "contacts": contacts["arrived_at"],
         "staffing": pl.read_parquet(sample / "staffing.parquet")["interval_start"],
-        "quality": pl.read_csv(sample / "quality.csv", try_parse_dates=True)["evaluated_at"],
+        "quality": _clean_csv(sample / "quality.csv", try_parse_dates=True)["evaluated_at"],
     }
     for name, local in columns.items():
         assert local.dtype == pl.Datetime("us") and local.dtype.time_zone is None, name
@@ -390,7 +399,7 @@ def test_invoices_match_pricing_except_the_billing_errors(sample: Path, kpis: pl
 
 
 def test_reported_kpis_mostly_agree_and_some_flatter(sample: Path, kpis: pl.DataFrame, fcr: pl.DataFrame) -> None:
-    reported = pl.read_csv(sample / "reported_kpis.csv", try_parse_dates=True)
+    reported = _clean_csv(sample / "reported_kpis.csv", try_parse_dates=True)
     sl = reported.filter(pl.col("kpi") == "service_level").join(
         kpis.select("partner_id", "channel", "month", "service_level"), on=["partner_id", "channel", "month"]
     )
@@ -437,7 +446,7 @@ def test_staffing_matches_the_workload(sample: Path, contacts: pl.DataFrame) -> 
 
 
 def test_client_evaluators_score_lower_than_the_provider(sample: Path) -> None:
-    quality = pl.read_csv(sample / "quality.csv")
+    quality = _clean_csv(sample / "quality.csv")
     means = (
         quality.group_by("partner_id", "evaluator_party")
         .agg(pl.col("score").mean())
@@ -555,3 +564,21 @@ def test_email_work_moves_to_the_next_working_day() -> None:
     # Friday's 4 go to Monday's two slots with Saturday's 2 and Sunday's 1: (4 + 2 + 1) / 2 = 3.5 each;
     # Monday's own 6 would go to the next working day, which is past the data (kept on the last one).
     assert load.tolist() == [0.0, 0.0, 0.0, 3.5 + 3.0, 3.5 + 3.0]
+
+
+def test_the_loader_rejects_exactly_the_export_defects(sample_engagement) -> None:  # noqa: ANN001
+    rejected = sample_engagement.rejected.collect().sort("table", "row")
+    expected = sum(len(lines) for lines in EXPORT_DEFECTS.values())
+    assert rejected.height == expected
+    assert rejected.select("table", "column").rows() == [
+        ("quality", "score"),
+        ("quality", "evaluated_at"),
+        ("reported_kpis", "kpi"),
+    ]
+
+
+def test_the_client_has_forecast_the_coming_months(sample: Path) -> None:
+    forecasts = pl.read_csv(sample / "forecasts.csv", try_parse_dates=True)
+    ahead = forecasts.filter(pl.col("month") > dt.date(2026, 9, 1))
+    assert sorted(ahead["month"].unique().to_list()) == [dt.date(2026, 10, 1), dt.date(2026, 11, 1), dt.date(2026, 12, 1)]
+    assert ahead["issued_on"].max() <= dt.date(2026, 10, 12)

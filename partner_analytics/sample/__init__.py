@@ -21,6 +21,7 @@ from .files import write_csv, write_french_invoices, write_parquet
 from .floor import generate_quality, generate_staffing
 from .governance import generate_actions, generate_deliveries, generate_reversibility
 from .health import monthly_health
+from .profiles import EXPORT_DEFECTS
 
 __all__ = ["DEFAULT_SEED", "TABLE_FILES", "expected_contacts", "generate_sample"]
 
@@ -79,6 +80,9 @@ def generate_sample(out: Path, *, seed: int = DEFAULT_SEED, contacts: int | None
     (out / "contract.yaml").write_text(contract_yaml(seed), encoding="utf-8")
     for name, frame in tables.items():
         path = out / TABLE_FILES[name]
-        (write_parquet if path.suffix == ".parquet" else write_csv)(frame, path)
+        if path.suffix == ".parquet":
+            write_parquet(frame, path)
+        else:
+            write_csv(frame, path, EXPORT_DEFECTS.get(path.name, ()))
     write_french_invoices(invoice_lines(contact_rows), out / TABLE_FILES["invoices"])
     return out

@@ -10,6 +10,7 @@ import polars as pl
 
 from .contacts import SEVEN_DAYS_S, expected_rate, streams
 from .profiles import (
+    AS_OF,
     BILLING_ERRORS,
     CHANNELS,
     FLATTERIES,
@@ -33,6 +34,8 @@ __all__ = [
 FORECAST_ERROR = {3: 0.03, 2: 0.025, 1: 0.02}
 """Log-normal spread of a forecast issued that many months ahead."""
 FORECAST_ISSUE_DAY = 20
+OUTLOOK_MONTHS = 3
+"""Months after the data for which the client has already issued forecasts."""
 
 
 def _months_before(day: dt.date, months: int) -> dt.date:
@@ -76,6 +79,7 @@ def generate_forecasts(grid: pl.DataFrame, rng: np.random.Generator, scale: floa
                 if mishap is not None and ahead > 1:
                     value *= mishap.factor
                 rows.append((partner.id, stream.channel, month, float(round(value / 10.0) * 10), issued))
+        rows += _outlook(partner.id, stream.channel, monthly, rng)
     return pl.DataFrame(
         rows,
         schema={
@@ -87,6 +91,22 @@ def generate_forecasts(grid: pl.DataFrame, rng: np.random.Generator, scale: floa
         },
         orient="row",
     ).sort("partner_id", "channel", "month", "issued_on")
+
+
+def _outlook(partner_id: str, channel: str, monthly: np.ndarray, rng: np.random.Generator) -> list[tuple]:
+    """Forecasts for the months after the data, issued by the data's date (AS_OF): the committee's outlook.
+
+    Each is the same month of the last year with the forecast error of its lead time.
+    """
+    rows = []
+    for ahead_of_data in range(1, OUTLOOK_MONTHS + 1):
+        month = month_start(MONTHS - 1 + ahead_of_data)
+        for ahead in (3, 2, 1):
+            issued = _months_before(month, ahead).replace(day=FORECAST_ISSUE_DAY)
+            if issued <= AS_OF:
+                value = monthly[MONTHS - 1 + ahead_of_data - 12] * rng.lognormal(0.0, FORECAST_ERROR[ahead])
+                rows.append((partner_id, channel, month, float(round(value / 10.0) * 10), issued))
+    return rows
 
 
 def _cents(amount: Decimal) -> int:

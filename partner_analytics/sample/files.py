@@ -20,9 +20,10 @@ def write_parquet(frame: pl.DataFrame, path: Path) -> Path:
     return path
 
 
-def write_csv(frame: pl.DataFrame, path: Path) -> Path:
-    """Write a UTF-8 CSV with ISO dates and `YYYY-MM-DD HH:MM:SS` local datetimes."""
-    frame.write_csv(path, date_format="%Y-%m-%d", datetime_format=_DATETIME)
+def write_csv(frame: pl.DataFrame, path: Path, defects: tuple[str, ...] = ()) -> Path:
+    """Write a UTF-8 CSV with ISO dates and `YYYY-MM-DD HH:MM:SS` local datetimes, then the `defects` lines."""
+    text = frame.write_csv(date_format="%Y-%m-%d", datetime_format=_DATETIME)
+    path.write_text(text + "".join(f"{line}\n" for line in defects), encoding="utf-8")
     return path
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "CSAT_LATENT",
     "CURRENCY",
     "DRIVERS",
+    "EXPORT_DEFECTS",
     "FIRST_MONTH",
     "FLATTERIES",
     "FOLLOW_UP",
@@ -466,3 +467,13 @@ UNREPORTED: tuple[tuple[str, dt.date, tuple[str, ...] | None], ...] = (
     ("rivage", _D(2026, 9, 1), None),
 )
 """KPIs missing from a provider's monthly report (None: the month's report is not delivered yet)."""
+
+EXPORT_DEFECTS: dict[str, tuple[str, ...]] = {
+    "quality.csv": (
+        "rivage,2026-09-18 14:05:00,n/a,voice,,client",
+        "sudhorizon,2026-09-31 10:00:00,88.0,chat,,provider",
+    ),
+    "reported_kpis.csv": ("rivage,2026-08-01,nps,,42",),
+}
+"""Lines that real exports carry and the loader must reject (an evaluation without a score, an impossible
+date, a KPI the contract does not know), appended to the files as they are written."""
