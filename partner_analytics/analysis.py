@@ -76,6 +76,7 @@ class Analysis:
     discrepancies: pl.LazyFrame
     reconciliation: pl.LazyFrame
     actions: pl.LazyFrame
+    action_log: pl.LazyFrame
     reversibility: pl.LazyFrame
     timeline: pl.LazyFrame
     rejected: pl.LazyFrame
@@ -204,6 +205,7 @@ def analyse(
         discrepancies=discrepancies(tables["reported_kpis"], results),
         reconciliation=reconciliation(tables["invoices"], charges_frame, results, engagement.table("staffing")),
         actions=action_figures(tables["actions"], grid),
+        action_log=tables["actions"],
         reversibility=readiness(tables["reversibility"]),
         timeline=timeline(contract, as_of, gaps_frame),
         rejected=engagement.rejected,

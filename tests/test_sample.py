@@ -566,7 +566,7 @@ def test_email_work_moves_to_the_next_working_day() -> None:
     assert load.tolist() == [0.0, 0.0, 0.0, 3.5 + 3.0, 3.5 + 3.0]
 
 
-def test_the_loader_rejects_exactly_the_export_defects(sample_engagement) -> None:  # noqa: ANN001
+def test_the_loader_rejects_exactly_the_export_defects(sample_engagement) -> None:
     rejected = sample_engagement.rejected.collect().sort("table", "row")
     expected = sum(len(lines) for lines in EXPORT_DEFECTS.values())
     assert rejected.height == expected
@@ -580,5 +580,9 @@ def test_the_loader_rejects_exactly_the_export_defects(sample_engagement) -> Non
 def test_the_client_has_forecast_the_coming_months(sample: Path) -> None:
     forecasts = pl.read_csv(sample / "forecasts.csv", try_parse_dates=True)
     ahead = forecasts.filter(pl.col("month") > dt.date(2026, 9, 1))
-    assert sorted(ahead["month"].unique().to_list()) == [dt.date(2026, 10, 1), dt.date(2026, 11, 1), dt.date(2026, 12, 1)]
+    assert sorted(ahead["month"].unique().to_list()) == [
+        dt.date(2026, 10, 1),
+        dt.date(2026, 11, 1),
+        dt.date(2026, 12, 1),
+    ]
     assert ahead["issued_on"].max() <= dt.date(2026, 10, 12)

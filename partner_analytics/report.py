@@ -1,0 +1,221 @@
+"""What each committee report holds, gathered from the computed tables for one partner and one period.
+
+The notebooks call one function here, then show what it returns: they choose and present, the
+selection lives here (with tests). Every report of a partner is built on `views.partner_view`, so
+it never holds another partner's rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from .analysis import Analysis
+from .contract import Partner, add_months
+from .governance import open_actions
+from .periods import Period, parse_period
+from .statement import cycle_statement
+from .views import near_misses, partner_view, period_gaps, summary_sentence
+
+__all__ = [
+    "OperationalReport",
+    "ProgrammeOverview",
+    "StrategicReport",
+    "operational_report",
+    "programme_overview",
+    "rejected_in_period",
+    "strategic_report",
+]
+
+_RECORD_DATES = ("arrived_at", "evaluated_at", "interval_start", "month", "period", "raised_on", "due_on")
+
+
+@dataclass(frozen=True)
+class OperationalReport:
+    """The monthly operational committee of one partner."""
+
+    partner: Partner
+    period: Period
+    currency: str
+    view: Analysis
+    summary: str
+    gaps: pl.DataFrame
+    breaches: pl.DataFrame
+    near_misses: pl.DataFrame
+    floor: pl.DataFrame
+    outlook: pl.DataFrame
+    deliveries: pl.DataFrame
+    provisional_credits: pl.DataFrame
+    actions: pl.DataFrame
+    rejected: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class StrategicReport:
+    """The quarterly strategic committee of one partner."""
+
+    partner: Partner
+    period: Period
+    currency: str
+    view: Analysis
+    summary: str
+    gaps: pl.DataFrame
+    trailing_gaps: pl.DataFrame
+    statement_months: pl.DataFrame
+    statement_quarter: pl.DataFrame
+    credits: pl.DataFrame
+    chronic: pl.DataFrame
+    timeline: pl.DataFrame
+    readiness: pl.DataFrame
+    client_commitments: pl.DataFrame
+    actions: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class ProgrammeOverview:
+    """All partners side by side for a quarter: client-only."""
+
+    period: Period
+    currency: str
+    analysis: Analysis
+    status_shares: pl.DataFrame
+    statement: pl.DataFrame
+    timeline: pl.DataFrame
+
+
+def _period(text: str | Period, kind: str) -> Period:
+    period = parse_period(text) if isinstance(text, str) else text
+    if period.kind != kind:
+        raise ValueError(f"period {period}: expected a {kind} (e.g. {'2026-09' if kind == 'month' else '2026-Q3'})")
+    return period
+
+
+def rejected_in_period(rejected: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    """Rejected rows whose own date (as read) falls in the period, or whose date could not be told."""
+    record = pl.col("record")
+    day = pl.coalesce([record.str.json_path_match(f"$.{k}") for k in _RECORD_DATES])
+    month = day.str.slice(0, 7)
+    months = [f"{m:%Y-%m}" for m in period.month_starts]
+    known = month.str.contains(r"^\d{4}-\d{2}$").fill_null(False)
+    return rejected.filter(month.is_in(months) | ~known).sort("table", "row")
+
+
+def operational_report(analysis: Analysis, partner_id: str, month: str | Period) -> OperationalReport:
+    """Last month against targets, the floor, the client's outlook, deliveries, credits, actions, rejections."""
+    period = _period(month, "month")
+    view = partner_view(analysis, partner_id)
+    gaps = period_gaps(view.gaps, period).sort("order").collect()
+    later = add_months(period.start, 3)
+    outlook = view.forecasts.filter(pl.col("month").is_between(add_months(period.start, -5), later)).collect()
+    return OperationalReport(
+        partner=view.contract.partners[0],
+        period=period,
+        currency=view.contract.currency,
+        view=view,
+        summary=summary_sentence(gaps),
+        gaps=gaps,
+        breaches=gaps.filter(pl.col("status").is_in(["breach", "excused", "below target"])),
+        near_misses=near_misses(gaps.lazy()).collect(),
+        floor=view.floor.filter(pl.col("month") == period.start).collect(),
+        outlook=outlook,
+        deliveries=view.transparency.filter(pl.col("month") == period.start).collect(),
+        provisional_credits=view.credits.filter(
+            (pl.col("earnback_status") == "provisional") & (pl.col("month") <= period.start)
+        ).collect(),
+        actions=open_actions(view_actions(view, period.last_day), period.last_day).collect(),
+        rejected=rejected_in_period(view.rejected, period).collect(),
+    )
+
+
+def view_actions(view: Analysis, last_day: dt.date) -> pl.LazyFrame:
+    """The action log rows of the view (the `actions` table of the analysis holds figures, not rows)."""
+    return view.action_log.filter(pl.col("raised_on") <= last_day)
+
+
+def strategic_report(analysis: Analysis, partner_id: str, quarter: str | Period) -> StrategicReport:
+    """The quarter and the trailing 12 months against objectives, the statement, chronic failures, contract health."""
+    period = _period(quarter, "quarter")
+    view = partner_view(analysis, partner_id)
+    trailing = Period("month", add_months(period.start, -9), 12)
+    gaps = period_gaps(view.gaps, period).sort("order", "month").collect()
+    months = view.statement.filter(pl.col("month").is_between(period.start, period.last_day))
+    last_month = period.month_starts[-1]
+    client = (
+        view.results.filter(
+            (pl.col("kpi") == "forecast_accuracy")
+            & pl.col("channel").is_null()
+            & pl.col("month").is_between(trailing.start, period.last_day)
+        )
+        .select("month", pl.col("value").alias("forecast_accuracy"))
+        .join(
+            view.transparency.filter(pl.col("party") == "client").select("month", "on_time_rate", "completeness_rate"),
+            on="month",
+            how="full",
+            coalesce=True,
+        )
+        .filter(pl.col("month").is_between(trailing.start, period.last_day))
+        .sort("month")
+    )
+    quarter_gaps = gaps.filter(pl.col("month") == last_month)
+    return StrategicReport(
+        partner=view.contract.partners[0],
+        period=period,
+        currency=view.contract.currency,
+        view=view,
+        summary=_quarter_summary(gaps, period),
+        gaps=gaps,
+        trailing_gaps=period_gaps(view.gaps, trailing).sort("order", "month").collect(),
+        statement_months=months.collect(),
+        statement_quarter=cycle_statement(months, "quarter").collect(),
+        credits=view.credits.filter(pl.col("month").is_between(period.start, period.last_day)).collect(),
+        chronic=quarter_gaps.filter(pl.col("chronic_failure")),
+        timeline=view.timeline.collect(),
+        readiness=view.reversibility.collect(),
+        client_commitments=client.collect(),
+        actions=view_actions(view, period.last_day)
+        .filter((pl.col("committee") == "strategic") | (pl.col("raised_on") >= period.start))
+        .sort("raised_on", descending=True)
+        .collect(),
+    )
+
+
+def _quarter_summary(gaps: pl.DataFrame, period: Period) -> str:
+    """ "Over 2026-Q3: 14 of 18 service-level months met; 3 breaches; …" then the last month's sentence."""
+    if gaps.is_empty():
+        return f"No service level is measured over {period}."
+    counts = dict(gaps.group_by("status").len().iter_rows())
+    parts = [f"Over {period}: {counts.get('met', 0)} of {gaps.height} service-level months met"]
+    for status, one, many in (("breach", "breach", "breaches"), ("excused", "excused breach", "excused breaches")):
+        if counts.get(status):
+            parts.append(f"{counts[status]} {one if counts[status] == 1 else many}")
+    last = gaps.filter(pl.col("month") == gaps["month"].max())
+    return "; ".join(parts) + f". In {last['month'][0]:%B %Y}: " + summary_sentence(last)
+
+
+def programme_overview(analysis: Analysis, quarter: str | Period) -> ProgrammeOverview:
+    """Every partner's share of service levels met and net statement over the quarter."""
+    period = _period(quarter, "quarter")
+    gaps = period_gaps(analysis.gaps, period)
+    shares = (
+        gaps.group_by("partner_id")
+        .agg(
+            pl.len().alias("service_level_months"),
+            (pl.col("status") == "met").mean().alias("met_share"),
+            (pl.col("status") == "breach").sum().alias("breaches"),
+            pl.col("chronic_failure").any().alias("chronic_failure"),
+        )
+        .sort("partner_id")
+    )
+    statement = cycle_statement(
+        analysis.statement.filter(pl.col("month").is_between(period.start, period.last_day)), "quarter"
+    )
+    return ProgrammeOverview(
+        period=period,
+        currency=analysis.contract.currency,
+        analysis=analysis,
+        status_shares=shares.collect(),
+        statement=statement.collect(),
+        timeline=analysis.timeline.collect(),
+    )
