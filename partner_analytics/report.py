@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
-from .analysis import Analysis
-from .contract import Partner, add_months
+from .analysis import Analysis, compute
+from .contract import Partner, add_months, read_contract
+from .engagement import load
 from .governance import open_actions
+from .paths import PROJECT_ROOT, SAMPLE_ENGAGEMENT
 from .periods import Period, parse_period
 from .statement import cycle_statement
+from .store import load_analysis
 from .views import near_misses, partner_view, period_gaps, summary_sentence
 
 __all__ = [
@@ -83,6 +87,26 @@ class ProgrammeOverview:
     status_shares: pl.DataFrame
     statement: pl.DataFrame
     timeline: pl.DataFrame
+
+
+def engagement_path(engagement: str | Path = "") -> Path:
+    """An engagement folder as a report parameter gives it: empty means the embedded sample; a relative
+    path is taken from the current folder, else from the project folder."""
+    if not str(engagement):
+        return SAMPLE_ENGAGEMENT
+    path = Path(engagement).expanduser()
+    if path.is_absolute() or path.exists():
+        return path
+    return PROJECT_ROOT / path
+
+
+def open_analysis(engagement: str | Path = "", tables: str | Path = "") -> Analysis:
+    """The analysis a report shows: the cycle's computed tables when `tables` names their folder (the
+    batch computes once for every report), else computed here from the engagement."""
+    folder = engagement_path(engagement)
+    if str(tables):
+        return load_analysis(Path(tables), read_contract(folder / "contract.yaml"))
+    return compute(load(folder).collected())
 
 
 def _period(text: str | Period, kind: str) -> Period:

@@ -102,6 +102,9 @@ def summary_sentence(month_gaps: pl.DataFrame) -> str:
     return "; ".join(parts) + "."
 
 
+_SHORT = {"asa": "ASA", "aht": "AHT", "fcr": "FCR", "csat": "CSAT", "csat_top2": "CSAT top-2"}
+
+
 def _label(kpi_name: str, channel: str | None) -> str:
-    label = kpi(kpi_name).label.lower() if kpi_name not in ("asa", "aht", "fcr") else kpi_name.upper()
+    label = _SHORT.get(kpi_name) or kpi_name.replace("_", " ")
     return f"{channel} {label}" if channel else label
