@@ -48,6 +48,8 @@ __all__ = [
     "STATUS_SYMBOLS",
     "action_log",
     "credits_over_time",
+    "floor_activity",
+    "forecast_outlook",
     "invoice_reconciliation",
     "no_data",
     "objective_vs_result",
@@ -1391,3 +1393,177 @@ def _statement_hover(r: Mapping[str, Any] | None, currency: str) -> str:
             f"net {format_cents(r['net'], currency)}",
         ]
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Floor data and the client's outlook (operational committee).
+# ---------------------------------------------------------------------------------------------
+
+
+def floor_activity(floor: Frame, *, partner: str | None = None, channel: str | None = None) -> go.Figure:
+    """Per day: contacts offered and answered (bars), the day's service level (line, %), and the staffed
+    and handled hours with the occupancy they give (lower panel), one channel or all channels summed."""
+    title = f"Floor activity{_who(partner)}" + (f" — {channel}" if channel else "")
+    df = _of_partner(_collected(floor), partner)
+    if channel is not None:
+        df = df.filter(pl.col("channel") == channel)
+    if df.is_empty():
+        return no_data(title, "No contacts in this selection")
+    days = (
+        df.group_by("day")
+        .agg(
+            pl.col("offered", "answered", "short_abandons", "in_service").sum(),
+            pl.col("handled_hours").sum(),
+            pl.col("staffed_hours").sum(),
+            pl.col("staffed_hours").is_not_null().any().alias("staffed"),
+        )
+        .sort("day")
+    )
+    answerable = days["offered"] - days["short_abandons"]
+    service = [s / a if a else None for s, a in zip(days["in_service"], answerable, strict=True)]
+    staffed = [h if ok else None for h, ok in zip(days["staffed_hours"], days["staffed"], strict=True)]
+    occupancy = [hd / st if st else None for hd, st in zip(days["handled_hours"], staffed, strict=True)]
+    x = days["day"].to_list()
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        row_heights=[0.6, 0.4],
+        vertical_spacing=0.08,
+        specs=[[{"secondary_y": True}], [{"secondary_y": True}]],
+    )
+    fig.add_bar(
+        x=x,
+        y=days["offered"].to_list(),
+        name="offered",
+        marker_color="#BBBBBB",
+        hovertemplate="%{x|%a %d %b}: %{y:,} offered<extra></extra>",
+        row=1,
+        col=1,
+    )
+    fig.add_bar(
+        x=x,
+        y=days["answered"].to_list(),
+        name="answered",
+        marker_color=PARTY_COLOURS["provider"],
+        hovertemplate="%{x|%a %d %b}: %{y:,} answered<extra></extra>",
+        row=1,
+        col=1,
+    )
+    fig.add_scatter(
+        x=x,
+        y=service,
+        name="service level",
+        mode="lines+markers",
+        line={"color": INK},
+        hovertemplate="%{x|%a %d %b}: service level %{y:.1%}<extra></extra>",
+        row=1,
+        col=1,
+        secondary_y=True,
+    )
+    fig.add_scatter(
+        x=x,
+        y=staffed,
+        name="staffed hours",
+        mode="lines",
+        line={"color": PARTY_COLOURS["provider"], "dash": "dot"},
+        hovertemplate="%{x|%a %d %b}: %{y:,.1f} staffed hours<extra></extra>",
+        row=2,
+        col=1,
+    )
+    fig.add_scatter(
+        x=x,
+        y=days["handled_hours"].to_list(),
+        name="handled hours",
+        mode="lines",
+        line={"color": PARTY_COLOURS["provider"]},
+        hovertemplate="%{x|%a %d %b}: %{y:,.1f} handled hours<extra></extra>",
+        row=2,
+        col=1,
+    )
+    fig.add_scatter(
+        x=x,
+        y=occupancy,
+        name="occupancy",
+        mode="markers",
+        marker={"color": INK, "symbol": "diamond"},
+        hovertemplate="%{x|%a %d %b}: occupancy %{y:.1%}<extra></extra>",
+        row=2,
+        col=1,
+        secondary_y=True,
+    )
+    fig.update_layout(barmode="overlay")
+    fig.update_yaxes(
+        title_text="contacts per day", tickformat=",d", rangemode="tozero", row=1, col=1, secondary_y=False
+    )
+    fig.update_yaxes(
+        title_text="service level (%)", tickformat=".0%", range=[0, 1.05], dtick=0.2, row=1, col=1, secondary_y=True
+    )
+    fig.update_yaxes(title_text="hours per day", rangemode="tozero", row=2, col=1, secondary_y=False)
+    fig.update_yaxes(
+        title_text="occupancy (%)", tickformat=".0%", range=[0, 1.05], dtick=0.2, row=2, col=1, secondary_y=True
+    )
+    fig.update_xaxes(tickformat="%d %b", row=2, col=1)
+    if not any(v is not None for v in staffed):
+        _note(fig, "no staffing data: staffed hours and occupancy not measurable")
+    return report_layout(fig, title, height=560)
+
+
+def forecast_outlook(forecasts: Frame, *, partner: str | None = None) -> go.Figure:
+    """Per channel and month: the client's latest forecast, the contractual one, and the offered contacts
+    once observed; months ahead show the forecasts only."""
+    title = f"The client's forecasts{_who(partner)}"
+    df = _of_partner(_collected(forecasts), partner).sort("channel", "month")
+    if df.is_empty():
+        return no_data(title, "No forecasts in this selection")
+    channels = df["channel"].unique(maintain_order=True).to_list()
+    fig = make_subplots(rows=1, cols=len(channels), subplot_titles=channels, shared_yaxes=False)
+    for i, channel in enumerate(channels, start=1):
+        rows = df.filter(pl.col("channel") == channel)
+        months = rows["month"].to_list()
+        first = i == 1
+        fig.add_bar(
+            x=months,
+            y=rows["offered"].to_list(),
+            name="offered",
+            marker_color="#BBBBBB",
+            showlegend=first,
+            legendgroup="offered",
+            hovertemplate="%{x|%B %Y}: %{y:,} offered<extra></extra>",
+            **_monthly(),
+            **_slot(0, 1),
+            row=1,
+            col=i,
+        )
+        fig.add_scatter(
+            x=months,
+            y=rows["contractual_forecast"].to_list(),
+            name="contractual forecast",
+            mode="markers+lines",
+            marker={"color": PARTY_COLOURS["client"], "symbol": "hexagon"},
+            line={"color": PARTY_COLOURS["client"]},
+            showlegend=first,
+            legendgroup="contractual",
+            hovertemplate="%{x|%B %Y}: contractual forecast %{y:,.0f}<extra></extra>",
+            **_monthly(),
+            row=1,
+            col=i,
+        )
+        fig.add_scatter(
+            x=months,
+            y=rows["latest_forecast"].to_list(),
+            name="latest forecast",
+            mode="markers+lines",
+            marker={"color": PARTY_COLOURS["client"], "symbol": "hexagon-open"},
+            line={"color": PARTY_COLOURS["client"], "dash": "dot"},
+            showlegend=first,
+            legendgroup="latest",
+            hovertemplate="%{x|%B %Y}: latest forecast %{y:,.0f}<extra></extra>",
+            **_monthly(),
+            row=1,
+            col=i,
+        )
+        _month_axis(fig, months, row=1, col=i)
+        fig.update_yaxes(tickformat=",d", rangemode="tozero", row=1, col=i)
+    fig.update_yaxes(title_text="contacts per month", row=1, col=1)
+    return report_layout(fig, title, height=420)

@@ -633,3 +633,47 @@ def test_figures_share_the_report_layout_and_never_show() -> None:
         assert fig.layout.template.layout.paper_bgcolor is not None, name  # plotly_white, not the default
         assert fig.layout.font.family == charts.FONT, name
         assert fig.layout.title.text, name
+
+
+def test_floor_activity_plots_the_days_of_the_table() -> None:
+
+    floor = pl.DataFrame(
+        {
+            "partner_id": ["p", "p", "p"],
+            "channel": ["voice", "chat", "voice"],
+            "day": [dt.date(2026, 9, 1), dt.date(2026, 9, 1), dt.date(2026, 9, 2)],
+            "offered": [10, 5, 8],
+            "answered": [9, 4, 8],
+            "short_abandons": [1, 0, 0],
+            "in_service": [6, 4, 4],
+            "handled_hours": [2.0, 1.0, 1.5],
+            "staffed_hours": [4.0, None, 3.0],
+        }
+    )
+    fig = charts.floor_activity(floor, partner="p")
+    traces = {t.name: t for t in fig.data}
+    assert list(traces["offered"].y) == [15, 8]
+    # 1 September: in service 6 + 4 over (15 − 1) answerable contacts; 2 September 4 / 8
+    assert list(traces["service level"].y) == pytest.approx([10 / 14, 0.5])
+    assert list(traces["occupancy"].y) == pytest.approx([3.0 / 4.0, 0.5])
+    assert charts.floor_activity(floor.head(0)).layout.annotations[0].text == "No contacts in this selection"
+
+
+def test_forecast_outlook_shows_months_ahead_without_offered() -> None:
+
+    outlook = pl.DataFrame(
+        {
+            "partner_id": ["p", "p"],
+            "channel": ["voice", "voice"],
+            "month": [dt.date(2026, 9, 1), dt.date(2026, 10, 1)],
+            "latest_forecast": [1000.0, 1100.0],
+            "latest_issued_on": [dt.date(2026, 8, 20), dt.date(2026, 9, 20)],
+            "contractual_forecast": [980.0, 1050.0],
+            "offered": [1010, None],
+            "accuracy": [0.97, None],
+        }
+    )
+    fig = charts.forecast_outlook(outlook)
+    traces = {t.name: t for t in fig.data}
+    assert list(traces["offered"].y) == [1010, None]
+    assert list(traces["contractual forecast"].y) == [980.0, 1050.0]
