@@ -53,6 +53,7 @@ import sys
 import tempfile
 import time
 import traceback
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -843,10 +844,14 @@ def _worker_main(fd: int) -> None:
 _WORKER_CODE = "import sys; from partner_analytics.execution import _worker_main; _worker_main(int(sys.argv[1]))"
 
 
+_WORKER_TOKEN_ENV = "PARTNER_ANALYTICS_WORKER"
+
+
 @dataclass
 class _Worker:
     process: subprocess.Popen[bytes]
     conn: Connection
+    token: str
     kernels: set[int] = field(default_factory=set)
     index: int | None = None
     job: ReportJob | None = None
@@ -861,6 +866,10 @@ class _Worker:
         A plain ``python -c`` child (not multiprocessing's spawn), so the caller's
         ``__main__`` is never re-imported and needs no ``if __name__ == "__main__"`` guard.
         """
+        # Every kernel of this worker carries the token in its environment, so that
+        # one launched just before a kill (not yet reported) is found too.
+        token = uuid.uuid4().hex
+        options = replace(options, kernel_env={**options.kernel_env, _WORKER_TOKEN_ENV: token})
         parent_sock, child_sock = socket.socketpair()
         try:
             process = subprocess.Popen(
@@ -873,13 +882,13 @@ class _Worker:
             child_sock.close()
         conn = multiprocessing.connection.Connection(parent_sock.detach())
         conn.send(options)
-        return cls(process=process, conn=conn)
+        return cls(process=process, conn=conn, token=token)
 
     def alive(self) -> bool:
         return self.process.poll() is None
 
     def kill(self) -> None:
-        """Kill the worker's process group and every kernel it launched."""
+        """Kill the worker's process group and every kernel it launched; wait until gone."""
         for pid in self.kernels:
             _killpg(pid)
         _killpg(self.process.pid)
@@ -888,7 +897,54 @@ class _Worker:
             self.process.wait(5)
         except subprocess.TimeoutExpired:
             pass
+        marked = _processes_with_env(f"{_WORKER_TOKEN_ENV}={self.token}")
+        for pid in marked:
+            _killpg(pid)
+        _wait_gone(self.kernels | set(marked), timeout_s=5.0)
         self.conn.close()
+
+
+def _processes_with_env(entry: str) -> list[int]:
+    """Pids of live processes whose environment holds `entry` (Linux; [] elsewhere)."""
+    needle = entry.encode() + b"\0"
+    found = []
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return found
+    for name in names:
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/environ", "rb") as fh:
+                    environ = fh.read()
+            except OSError:
+                continue
+            if needle in environ and _alive(int(name)):
+                found.append(int(name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """True while `pid` runs (a zombie waiting for its reaper does not count)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc: ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+
+def _wait_gone(pids: Iterable[int], timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    pending = [pid for pid in pids if _alive(pid)]
+    while pending and time.monotonic() < deadline:
+        time.sleep(0.02)
+        pending = [pid for pid in pending if _alive(pid)]
 
 
 def iter_reports(
@@ -899,15 +955,25 @@ def iter_reports(
 ) -> Iterator[ReportResult]:
     """Run the jobs on `workers` processes (default: CPU count); yield results as they finish.
 
-    Jobs that fail their checks (`job_problem`) are yielded first without using a
-    worker. Closing the iterator early stops the workers and their kernels.
+    Jobs that fail their checks (`job_problem`), or would overwrite the output of an
+    earlier job, are yielded first without using a worker. Closing the iterator
+    early (or an exception such as KeyboardInterrupt) kills the workers and kernels.
     POSIX only (process groups, IPC sockets).
     """
     options = options or ExecutionOptions()
     job_list = list(jobs)
     ready: deque[tuple[int, ReportJob]] = deque()
+    outputs: set[Path] = set()
     for index, job in enumerate(job_list):
+        targets = {job.html_path.resolve(), job.executed_path.resolve()}
         problem = job_problem(job)
+        if targets & outputs:
+            problem = ReportError(
+                "parameters",
+                "DuplicateOutput",
+                f"{job.html_path} or {job.executed_path} is written by an earlier job",
+            )
+        outputs |= targets
         if problem is not None:
             yield ReportResult(job=job, index=index, error=problem)
         else:
@@ -937,24 +1003,22 @@ def iter_reports(
             for worker in busy:
                 finished = _drain(worker, options)
                 if finished is not None:
-                    yield finished
                     if ready:
                         dispatch(worker)
+                    yield finished
                     continue
                 dead = not worker.alive()
-                late = time.monotonic() >= worker.deadline
-                if dead or late:
-                    if dead:  # a result may have arrived just before the end
-                        finished = _drain(worker, options)
-                        if finished is not None:
-                            yield finished
+                if dead or time.monotonic() >= worker.deadline:
+                    # A dead worker may have sent its result just before it ended.
+                    finished = _drain(worker, options) if dead else None
                     if finished is None:
-                        yield _lost_job_result(worker, options, timed_out=not dead)
+                        finished = _lost_job_result(worker, options, timed_out=not dead)
                     worker.kill()
                     pool.remove(worker)
                     if ready:
                         pool.append(_Worker.spawn(options))
                         dispatch(pool[-1])
+                    yield finished
     finally:
         _stop(pool)
 
@@ -1015,29 +1079,24 @@ def _lost_job_result(worker: _Worker, options: ExecutionOptions, *, timed_out: b
 
 
 def _stop(pool: list[_Worker]) -> None:
-    """Ask the workers to stop, then kill whatever is left (workers and kernels)."""
-    for worker in pool:
+    """Kill busy workers (the run was abandoned), let idle ones stop their spare kernel."""
+    busy = [w for w in pool if w.job is not None]
+    idle = [w for w in pool if w.job is None]
+    for worker in busy:
+        _drain(worker, ExecutionOptions())  # learn about its latest kernels
+        worker.kill()
+    for worker in idle:
         try:
             worker.conn.send(("stop",))
         except (OSError, ValueError):
             pass
     deadline = time.monotonic() + 10.0
-    for worker in pool:
+    for worker in idle:
         try:
             worker.process.wait(max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             pass
-        while True:  # learn about kernels launched or stopped meanwhile
-            try:
-                if not worker.conn.poll():
-                    break
-                message = worker.conn.recv()
-            except (EOFError, OSError, ValueError):
-                break
-            if message[0] == "kernel":
-                worker.kernels.add(message[1])
-            elif message[0] == "kernel_gone":
-                worker.kernels.discard(message[1])
+        _drain(worker, ExecutionOptions())
         if worker.alive() or worker.kernels:
             worker.kill()
         else:

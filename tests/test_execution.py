@@ -198,6 +198,40 @@ def test_hung_report_is_killed_at_its_timeout(tmp_path):
     assert not job.html_path.exists()
 
 
+def test_closing_the_iterator_early_stops_workers_and_kernels(tmp_path, contacts):
+    marker = f"pa-test-{time.time_ns()}"
+    jobs = [
+        ReportJob(NOTEBOOKS / "report.ipynb", {"partner_id": p, "data_path": str(contacts)}, tmp_path / f"{p}.html")
+        for p in ("northcall", "southdesk", "eastline", "northcall-2")
+    ]
+    results = iter_reports(jobs, workers=2, options=ExecutionOptions(kernel_env={"PA_TEST_MARKER": marker}))
+    first = next(results)
+    assert first.ok
+    results.close()
+    assert _processes_with_env(marker) == []
+    assert not _running(first.worker_pid)
+
+
+def _processes_with_env(marker: str) -> list[int]:
+    """Live processes whose environment holds `marker` (the kernels of this test)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker.encode() in (entry / "environ").read_bytes() and _running(int(entry.name)):
+                    found.append(int(entry.name))
+            except OSError:
+                pass
+    return found
+
+
+def test_two_jobs_writing_the_same_file_are_refused(tmp_path):
+    target = tmp_path / "same.html"
+    jobs = [ReportJob(NOTEBOOKS / "no_parameters.ipynb", {}, target), ReportJob(NOTEBOOKS / "failing.ipynb", {}, target)]
+    errors = [r.error.exception for r in sorted(iter_reports(jobs), key=lambda r: r.index)]
+    assert errors == ["MissingParametersCell", "DuplicateOutput"]
+
+
 def _running(pid: int) -> bool:
     """True if `pid` is a live process (a zombie awaiting its reaper is not)."""
     try:
