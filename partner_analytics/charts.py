@@ -453,7 +453,9 @@ def scorecard(gaps: Frame, month: dt.date | str, *, partner: str | None = None) 
         )
     )
     subtitle = "Status colours are colour-blind safe and each status also has its own symbol."
-    return report_layout(fig, title, subtitle=subtitle, height=150 + 31 * (len(names) + 1))
+    # a status with "· chronic failure" wraps onto a second line in its cell
+    row_height = 48 if any("chronic" in s for s in statuses) else 31
+    return report_layout(fig, title, subtitle=subtitle, height=150 + row_height * (len(names) + 1))
 
 
 def _trend(value: float | None, previous: float | None, direction: int, unit: str) -> tuple[str, str]:

@@ -30,12 +30,12 @@ from functools import cache
 from typing import Any, Protocol
 
 __all__ = [
-    "PLOTLY_MIMETYPE",
     "PLOTLY_CONFIG",
+    "PLOTLY_MIMETYPE",
     "FigureLike",
-    "figure_json",
     "figure_div_id",
     "figure_html",
+    "figure_json",
     "figure_mimebundle",
     "plotly_js",
     "show",
@@ -143,6 +143,4 @@ def show(fig: FigureLike | dict[str, Any] | str, *, div_id: str | None = None) -
 @cache
 def plotly_js() -> str:
     """Return the plotly.js bundle shipped inside the installed plotly package (no network)."""
-    return (importlib.resources.files("plotly") / "package_data" / "plotly.min.js").read_text(
-        encoding="utf-8"
-    )
+    return (importlib.resources.files("plotly") / "package_data" / "plotly.min.js").read_text(encoding="utf-8")

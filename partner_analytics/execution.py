@@ -234,9 +234,7 @@ def parameters_cell_index(nb: Mapping[str, Any]) -> int:
     at the top and the notebook's own hard-coded values would override them.
     """
     for index, cell in enumerate(nb.get("cells", [])):
-        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get(
-            "tags", []
-        ):
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
             return index
     raise LookupError("the notebook has no code cell tagged 'parameters'")
 
@@ -368,9 +366,7 @@ class _Kernel:
         self.kc = self.km.client()
         self.kc.start_channels()
         self._info_id = self.kc.kernel_info()
-        self._warm_id = self.kc.execute(
-            _warm_code(options.warm_imports), silent=True, store_history=False
-        )
+        self._warm_id = self.kc.execute(_warm_code(options.warm_imports), silent=True, store_history=False)
         self.kernel_start_s = math.nan
         self.imports_s = math.nan
 
@@ -392,9 +388,7 @@ class _Kernel:
                 msg = await self.kc.get_shell_msg(timeout=0.5)
             except queue.Empty:
                 if time.perf_counter() > deadline:
-                    raise _KernelStartError(
-                        f"kernel not ready after {self.options.start_timeout_s:g} s"
-                    ) from None
+                    raise _KernelStartError(f"kernel not ready after {self.options.start_timeout_s:g} s") from None
                 continue
             parent = msg["parent_header"].get("msg_id")
             if parent == self._info_id:
@@ -598,9 +592,7 @@ class _ReportRunner:
             error = ReportError("worker", type(exc).__name__, str(exc), traceback=traceback.format_exc())
             return replace(result, error=error, timings=clock.timings())
 
-    def _run_checked(
-        self, job: ReportJob, result: ReportResult, clock: _Clock, *, expect_more: bool
-    ) -> ReportResult:
+    def _run_checked(self, job: ReportJob, result: ReportResult, clock: _Clock, *, expect_more: bool) -> ReportResult:
         import nbformat
         from papermill.execute import prepare_notebook_metadata
         from papermill.iorw import load_notebook_node
@@ -624,9 +616,7 @@ class _ReportRunner:
         nb = prepare_notebook_metadata(nb, str(job.notebook), str(job.executed_path))
 
         try:
-            kernel, clock.spans["kernel_wait_s"] = self._ready_kernel(
-                job.kernel_cwd, expect_more=expect_more
-            )
+            kernel, clock.spans["kernel_wait_s"] = self._ready_kernel(job.kernel_cwd, expect_more=expect_more)
         except _KernelStartError as exc:
             error = ReportError("kernel", "KernelStartError", str(exc))
             return replace(result, error=error, timings=clock.timings())
@@ -1054,8 +1044,7 @@ def _lost_job_result(worker: _Worker, options: ExecutionOptions, *, timed_out: b
         error = ReportError(
             "timeout",
             "TimeoutError",
-            f"the report did not finish within {options.timeout_s:g} s;"
-            " its worker and kernel were killed",
+            f"the report did not finish within {options.timeout_s:g} s; its worker and kernel were killed",
             cell_index=cell_index,
             cell_id=cell_id,
             cell_source=cell_source,

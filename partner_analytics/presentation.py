@@ -64,6 +64,21 @@ def kpi_value(kpi_column: str = "kpi") -> Callable[[Any, Mapping[str, Any]], str
     return lambda value, row: format_value(row[kpi_column], value)
 
 
+def service_level(key: str) -> str:
+    """`service_level/voice` as `voice service level`; `fcr` as `FCR`."""
+    from .views import kpi_label
+
+    kpi_name, _, channel = key.partition("/")
+    return kpi_label(kpi_name, channel or None)
+
+
+def status(value: str | None) -> str:
+    """A status with its symbol (the same as the charts'), so it reads without colour."""
+    from .charts import STATUS_GLYPHS
+
+    return "–" if value is None else f"{STATUS_GLYPHS.get(value, '')} {value}".strip()
+
+
 def table(
     frame: pl.DataFrame,
     columns: Mapping[str, str] | None = None,
@@ -96,6 +111,12 @@ def table(
         rows.append("<tr>" + "".join(cells) + "</tr>")
     title = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return HTML(f'<table class="pa-table">{title}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+
+def title(text: str, subtitle: str | None = None) -> HTML:
+    """The report's title (and a line under it), escaped."""
+    under = f'<p class="pa-subtitle">{html.escape(subtitle)}</p>' if subtitle else ""
+    return HTML(f"<h1>{html.escape(text)}</h1>{under}")
 
 
 def markdown_text(text: str) -> HTML:

@@ -65,6 +65,8 @@ class StrategicReport:
     currency: str
     view: Analysis
     summary: str
+    termination: str
+    contract_health: str
     gaps: pl.DataFrame
     trailing_gaps: pl.DataFrame
     statement_months: pl.DataFrame
@@ -183,19 +185,22 @@ def strategic_report(analysis: Analysis, partner_id: str, quarter: str | Period)
         .sort("month")
     )
     quarter_gaps = gaps.filter(pl.col("month") == last_month)
+    timeline = view.timeline.collect()
     return StrategicReport(
         partner=view.contract.partners[0],
         period=period,
         currency=view.contract.currency,
         view=view,
         summary=_quarter_summary(gaps, period),
+        termination=termination_sentence(quarter_gaps, period),
+        contract_health=contract_health_sentence(timeline.row(0, named=True)),
         gaps=gaps,
         trailing_gaps=period_gaps(view.gaps, trailing).sort("order", "month").collect(),
         statement_months=months.collect(),
         statement_quarter=cycle_statement(months, "quarter").collect(),
         credits=view.credits.filter(pl.col("month").is_between(period.start, period.last_day)).collect(),
         chronic=quarter_gaps.filter(pl.col("chronic_failure")),
-        timeline=view.timeline.collect(),
+        timeline=timeline,
         readiness=view.reversibility.collect(),
         client_commitments=client.collect(),
         actions=view_actions(view, period.last_day)
@@ -203,6 +208,32 @@ def strategic_report(analysis: Analysis, partner_id: str, quarter: str | Period)
         .sort("raised_on", descending=True)
         .collect(),
     )
+
+
+def termination_sentence(month_gaps: pl.DataFrame, period: Period) -> str:
+    """Whether a chronic failure at the end of the period opens the client's termination right."""
+    chronic = month_gaps.filter(pl.col("chronic_failure"))
+    if chronic.is_empty():
+        return f"No chronic failure at the end of {period}: the termination right for chronic failure is not open."
+    names = ", ".join(chronic["service_level"].to_list())
+    return (
+        f"Chronic failure at the end of {period} ({names}): the contract gives the client a right to terminate; "
+        "the strategic committee decides whether to use it, agree a recovery plan, or prepare the exit."
+    )
+
+
+def contract_health_sentence(timeline: dict) -> str:
+    """The term, the notice deadline and whether an exit transition still fits, as of the data's end."""
+    as_of, end, notice = timeline["as_of"], timeline["end"], timeline["last_notice_date"]
+    parts = [f"As of {as_of:%d %B %Y}, the contract runs to {end:%d %B %Y} ({timeline['months_to_end']} months)"]
+    if timeline["notice_still_possible"]:
+        parts.append(f"notice of non-renewal or exit must be given by {notice:%d %B %Y}")
+    else:
+        parts.append(f"the last notice date ({notice:%d %B %Y}) has passed")
+    months = timeline["transition_months"]
+    fits = "fits" if timeline["transition_fits"] else "no longer fits"
+    parts.append(f"a transition of {months} months started now {fits} before the end of the term")
+    return "; ".join(parts) + "."
 
 
 def _quarter_summary(gaps: pl.DataFrame, period: Period) -> str:

@@ -85,10 +85,10 @@ def summary_sentence(month_gaps: pl.DataFrame) -> str:
         if rows.is_empty():
             return
         items = [
-            f"{_label(r['kpi'], r['channel'])} {format_value(r['kpi'], r['value'])} against a minimum of "
+            f"{kpi_label(r['kpi'], r['channel'])} {format_value(r['kpi'], r['value'])} against a minimum of "
             f"{format_value(r['kpi'], r['minimum'])}"
             if status in ("breach", "excused")
-            else f"{_label(r['kpi'], r['channel'])} {format_value(r['kpi'], r['value'])} against a target of "
+            else f"{kpi_label(r['kpi'], r['channel'])} {format_value(r['kpi'], r['value'])} against a target of "
             f"{format_value(r['kpi'], r['target'])}"
             for r in rows.iter_rows(named=True)
         ]
@@ -105,6 +105,7 @@ def summary_sentence(month_gaps: pl.DataFrame) -> str:
 _SHORT = {"asa": "ASA", "aht": "AHT", "fcr": "FCR", "csat": "CSAT", "csat_top2": "CSAT top-2"}
 
 
-def _label(kpi_name: str, channel: str | None) -> str:
+def kpi_label(kpi_name: str, channel: str | None) -> str:
+    """A KPI as a sentence names it: `voice service level`, `FCR`."""
     label = _SHORT.get(kpi_name) or kpi_name.replace("_", " ")
     return f"{channel} {label}" if channel else label
