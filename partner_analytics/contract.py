@@ -174,16 +174,15 @@ class Pricing(_Terms):
 
 
 class Bonus(_Terms):
-    """The provider's bonus: a pool (`pool_pct` of charges, allocated like the at-risk amount) or
-    fixed amounts per service level whose stretch is reached (`basis: fixed`, `bonus_amount`)."""
+    """The provider's bonus: a pool (`pool_pct` of charges, allocated like the at-risk amount; without
+    `pool_pct` it mirrors the at-risk amount) or fixed amounts per service level whose stretch is
+    reached (`basis: fixed`, `bonus_amount`)."""
 
     basis: Literal["pool", "fixed"] = "pool"
     pool_pct: Fraction | None = None
 
     @model_validator(mode="after")
     def _pool_for_pool_basis(self) -> Bonus:
-        if self.basis == "pool" and self.pool_pct is None:
-            raise ValueError("a bonus pool needs pool_pct (or set basis: fixed and bonus_amount per service level)")
         if self.basis == "fixed" and self.pool_pct is not None:
             raise ValueError("pool_pct applies to basis pool only (basis fixed pays each service level's bonus_amount)")
         return self
@@ -416,6 +415,14 @@ class Partner(_Terms):
         if dupes:
             raise ValueError(f"service level {dupes[0]!r} is given twice (expected one per KPI and channel)")
         return self
+
+    @property
+    def bonus_pool_pct(self) -> Decimal | None:
+        """The bonus pool's share of charges: `bonus.pool_pct`, else the at-risk share it mirrors
+        (None without a pool)."""
+        if self.bonus is None or self.bonus.basis != "pool":
+            return None
+        return self.bonus.pool_pct if self.bonus.pool_pct is not None else self.at_risk_pct
 
     def credit_of(self, service_level: ServiceLevel) -> Credit:
         """The credit terms of a service level: its own, else the partner's."""

@@ -14,7 +14,8 @@
   (a month is observed when it is not after the last month with contacts). The amount earned back is
   the credit as capped, booked in month m+E.
 - `bonuses`: a service level whose `stretch` is reached earns `bonus_pool × allocation_pct`, capped at
-  the bonus pool the same way; under `bonus: {basis: fixed}` it earns its own `bonus_amount`.
+  the bonus pool the same way (the pool is `bonus.pool_pct` of charges, or mirrors the at-risk
+  amount without it); under `bonus: {basis: fixed}` it earns its own `bonus_amount`.
 """
 
 from __future__ import annotations
@@ -250,7 +251,7 @@ def bonuses(gaps: pl.LazyFrame, charges_frame: pl.LazyFrame, contract: Contract)
     Columns: partner_id, service_level, month, value, stretch, allocation_pct, charges, bonus_pool,
     bonus, capped, basis.
     """
-    pool = {p.id: units(p.bonus.pool_pct) for p in contract.partners if p.bonus and p.bonus.basis == "pool"}
+    pool = {p.id: units(p.bonus_pool_pct) for p in contract.partners if p.bonus_pool_pct is not None}
     reached = gaps.filter(pl.col("stretch_reached")).join(
         charges_frame.select("partner_id", "month", "charges"), on=["partner_id", "month"], how="left"
     )

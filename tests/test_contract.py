@@ -483,6 +483,16 @@ def test_defaults_are_the_formulas_of_the_design(tmp_path: Path) -> None:
         6,
     )
     assert p.pricing.resource_baselines == ()
+    assert p.bonus_pool_pct is None  # no bonus
+
+
+def test_a_bonus_pool_without_percentage_mirrors_the_at_risk_amount(tmp_path: Path) -> None:
+    c = contract()
+    c["partners"][0]["bonus"] = {}
+    c["partners"][1]["bonus"] = {"pool_pct": 0.05}
+    read = read_contract(_write(tmp_path, c))
+    assert read.partner("northcall").bonus_pool_pct == Decimal("0.12")  # its at_risk_pct
+    assert read.partner("southdesk").bonus_pool_pct == Decimal("0.05")
 
 
 def test_the_readme_example_of_the_variants_reads(tmp_path: Path) -> None:

@@ -334,3 +334,12 @@ def test_fixed_bonus_per_service_level_reached() -> None:
     # amounts in the currency, whatever the charges: 2,500.00 each month, 1,000.50 in February
     assert got == {("fcr", "2026-01"): 250_000, ("fcr", "2026-02"): 250_000, ("csat", "2026-02"): 100_050}
     assert set(df["basis"]) == {"fixed"} and not df["capped"].any() and df["bonus_pool"].is_null().all()
+
+
+def test_bonus_pool_mirrors_the_at_risk_amount_without_a_percentage() -> None:
+    sl = [{"kpi": "fcr", "target": 0.75, "minimum": 0.70, "allocation_pct": 0.4, "stretch": 0.80}]
+    c = contract(service_levels=sl, bonus={})
+    g = gaps(results((N, None, "2026-01", "fcr", 0.81)), c, grid(N, "2026-01", "2026-01"))
+    row = bonuses(g, charges_frame(N, {"2026-01": 1_000_000}), c).collect().row(0, named=True)
+    # the pool mirrors the at-risk amount: 12 % × 10,000.00 = 1,200.00; 40 % of it → 480.00
+    assert (row["bonus_pool"], row["bonus"], row["basis"]) == (120_000, 48_000, "pool")
