@@ -1,13 +1,14 @@
 """The whole chain from an engagement to the tables the committees read, wired once.
 
-    results → corridor → gaps → charges → credits, bonuses, gain-share → statement
-            → transparency, reconciliation, actions, reversibility
+    results → corridor → gaps → charges → credits, bonuses, gain-share, resource adjustments
+            → statement → transparency, reconciliation, actions, reversibility, timeline
 
 `analyse` builds every table lazily from an engagement (and optionally other contract terms, which is
-how the what-if engine re-runs the contract). `compute` is the edge where they are collected: the
-results table first (the one pass over the contact history, on the streaming engine), then every
-other table from it at once. Those are small (partners × months × service levels), so they are
-collected with the in-memory engine, which is faster than streaming for small frames.
+how the what-if engine re-runs the contract: a changed service-level formula restates the results'
+service level from their counts; changed thresholds need the results computed again). `compute` is
+the edge where they are collected: the results table first (the one pass over the contact history,
+on the streaming engine), then every other table from it at once. Those are small (partners × months
+× service levels), so they are collected with the in-memory engine, faster than streaming there.
 """
 
 from __future__ import annotations
@@ -23,9 +24,18 @@ from .engagement import Engagement
 from .evaluation import gaps as gaps_of
 from .floor import daily_floor
 from .governance import action_figures
-from .metrics import RESULTS_SCHEMA, contact_results, month_of, not_measurable, occupancy_results, quality_results
+from .metrics import (
+    RESULTS_SCHEMA,
+    contact_results,
+    month_of,
+    not_measurable,
+    occupancy_results,
+    quality_results,
+    service_level_results,
+)
 from .periods import month_grid
 from .reconciliation import reconciliation
+from .resource_baselines import resource_adjustments
 from .reversibility import readiness, timeline
 from .risk import bonuses, charges, credits
 from .schema import TABLES
@@ -43,6 +53,7 @@ TABLE_NAMES = (
     "forecasts",
     "floor",
     "gain_share",
+    "resource_adjustments",
     "charges",
     "statement",
     "transparency",
@@ -71,6 +82,7 @@ class Analysis:
     credits: pl.LazyFrame
     bonuses: pl.LazyFrame
     gain_share: pl.LazyFrame
+    resource_adjustments: pl.LazyFrame
     statement: pl.LazyFrame
     transparency: pl.LazyFrame
     discrepancies: pl.LazyFrame
@@ -170,6 +182,8 @@ def analyse(
     `results` an already computed results table (so the contact history is not read again)."""
     contract = contract or engagement.contract
     results = kpi_results(engagement) if results is None else results
+    if _formulas(contract) != _formulas(engagement.contract):
+        results = service_level_results(results, contract)
     months = results.filter(pl.col("kpi") == "offered").select("partner_id", "month").unique()
     grid = month_grid(months, contract)
     data_end = months.select(pl.col("month").max().alias("last_month"))
@@ -182,6 +196,7 @@ def analyse(
     credits_frame = credits(gaps_frame, charges_frame, contract, data_end)
     bonus_frame = bonuses(gaps_frame, charges_frame, contract)
     gain_frame = gain_share(results, charges_frame, contract)
+    resource_frame = resource_adjustments(results, contract, grid)
     as_of = data_end.select(pl.col("last_month").dt.month_end().alias("as_of"))
     tables = {
         t: _or_empty(engagement, t)
@@ -200,14 +215,15 @@ def analyse(
         credits=credits_frame,
         bonuses=bonus_frame,
         gain_share=gain_frame,
-        statement=statement(charges_frame, credits_frame, bonus_frame, corridor_frame, gain_frame),
+        resource_adjustments=resource_frame,
+        statement=statement(charges_frame, credits_frame, bonus_frame, corridor_frame, gain_frame, resource_frame),
         transparency=delivery_scorecard(tables["deliveries"]),
         discrepancies=discrepancies(tables["reported_kpis"], results),
         reconciliation=reconciliation(tables["invoices"], charges_frame, results, engagement.table("staffing")),
         actions=action_figures(tables["actions"], grid),
         action_log=tables["actions"],
         reversibility=readiness(tables["reversibility"]),
-        timeline=timeline(contract, as_of, gaps_frame),
+        timeline=timeline(contract, as_of, gaps_frame, credits_frame),
         rejected=engagement.rejected,
     )
 
@@ -219,6 +235,10 @@ def compute(
     if results is None:
         results = kpi_results(engagement).collect()
     return analyse(engagement, contract=contract, results=results.lazy()).collect()
+
+
+def _formulas(contract: Contract) -> dict[str, object]:
+    return {name: terms.service_level_formula for name, terms in contract.channels.items()}
 
 
 def _or_empty(engagement: Engagement, name: str) -> pl.LazyFrame:

@@ -32,6 +32,8 @@ MONEY_COLUMNS = frozenset(
         "corridor_compensation",
         "value",
         "gain_share",
+        "adjustment",
+        "resource_adjustment",
         "net",
         "invoice_gap",
     }

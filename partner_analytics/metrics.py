@@ -12,6 +12,13 @@ sums of the channel rows, and gain-share can read the contacts FCR was counted o
 
 Contacts are aggregated once per partner × channel × month (× scope); the partner-wide rows are
 sums of those small aggregates, so the contact history is read in one pass.
+
+The service level follows each channel's `service_level_formula` (FORMULAS §1 by default). Every
+formula is a ratio of counts that the results keep as rows (offered, answered, short_abandons,
+in_service, abandons_within_threshold), so the partner-wide service level is the sum of the channels'
+numerators over the sum of their denominators, a service level of the contract with a formula of its
+own is computed from the same counts (`service_level_terms`), and `service_level_results` restates
+the service level of a results table under other contract terms without reading contacts again.
 """
 
 from __future__ import annotations
@@ -21,20 +28,25 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from .contract import ChannelTerms, Contract
+from .contract import ChannelTerms, Contract, ServiceLevelFormula
 
 __all__ = [
     "FCR_WINDOW",
     "RESULTS_SCHEMA",
     "SCOPES",
+    "SERVICE_LEVEL_COUNTS",
     "contact_flags",
     "contact_results",
     "contact_sums",
+    "count_columns",
+    "formula_columns",
     "month_of",
     "not_measurable",
     "occupancy_results",
     "quality_results",
     "results_from_sums",
+    "service_level_results",
+    "service_level_terms",
 ]
 
 FCR_WINDOW = dt.timedelta(days=7)
@@ -51,11 +63,15 @@ RESULTS_SCHEMA = {
     "note": pl.String(),
 }
 
+SERVICE_LEVEL_COUNTS = ("offered", "answered", "short_abandons", "in_service", "abandons_within_threshold")
 _SUMS = (
     "offered",
     "answered",
     "short_abandons",
     "in_service",
+    "abandons_within_threshold",
+    "sl_numerator",
+    "sl_denominator",
     "wait_answered",
     "handle_sum",
     "handle_n",
@@ -88,6 +104,7 @@ def contact_flags(contacts: pl.LazyFrame, channels: dict[str, ChannelTerms], *, 
     flagged = contacts.with_columns(
         month_of(pl.col("arrived_at")).alias("month"),
         (answered & (pl.col("wait_s") <= t)).alias("in_service"),
+        (~answered & (pl.col("wait_s") <= t)).alias("abandon_within_threshold"),
         (~answered & (pl.col("wait_s") < s)).alias("short_abandon"),
     )
     if fcr:
@@ -131,6 +148,7 @@ def contact_sums(flags: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
         answered.sum().cast(pl.Int64).alias("answered"),
         pl.col("short_abandon").sum().cast(pl.Int64).alias("short_abandons"),
         pl.col("in_service").sum().cast(pl.Int64).alias("in_service"),
+        pl.col("abandon_within_threshold").sum().cast(pl.Int64).alias("abandons_within_threshold"),
         pl.col("wait_s").filter(answered).sum().alias("wait_answered"),
         pl.col("handle_s").filter(answered).sum().alias("handle_sum"),
         pl.col("handle_s").filter(answered).count().cast(pl.Int64).alias("handle_n"),
@@ -146,13 +164,100 @@ def contact_sums(flags: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
     return flags.group_by(list(by)).agg(aggs)
 
 
-def _partner_wide(sums: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
+def service_level_terms(denominator: pl.Expr, shorts_in: pl.Expr, abandons_in: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """(numerator, denominator) of the service level from the SERVICE_LEVEL_COUNTS columns, under a
+    formula's options given as expressions (so they may differ per row: per channel, per service level).
+
+    numerator = in service (+ abandons within T, less the short abandons unless they are counted);
+    denominator = offered (− short abandons unless counted) | answered | answered + abandons after T.
+    """
+    c = pl.col
+    shorts_out = pl.when(shorts_in).then(0).otherwise(c("short_abandons"))
+    numerator = c("in_service") + pl.when(abandons_in).then(c("abandons_within_threshold") - shorts_out).otherwise(0)
+    den = (
+        pl.when(denominator == "answered")
+        .then(c("answered"))
+        .when(denominator == "answered_and_late_abandons")
+        .then(c("offered") - c("abandons_within_threshold"))  # answered + (abandoned − abandoned within T)
+        .otherwise(c("offered") - shorts_out)
+    )
+    return numerator, den
+
+
+def formula_columns(formula: dict[str, ServiceLevelFormula], key: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """The options of the formula each row's `key` names, as expressions (an unknown key: the default)."""
+    default = ServiceLevelFormula()
+
+    def option(name: str, dtype: pl.DataType) -> pl.Expr:
+        values = {k: getattr(f, name) for k, f in formula.items()}
+        return key.replace_strict(values, default=getattr(default, name), return_dtype=dtype)
+
+    return (
+        option("denominator", pl.String()),
+        option("short_abandons_in_denominator", pl.Boolean()),
+        option("abandons_in_service", pl.Boolean()),
+    )
+
+
+def _with_channel_formulas(counts: pl.LazyFrame, channels: dict[str, ChannelTerms]) -> pl.LazyFrame:
+    """Add each channel row's service-level numerator and denominator under its channel's formula."""
+    options = formula_columns({name: t.service_level_formula for name, t in channels.items()}, pl.col("channel"))
+    numerator, denominator = service_level_terms(*options)
+    return counts.with_columns(numerator.alias("sl_numerator"), denominator.alias("sl_denominator"))
+
+
+def _partner_wide(sums: pl.LazyFrame, by: Sequence[str], columns: Sequence[str] = _SUMS) -> pl.LazyFrame:
     """The partner-wide sums (channel null): sums of the channel sums."""
     keys = [k for k in by if k != "channel"]
     return (
         sums.group_by(keys)
-        .agg(pl.col(c).sum() for c in _SUMS)
+        .agg(pl.col(c).sum() for c in columns)
         .with_columns(pl.lit(None, dtype=pl.String).alias("channel"))
+    )
+
+
+_MISSING = {
+    "handle_s": "contacts have no handle_s column",
+    "customer_id": "contacts have no customer_id column",
+    "csat": "contacts have no csat column",
+}
+
+
+def _row(
+    kpi: str,
+    num: pl.Expr | None,
+    den: pl.Expr | None,
+    *,
+    present: frozenset[str] = frozenset(),
+    needs: str | None = None,
+    what: str = "",
+) -> pl.Expr:
+    """One KPI row of the results as a struct: value = num / den (null with a note when den is 0)."""
+    if needs is not None and needs not in present:
+        value, note = pl.lit(None, dtype=pl.Float64), pl.lit(_MISSING[needs])
+        num = den = None
+    elif den is None:
+        value, note = num.cast(pl.Float64), pl.lit(None, dtype=pl.String)
+    else:
+        value = pl.when(den > 0).then(num / den)
+        note = pl.when(den > 0).then(None).otherwise(pl.lit(f"no {what} (denominator is 0)"))
+    incomplete = (pl.col("fcr_cut") > 0) if kpi == "fcr" and needs in present else pl.lit(False)
+    return pl.struct(
+        pl.lit(kpi).alias("kpi"),
+        value.cast(pl.Float64).alias("value"),
+        (num.cast(pl.Float64) if num is not None else pl.lit(None, dtype=pl.Float64)).alias("numerator"),
+        (den.cast(pl.Float64) if den is not None else pl.lit(None, dtype=pl.Float64)).alias("denominator"),
+        incomplete.alias("incomplete"),
+        note.cast(pl.String).alias("note"),
+    )
+
+
+def _service_level_row() -> pl.Expr:
+    return _row(
+        "service_level",
+        pl.col("sl_numerator"),
+        pl.col("sl_denominator"),
+        what="contacts in the service-level denominator",
     )
 
 
@@ -160,36 +265,17 @@ def results_from_sums(sums: pl.LazyFrame, *, present: frozenset[str], keys: Sequ
     """Unpivot the sums into the long results table, one row per KPI (FORMULAS §1)."""
     c = pl.col
     answerable = c("offered") - c("short_abandons")
-    missing = {
-        "handle_s": "contacts have no handle_s column",
-        "customer_id": "contacts have no customer_id column",
-        "csat": "contacts have no csat column",
-    }
 
     def row(kpi: str, num: pl.Expr | None, den: pl.Expr | None, needs: str | None = None, what: str = "") -> pl.Expr:
-        if needs is not None and needs not in present:
-            value, note = pl.lit(None, dtype=pl.Float64), pl.lit(missing[needs])
-            num = den = None
-        elif den is None:
-            value, note = num.cast(pl.Float64), pl.lit(None, dtype=pl.String)
-        else:
-            value = pl.when(den > 0).then(num / den)
-            note = pl.when(den > 0).then(None).otherwise(pl.lit(f"no {what} (denominator is 0)"))
-        incomplete = (c("fcr_cut") > 0) if kpi == "fcr" and needs in present else pl.lit(False)
-        return pl.struct(
-            pl.lit(kpi).alias("kpi"),
-            value.cast(pl.Float64).alias("value"),
-            (num.cast(pl.Float64) if num is not None else pl.lit(None, dtype=pl.Float64)).alias("numerator"),
-            (den.cast(pl.Float64) if den is not None else pl.lit(None, dtype=pl.Float64)).alias("denominator"),
-            incomplete.alias("incomplete"),
-            note.cast(pl.String).alias("note"),
-        )
+        return _row(kpi, num, den, present=present, needs=needs, what=what)
 
     rows = [
         row("offered", c("offered"), None),
         row("answered", c("answered"), None),
         row("short_abandons", c("short_abandons"), None),
-        row("service_level", c("in_service"), answerable, what="contacts beyond short abandons"),
+        row("in_service", c("in_service"), None),
+        row("abandons_within_threshold", c("abandons_within_threshold"), None),
+        _service_level_row(),
         row("abandon_rate", answerable - c("answered"), answerable, what="contacts beyond short abandons"),
         row("asa", c("wait_answered"), c("answered"), what="answered contacts"),
         row("aht", c("handle_sum"), c("handle_n"), "handle_s", "answered contacts with a handle time"),
@@ -221,9 +307,38 @@ def contact_results(
     """The contact KPIs per partner × channel × month (× scope), and partner-wide (channel null)."""
     by = ["partner_id", "channel", *scope, "month"]
     flags = contact_flags(contacts, contract.channels, fcr="customer_id" in present)
-    sums = contact_sums(flags, by)
+    sums = _with_channel_formulas(contact_sums(flags, by), contract.channels)
     both = pl.concat([sums, _partner_wide(sums, by).select(sums.collect_schema().names())], how="vertical")
     return results_from_sums(both, present=present, keys=by)
+
+
+def count_columns(results: pl.LazyFrame, names: Sequence[str] = SERVICE_LEVEL_COUNTS) -> pl.LazyFrame:
+    """Count KPIs of the results side by side: `partner_id, channel, month` and one column per name."""
+    kpi = pl.col("kpi")
+    return (
+        results.filter(kpi.is_in(list(names)))
+        .group_by("partner_id", "channel", "month")
+        .agg(pl.col("numerator").filter(kpi == name).first().alias(name) for name in names)
+    )
+
+
+def service_level_results(results: pl.LazyFrame, contract: Contract) -> pl.LazyFrame:
+    """The results with their `service_level` rows restated under the contract's channel formulas,
+    from the count rows (no contact is read again): what a changed contract computes."""
+    keys = ["partner_id", "channel", "month"]
+    per_channel = _with_channel_formulas(
+        count_columns(results.filter(pl.col("channel").is_not_null())), contract.channels
+    ).select(*keys, "sl_numerator", "sl_denominator")
+    wide = _partner_wide(per_channel, keys, ("sl_numerator", "sl_denominator")).select(
+        per_channel.collect_schema().names()
+    )
+    restated = (
+        pl.concat([per_channel, wide], how="vertical")
+        .select(*keys, _service_level_row().alias("r"))
+        .unnest("r")
+        .select(results.collect_schema().names())
+    )
+    return pl.concat([results.filter(pl.col("kpi") != "service_level"), restated], how="vertical")
 
 
 def quality_results(quality: pl.LazyFrame, *, scope: Sequence[str] = ()) -> pl.LazyFrame:

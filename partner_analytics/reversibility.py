@@ -2,8 +2,9 @@
 
 readiness = Σ weight·score / Σ weight with done = 1, in progress = 0.5, not started = 0. The term
 ends on the contract's end; notice must be given by the last notice date (end − notice_months); a
-transition started at `as_of` fits when it ends by the term end. A chronic failure (evaluation)
-opens the client's termination right.
+transition started at `as_of` fits when it ends by the term end. A chronic failure
+(`evaluation.termination_rights`: repeated breaches, or credits at the at-risk cap, as the contract's
+`chronic_failure` says) opens the client's termination right.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import polars as pl
 
 from .contract import Contract, add_months
+from .evaluation import termination_rights
 from .periods import shift_months
 
 __all__ = ["SCORES", "readiness", "timeline"]
@@ -38,12 +40,16 @@ def readiness(checklist: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def timeline(contract: Contract, as_of: pl.LazyFrame, gaps: pl.LazyFrame | None = None) -> pl.LazyFrame:
+def timeline(
+    contract: Contract, as_of: pl.LazyFrame, gaps: pl.LazyFrame | None = None, credits: pl.LazyFrame | None = None
+) -> pl.LazyFrame:
     """Per partner: the contract timeline seen from `as_of` (a one-row frame `as_of`, a date), and
-    whether a chronic failure opened the termination right that month.
+    whether a chronic failure opened the termination right that month (from `gaps`, and `credits`
+    for the cap rule).
 
     Columns: partner_id, start, end, notice_months, transition_months, last_notice_date, as_of,
-    months_to_end, notice_still_possible, transition_fits, termination_right, chronic_service_levels.
+    months_to_end, notice_still_possible, transition_fits, chronic_service_levels, termination_right,
+    termination_reason.
     """
     terms = pl.LazyFrame(
         {
@@ -77,14 +83,18 @@ def timeline(contract: Contract, as_of: pl.LazyFrame, gaps: pl.LazyFrame | None 
     )
     if gaps is None:
         return frame.with_columns(
-            pl.lit(None, dtype=pl.String).alias("chronic_service_levels"), pl.lit(False).alias("termination_right")
+            pl.lit(None, dtype=pl.String).alias("chronic_service_levels"),
+            pl.lit(False).alias("termination_right"),
+            pl.lit(None, dtype=pl.String).alias("termination_reason"),
         )
     chronic = (
-        gaps.join(as_of, how="cross")
-        .filter((pl.col("month") == pl.col("as_of").dt.truncate("1mo")) & pl.col("chronic_failure"))
-        .group_by("partner_id")
-        .agg(pl.col("service_level").sort().str.join(", ").alias("chronic_service_levels"))
+        termination_rights(gaps, credits, contract)
+        .join(as_of, how="cross")
+        .filter(pl.col("month") == pl.col("as_of").dt.truncate("1mo"))
+        .select("partner_id", "chronic_service_levels", "chronic_failure", "termination_reason")
     )
-    return frame.join(chronic, on="partner_id", how="left").with_columns(
-        pl.col("chronic_service_levels").is_not_null().alias("termination_right")
+    return (
+        frame.join(chronic, on="partner_id", how="left")
+        .with_columns(pl.col("chronic_failure").fill_null(False).alias("termination_right"))
+        .drop("chronic_failure")
     )

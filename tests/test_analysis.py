@@ -109,3 +109,68 @@ def test_every_table_keeps_its_columns_without_optional_tables() -> None:
     assert "invoice_gap" in tables["reconciliation"].columns
     assert "readiness" in tables["reversibility"].columns
     assert tables["results"].filter(pl.col("kpi") == "quality_score")["note"].to_list() == ["no quality table"]
+
+
+def _variants_contract():
+    data = contract_dict()
+    data["channels"]["voice"]["service_level_formula"] = {
+        "short_abandons_in_denominator": True,
+        "abandons_in_service": True,
+    }
+    north = data["partners"][0]
+    north.update(
+        earnback_months=1,
+        credit={"escalation": [1, 1.5, 2]},
+        chronic_failure={"breaches": 2, "capped_months": 1, "within_months": 3},
+        gain_share={
+            "baseline_fcr": 0.5,
+            "provider_share": 0.5,
+            "pain_share": True,
+            "pain_bands": [{"from": 0, "to": 0.02, "provider_share": 1}, {"from": 0.02, "provider_share": 0.2}],
+        },
+    )
+    north["pricing"]["resource_baselines"] = [
+        {"channel": "voice", "baseline_contacts": 10, "band": 0.2, "arc_rate": 1.5, "rrc_rate": 2}
+    ]
+    north["service_levels"][1]["credit"] = {"trigger": "shortfall", "factor": 3}
+    north["service_levels"].append(
+        {
+            "kpi": "service_level",
+            "target": 0.5,
+            "minimum": 0.3,
+            "allocation_pct": 0.8,
+            "formula": {"denominator": "answered"},
+        }
+    )
+    south = data["partners"][1]
+    south.update(at_risk_pct=0.2, bonus={"basis": "fixed"}, credit={"trigger": "target_misses", "consecutive": 1})
+    south["service_levels"] = [
+        {
+            "kpi": "service_level",
+            "channel": "chat",
+            "target": 0.8,
+            "minimum": 0.7,
+            "allocation_pct": 0.5,
+            "stretch": 0.9,
+            "bonus_amount": 150.25,
+        }
+    ]
+    return parse_contract(data)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(a=contact_rows, b=contact_rows)
+def test_with_every_variant_credits_stay_capped_and_net_adds_up(a: list, b: list) -> None:
+    eng = engagement(_variants_contract(), contacts(*_rows(N, "voice", a, "a"), *_rows(S, "chat", b, "b")))
+    result = compute(eng)
+    credits = result.credits.collect()
+    per_month = credits.group_by("partner_id", "month").agg(pl.col("credit").sum(), pl.col("at_risk_amount").first())
+    assert (per_month["credit"] <= per_month["at_risk_amount"]).all()
+    s = result.statement.collect()
+    total = s["charges"] - s["credits"] + s["earned_back"] + s["bonus"] + s["corridor_compensation"] + s["gain_share"]
+    assert (total + s["resource_adjustment"] == s["net"]).all()
+    assert s["credits"].sum() == credits["credit"].sum()
+    assert s["resource_adjustment"].sum() == result.resource_adjustments.collect()["adjustment"].sum()
+    assert s["bonus"].sum() == result.bonuses.collect()["bonus"].sum()
+    timeline = result.timeline.collect()
+    assert timeline["termination_right"].dtype == pl.Boolean and timeline.height == 2

@@ -76,11 +76,11 @@ def test_tables_writes_every_table_for_excel(
     statement = (out / "statement.csv").read_text().splitlines()
     assert (
         statement[0]
-        == "partner_id,month,basis,charges,credits,credits_provisional,earned_back,bonus,corridor_compensation,gain_share,net"
+        == "partner_id,month,basis,charges,credits,credits_provisional,earned_back,bonus,corridor_compensation,gain_share,resource_adjustment,net"
     )
     # northcall answered c1 (voice, 4.10); southdesk has a monthly fee of 20,000.00
-    assert statement[1] == "northcall,2026-09-01,pricing,4.10,0.00,0.00,0.00,0.00,0.00,0.00,4.10"
-    assert statement[2] == "southdesk,2026-09-01,pricing,20000.00,0.00,0.00,0.00,0.00,0.00,0.00,20000.00"
+    assert statement[1] == "northcall,2026-09-01,pricing,4.10,0.00,0.00,0.00,0.00,0.00,0.00,0.00,4.10"
+    assert statement[2] == "southdesk,2026-09-01,pricing,20000.00,0.00,0.00,0.00,0.00,0.00,0.00,0.00,20000.00"
     assert main(["tables", "--engagement", str(engagement_dir), "--out", str(tmp_path / "x"), "--format", "xlsx"]) == 0
     assert (tmp_path / "x" / "tables.xlsx").stat().st_size > 0
 

@@ -183,3 +183,163 @@ def test_capped_amounts_never_exceed_the_cap(cap: int, allocations: list[int]) -
     assert out["amount"].min() >= 0
     if out["capped"][0]:
         assert out["amount"].sum() == cap
+
+
+# --- credit triggers ------------------------------------------------------------------------------------
+
+MONTHS = ("2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06")
+
+
+def _by_month(df: pl.DataFrame, sl: str = "service_level/voice") -> dict[str, int]:
+    return {f"{r['month']:%Y-%m}": r["credit"] for r in df.filter(pl.col("service_level") == sl).iter_rows(named=True)}
+
+
+def _sl_rows(values: list[float | None], kpi: str = "service_level") -> list[tuple]:
+    return [(N, "voice", m, kpi, v) for m, v in zip(MONTHS, values, strict=False)]
+
+
+def test_credit_on_consecutive_target_misses() -> None:
+    # target 0.80, minimum 0.75; below target, below target, breach, met, below target, below target
+    rows = _sl_rows([0.78, 0.77, 0.70, 0.82, 0.78, 0.79])
+    df = _credits(
+        rows, earnback_months=0, service_levels=[SL_VOICE], credit={"trigger": "target_misses", "consecutive": 2}
+    )
+    # runs below target: Jan–Mar (2nd and 3rd months credited), May–Jun (2nd month credited);
+    # each 12 % × 10,000.00 × 40 % = 480.00
+    assert _by_month(df) == {"2026-02": 48_000, "2026-03": 48_000, "2026-06": 48_000}
+
+
+def test_escalated_credit_on_consecutive_minimum_misses() -> None:
+    rows = _sl_rows([0.70, 0.70, 0.70, 0.70, 0.82, 0.70])
+    df = _credits(rows, earnback_months=0, service_levels=[SL_VOICE], credit={"escalation": [1, 1.5, 2]})
+    # 480.00 × 1, × 1.5 = 720.00, × 2 = 960.00 from the 3rd; May met resets the run: June × 1 again
+    assert _by_month(df) == {
+        "2026-01": 48_000,
+        "2026-02": 72_000,
+        "2026-03": 96_000,
+        "2026-04": 96_000,
+        "2026-06": 48_000,
+    }
+    assert df.sort("month")["multiplier"].to_list() == [1.0, 1.5, 2.0, 2.0, 1.0]
+
+
+def test_escalated_credits_stay_under_the_at_risk_amount() -> None:
+    sl = [{**SL_VOICE, "allocation_pct": 0.6}, {**AR_VOICE, "allocation_pct": 0.5}]
+    rows = _sl_rows([0.70, 0.70]) + _sl_rows([0.09, 0.09], "abandon_rate")
+    df = _credits(rows, earnback_months=0, service_levels=sl, credit={"escalation": [1, 2]})
+    feb = df.filter(pl.col("month") == dt.date(2026, 2, 1))
+    # February doubled: 1,440.00 + 1,200.00 = 2,640.00 > 1,200.00 at risk → pro rata 1,200 × 1440/2640, × 1200/2640
+    assert dict(zip(feb["service_level"], feb["credit"], strict=True)) == {
+        "service_level/voice": 65_455,  # 654.545… → 654.55
+        "abandon_rate/voice": 54_545,  # 545.454… → 545.45
+    }
+    assert feb["capped"].all()
+
+
+def test_proportional_shortfall_credit() -> None:
+    sl = [SL_VOICE, AR_VOICE]
+    rows = _sl_rows([0.79, 0.76, 0.80, 0.60]) + _sl_rows([0.05, 0.05, 0.05, 0.06], "abandon_rate")
+    df = _credits(
+        rows, earnback_months=0, service_levels=sl, credit={"trigger": "shortfall", "factor": 2, "max_pct": 0.03}
+    )
+    # Jan: (0.80 − 0.79) / 0.80 = 1.25 % short × 2 = 2.5 % of 10,000.00 = 250.00
+    # Feb: (0.80 − 0.76) / 0.80 = 5 % × 2 = 10 % → at most max_pct 3 % = 300.00; March met: none
+    # Apr: 25 % × 2 = 50 % → 3 % = 300.00
+    assert _by_month(df) == {"2026-01": 25_000, "2026-02": 30_000, "2026-04": 30_000}
+    # abandon rate (lower is better) in April: (0.06 − 0.05) / 0.05 = 20 % × 2 = 40 % → 3 % = 300.00
+    assert _by_month(df, "abandon_rate/voice") == {"2026-04": 30_000}
+    assert df.sort("month", "service_level")["credit_rate"].to_list() == [0.025, 0.03, 0.03, 0.03]
+
+
+def test_shortfall_credit_is_at_most_the_service_levels_allocated_credit() -> None:
+    df = _credits(_sl_rows([0.60]), service_levels=[SL_VOICE], credit={"trigger": "shortfall", "factor": 2})
+    # 25 % × 2 = 50 % of 10,000.00 = 5,000.00, but a breach would earn 12 % × 10,000.00 × 40 % = 480.00
+    assert _by_month(df) == {"2026-01": 48_000}
+
+
+def test_a_service_levels_own_trigger_overrides_the_partners() -> None:
+    ar = {**AR_VOICE, "credit": {"trigger": "target_misses", "consecutive": 1}}
+    rows = _sl_rows([0.70, 0.78]) + _sl_rows([0.06, 0.04], "abandon_rate")
+    df = _credits(rows, earnback_months=0, service_levels=[SL_VOICE, ar])
+    # service level: the partner's default (a breach in January); abandon rate: any month below target
+    assert _by_month(df) == {"2026-01": 48_000}
+    assert _by_month(df, "abandon_rate/voice") == {"2026-01": 36_000}  # 12 % × 10,000.00 × 30 %
+
+
+TRIGGERS = st.sampled_from(
+    [
+        {},
+        {"escalation": [1, 1.5, 2]},
+        {"escalation": [3, 5]},
+        {"trigger": "target_misses", "consecutive": 1},
+        {"trigger": "target_misses", "consecutive": 2},
+        {"trigger": "shortfall", "factor": 4},
+        {"trigger": "shortfall", "factor": 10, "max_pct": 0.5},
+    ]
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    partner_terms=TRIGGERS,
+    own_terms=st.one_of(st.none(), TRIGGERS),
+    allocations=st.tuples(st.integers(1, 10**6), st.integers(1, 10**6)),
+    at_risk=st.integers(0, 10**6),
+    charges=st.integers(0, 10**9),
+    values=st.lists(st.tuples(st.floats(0.0, 1.0), st.floats(0.0, 0.2)), min_size=6, max_size=6),
+)
+def test_credits_never_exceed_the_at_risk_amount_whatever_the_trigger(
+    partner_terms: dict, own_terms: dict | None, allocations: tuple[int, int], at_risk: int, charges: int, values: list
+) -> None:
+    ar = {**AR_VOICE, "allocation_pct": allocations[1] / 10**6}
+    if own_terms is not None:
+        ar["credit"] = own_terms
+    sl = [{**SL_VOICE, "allocation_pct": allocations[0] / 10**6}, ar]
+    rows = _sl_rows([v for v, _ in values]) + _sl_rows([a for _, a in values], "abandon_rate")
+    df = _credits(
+        rows,
+        amounts={m: charges for m in MONTHS},
+        service_levels=sl,
+        pool_pct=2,
+        at_risk_pct=at_risk / 10**6,
+        credit=partner_terms,
+    )
+    per_month = df.group_by("month").agg(pl.col("credit").sum(), pl.col("at_risk_amount").first())
+    assert (per_month["credit"] <= per_month["at_risk_amount"]).all()
+    assert (df["credit"] >= 0).all()
+
+
+# --- bonus as fixed amounts -----------------------------------------------------------------------------
+
+
+def test_fixed_bonus_per_service_level_reached() -> None:
+    sl = [
+        {"kpi": "fcr", "target": 0.75, "minimum": 0.70, "stretch": 0.80, "bonus_amount": 2500.00},
+        {"kpi": "csat", "target": 4.0, "minimum": 3.8, "stretch": 4.5, "bonus_amount": 1000.50},
+        {"kpi": "quality_score", "target": 85, "minimum": 80, "stretch": 95},  # no amount: no bonus
+    ]
+    c = contract(service_levels=sl, bonus={"basis": "fixed"})
+    g = gaps(
+        results(
+            (N, None, "2026-01", "fcr", 0.81),
+            (N, None, "2026-02", "fcr", 0.81),
+            (N, None, "2026-02", "csat", 4.6),
+            (N, None, "2026-02", "quality_score", 99),
+        ),
+        c,
+        grid(N, "2026-01", "2026-02"),
+    )
+    df = bonuses(g, charges_frame(N, {"2026-01": 1_000_000, "2026-02": 100}), c).collect()
+    got = {(r["service_level"], f"{r['month']:%Y-%m}"): r["bonus"] for r in df.iter_rows(named=True)}
+    # amounts in the currency, whatever the charges: 2,500.00 each month, 1,000.50 in February
+    assert got == {("fcr", "2026-01"): 250_000, ("fcr", "2026-02"): 250_000, ("csat", "2026-02"): 100_050}
+    assert set(df["basis"]) == {"fixed"} and not df["capped"].any() and df["bonus_pool"].is_null().all()
+
+
+def test_bonus_pool_mirrors_the_at_risk_amount_without_a_percentage() -> None:
+    sl = [{"kpi": "fcr", "target": 0.75, "minimum": 0.70, "allocation_pct": 0.4, "stretch": 0.80}]
+    c = contract(service_levels=sl, bonus={})
+    g = gaps(results((N, None, "2026-01", "fcr", 0.81)), c, grid(N, "2026-01", "2026-01"))
+    row = bonuses(g, charges_frame(N, {"2026-01": 1_000_000}), c).collect().row(0, named=True)
+    # the pool mirrors the at-risk amount: 12 % × 10,000.00 = 1,200.00; 40 % of it → 480.00
+    assert (row["bonus_pool"], row["bonus"], row["basis"]) == (120_000, 48_000, "pool")
