@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from notebooks.contacts import write_contacts
+from .notebooks.contacts import write_contacts
 from partner_analytics.display import plotly_js
 from partner_analytics.execution import (
     ExecutionOptions,
