@@ -582,6 +582,7 @@ _WATERFALL = (
     ("bonus", "Bonus", 1),
     ("corridor_compensation", "Volume corridor", 1),
     ("gain_share", "Gain-share", 1),
+    ("resource_adjustment", "Resource adjustment", 1),
 )
 
 
@@ -604,9 +605,11 @@ def risk_waterfall(
             return no_data(f"Risk and reward{_who(partner)}", "No statement for this selection")
         partner = partner or _one_partner(df, "risk_waterfall")
         amounts_ = ("credits_provisional", "net", *(k for k, _, _ in _WATERFALL))
-        row = df.select(pl.col(c).sum() for c in amounts_).row(0, named=True)
+        row = df.select(pl.col(c).sum() for c in amounts_ if c in df.columns).row(0, named=True)
         months = df.get_column("month").to_list()
-    amounts = [sign * int(row[key]) for key, _, sign in _WATERFALL]
+    # the resource adjustment (anchored pricing) is shown only when there is one
+    steps = [(k, label, sign) for k, label, sign in _WATERFALL if k != "resource_adjustment" or row.get(k)]
+    amounts = [sign * int(row[key]) for key, _, sign in steps]
     net = int(row["net"])
     provisional = int(row.get("credits_provisional") or 0)
     texts = [_signed(a, currency) if i else format_cents(a, currency) for i, a in enumerate(amounts)]
@@ -618,9 +621,9 @@ def risk_waterfall(
     hovers.append(f"net {format_cents(net, currency)}")
     fig = go.Figure(
         go.Waterfall(
-            x=[label for _, label, _ in _WATERFALL] + ["Net"],
+            x=[label for _, label, _ in steps] + ["Net"],
             y=[_money(a) for a in [*amounts, net]],
-            measure=["absolute"] + ["relative"] * (len(_WATERFALL) - 1) + ["total"],
+            measure=["absolute"] + ["relative"] * (len(steps) - 1) + ["total"],
             text=texts,
             textposition="outside",
             constraintext="none",

@@ -102,7 +102,8 @@ def table(
             value = row[name]
             fmt = formats.get(name)
             if fmt is None:
-                text = "–" if value is None else (day(value) if isinstance(value, dt.date) else str(value))
+                shown = month if name == "month" else day
+                text = "–" if value is None else (shown(value) if isinstance(value, dt.date) else str(value))
             else:
                 text = fmt(value, row) if name in with_row else fmt(value)
             numeric = isinstance(value, int | float) and not isinstance(value, bool)
@@ -122,3 +123,8 @@ def title(text: str, subtitle: str | None = None) -> HTML:
 def markdown_text(text: str) -> HTML:
     """A sentence built from the data (names, titles), escaped, shown as a paragraph."""
     return HTML(f"<p>{html.escape(text)}</p>")
+
+
+def bullets(items: list[str]) -> HTML:
+    """A bulleted list of sentences built from the data, escaped."""
+    return HTML("<ul>" + "".join(f"<li>{html.escape(item)}</li>" for item in items) + "</ul>")

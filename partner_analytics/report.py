@@ -17,11 +17,12 @@ from .analysis import Analysis, compute
 from .contract import Partner, add_months, read_contract
 from .engagement import load
 from .governance import open_actions
+from .mechanics import contract_mechanics
 from .paths import PROJECT_ROOT, SAMPLE_ENGAGEMENT
 from .periods import Period, parse_period
 from .statement import cycle_statement
 from .store import load_analysis
-from .views import near_misses, partner_view, period_gaps, summary_sentence
+from .views import kpi_label, near_misses, partner_view, period_gaps, summary_sentence
 
 __all__ = [
     "OperationalReport",
@@ -67,6 +68,7 @@ class StrategicReport:
     summary: str
     termination: str
     contract_health: str
+    mechanics: list[str]
     gaps: pl.DataFrame
     trailing_gaps: pl.DataFrame
     statement_months: pl.DataFrame
@@ -194,6 +196,7 @@ def strategic_report(analysis: Analysis, partner_id: str, quarter: str | Period)
         summary=_quarter_summary(gaps, period),
         termination=termination_sentence(quarter_gaps, period),
         contract_health=contract_health_sentence(timeline.row(0, named=True)),
+        mechanics=contract_mechanics(view.contract, partner_id),
         gaps=gaps,
         trailing_gaps=period_gaps(view.gaps, trailing).sort("order", "month").collect(),
         statement_months=months.collect(),
@@ -215,7 +218,7 @@ def termination_sentence(month_gaps: pl.DataFrame, period: Period) -> str:
     chronic = month_gaps.filter(pl.col("chronic_failure"))
     if chronic.is_empty():
         return f"No chronic failure at the end of {period}: the termination right for chronic failure is not open."
-    names = ", ".join(chronic["service_level"].to_list())
+    names = ", ".join(kpi_label(r["kpi"], r["channel"]) for r in chronic.iter_rows(named=True))
     return (
         f"Chronic failure at the end of {period} ({names}): the contract gives the client a right to terminate; "
         "the strategic committee decides whether to use it, agree a recovery plan, or prepare the exit."

@@ -677,3 +677,22 @@ def test_forecast_outlook_shows_months_ahead_without_offered() -> None:
     traces = {t.name: t for t in fig.data}
     assert list(traces["offered"].y) == [1010, None]
     assert list(traces["contractual forecast"].y) == [980.0, 1050.0]
+
+
+def test_waterfall_shows_a_resource_adjustment_when_there_is_one() -> None:
+    row = {
+        "partner_id": "p",
+        "month": dt.date(2026, 9, 1),
+        "charges": 1_000_000,
+        "credits": 10_000,
+        "credits_provisional": 0,
+        "earned_back": 0,
+        "bonus": 0,
+        "corridor_compensation": 0,
+        "gain_share": 0,
+        "resource_adjustment": -200_000,
+        "net": 790_000,
+    }
+    fig = charts.risk_waterfall(row, "EUR")
+    assert fig.data[0].x[-2:] == ("Resource adjustment", "Net")
+    assert fig.data[0].y[-2:] == (-2000.0, 7900.0)

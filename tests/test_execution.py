@@ -14,7 +14,6 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from .notebooks.contacts import write_contacts
 from partner_analytics.display import plotly_js
 from partner_analytics.execution import (
     ExecutionOptions,
@@ -27,6 +26,8 @@ from partner_analytics.execution import (
     parameters_cell_index,
     run_reports,
 )
+
+from .notebooks.contacts import write_contacts
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 
@@ -52,12 +53,29 @@ def batch(tmp_path_factory, contacts) -> tuple[list[ReportJob], list[ReportResul
     out = tmp_path_factory.mktemp("reports")
     report = NOTEBOOKS / "report.ipynb"
     jobs = [
-        ReportJob(report, {"partner_id": "southdesk", "data_path": str(contacts)}, out / "op-south.html", "operational / southdesk"),
-        ReportJob(NOTEBOOKS / "failing.ipynb", {"partner_id": "eastline"}, out / "failing.html", "operational / failing"),
+        ReportJob(
+            report,
+            {"partner_id": "southdesk", "data_path": str(contacts)},
+            out / "op-south.html",
+            "operational / southdesk",
+        ),
+        ReportJob(
+            NOTEBOOKS / "failing.ipynb", {"partner_id": "eastline"}, out / "failing.html", "operational / failing"
+        ),
         ReportJob(NOTEBOOKS / "echo_parameters.ipynb", ECHO_PARAMETERS, out / "echo.html", "echo"),
         ReportJob(NOTEBOOKS / "no_parameters.ipynb", {}, out / "no-params.html", "no parameters cell"),
-        ReportJob(report, {"partner_id": "eastline", "data_path": str(contacts)}, out / "op-east.html", "operational / eastline"),
-        ReportJob(report, {"partner_id": "southdesk", "data_path": str(contacts)}, out / "again" / "op-south.html", "operational / southdesk"),
+        ReportJob(
+            report,
+            {"partner_id": "eastline", "data_path": str(contacts)},
+            out / "op-east.html",
+            "operational / eastline",
+        ),
+        ReportJob(
+            report,
+            {"partner_id": "southdesk", "data_path": str(contacts)},
+            out / "again" / "op-south.html",
+            "operational / southdesk",
+        ),
         ReportJob(NOTEBOOKS / "crash.ipynb", {}, out / "crash.html", "kernel crash"),
     ]
     ticks: list[int] = []
@@ -98,7 +116,10 @@ def test_figures_published_for_jupyterlab_and_html(batch):
     _, results, _ = batch
     nb = json.loads(results[0].ipynb_path.read_text())
     figure_outputs = [
-        out["data"] for c in nb["cells"] for out in c.get("outputs", []) if "application/vnd.plotly.v1+json" in out.get("data", {})
+        out["data"]
+        for c in nb["cells"]
+        for out in c.get("outputs", [])
+        if "application/vnd.plotly.v1+json" in out.get("data", {})
     ]
     assert len(figure_outputs) == 8
     assert all("text/html" in data and 'class="pa-plotly"' in "".join(data["text/html"]) for data in figure_outputs)
@@ -147,7 +168,10 @@ def test_parameters_keep_their_python_types(batch):
     assert result.ok, result.error
     nb = json.loads(result.ipynb_path.read_text())
     echoed = next(
-        out["data"]["application/json"] for c in nb["cells"] for out in c.get("outputs", []) if "application/json" in out.get("data", {})
+        out["data"]["application/json"]
+        for c in nb["cells"]
+        for out in c.get("outputs", [])
+        if "application/json" in out.get("data", {})
     )
     assert echoed["text"] == {"type": "str", "value": TRICKY_TEXT}
     assert echoed["count"] == {"type": "int", "value": 12}
@@ -185,7 +209,9 @@ def test_timings_are_recorded(batch):
 
 def test_hung_report_is_killed_at_its_timeout(tmp_path):
     pid_file = tmp_path / "kernel.pid"
-    job = ReportJob(NOTEBOOKS / "hang.ipynb", {"seconds": 3600.0, "pid_file": str(pid_file)}, tmp_path / "hang.html", "hang")
+    job = ReportJob(
+        NOTEBOOKS / "hang.ipynb", {"seconds": 3600.0, "pid_file": str(pid_file)}, tmp_path / "hang.html", "hang"
+    )
     t0 = time.monotonic()
     (result,) = list(iter_reports([job], workers=1, options=ExecutionOptions(timeout_s=4)))
     elapsed = time.monotonic() - t0
@@ -227,7 +253,10 @@ def _processes_with_env(marker: str) -> list[int]:
 
 def test_two_jobs_writing_the_same_file_are_refused(tmp_path):
     target = tmp_path / "same.html"
-    jobs = [ReportJob(NOTEBOOKS / "no_parameters.ipynb", {}, target), ReportJob(NOTEBOOKS / "failing.ipynb", {}, target)]
+    jobs = [
+        ReportJob(NOTEBOOKS / "no_parameters.ipynb", {}, target),
+        ReportJob(NOTEBOOKS / "failing.ipynb", {}, target),
+    ]
     errors = [r.error.exception for r in sorted(iter_reports(jobs), key=lambda r: r.index)]
     assert errors == ["MissingParametersCell", "DuplicateOutput"]
 

@@ -61,3 +61,18 @@ def test_saved_tables_read_back_the_same(sample_analysis, tmp_path) -> None:
     assert {p.name for p in tmp_path.iterdir()} == {
         f"{f.name}.parquet" for f in fields(Analysis) if f.name != "contract"
     }
+
+
+def test_the_strategic_report_states_the_partners_contract_mechanics(sample_analysis) -> None:
+    r = strategic_report(sample_analysis, "rivage", "2026-Q3")
+    text = "\n".join(r.mechanics)
+    assert "a monthly fee of 18,000.00 EUR plus 3.40 EUR per handled voice contact" in text
+    assert "escalated on consecutive misses (×1, ×1.5, ×2, the last repeating)" in text
+    assert "credits at the at-risk cap in 2 of 6 months" in text
+    assert "issued 1 month ahead" in text
+    north = strategic_report(sample_analysis, "northcall", "2026-Q3").mechanics
+    assert any(
+        s.startswith("Anchored pricing: a baseline of 4,500 answered voice contacts a month, ±10 %") for s in north
+    )
+    south = "\n".join(strategic_report(sample_analysis, "sudhorizon", "2026-Q3").mechanics)
+    assert "1 % to 3 % of charges: provider 20 %" in south

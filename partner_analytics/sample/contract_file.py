@@ -71,6 +71,8 @@ def _partner(partner: Partner) -> list[str]:
         "    pricing:",
         f"      per_handled_contact: {_flow(dict(t.per_handled_contact))}",
     ]
+    if "resource_baselines" in t.variants:
+        lines.append(f"      resource_baselines: {t.variants['resource_baselines']}")
     if t.monthly_fee is not None:
         lines.append(f"      monthly_fee: {t.monthly_fee}")
     lines += [
@@ -89,11 +91,18 @@ def _partner(partner: Partner) -> list[str]:
         lines.append(f"    volume_corridor: {_flow(corridor)}")
     if t.gain_share is not None:
         baseline, share, pain = t.gain_share
-        lines.append(
-            f"    gain_share: {_flow({'baseline_fcr': baseline, 'provider_share': share, 'pain_share': pain})}"
-        )
+        terms = {
+            "baseline_fcr": baseline,
+            "provider_share": share,
+            "pain_share": pain,
+            "pain_bands": t.variants.get("pain_bands"),
+        }
+        lines.append(f"    gain_share: {_flow(terms)}")
     breaches, within = t.chronic_failure
-    lines.append(f"    chronic_failure: {_flow({'breaches': breaches, 'within_months': within})}")
+    chronic = {"breaches": breaches, "within_months": within, "capped_months": t.variants.get("capped_months")}
+    lines.append(f"    chronic_failure: {_flow(chronic)}")
+    if "credit" in t.variants:
+        lines.append(f"    credit: {t.variants['credit']}")
     if t.reversibility is not None:
         notice, transition = t.reversibility
         lines.append(f"    reversibility: {_flow({'notice_months': notice, 'transition_months': transition})}")

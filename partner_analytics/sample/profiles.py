@@ -135,6 +135,9 @@ class Terms:
     """(breaches, within_months)."""
     reversibility: tuple[int, int] | None = None
     """(notice_months, transition_months)."""
+    variants: dict[str, str] = field(default_factory=dict)
+    """Contract variants, as YAML flow text: `credit`, `pain_bands` (of gain_share), `capped_months` (of
+    chronic_failure), `resource_baselines` (of pricing)."""
 
 
 @dataclass(frozen=True)
@@ -245,6 +248,10 @@ PARTNERS: tuple[Partner, ...] = (
             gain_share=(0.76, 0.5, False),
             chronic_failure=(3, 6),
             reversibility=(6, 4),
+            variants={
+                "resource_baselines": "[{channel: voice, baseline_contacts: 4500, band: 0.10, arc_rate: 2.10, "
+                "rrc_rate: 2.00, rates_from: band_edge}]",
+            },
             service_levels=(
                 ServiceLevelTerm("service_level", 0.80, 0.75, "voice", 0.30),
                 ServiceLevelTerm("abandon_rate", 0.05, 0.08, "voice", 0.20),
@@ -285,6 +292,7 @@ PARTNERS: tuple[Partner, ...] = (
             corridor_shortfall_rate=0.4,
             chronic_failure=(3, 6),
             reversibility=(6, 6),
+            variants={"credit": "{trigger: minimum_miss, escalation: [1, 1.5, 2]}", "capped_months": "2"},
             service_levels=(
                 ServiceLevelTerm("service_level", 0.80, 0.75, "voice", 0.35),
                 ServiceLevelTerm("abandon_rate", 0.06, 0.09, "voice", 0.25),
@@ -328,6 +336,10 @@ PARTNERS: tuple[Partner, ...] = (
             gain_share=(0.72, 0.4, True),
             chronic_failure=(4, 12),
             reversibility=(6, 6),
+            variants={
+                "pain_bands": "[{from: 0, to: 0.01, provider_share: 0.4}, {from: 0.01, to: 0.03, provider_share: 0.2}, "
+                "{from: 0.03, provider_share: 0}]",
+            },
             service_levels=(
                 ServiceLevelTerm("service_level", 0.80, 0.70, "voice", 0.30),
                 ServiceLevelTerm("abandon_rate", 0.05, 0.10, "voice", 0.20),
