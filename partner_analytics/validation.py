@@ -8,23 +8,39 @@ occurrence is kept and the later ones are rejected naming the row they repeat.
 Datetimes are local times of the engagement timezone unless they carry an offset. At the DST
 changes: a local time inside the spring-forward gap does not exist and is rejected; a local time
 that occurs twice (the autumn fall-back hour) is read as its first occurrence (summer time).
+A datetime records something that happened (a contact, a staffing interval, an evaluation): one
+after the load time is rejected as in the future. Dates (due dates, forecast months) may be ahead.
+
+Numbers have one decimal mark per table: a point, or a comma with `decimal_comma: true`, where a
+point may only group thousands (`1.234,5`). A value written with the other mark is rejected, never
+guessed. Spaces and apostrophes group thousands in both. A number must be finite and at most
+`NUMBER_LIMIT` in absolute value.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import polars as pl
 
 from .contract import Contract, Source
 from .kpis import KPIS
-from .readers import ROW, RawTable
+from .readers import CELL, EXTRA, ROW, RawTable
 from .schema import Column
 
-__all__ = ["FALSE_WORDS", "REJECTED_SCHEMA", "TRUE_WORDS", "ValidatedTable", "validate_table"]
+__all__ = [
+    "FALSE_WORDS",
+    "NUMBER_LIMIT",
+    "REJECTED_SCHEMA",
+    "TRUE_WORDS",
+    "ValidatedTable",
+    "validate_table",
+]
 
 TRUE_WORDS = ("true", "1", "yes", "oui")
 FALSE_WORDS = ("false", "0", "no", "non")
+NUMBER_LIMIT = 1e12
 REJECTED_SCHEMA = {
     "table": pl.String(),
     "file": pl.String(),
@@ -34,8 +50,10 @@ REJECTED_SCHEMA = {
     "reason": pl.String(),
     "record": pl.String(),
 }
-_NAIVE_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+_NAIVE_FORMAT = "%Y-%m-%d %H:%M:%S%.f"
 _AWARE_FORMAT = "%Y-%m-%d %H:%M:%S%.f%#z"
+_SPACES = r"[\s\u00a0\u202f']"
+_GROUPED = r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$"
 _RAW = "__raw_"
 
 
@@ -49,20 +67,29 @@ class ValidatedTable:
 
 @dataclass(frozen=True)
 class _Check:
-    column: str
+    column: str | None
     fails: pl.Expr
     reason: pl.Expr
+    shown: pl.Expr | None = None
 
 
-def validate_table(raw: RawTable, contract: Contract, source: Source | None) -> ValidatedTable:
-    """Type every column of `raw` and check it against the data contract and the contract's references."""
+def validate_table(
+    raw: RawTable, contract: Contract, source: Source | None, *, now: dt.datetime | None = None
+) -> ValidatedTable:
+    """Type every column of `raw` and check it against the data contract and the contract's references.
+
+    `now` is the load time datetimes must not be after (default: the current time).
+    """
     source = source or Source()
     spec = raw.spec
     schema = raw.frame.collect_schema()
     typed = raw.frame.with_columns(pl.col(c).alias(_RAW + c) for c in spec.column_names).with_columns(
         _typed(c, schema[c.name], raw.textual, source, contract.timezone).alias(c.name) for c in spec.columns
     )
-    checks = [check for c in spec.columns for check in _checks(c, contract)]
+    loaded = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    checks = _row_checks(schema) + [
+        check for c in spec.columns for check in _checks(c, contract, source, schema, loaded)
+    ]
     fails = pl.any_horizontal([c.fails.fill_null(False) for c in checks]) if checks else pl.lit(False)
     passed = typed.filter(~fails)
     rejected = [_rejections(typed.filter(fails), checks, raw)]
@@ -73,7 +100,7 @@ def validate_table(raw: RawTable, contract: Contract, source: Source | None) -> 
         repeat = _Check(
             spec.unique[0],
             pl.col("__first") != pl.col(ROW),
-            pl.format(
+            _format(
                 "duplicated {} (first at row {}); expected each {} once",
                 pl.lit(" + ".join(spec.unique)),
                 pl.col("__first"),
@@ -85,9 +112,23 @@ def validate_table(raw: RawTable, contract: Contract, source: Source | None) -> 
     return ValidatedTable(valid, pl.concat(rejected, how="vertical"))
 
 
+def _format(template: str, *values: pl.Expr) -> pl.Expr:
+    """`pl.format` made of `concat_str`: polars 2.1's `pl.format` can panic on a filtered, multi-chunk text column."""
+    pieces = template.split("{}")
+    parts = [pl.lit(pieces[0])]
+    for value, piece in zip(values, pieces[1:], strict=True):
+        parts += [value.cast(pl.String), pl.lit(piece)]
+    return pl.concat_str(parts)
+
+
+def _is_text(dtype: pl.DataType) -> bool:
+    """Text, or a column without values (Parquet's null type), which reads as text does."""
+    return dtype in (pl.String(), pl.Null()) or isinstance(dtype, (pl.Categorical, pl.Enum))
+
+
 def _typed(column: Column, dtype: pl.DataType, textual: bool, source: Source, timezone: str) -> pl.Expr:
     raw = pl.col(_RAW + column.name)
-    if textual or dtype == pl.String():
+    if textual or _is_text(dtype):
         text = raw.cast(pl.String).str.strip_chars()
         text = pl.when(text == "").then(None).otherwise(text)
         return _parse_text(column, text, source, timezone)
@@ -100,11 +141,16 @@ def _typed(column: Column, dtype: pl.DataType, textual: bool, source: Source, ti
         if dtype == pl.Date():
             return _localised(raw.cast(pl.Datetime("us")), timezone)
     if kind in ("date", "month"):
-        day = raw.dt.date() if isinstance(dtype, pl.Datetime) else raw.cast(pl.Date, strict=False)
+        if isinstance(dtype, pl.Datetime):
+            day = (raw.dt.convert_time_zone(timezone) if dtype.time_zone else raw).dt.date()
+        else:
+            day = raw.cast(pl.Date, strict=False)
         return day.dt.truncate("1mo") if kind == "month" else day
     if kind == "int":
         number = raw.cast(pl.Float64, strict=False)
         return pl.when(number == number.round()).then(number).cast(pl.Int64, strict=False)
+    if kind == "bool" and dtype.is_integer():
+        return pl.when(raw == 1).then(True).when(raw == 0).then(False).otherwise(None)
     return raw.cast(column.dtype, strict=False)
 
 
@@ -113,12 +159,12 @@ def _parse_text(column: Column, text: pl.Expr, source: Source, timezone: str) ->
     if kind == "str":
         return text
     if kind in ("float", "int"):
-        number = text.str.replace_all(r"[\s\u00a0\u202f']", "")
+        number = text.str.replace_all(_SPACES, "")
         if source.decimal_comma:
             number = (
-                pl.when(number.str.contains(","))
-                .then(number.str.replace_all(r"\.", "").str.replace(",", "."))
-                .otherwise(number)
+                pl.when(number.str.contains(r"\.") & ~number.str.contains(_GROUPED))
+                .then(None)
+                .otherwise(number.str.replace_all(r"\.", "").str.replace(",", "."))
             )
         value = number.cast(pl.Float64, strict=False)
         if kind == "int":
@@ -137,16 +183,35 @@ def _parse_text(column: Column, text: pl.Expr, source: Source, timezone: str) ->
             candidates.append((text + "-01").str.to_date("%Y-%m-%d", strict=False))
         day = pl.coalesce(candidates)
         return day.dt.truncate("1mo") if kind == "month" else day
-    # datetime
-    if source.datetime_format:
-        fmt = source.datetime_format
-        if "%z" in fmt or "%#z" in fmt:
-            return text.str.to_datetime(fmt, strict=False, time_unit="us").dt.convert_time_zone(timezone)
-        return _localised(text.str.to_datetime(fmt, strict=False, time_unit="us"), timezone)
-    iso = text.str.replace("T", " ", literal=True)
-    aware = iso.str.to_datetime(_AWARE_FORMAT, strict=False, time_unit="us").dt.convert_time_zone(timezone)
-    naive = pl.coalesce([iso.str.to_datetime(f, strict=False, time_unit="us") for f in _NAIVE_FORMATS])
-    return pl.coalesce(aware, _localised(naive, timezone))
+    aware = _aware(text, source).dt.convert_time_zone(timezone)
+    return pl.coalesce(aware, _localised(_naive(text, source), timezone))
+
+
+def _iso(text: pl.Expr) -> pl.Expr:
+    """ISO 8601 text in one shape, `YYYY-MM-DD HH:MM:SS[.f][offset]`, so one format reads every variant."""
+    return (
+        text.str.replace("T", " ", literal=True)
+        .str.replace(r"^(\d{4}-\d{1,2}-\d{1,2} \d{1,2}:\d{2})(Z|[+-]\d|$)", "${1}:00${2}")
+        .str.replace(r"^(\d{4}-\d{1,2}-\d{1,2})$", "${1} 00:00:00")
+    )
+
+
+def _aware(text: pl.Expr, source: Source) -> pl.Expr:
+    """Text with a UTC offset as a UTC datetime: the declared datetime_format if it has one, then ISO 8601."""
+    declared = source.datetime_format
+    formats = [declared] if declared and ("%z" in declared or "%#z" in declared) else []
+    parsed = [text.str.to_datetime(f, strict=False, time_unit="us") for f in formats]
+    parsed.append(_iso(text).str.to_datetime(_AWARE_FORMAT, strict=False, time_unit="us"))
+    return pl.coalesce(parsed)
+
+
+def _naive(text: pl.Expr, source: Source) -> pl.Expr:
+    """Text without an offset as a naive datetime: the declared datetime_format, then ISO 8601."""
+    declared = source.datetime_format
+    formats = [declared] if declared and "%z" not in declared and "%#z" not in declared else []
+    parsed = [text.str.to_datetime(f, strict=False, time_unit="us") for f in formats]
+    parsed.append(_iso(text).str.to_datetime(_NAIVE_FORMAT, strict=False, time_unit="us"))
+    return pl.coalesce(parsed)
 
 
 def _localised(naive: pl.Expr, timezone: str) -> pl.Expr:
@@ -163,41 +228,67 @@ _EXPECTED = {
 }
 
 
-def _checks(column: Column, contract: Contract) -> list[_Check]:
+def _expected(column: Column, source: Source) -> str:
+    if column.kind == "datetime" and source.datetime_format:
+        return f"a date and time {source.datetime_format} or YYYY-MM-DD HH:MM:SS"
+    if column.kind == "date" and source.date_format:
+        return f"a date {source.date_format} or YYYY-MM-DD"
+    return _EXPECTED[column.kind]
+
+
+def _row_checks(schema: pl.Schema) -> list[_Check]:
+    """Problems of a whole row found while reading: more values than the header has columns."""
+    if EXTRA not in schema:
+        return []
+    extra = pl.col(EXTRA)
+    return [
+        _Check(
+            None,
+            extra.is_not_null(),
+            _format(
+                "{} value(s) beyond the header's last column: a separator inside a value that is not quoted "
+                "(a decimal comma?); quote that value, or set the separator under sources",
+                extra.list.len(),
+            ),
+            extra.list.join(" | "),
+        )
+    ]
+
+
+def _checks(column: Column, contract: Contract, source: Source, schema: pl.Schema, loaded: dt.datetime) -> list[_Check]:
     name, raw, value = column.name, pl.col(_RAW + column.name), pl.col(column.name)
     shown = raw.cast(pl.String)
     checks: list[_Check] = []
+    cell = pl.col(CELL + name) if CELL + name in schema else None
+    if cell is not None:
+        checks.append(_Check(name, cell.is_not_null(), cell))
     if column.required:
-        checks.append(_Check(name, raw.is_null() | (shown.str.strip_chars() == ""), pl.lit("missing required value")))
+        missing = raw.is_null() | (shown.str.strip_chars() == "")
+        checks.append(
+            _Check(name, missing if cell is None else missing & cell.is_null(), pl.lit("missing required value"))
+        )
     unreadable = raw.is_not_null() & (shown.str.strip_chars() != "") & value.is_null()
     if column.kind != "str":
-        reason = pl.format("cannot read '{}' as {}", shown, pl.lit(_EXPECTED[column.kind]))
-        if column.kind == "float":
-            comma = pl.format(
-                "cannot read '{}' as a number (a decimal comma? set decimal_comma: true under sources)", shown
+        checks.append(_Check(name, unreadable, _unreadable_reason(column, shown, source, contract.timezone)))
+    if column.kind in ("float", "int"):
+        number = value.cast(pl.Float64)
+        checks.append(_Check(name, number.is_nan() | number.is_infinite(), _format("{} is not a finite number", shown)))
+        checks.append(
+            _Check(
+                name,
+                number.is_finite() & (number.abs() > NUMBER_LIMIT),
+                _format(
+                    "{} is out of range (expected at most {} in absolute value)", shown, pl.lit(f"{NUMBER_LIMIT:g}")
+                ),
             )
-            reason = pl.when(shown.str.contains(",")).then(comma).otherwise(reason)
-        if column.kind == "datetime":
-            local = pl.coalesce(
-                [shown.str.replace("T", " ", literal=True).str.to_datetime(f, strict=False) for f in _NAIVE_FORMATS]
-            )
-            gap = local.is_not_null() & _localised(local, contract.timezone).is_null()
-            skipped = pl.format(
-                "local time {} does not exist in {} (clocks go forward at the DST change)",
-                shown,
-                pl.lit(contract.timezone),
-            )
-            reason = pl.when(gap).then(skipped).otherwise(reason)
-        checks.append(_Check(name, unreadable, reason))
-    if column.kind == "float":
-        checks.append(_Check(name, value.is_nan() | value.is_infinite(), pl.format("{} is not a finite number", shown)))
+        )
     if column.min is not None:
         what = "a negative duration" if name.endswith("_s") else "below the minimum"
         checks.append(
             _Check(
                 name,
                 value < column.min,
-                pl.format("{} is {} (expected at least {})", shown, pl.lit(what), pl.lit(f"{column.min:g}")),
+                _format("{} is {} (expected at least {})", shown, pl.lit(what), pl.lit(f"{column.min:g}")),
             )
         )
     if column.max is not None:
@@ -205,24 +296,64 @@ def _checks(column: Column, contract: Contract) -> list[_Check]:
             _Check(
                 name,
                 value > column.max,
-                pl.format("{} is above the maximum (expected at most {})", shown, pl.lit(f"{column.max:g}")),
+                _format("{} is above the maximum (expected at most {})", shown, pl.lit(f"{column.max:g}")),
             )
         )
     allowed = column.choices or _referenced(column, contract)
     if allowed:
-        listed = ", ".join(allowed)
-        noun = {"partner": "partner", "channel": "channel", "kpi": "KPI"}.get(column.references or "", "value")
-        among = {"partner": "the contract's partners", "channel": "the contract's channels"}.get(
-            column.references or "", ""
+        checks.append(
+            _Check(name, value.is_not_null() & ~value.cast(pl.String).is_in(allowed), _unknown(column, shown, allowed))
         )
+    if column.kind == "datetime":
+        utc = pl.lit(loaded.replace(tzinfo=None)).dt.replace_time_zone("UTC")
+        instant = utc.dt.convert_time_zone(contract.timezone)
         checks.append(
             _Check(
                 name,
-                value.is_not_null() & ~value.cast(pl.String).is_in(allowed),
-                pl.format(f"unknown {noun} '{{}}' (expected one of{' ' + among if among else ''}: {listed})", shown),
+                value > instant,
+                _format(
+                    "{} is in the future (after the load time {}); expected a time that has passed",
+                    shown,
+                    pl.lit(f"{loaded:%Y-%m-%d %H:%M:%S} UTC"),
+                ),
             )
         )
     return checks
+
+
+def _unreadable_reason(column: Column, shown: pl.Expr, source: Source, timezone: str) -> pl.Expr:
+    reason = _format("cannot read '{}' as {}", shown, pl.lit(_expected(column, source)))
+    if column.kind in ("float", "int"):
+        number = shown.str.replace_all(_SPACES, "")
+        if source.decimal_comma:
+            point = _format(
+                "cannot read '{}' as a number: this table has a decimal comma (decimal_comma: true under sources), "
+                "where a point only groups thousands (1.234,5)",
+                shown,
+            )
+            return pl.when(number.str.contains(r"\.") & ~number.str.contains(_GROUPED)).then(point).otherwise(reason)
+        comma = _format("cannot read '{}' as a number (a decimal comma? set decimal_comma: true under sources)", shown)
+        return pl.when(number.str.contains(",")).then(comma).otherwise(reason)
+    if column.kind == "datetime":
+        text = shown.str.strip_chars()
+        naive = _naive(text, source)
+        gap = naive.is_not_null() & _aware(text, source).is_null() & _localised(naive, timezone).is_null()
+        skipped = _format(
+            "local time {} does not exist in {} (clocks go forward at the DST change)", shown, pl.lit(timezone)
+        )
+        return pl.when(gap).then(skipped).otherwise(reason)
+    return reason
+
+
+def _unknown(column: Column, shown: pl.Expr, allowed: tuple[str, ...]) -> pl.Expr:
+    listed = ", ".join(allowed)
+    noun = {"partner": "partner", "channel": "channel", "kpi": "KPI"}.get(column.references or "", "value")
+    among = {"partner": "the contract's partners", "channel": "the contract's channels"}.get(
+        column.references or "", ""
+    )
+    base = f"unknown {noun} '{{}}' (expected one of{' ' + among if among else ''}: {listed})"
+    case = shown.str.strip_chars().str.to_lowercase().is_in([a.lower() for a in allowed])
+    return pl.when(case).then(_format(base + "; values are case-sensitive", shown)).otherwise(_format(base, shown))
 
 
 def _referenced(column: Column, contract: Contract) -> tuple[str, ...] | None:
@@ -240,8 +371,8 @@ def _rejections(frame: pl.LazyFrame, checks: list[_Check], raw: RawTable) -> pl.
         [
             pl.when(c.fails).then(
                 pl.struct(
-                    pl.lit(c.column).alias("column"),
-                    pl.col(_RAW + c.column).cast(pl.String).alias("value"),
+                    pl.lit(c.column, dtype=pl.String()).alias("column"),
+                    (c.shown if c.shown is not None else pl.col(_RAW + str(c.column)).cast(pl.String)).alias("value"),
                     c.reason.alias("reason"),
                 )
             )
@@ -252,10 +383,14 @@ def _rejections(frame: pl.LazyFrame, checks: list[_Check], raw: RawTable) -> pl.
     first = listed.list.first()
     others = (
         listed.list.slice(1)
-        .list.eval(pl.format("{}: {}", pl.element().struct.field("column"), pl.element().struct.field("reason")))
+        .list.eval(
+            _format("{}: {}", pl.element().struct.field("column").fill_null("row"), pl.element().struct.field("reason"))
+        )
         .list.join("; ")
     )
-    record = pl.struct([pl.col(_RAW + c).cast(pl.String).alias(c) for c in raw.spec.column_names if c in raw.present])
+    fields = [pl.col(_RAW + c).cast(pl.String).alias(c) for c in raw.spec.column_names if c in raw.present]
+    if EXTRA in frame.collect_schema():
+        fields.append(pl.col(EXTRA).alias("(extra values)"))
     return (
         frame.with_columns(problems.alias("__problems"))
         .select(
@@ -265,10 +400,10 @@ def _rejections(frame: pl.LazyFrame, checks: list[_Check], raw: RawTable) -> pl.
             first.struct.field("column").alias("column"),
             first.struct.field("value").alias("value"),
             pl.when(listed.list.len() > 1)
-            .then(pl.format("{} (also {})", first.struct.field("reason"), others))
+            .then(_format("{} (also {})", first.struct.field("reason"), others))
             .otherwise(first.struct.field("reason"))
             .alias("reason"),
-            record.struct.json_encode().alias("record"),
+            pl.struct(fields).struct.json_encode().alias("record"),
         )
         .cast(REJECTED_SCHEMA)
     )
