@@ -22,7 +22,7 @@ def test_every_partner_quarter_is_the_sum_of_its_months(sample_analysis) -> None
     for amount in STATEMENT_AMOUNTS:
         assert (joined[amount] == joined[f"{amount}_months"]).all(), amount
     parts = quarters["charges"] - quarters["credits"] + quarters["earned_back"] + quarters["bonus"]
-    parts += quarters["corridor_compensation"] + quarters["gain_share"]
+    parts += quarters["corridor_compensation"] + quarters["gain_share"] + quarters["resource_adjustment"]
     assert (parts == quarters["net"]).all()
 
 
