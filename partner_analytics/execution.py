@@ -366,7 +366,9 @@ class _Kernel:
         )
         self.pid: int | None = getattr(self.km.provisioner, "pid", None)
         self.kc = self.km.client()
-        self.kc.start_channels()
+        # No heartbeat: liveness comes from the manager, and stopping a heartbeat
+        # thread right after starting it can leave it spinning (jupyter_client race).
+        self.kc.start_channels(hb=False)
         self._info_id = self.kc.kernel_info()
         self._warm_id = self.kc.execute(
             _warm_code(options.warm_imports), silent=True, store_history=False

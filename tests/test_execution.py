@@ -187,7 +187,7 @@ def test_hung_report_is_killed_at_its_timeout(tmp_path):
     pid_file = tmp_path / "kernel.pid"
     job = ReportJob(NOTEBOOKS / "hang.ipynb", {"seconds": 3600.0, "pid_file": str(pid_file)}, tmp_path / "hang.html", "hang")
     t0 = time.monotonic()
-    (result,) = list(iter_reports([job], workers=1, options=ExecutionOptions(timeout_s=4)))
+    (result,) = list(iter_reports([job], workers=1, options=ExecutionOptions(timeout_s=8)))
     elapsed = time.monotonic() - t0
     assert result.error.kind == "timeout"
     assert result.error.cell_index == 2 and "time.sleep" in result.error.cell_source
@@ -230,6 +230,33 @@ def test_two_jobs_writing_the_same_file_are_refused(tmp_path):
     jobs = [ReportJob(NOTEBOOKS / "no_parameters.ipynb", {}, target), ReportJob(NOTEBOOKS / "failing.ipynb", {}, target)]
     errors = [r.error.exception for r in sorted(iter_reports(jobs), key=lambda r: r.index)]
     assert errors == ["MissingParametersCell", "DuplicateOutput"]
+
+
+def test_kernel_start_is_retried_once(tmp_path, monkeypatch, contacts):
+    from partner_analytics import execution
+
+    real_wait_ready = execution._Kernel.wait_ready
+    calls: list[int] = []
+
+    def flaky_wait_ready(self):
+        calls.append(self.pid)
+        if len(calls) == 1:
+            raise execution._KernelStartError("simulated start failure")
+        return real_wait_ready(self)
+
+    monkeypatch.setattr(execution._Kernel, "wait_ready", flaky_wait_ready)
+    job = ReportJob(NOTEBOOKS / "failing.ipynb", {"partner_id": "x"}, tmp_path / "r.html")
+    result = execution.run_report(job)
+    assert len(calls) == 2 and calls[0] != calls[1]  # a second, fresh kernel
+    assert not _running(calls[0])
+    assert result.error.kind == "cell"  # the notebook itself ran (and failed as written)
+
+
+def test_kernel_that_never_starts_gives_a_kernel_error(tmp_path):
+    job = ReportJob(NOTEBOOKS / "failing.ipynb", {"partner_id": "x"}, tmp_path / "r.html")
+    (result,) = list(iter_reports([job], workers=1, options=ExecutionOptions(kernel_name="no-such-kernel")))
+    assert (result.error.kind, result.error.exception) == ("kernel", "KernelStartError")
+    assert "no-such-kernel" in result.error.message and "twice" in result.error.message
 
 
 def _running(pid: int) -> bool:
