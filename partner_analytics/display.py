@@ -66,7 +66,9 @@ def figure_json(fig: FigureLike | dict[str, Any] | str) -> str:
     if isinstance(fig, str):
         return fig
     if isinstance(fig, dict):
-        return json.dumps(fig, separators=(",", ":"), allow_nan=False)
+        from plotly.io.json import to_json_plotly  # numpy arrays, NaN -> null, dates
+
+        return to_json_plotly(fig, pretty=False)
     return fig.to_json(validate=False, pretty=False)
 
 

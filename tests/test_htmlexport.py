@@ -153,6 +153,13 @@ def test_mimebundle_carries_the_figure_for_jupyterlab_and_html():
     assert bundle["text/plain"] == "<Figure: Bars, 1 trace(s)>"
 
 
+def test_figure_dicts_with_arrays_and_nan_become_plain_json():
+    import numpy as np
+
+    fig_json = figure_json({"data": [{"type": "bar", "y": np.array([1.5, np.nan])}], "layout": {}})
+    assert json.loads(fig_json) == {"data": [{"type": "bar", "y": [1.5, None]}], "layout": {}}
+
+
 def test_div_ids_are_stable_and_distinct():
     a, b = (figure_json(fig) for fig in _figures()[:2])
     assert figure_div_id(a, 1) == figure_div_id(a, 1)
