@@ -22,9 +22,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "notebooks"))
 
-from notebooks.contacts import PARTNERS, write_contacts  # noqa: E402
+from sample_contacts import PARTNERS, write_contacts  # noqa: E402
 
 from partner_analytics.execution import ExecutionOptions, ReportJob, ReportResult, run_reports  # noqa: E402
 

@@ -17,7 +17,8 @@ How it is fast, and why:
   output, no history, no names left behind). Every report still gets its own
   fresh kernel, so no state leaks from one partner's report to another's.
 - **Lean batch kernels.** No ipykernel debugger (importing debugpy was most of a
-  kernel start), history in memory, IPC sockets on POSIX (no TCP port to race for).
+  kernel start), no ``rfc3987_syntax`` (see below), history in memory, IPC
+  sockets on POSIX (no TCP port to race for).
 - **No jsonschema grammar build.** Worker processes block the optional
   ``rfc3987_syntax`` import (1.8 s at every jsonschema import, for an IRI format
   check the notebook schema never uses); JupyterLab and Voilà are untouched.
@@ -219,8 +220,11 @@ class ExecutionOptions:
     `timeout_s` bounds one report (kernel wait, execution and export); past it the
     worker and its kernel are killed. `start_timeout_s` bounds one kernel start.
     Batch kernels keep their input history in memory (parallel kernels never share
-    a history file) and, unless `kernel_debugger`, start without ipykernel's
-    debugger (importing debugpy is most of an ipykernel start).
+    a history file). A `lean_kernel` (for ipykernel kernel specs) starts without
+    ipykernel's debugger (importing debugpy is most of an ipykernel start) and
+    without the optional ``rfc3987_syntax`` module, whose grammar build costs
+    1.5-1.8 s whenever jsonschema is imported (e.g. by nbformat when a notebook
+    calls ``fig.show()``); jsonschema then skips its "iri" format check.
     """
 
     kernel_name: str = "python3"
@@ -228,7 +232,7 @@ class ExecutionOptions:
     start_timeout_s: float = 60.0
     warm_imports: tuple[str, ...] = DEFAULT_WARM_IMPORTS
     kernel_env: Mapping[str, str] = field(default_factory=dict)
-    kernel_debugger: bool = False
+    lean_kernel: bool = True
 
 
 # --------------------------------------------------------------------------- checks
@@ -474,8 +478,8 @@ def _process_cpu_s(pid: int) -> float:
 
 
 _BATCH_KERNEL_NAME = "partner-analytics-batch"
-_NO_DEBUGGER_LAUNCH = (
-    "import sys; sys.modules['debugpy'] = None\n"
+_LEAN_LAUNCH = (
+    "import sys; sys.modules['debugpy'] = None; sys.modules.setdefault('rfc3987_syntax', None)\n"
     "if sys.path and sys.path[0] == '': del sys.path[0]\n"
     "from ipykernel import kernelapp; kernelapp.launch_new_instance()"
 )
@@ -484,13 +488,13 @@ _NO_DEBUGGER_LAUNCH = (
 def _kernel_spec_kwargs(options: ExecutionOptions, work_dir: str) -> dict[str, Any]:
     """Return the KernelManager arguments naming the kernel to start.
 
-    Without the debugger, an ipykernel spec (``python -m ipykernel_launcher ...``) is
-    copied into `work_dir` with a launch line that blocks ``debugpy``; any other
-    kernel spec is used as it is.
+    For a lean kernel, an ipykernel spec (``python -m ipykernel_launcher ...``) is
+    copied into `work_dir` with a launch line that blocks ``debugpy`` and
+    ``rfc3987_syntax``; any other kernel spec is used as it is.
     """
     from jupyter_client.kernelspec import KernelSpecManager
 
-    if options.kernel_debugger:
+    if not options.lean_kernel:
         return {"kernel_name": options.kernel_name}
     spec_dir = Path(work_dir) / "kernels" / _BATCH_KERNEL_NAME
     if not (spec_dir / "kernel.json").exists():
@@ -498,7 +502,7 @@ def _kernel_spec_kwargs(options: ExecutionOptions, work_dir: str) -> dict[str, A
         if spec.argv[1:3] != ["-m", "ipykernel_launcher"]:
             return {"kernel_name": options.kernel_name}
         spec_json = spec.to_dict() | {
-            "argv": [spec.argv[0], "-c", _NO_DEBUGGER_LAUNCH, *spec.argv[3:]],
+            "argv": [spec.argv[0], "-c", _LEAN_LAUNCH, *spec.argv[3:]],
             "metadata": {k: v for k, v in spec.metadata.items() if k != "debugger"},
         }
         spec_dir.mkdir(parents=True, exist_ok=True)

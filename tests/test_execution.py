@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import time
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from notebooks.contacts import write_contacts
 from partner_analytics.display import plotly_js
 from partner_analytics.execution import (
     ExecutionOptions,
@@ -29,6 +29,8 @@ from partner_analytics.execution import (
 )
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
+sys.path.insert(0, str(NOTEBOOKS))
+from sample_contacts import write_contacts  # noqa: E402
 
 TRICKY_TEXT = 'He said "stop"; it\'s 50% = half\nline two\twith tab \\n not a newline, €, ünï, \U0001f4de'
 ECHO_PARAMETERS = {
@@ -59,6 +61,7 @@ def batch(tmp_path_factory, contacts) -> tuple[list[ReportJob], list[ReportResul
         ReportJob(report, {"partner_id": "eastline", "data_path": str(contacts)}, out / "op-east.html", "operational / eastline"),
         ReportJob(report, {"partner_id": "southdesk", "data_path": str(contacts)}, out / "again" / "op-south.html", "operational / southdesk"),
         ReportJob(NOTEBOOKS / "crash.ipynb", {}, out / "crash.html", "kernel crash"),
+        ReportJob(NOTEBOOKS / "kernel_facts.ipynb", {"label": "facts"}, out / "facts.html", cwd=out),
     ]
     ticks: list[int] = []
     results = run_reports(
@@ -72,7 +75,7 @@ def test_one_result_per_job_in_job_order_and_one_tick_each(batch):
     assert [r.index for r in results] == list(range(len(jobs)))
     assert [r.job for r in results] == jobs
     assert sorted(ticks) == list(range(len(jobs)))
-    assert [r.ok for r in results] == [True, False, True, False, True, True, False]
+    assert [r.ok for r in results] == [True, False, True, False, True, True, False, True]
 
 
 def test_report_runs_with_injected_parameters(batch, contacts):
@@ -172,6 +175,21 @@ def test_dead_kernel_is_reported_and_isolated(batch):
     error = results[6].error
     assert (error.kind, error.exception) == ("kernel", "DeadKernelError")
     assert error.cell_index == 2 and "SIGKILL" in error.cell_source
+
+
+def test_kernel_is_lean_warm_clean_and_in_its_folder(batch):
+    jobs, results, _ = batch
+    result = results[7]
+    assert result.ok, result.error
+    nb = json.loads(result.ipynb_path.read_text())
+    facts = next(
+        out["data"]["application/json"] for c in nb["cells"] for out in c.get("outputs", []) if "application/json" in out.get("data", {})
+    )
+    assert facts["label"] == "facts"
+    assert Path(facts["cwd"]) == jobs[7].cwd.resolve()
+    assert facts["debugpy_blocked"] and facts["rfc3987_syntax_blocked"]
+    assert facts["polars_preloaded"]
+    assert facts["user_names"] == []  # the warm-up and chdir left no names behind
 
 
 def test_timings_are_recorded(batch):
