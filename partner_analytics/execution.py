@@ -565,6 +565,15 @@ class _ReportRunner:
         self.work_dir = tempfile.mkdtemp(prefix="pa-k-")
         self.spare: _Kernel | None = None
 
+    def warm_exporter(self) -> None:
+        """Compile the report template and read plotly.js now (while a kernel boots)."""
+        import nbformat
+
+        from partner_analytics.display import plotly_js
+
+        plotly_js()
+        self.exporter.html(nbformat.v4.new_notebook())
+
     def prestart(self) -> None:
         """Launch the next report's kernel now (it warms up in the background)."""
         if self.spare is None:
@@ -846,6 +855,7 @@ def _worker_main(fd: int) -> None:
     options: ExecutionOptions = conn.recv()
     runner = _ReportRunner(options, notify=conn.send)
     runner.prestart()
+    runner.warm_exporter()
     conn.send(("ready",))
     try:
         while True:
