@@ -245,9 +245,9 @@ def parameters_cell_index(nb: Mapping[str, Any]) -> int:
     at the top and the notebook's own hard-coded values would override them.
     """
     for index, cell in enumerate(nb.get("cells", [])):
-        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get(
-            "tags", []
-        ):
+        if cell.get("cell_type") == "code" and "parameters" in cell.get(
+            "metadata", {}
+        ).get("tags", []):
             return index
     raise LookupError("the notebook has no code cell tagged 'parameters'")
 
@@ -312,13 +312,19 @@ def job_problem(job: ReportJob) -> ReportError | None:
     try:
         nb = json.loads(job.notebook.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        return ReportError("parameters", type(exc).__name__, f"cannot read {job.notebook}: {exc}")
+        return ReportError(
+            "parameters", type(exc).__name__, f"cannot read {job.notebook}: {exc}"
+        )
     try:
         declared = declared_parameters(nb)
     except LookupError as exc:
-        return ReportError("parameters", "MissingParametersCell", f"{job.notebook}: {exc}")
+        return ReportError(
+            "parameters", "MissingParametersCell", f"{job.notebook}: {exc}"
+        )
     except SyntaxError as exc:
-        return ReportError("parameters", "SyntaxError", f"parameters cell of {job.notebook}: {exc}")
+        return ReportError(
+            "parameters", "SyntaxError", f"parameters cell of {job.notebook}: {exc}"
+        )
     unknown = [name for name in job.parameters if name not in declared]
     if unknown:
         return ReportError(
@@ -331,7 +337,9 @@ def job_problem(job: ReportJob) -> ReportError | None:
     if problems:
         return ReportError("parameters", "TypeError", "; ".join(problems))
     if not job.kernel_cwd.is_dir():
-        return ReportError("parameters", "NotADirectoryError", f"no folder {job.kernel_cwd} to run in")
+        return ReportError(
+            "parameters", "NotADirectoryError", f"no folder {job.kernel_cwd} to run in"
+        )
     return None
 
 
@@ -369,7 +377,11 @@ class _Kernel:
         if os.name == "posix":
             kwargs |= {"transport": "ipc", "ip": os.path.join(work_dir, "k")}
         self.km = AsyncKernelManager(**kwargs)
-        env = dict(os.environ) | {"PYDEVD_DISABLE_FILE_VALIDATION": "1"} | dict(options.kernel_env)
+        env = (
+            dict(os.environ)
+            | {"PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+            | dict(options.kernel_env)
+        )
         self.launched = time.time()
         run_sync(self.km.start_kernel)(
             env=env,
@@ -402,7 +414,9 @@ class _Kernel:
         pending = {self._info_id, self._warm_id}
         while pending:
             if not await self.km.is_alive():
-                raise _KernelStartError(f"kernel died while starting: {self.log_tail()}")
+                raise _KernelStartError(
+                    f"kernel died while starting: {self.log_tail()}"
+                )
             try:
                 msg = await self.kc.get_shell_msg(timeout=0.5)
             except queue.Empty:
@@ -419,7 +433,9 @@ class _Kernel:
                 if isinstance(started, str):
                     started = datetime.fromisoformat(started)
                 if isinstance(started, datetime):
-                    self.imports_s = msg["header"]["date"].timestamp() - started.timestamp()
+                    self.imports_s = (
+                        msg["header"]["date"].timestamp() - started.timestamp()
+                    )
             pending.discard(parent)
 
     def run_silently(self, code: str) -> None:
@@ -434,7 +450,9 @@ class _Kernel:
             msg = await self.kc.get_shell_msg(timeout=self.options.start_timeout_s)
             if msg["parent_header"].get("msg_id") == msg_id:
                 if msg["content"]["status"] != "ok":
-                    raise _KernelStartError(f"kernel set-up failed: {msg['content'].get('evalue')}")
+                    raise _KernelStartError(
+                        f"kernel set-up failed: {msg['content'].get('evalue')}"
+                    )
                 return
 
     def release_client(self) -> None:
@@ -618,7 +636,9 @@ class _ReportRunner:
                     self._discard(kernel)
         raise _KernelStartError(f"kernel failed to start twice: {last}")
 
-    def run(self, job: ReportJob, index: int, *, expect_more: bool = False) -> ReportResult:
+    def run(
+        self, job: ReportJob, index: int, *, expect_more: bool = False
+    ) -> ReportResult:
         """Execute one job and export it; never raises for a report's own failure."""
         clock = _Clock()
         result = ReportResult(job=job, index=index, worker_pid=os.getpid())
@@ -628,7 +648,9 @@ class _ReportRunner:
         try:
             return self._run_checked(job, result, clock, expect_more=expect_more)
         except Exception as exc:  # a bug or an environment failure: still isolate it
-            error = ReportError("worker", type(exc).__name__, str(exc), traceback=traceback.format_exc())
+            error = ReportError(
+                "worker", type(exc).__name__, str(exc), traceback=traceback.format_exc()
+            )
             return replace(result, error=error, timings=clock.timings())
 
     def _run_checked(
@@ -642,14 +664,19 @@ class _ReportRunner:
         from partner_analytics.htmlexport import count_plotly_figures, write_atomic
 
         source_nb = load_notebook_node(str(job.notebook))
-        raw_cells = json.loads(job.notebook.read_text(encoding="utf-8")).get("cells", [])
+        raw_cells = json.loads(job.notebook.read_text(encoding="utf-8")).get(
+            "cells", []
+        )
         if any("id" not in cell for cell in raw_cells):
             # nbformat < 4.5: ids were just made up at random; make them stable.
             for i, cell in enumerate(source_nb.cells):
                 cell["id"] = f"cell-{i}"
         source_index = {cell.get("id"): i for i, cell in enumerate(source_nb.cells)}
         nb = parameterize_notebook(
-            source_nb, dict(job.parameters), kernel_name=self.options.kernel_name, language="python"
+            source_nb,
+            dict(job.parameters),
+            kernel_name=self.options.kernel_name,
+            language="python",
         )
         for cell in nb.cells:  # papermill gives the injected cell a random id
             if "injected-parameters" in cell.metadata.get("tags", []):
@@ -663,14 +690,19 @@ class _ReportRunner:
         except _KernelStartError as exc:
             error = ReportError("kernel", "KernelStartError", str(exc))
             return replace(result, error=error, timings=clock.timings())
-        clock.spans |= {"kernel_start_s": kernel.kernel_start_s, "imports_s": kernel.imports_s}
+        clock.spans |= {
+            "kernel_start_s": kernel.kernel_start_s,
+            "imports_s": kernel.imports_s,
+        }
 
         current: dict[str, Any] = {}
 
         def on_cell_execute(cell: Any, cell_index: int) -> None:
             current["cell"] = cell
             excerpt = _excerpt(_source(cell))
-            self.notify(("cell", source_index.get(cell.get("id")), cell.get("id"), excerpt))
+            self.notify(
+                ("cell", source_index.get(cell.get("id")), cell.get("id"), excerpt)
+            )
 
         crash: ReportError | None = None
         t_exec = time.perf_counter()
@@ -710,12 +742,18 @@ class _ReportRunner:
         ipynb_path = write_atomic(job.executed_path, nbformat.writes(nb))
         cell_error = _first_cell_error(nb, source_index)
         if cell_error is not None:
-            return replace(result, error=cell_error, ipynb_path=ipynb_path, timings=clock.timings())
+            return replace(
+                result, error=cell_error, ipynb_path=ipynb_path, timings=clock.timings()
+            )
         try:
             html_path = self.exporter.write(nb, job.html_path, title=job.title)
         except Exception as exc:
-            error = ReportError("export", type(exc).__name__, str(exc), traceback=traceback.format_exc())
-            return replace(result, error=error, ipynb_path=ipynb_path, timings=clock.timings())
+            error = ReportError(
+                "export", type(exc).__name__, str(exc), traceback=traceback.format_exc()
+            )
+            return replace(
+                result, error=error, ipynb_path=ipynb_path, timings=clock.timings()
+            )
         clock.spans["export_s"] = time.perf_counter() - t_export
         return replace(
             result,
@@ -787,7 +825,9 @@ def _engine() -> Any:
     return PrestartedKernelEngine
 
 
-def _first_cell_error(nb: NotebookNode, source_index: Mapping[Any, int]) -> ReportError | None:
+def _first_cell_error(
+    nb: NotebookNode, source_index: Mapping[Any, int]
+) -> ReportError | None:
     """Return the first cell error of an executed notebook (``sys.exit(0)`` is not one)."""
     for cell in nb.cells:
         if cell.get("cell_type") != "code":
@@ -903,7 +943,9 @@ class _Worker:
         # Every kernel of this worker carries the token in its environment, so that
         # one launched just before a kill (not yet reported) is found too.
         token = uuid.uuid4().hex
-        options = replace(options, kernel_env={**options.kernel_env, _WORKER_TOKEN_ENV: token})
+        options = replace(
+            options, kernel_env={**options.kernel_env, _WORKER_TOKEN_ENV: token}
+        )
         parent_sock, child_sock = socket.socketpair()
         try:
             process = subprocess.Popen(
@@ -1033,7 +1075,9 @@ def iter_reports(
         while any(w.job is not None for w in pool):
             busy = [w for w in pool if w.job is not None]
             timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
-            multiprocessing.connection.wait([w.conn for w in busy], timeout=min(timeout, 1.0))
+            multiprocessing.connection.wait(
+                [w.conn for w in busy], timeout=min(timeout, 1.0)
+            )
             for worker in busy:
                 finished = _drain(worker, options)
                 if finished is not None:
@@ -1081,7 +1125,9 @@ def _drain(worker: _Worker, options: ExecutionOptions) -> ReportResult | None:
             return result
 
 
-def _lost_job_result(worker: _Worker, options: ExecutionOptions, *, timed_out: bool) -> ReportResult:
+def _lost_job_result(
+    worker: _Worker, options: ExecutionOptions, *, timed_out: bool
+) -> ReportResult:
     assert worker.job is not None and worker.index is not None
     cell_index, cell_id, cell_source = worker.cell
     if timed_out:

@@ -103,7 +103,8 @@ def with_figures_as_html(nb: NotebookNode) -> NotebookNode:
     needs_html = [
         out
         for out in _outputs(nb)
-        if PLOTLY_MIMETYPE in out.get("data", {}) and "text/html" not in out.get("data", {})
+        if PLOTLY_MIMETYPE in out.get("data", {})
+        and "text/html" not in out.get("data", {})
     ]
     if not needs_html:
         return nb
@@ -116,7 +117,9 @@ def with_figures_as_html(nb: NotebookNode) -> NotebookNode:
             fig = dict(data[PLOTLY_MIMETYPE])
             fig.pop("config", None)
             fig_json = figure_json(fig)
-            data["text/html"] = figure_html(fig_json, figure_div_id(fig_json, 10_000 + rank))
+            data["text/html"] = figure_html(
+                fig_json, figure_div_id(fig_json, 10_000 + rank)
+            )
     return nb
 
 
@@ -151,7 +154,11 @@ class ReportExporter:
         return body
 
     def write(
-        self, nb: NotebookNode, html_path: str | os.PathLike[str], *, title: str | None = None
+        self,
+        nb: NotebookNode,
+        html_path: str | os.PathLike[str],
+        *,
+        title: str | None = None,
     ) -> Path:
         """Render the notebook and write the HTML atomically to `html_path`."""
         return write_atomic(html_path, self.html(nb, title=title))
