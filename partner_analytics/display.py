@@ -30,12 +30,12 @@ from functools import cache
 from typing import Any, Protocol
 
 __all__ = [
-    "PLOTLY_CONFIG",
     "PLOTLY_MIMETYPE",
+    "PLOTLY_CONFIG",
     "FigureLike",
+    "figure_json",
     "figure_div_id",
     "figure_html",
-    "figure_json",
     "figure_mimebundle",
     "plotly_js",
     "show",
@@ -51,7 +51,13 @@ _shown = itertools.count(1)
 
 # Characters that must not appear raw in JSON placed inside an HTML <script>.
 _SCRIPT_ESCAPES = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+    {
+        "<": "\\u003c",
+        ">": "\\u003e",
+        "&": "\\u0026",
+        "\u2028": "\\u2028",
+        "\u2029": "\\u2029",
+    }
 )
 
 
@@ -66,13 +72,17 @@ def figure_json(fig: FigureLike | dict[str, Any] | str) -> str:
     if isinstance(fig, str):
         return fig
     if isinstance(fig, dict):
-        return json.dumps(fig, separators=(",", ":"), allow_nan=False)
+        from plotly.io.json import to_json_plotly  # numpy arrays, NaN -> null, dates
+
+        return to_json_plotly(fig, pretty=False)
     return fig.to_json(validate=False, pretty=False)
 
 
 def figure_div_id(fig_json: str, rank: int) -> str:
     """Return a stable HTML id for the `rank`-th figure with this JSON."""
-    digest = hashlib.sha1(fig_json.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
+    digest = hashlib.sha1(fig_json.encode("utf-8"), usedforsecurity=False).hexdigest()[
+        :10
+    ]
     return f"pa-fig-{rank}-{digest}"
 
 
@@ -91,7 +101,11 @@ def figure_html(fig_json: str, div_id: str) -> str:
     """
     fig = json.loads(fig_json)
     embedded = json.dumps(
-        {"data": fig.get("data", []), "layout": fig.get("layout", {}), "config": PLOTLY_CONFIG},
+        {
+            "data": fig.get("data", []),
+            "layout": fig.get("layout", {}),
+            "config": PLOTLY_CONFIG,
+        },
         separators=(",", ":"),
         ensure_ascii=False,
     ).translate(_SCRIPT_ESCAPES)
@@ -120,7 +134,9 @@ def _plain_text(fig: dict[str, Any]) -> str:
     return f"<Figure: {text or 'untitled'}, {n_traces} trace(s)>"
 
 
-def figure_mimebundle(fig: FigureLike | dict[str, Any] | str, div_id: str) -> dict[str, Any]:
+def figure_mimebundle(
+    fig: FigureLike | dict[str, Any] | str, div_id: str
+) -> dict[str, Any]:
     """Return the display bundle for one figure (plotly JSON, HTML and plain text)."""
     fig_json = figure_json(fig)
     fig_dict = json.loads(fig_json)
@@ -136,11 +152,15 @@ def show(fig: FigureLike | dict[str, Any] | str, *, div_id: str | None = None) -
     from IPython.display import display
 
     fig_json = figure_json(fig)
-    bundle = figure_mimebundle(fig_json, div_id or figure_div_id(fig_json, next(_shown)))
+    bundle = figure_mimebundle(
+        fig_json, div_id or figure_div_id(fig_json, next(_shown))
+    )
     display(bundle, raw=True)
 
 
 @cache
 def plotly_js() -> str:
     """Return the plotly.js bundle shipped inside the installed plotly package (no network)."""
-    return (importlib.resources.files("plotly") / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
+    return (
+        importlib.resources.files("plotly") / "package_data" / "plotly.min.js"
+    ).read_text(encoding="utf-8")

@@ -11,12 +11,20 @@ How it is fast, and why:
 - **Worker processes, not threads.** Each worker imports papermill/nbconvert once
   and keeps one warm nbconvert exporter; kernels, cwd and ZMQ sockets never
   cross threads (papermill #239, #511, #776, #578).
-- **The next kernel starts while the current report is exported.** A worker that
-  expects more jobs launches a fresh kernel as soon as a notebook has run and
-  imports the usual modules in it (`ExecutionOptions.warm_imports`, silently:
-  no output, no history, no names left behind). Every report still gets its own
+- **The next kernel boots while the current report runs.** A worker that expects
+  more jobs launches a spare kernel as soon as it takes one for a report, and
+  imports the usual modules in it (`ExecutionOptions.warm_imports`, silently: no
+  output, no history, no names left behind). Every report still gets its own
   fresh kernel, so no state leaks from one partner's report to another's.
-- **Kernels talk over IPC sockets** (POSIX), so there is no TCP port to race for.
+- **Lean batch kernels.** No ipykernel debugger (importing debugpy was most of a
+  kernel start), no ``rfc3987_syntax`` (see below), history in memory, IPC
+  sockets on POSIX (no TCP port to race for).
+- **No jsonschema grammar build.** Worker processes block the optional
+  ``rfc3987_syntax`` import (1.8 s at every jsonschema import, for an IRI format
+  check the notebook schema never uses); JupyterLab and Voilà are untouched.
+- **Figures through `partner_analytics.display.show`**, so kernels never import
+  nbformat/jsonschema through plotly's renderers, and plotly.js is embedded once
+  per report by `partner_analytics.htmlexport`.
 
 Robustness: parameters go to papermill as Python values (never through a CLI),
 limited to the types papermill writes back faithfully; a notebook without a
@@ -212,8 +220,11 @@ class ExecutionOptions:
     `timeout_s` bounds one report (kernel wait, execution and export); past it the
     worker and its kernel are killed. `start_timeout_s` bounds one kernel start.
     Batch kernels keep their input history in memory (parallel kernels never share
-    a history file) and, unless `kernel_debugger`, start without ipykernel's
-    debugger (importing debugpy is most of an ipykernel start).
+    a history file). A `lean_kernel` (for ipykernel kernel specs) starts without
+    ipykernel's debugger (importing debugpy is most of an ipykernel start) and
+    without the optional ``rfc3987_syntax`` module, whose grammar build costs
+    1.5-1.8 s whenever jsonschema is imported (e.g. by nbformat when a notebook
+    calls ``fig.show()``); jsonschema then skips its "iri" format check.
     """
 
     kernel_name: str = "python3"
@@ -221,7 +232,7 @@ class ExecutionOptions:
     start_timeout_s: float = 60.0
     warm_imports: tuple[str, ...] = DEFAULT_WARM_IMPORTS
     kernel_env: Mapping[str, str] = field(default_factory=dict)
-    kernel_debugger: bool = False
+    lean_kernel: bool = True
 
 
 # --------------------------------------------------------------------------- checks
@@ -234,7 +245,9 @@ def parameters_cell_index(nb: Mapping[str, Any]) -> int:
     at the top and the notebook's own hard-coded values would override them.
     """
     for index, cell in enumerate(nb.get("cells", [])):
-        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+        if cell.get("cell_type") == "code" and "parameters" in cell.get(
+            "metadata", {}
+        ).get("tags", []):
             return index
     raise LookupError("the notebook has no code cell tagged 'parameters'")
 
@@ -295,17 +308,23 @@ def parameter_type_problems(parameters: Mapping[str, Any]) -> list[str]:
 
 def job_problem(job: ReportJob) -> ReportError | None:
     """Return why `job` cannot run (unreadable notebook, no ``parameters`` cell,
-    unknown parameter, unsupported parameter type), or None."""
+    unknown parameter, unsupported parameter type, missing working folder), or None."""
     try:
         nb = json.loads(job.notebook.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        return ReportError("parameters", type(exc).__name__, f"cannot read {job.notebook}: {exc}")
+        return ReportError(
+            "parameters", type(exc).__name__, f"cannot read {job.notebook}: {exc}"
+        )
     try:
         declared = declared_parameters(nb)
     except LookupError as exc:
-        return ReportError("parameters", "MissingParametersCell", f"{job.notebook}: {exc}")
+        return ReportError(
+            "parameters", "MissingParametersCell", f"{job.notebook}: {exc}"
+        )
     except SyntaxError as exc:
-        return ReportError("parameters", "SyntaxError", f"parameters cell of {job.notebook}: {exc}")
+        return ReportError(
+            "parameters", "SyntaxError", f"parameters cell of {job.notebook}: {exc}"
+        )
     unknown = [name for name in job.parameters if name not in declared]
     if unknown:
         return ReportError(
@@ -317,6 +336,10 @@ def job_problem(job: ReportJob) -> ReportError | None:
     problems = parameter_type_problems(job.parameters)
     if problems:
         return ReportError("parameters", "TypeError", "; ".join(problems))
+    if not job.kernel_cwd.is_dir():
+        return ReportError(
+            "parameters", "NotADirectoryError", f"no folder {job.kernel_cwd} to run in"
+        )
     return None
 
 
@@ -354,7 +377,11 @@ class _Kernel:
         if os.name == "posix":
             kwargs |= {"transport": "ipc", "ip": os.path.join(work_dir, "k")}
         self.km = AsyncKernelManager(**kwargs)
-        env = dict(os.environ) | {"PYDEVD_DISABLE_FILE_VALIDATION": "1"} | dict(options.kernel_env)
+        env = (
+            dict(os.environ)
+            | {"PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+            | dict(options.kernel_env)
+        )
         self.launched = time.time()
         run_sync(self.km.start_kernel)(
             env=env,
@@ -364,9 +391,13 @@ class _Kernel:
         )
         self.pid: int | None = getattr(self.km.provisioner, "pid", None)
         self.kc = self.km.client()
-        self.kc.start_channels()
+        # No heartbeat: liveness comes from the manager, and stopping a heartbeat
+        # thread right after starting it can leave it spinning (jupyter_client race).
+        self.kc.start_channels(hb=False)
         self._info_id = self.kc.kernel_info()
-        self._warm_id = self.kc.execute(_warm_code(options.warm_imports), silent=True, store_history=False)
+        self._warm_id = self.kc.execute(
+            _warm_code(options.warm_imports), silent=True, store_history=False
+        )
         self.kernel_start_s = math.nan
         self.imports_s = math.nan
 
@@ -383,12 +414,16 @@ class _Kernel:
         pending = {self._info_id, self._warm_id}
         while pending:
             if not await self.km.is_alive():
-                raise _KernelStartError(f"kernel died while starting: {self.log_tail()}")
+                raise _KernelStartError(
+                    f"kernel died while starting: {self.log_tail()}"
+                )
             try:
                 msg = await self.kc.get_shell_msg(timeout=0.5)
             except queue.Empty:
                 if time.perf_counter() > deadline:
-                    raise _KernelStartError(f"kernel not ready after {self.options.start_timeout_s:g} s") from None
+                    raise _KernelStartError(
+                        f"kernel not ready after {self.options.start_timeout_s:g} s"
+                    ) from None
                 continue
             parent = msg["parent_header"].get("msg_id")
             if parent == self._info_id:
@@ -398,7 +433,9 @@ class _Kernel:
                 if isinstance(started, str):
                     started = datetime.fromisoformat(started)
                 if isinstance(started, datetime):
-                    self.imports_s = msg["header"]["date"].timestamp() - started.timestamp()
+                    self.imports_s = (
+                        msg["header"]["date"].timestamp() - started.timestamp()
+                    )
             pending.discard(parent)
 
     def run_silently(self, code: str) -> None:
@@ -413,7 +450,9 @@ class _Kernel:
             msg = await self.kc.get_shell_msg(timeout=self.options.start_timeout_s)
             if msg["parent_header"].get("msg_id") == msg_id:
                 if msg["content"]["status"] != "ok":
-                    raise _KernelStartError(f"kernel set-up failed: {msg['content'].get('evalue')}")
+                    raise _KernelStartError(
+                        f"kernel set-up failed: {msg['content'].get('evalue')}"
+                    )
                 return
 
     def release_client(self) -> None:
@@ -457,8 +496,8 @@ def _process_cpu_s(pid: int) -> float:
 
 
 _BATCH_KERNEL_NAME = "partner-analytics-batch"
-_NO_DEBUGGER_LAUNCH = (
-    "import sys; sys.modules['debugpy'] = None\n"
+_LEAN_LAUNCH = (
+    "import sys; sys.modules['debugpy'] = None; sys.modules.setdefault('rfc3987_syntax', None)\n"
     "if sys.path and sys.path[0] == '': del sys.path[0]\n"
     "from ipykernel import kernelapp; kernelapp.launch_new_instance()"
 )
@@ -467,13 +506,13 @@ _NO_DEBUGGER_LAUNCH = (
 def _kernel_spec_kwargs(options: ExecutionOptions, work_dir: str) -> dict[str, Any]:
     """Return the KernelManager arguments naming the kernel to start.
 
-    Without the debugger, an ipykernel spec (``python -m ipykernel_launcher ...``) is
-    copied into `work_dir` with a launch line that blocks ``debugpy``; any other
-    kernel spec is used as it is.
+    For a lean kernel, an ipykernel spec (``python -m ipykernel_launcher ...``) is
+    copied into `work_dir` with a launch line that blocks ``debugpy`` and
+    ``rfc3987_syntax``; any other kernel spec is used as it is.
     """
     from jupyter_client.kernelspec import KernelSpecManager
 
-    if options.kernel_debugger:
+    if not options.lean_kernel:
         return {"kernel_name": options.kernel_name}
     spec_dir = Path(work_dir) / "kernels" / _BATCH_KERNEL_NAME
     if not (spec_dir / "kernel.json").exists():
@@ -481,7 +520,7 @@ def _kernel_spec_kwargs(options: ExecutionOptions, work_dir: str) -> dict[str, A
         if spec.argv[1:3] != ["-m", "ipykernel_launcher"]:
             return {"kernel_name": options.kernel_name}
         spec_json = spec.to_dict() | {
-            "argv": [spec.argv[0], "-c", _NO_DEBUGGER_LAUNCH, *spec.argv[3:]],
+            "argv": [spec.argv[0], "-c", _LEAN_LAUNCH, *spec.argv[3:]],
             "metadata": {k: v for k, v in spec.metadata.items() if k != "debugger"},
         }
         spec_dir.mkdir(parents=True, exist_ok=True)
@@ -493,14 +532,23 @@ def _kernel_spec_kwargs(options: ExecutionOptions, work_dir: str) -> dict[str, A
 
 
 def _warm_code(modules: Sequence[str]) -> str:
+    """Code that imports `modules` in a kernel and leaves no name behind.
+
+    plotly imports most of itself, and loads its default template, only when the
+    first figure is built (about 0.2-0.4 s): when plotly is among the modules, an
+    empty figure is built and serialised too, so that the notebook's first chart
+    does not pay for it.
+    """
     return (
         "def _pa_warm(names):\n"
         "    import importlib\n"
         "    for name in names:\n"
         "        try:\n"
-        "            importlib.import_module(name)\n"
+        "            module = importlib.import_module(name)\n"
         "        except ImportError:\n"
-        "            pass\n"
+        "            continue\n"
+        "        if name == 'plotly.graph_objects':\n"
+        "            module.Figure().to_json(validate=False)\n"
         f"_pa_warm({list(modules)!r})\n"
         "del _pa_warm\n"
     )
@@ -534,6 +582,15 @@ class _ReportRunner:
         self.exporter = ReportExporter()
         self.work_dir = tempfile.mkdtemp(prefix="pa-k-")
         self.spare: _Kernel | None = None
+
+    def warm_exporter(self) -> None:
+        """Compile the report template and read plotly.js now (while a kernel boots)."""
+        import nbformat
+
+        from partner_analytics.display import plotly_js
+
+        plotly_js()
+        self.exporter.html(nbformat.v4.new_notebook())
 
     def prestart(self) -> None:
         """Launch the next report's kernel now (it warms up in the background)."""
@@ -579,7 +636,9 @@ class _ReportRunner:
                     self._discard(kernel)
         raise _KernelStartError(f"kernel failed to start twice: {last}")
 
-    def run(self, job: ReportJob, index: int, *, expect_more: bool = False) -> ReportResult:
+    def run(
+        self, job: ReportJob, index: int, *, expect_more: bool = False
+    ) -> ReportResult:
         """Execute one job and export it; never raises for a report's own failure."""
         clock = _Clock()
         result = ReportResult(job=job, index=index, worker_pid=os.getpid())
@@ -589,10 +648,14 @@ class _ReportRunner:
         try:
             return self._run_checked(job, result, clock, expect_more=expect_more)
         except Exception as exc:  # a bug or an environment failure: still isolate it
-            error = ReportError("worker", type(exc).__name__, str(exc), traceback=traceback.format_exc())
+            error = ReportError(
+                "worker", type(exc).__name__, str(exc), traceback=traceback.format_exc()
+            )
             return replace(result, error=error, timings=clock.timings())
 
-    def _run_checked(self, job: ReportJob, result: ReportResult, clock: _Clock, *, expect_more: bool) -> ReportResult:
+    def _run_checked(
+        self, job: ReportJob, result: ReportResult, clock: _Clock, *, expect_more: bool
+    ) -> ReportResult:
         import nbformat
         from papermill.execute import prepare_notebook_metadata
         from papermill.iorw import load_notebook_node
@@ -601,14 +664,19 @@ class _ReportRunner:
         from partner_analytics.htmlexport import count_plotly_figures, write_atomic
 
         source_nb = load_notebook_node(str(job.notebook))
-        raw_cells = json.loads(job.notebook.read_text(encoding="utf-8")).get("cells", [])
+        raw_cells = json.loads(job.notebook.read_text(encoding="utf-8")).get(
+            "cells", []
+        )
         if any("id" not in cell for cell in raw_cells):
             # nbformat < 4.5: ids were just made up at random; make them stable.
             for i, cell in enumerate(source_nb.cells):
                 cell["id"] = f"cell-{i}"
         source_index = {cell.get("id"): i for i, cell in enumerate(source_nb.cells)}
         nb = parameterize_notebook(
-            source_nb, dict(job.parameters), kernel_name=self.options.kernel_name, language="python"
+            source_nb,
+            dict(job.parameters),
+            kernel_name=self.options.kernel_name,
+            language="python",
         )
         for cell in nb.cells:  # papermill gives the injected cell a random id
             if "injected-parameters" in cell.metadata.get("tags", []):
@@ -616,18 +684,25 @@ class _ReportRunner:
         nb = prepare_notebook_metadata(nb, str(job.notebook), str(job.executed_path))
 
         try:
-            kernel, clock.spans["kernel_wait_s"] = self._ready_kernel(job.kernel_cwd, expect_more=expect_more)
+            kernel, clock.spans["kernel_wait_s"] = self._ready_kernel(
+                job.kernel_cwd, expect_more=expect_more
+            )
         except _KernelStartError as exc:
             error = ReportError("kernel", "KernelStartError", str(exc))
             return replace(result, error=error, timings=clock.timings())
-        clock.spans |= {"kernel_start_s": kernel.kernel_start_s, "imports_s": kernel.imports_s}
+        clock.spans |= {
+            "kernel_start_s": kernel.kernel_start_s,
+            "imports_s": kernel.imports_s,
+        }
 
         current: dict[str, Any] = {}
 
         def on_cell_execute(cell: Any, cell_index: int) -> None:
             current["cell"] = cell
             excerpt = _excerpt(_source(cell))
-            self.notify(("cell", source_index.get(cell.get("id")), cell.get("id"), excerpt))
+            self.notify(
+                ("cell", source_index.get(cell.get("id")), cell.get("id"), excerpt)
+            )
 
         crash: ReportError | None = None
         t_exec = time.perf_counter()
@@ -667,12 +742,18 @@ class _ReportRunner:
         ipynb_path = write_atomic(job.executed_path, nbformat.writes(nb))
         cell_error = _first_cell_error(nb, source_index)
         if cell_error is not None:
-            return replace(result, error=cell_error, ipynb_path=ipynb_path, timings=clock.timings())
+            return replace(
+                result, error=cell_error, ipynb_path=ipynb_path, timings=clock.timings()
+            )
         try:
             html_path = self.exporter.write(nb, job.html_path, title=job.title)
         except Exception as exc:
-            error = ReportError("export", type(exc).__name__, str(exc), traceback=traceback.format_exc())
-            return replace(result, error=error, ipynb_path=ipynb_path, timings=clock.timings())
+            error = ReportError(
+                "export", type(exc).__name__, str(exc), traceback=traceback.format_exc()
+            )
+            return replace(
+                result, error=error, ipynb_path=ipynb_path, timings=clock.timings()
+            )
         clock.spans["export_s"] = time.perf_counter() - t_export
         return replace(
             result,
@@ -744,7 +825,9 @@ def _engine() -> Any:
     return PrestartedKernelEngine
 
 
-def _first_cell_error(nb: NotebookNode, source_index: Mapping[Any, int]) -> ReportError | None:
+def _first_cell_error(
+    nb: NotebookNode, source_index: Mapping[Any, int]
+) -> ReportError | None:
     """Return the first cell error of an executed notebook (``sys.exit(0)`` is not one)."""
     for cell in nb.cells:
         if cell.get("cell_type") != "code":
@@ -812,6 +895,7 @@ def _worker_main(fd: int) -> None:
     options: ExecutionOptions = conn.recv()
     runner = _ReportRunner(options, notify=conn.send)
     runner.prestart()
+    runner.warm_exporter()
     conn.send(("ready",))
     try:
         while True:
@@ -859,7 +943,9 @@ class _Worker:
         # Every kernel of this worker carries the token in its environment, so that
         # one launched just before a kill (not yet reported) is found too.
         token = uuid.uuid4().hex
-        options = replace(options, kernel_env={**options.kernel_env, _WORKER_TOKEN_ENV: token})
+        options = replace(
+            options, kernel_env={**options.kernel_env, _WORKER_TOKEN_ENV: token}
+        )
         parent_sock, child_sock = socket.socketpair()
         try:
             process = subprocess.Popen(
@@ -989,7 +1075,9 @@ def iter_reports(
         while any(w.job is not None for w in pool):
             busy = [w for w in pool if w.job is not None]
             timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
-            multiprocessing.connection.wait([w.conn for w in busy], timeout=min(timeout, 1.0))
+            multiprocessing.connection.wait(
+                [w.conn for w in busy], timeout=min(timeout, 1.0)
+            )
             for worker in busy:
                 finished = _drain(worker, options)
                 if finished is not None:
@@ -1037,14 +1125,17 @@ def _drain(worker: _Worker, options: ExecutionOptions) -> ReportResult | None:
             return result
 
 
-def _lost_job_result(worker: _Worker, options: ExecutionOptions, *, timed_out: bool) -> ReportResult:
+def _lost_job_result(
+    worker: _Worker, options: ExecutionOptions, *, timed_out: bool
+) -> ReportResult:
     assert worker.job is not None and worker.index is not None
     cell_index, cell_id, cell_source = worker.cell
     if timed_out:
         error = ReportError(
             "timeout",
             "TimeoutError",
-            f"the report did not finish within {options.timeout_s:g} s; its worker and kernel were killed",
+            f"the report did not finish within {options.timeout_s:g} s;"
+            " its worker and kernel were killed",
             cell_index=cell_index,
             cell_id=cell_id,
             cell_source=cell_source,

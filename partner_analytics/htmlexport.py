@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from nbformat import NotebookNode
 
 __all__ = [
-    "TEMPLATES_DIR",
     "TEMPLATE_NAME",
+    "TEMPLATES_DIR",
     "ReportExporter",
     "count_plotly_figures",
     "with_figures_as_html",
@@ -83,7 +83,8 @@ def count_plotly_figures(nb: NotebookNode) -> int:
     return sum(
         1
         for out in _outputs(nb)
-        if PLOTLY_MIMETYPE in out.get("data", {}) or _FIGURE_MARKER in _joined(out.get("data", {}).get("text/html", ""))
+        if PLOTLY_MIMETYPE in out.get("data", {})
+        or _FIGURE_MARKER in _joined(out.get("data", {}).get("text/html", ""))
     )
 
 
@@ -100,7 +101,10 @@ def with_figures_as_html(nb: NotebookNode) -> NotebookNode:
     The input is not modified (a copy is returned when anything changes).
     """
     needs_html = [
-        out for out in _outputs(nb) if PLOTLY_MIMETYPE in out.get("data", {}) and "text/html" not in out.get("data", {})
+        out
+        for out in _outputs(nb)
+        if PLOTLY_MIMETYPE in out.get("data", {})
+        and "text/html" not in out.get("data", {})
     ]
     if not needs_html:
         return nb
@@ -113,7 +117,9 @@ def with_figures_as_html(nb: NotebookNode) -> NotebookNode:
             fig = dict(data[PLOTLY_MIMETYPE])
             fig.pop("config", None)
             fig_json = figure_json(fig)
-            data["text/html"] = figure_html(fig_json, figure_div_id(fig_json, 10_000 + rank))
+            data["text/html"] = figure_html(
+                fig_json, figure_div_id(fig_json, 10_000 + rank)
+            )
     return nb
 
 
@@ -147,6 +153,12 @@ class ReportExporter:
             body = body.replace(_PLOTLY_JS_PLACEHOLDER, plotly_js(), 1)
         return body
 
-    def write(self, nb: NotebookNode, html_path: str | os.PathLike[str], *, title: str | None = None) -> Path:
+    def write(
+        self,
+        nb: NotebookNode,
+        html_path: str | os.PathLike[str],
+        *,
+        title: str | None = None,
+    ) -> Path:
         """Render the notebook and write the HTML atomically to `html_path`."""
         return write_atomic(html_path, self.html(nb, title=title))

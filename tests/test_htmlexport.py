@@ -28,14 +28,26 @@ from partner_analytics.htmlexport import (
 )
 
 CODE_MARKER = "SECRET_CODE_MARKER_42"
-CDN_HOSTS = ("cdnjs", "unpkg.com", "jsdelivr", "cdn.plot.ly", "mathjax", "require.js", "googleapis")
+CDN_HOSTS = (
+    "cdnjs",
+    "unpkg.com",
+    "jsdelivr",
+    "cdn.plot.ly",
+    "mathjax",
+    "require.js",
+    "googleapis",
+)
 
 
 def _figures() -> list[go.Figure]:
     return [
         go.Figure(go.Bar(x=["a", "b"], y=[1, 2]), layout={"title": {"text": "Bars"}}),
-        go.Figure(go.Scatter(x=[1, 2, 3], y=[3, 1, 2]), layout={"title": {"text": "Line"}}),
-        go.Figure(go.Pie(labels=["x", "y"], values=[2, 3]), layout={"title": {"text": "Pie"}}),
+        go.Figure(
+            go.Scatter(x=[1, 2, 3], y=[3, 1, 2]), layout={"title": {"text": "Line"}}
+        ),
+        go.Figure(
+            go.Pie(labels=["x", "y"], values=[2, 3]), layout={"title": {"text": "Pie"}}
+        ),
     ]
 
 
@@ -51,19 +63,35 @@ def exporter() -> ReportExporter:
 @pytest.fixture(scope="module")
 def report_nb() -> tuple[nbformat.NotebookNode, list[str]]:
     """A notebook as `show(fig)` leaves it: three figures, a table, code and markdown."""
-    ids = [figure_div_id(figure_json(fig), rank) for rank, fig in enumerate(_figures(), start=1)]
-    outputs = [_display(figure_mimebundle(fig, div_id)) for fig, div_id in zip(_figures(), ids)]
+    ids = [
+        figure_div_id(figure_json(fig), rank)
+        for rank, fig in enumerate(_figures(), start=1)
+    ]
+    outputs = [
+        _display(figure_mimebundle(fig, div_id))
+        for fig, div_id in zip(_figures(), ids, strict=True)
+    ]
     nb = new_notebook(
         cells=[
             new_markdown_cell("# Heading of the report"),
             new_code_cell(f"{CODE_MARKER} = 1\nshow(fig)", outputs=outputs[:2]),
             new_code_cell(
                 "print(table)",
-                outputs=[new_output("stream", name="stdout", text="| kpi | value |\n| aht | 240 |\n")],
+                outputs=[
+                    new_output(
+                        "stream", name="stdout", text="| kpi | value |\n| aht | 240 |\n"
+                    )
+                ],
             ),
             new_code_cell("show(fig3)", outputs=outputs[2:]),
         ],
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        metadata={
+            "kernelspec": {
+                "name": "python3",
+                "display_name": "Python 3",
+                "language": "python",
+            }
+        },
     )
     return nb, ids
 
@@ -125,7 +153,11 @@ def test_plotly_mimetype_only_output_is_drawn(exporter):
     """`fig.show()` with plotly's default kernel renderer leaves only the plotly JSON."""
     fig = _figures()[1]
     fig_dict = json.loads(figure_json(fig))
-    nb = new_notebook(cells=[new_code_cell("fig.show()", outputs=[_display({PLOTLY_MIMETYPE: fig_dict})])])
+    nb = new_notebook(
+        cells=[
+            new_code_cell("fig.show()", outputs=[_display({PLOTLY_MIMETYPE: fig_dict})])
+        ]
+    )
     converted = with_figures_as_html(nb)
     assert "text/html" not in nb.cells[0].outputs[0].data  # the input is left alone
     assert "text/html" in converted.cells[0].outputs[0].data
@@ -149,8 +181,22 @@ def test_mimebundle_carries_the_figure_for_jupyterlab_and_html():
     assert bundle[PLOTLY_MIMETYPE]["data"][0]["y"] == [1, 2]
     assert bundle[PLOTLY_MIMETYPE]["config"]["displaylogo"] is False
     assert '<div id="pa-fig-1-abc"' in bundle["text/html"]
-    assert bundle["text/html"].count("pa-fig-1-abc") == 2  # the div and the script that fills it
+    assert (
+        bundle["text/html"].count("pa-fig-1-abc") == 2
+    )  # the div and the script that fills it
     assert bundle["text/plain"] == "<Figure: Bars, 1 trace(s)>"
+
+
+def test_figure_dicts_with_arrays_and_nan_become_plain_json():
+    import numpy as np
+
+    fig_json = figure_json(
+        {"data": [{"type": "bar", "y": np.array([1.5, np.nan])}], "layout": {}}
+    )
+    assert json.loads(fig_json) == {
+        "data": [{"type": "bar", "y": [1.5, None]}],
+        "layout": {},
+    }
 
 
 def test_div_ids_are_stable_and_distinct():
@@ -185,13 +231,15 @@ def test_write_atomic_leaves_old_file_when_replace_fails(tmp_path, monkeypatch):
 
 def test_failed_export_leaves_no_file(exporter, tmp_path):
     """A notebook the template cannot render: nothing is written, no temp file is left."""
-    nb = new_notebook(cells=[new_code_cell("x", outputs=[_display({"text/html": "<p>ok</p>"})])])
+    nb = new_notebook(
+        cells=[new_code_cell("x", outputs=[_display({"text/html": "<p>ok</p>"})])]
+    )
     nb.cells[0].outputs[0]["data"] = ["not", "a", "mimebundle"]
-    with pytest.raises(Exception):
+    with pytest.raises(AttributeError):
         exporter.write(nb, tmp_path / "report.html")
     assert list(tmp_path.iterdir()) == []
     (tmp_path / "report.html").write_text("previous report")
-    with pytest.raises(Exception):
+    with pytest.raises(AttributeError):
         exporter.write(nb, tmp_path / "report.html")
     assert (tmp_path / "report.html").read_text() == "previous report"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
