@@ -562,6 +562,36 @@ class _KeyedError(ValueError):
         self.message = message
 
 
+class _ContractLoader(yaml.SafeLoader):
+    """YAML's safe loader (no Python objects), refusing a key given twice in a mapping (YAML would keep
+    the last one silently) and an impossible date, each with its line."""
+
+
+def _mapping(loader: _ContractLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: dict[Any, Any] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {key!r} is given twice in the same mapping (expected once)", key_node.start_mark
+            )
+        seen[key] = True
+    return loader.construct_mapping(node)
+
+
+def _timestamp(loader: _ContractLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as e:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a date ({e}; expected YYYY-MM-DD)", node.start_mark
+        ) from None
+
+
+_ContractLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_ContractLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
 def read_contract(path: Path) -> Contract:
     """Read and validate a `contract.yaml`; any problem is a ContractError naming the file and key."""
     if not path.is_file():
@@ -571,7 +601,7 @@ def read_contract(path: Path) -> Contract:
     except UnicodeDecodeError as e:
         raise ContractError(f"not UTF-8 text (byte {e.start}): save it as UTF-8", file=path) from None
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_ContractLoader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None

@@ -504,3 +504,14 @@ def test_the_readme_example_of_the_variants_reads(tmp_path: Path) -> None:
     p = read_contract(_write(tmp_path, c)).partner("northcall")
     assert [sl.key for sl in p.service_levels] == ["service_level/voice", "abandon_rate/voice", "fcr"]
     assert p.service_levels[2].bonus_amount == Decimal("2500.00")
+
+
+def test_a_key_given_twice_is_refused(tmp_path: Path) -> None:
+    e = _error(tmp_path, "client: A\ncurrency: EUR\ncurrency: USD\n")
+    assert "key 'currency' is given twice" in str(e) and e.key == "line 3, column 1"
+
+
+def test_an_impossible_date_names_its_line(tmp_path: Path) -> None:
+    c = yaml.safe_dump(contract(), sort_keys=False).replace("start: '2025-01-01'", "start: 2025-02-30")
+    e = _error(tmp_path, c)
+    assert "'2025-02-30' is not a date" in str(e) and e.key.startswith("line ")
