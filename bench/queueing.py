@@ -1,13 +1,17 @@
 """Time one re-estimation of every staffing interval of an engagement-sized table.
 
-Run: .venv/bin/python bench/queueing.py [intervals]   (default 300 000; prints medians in ms)
+Run: .venv/bin/python bench/queueing.py [intervals]   (default 300 000)
+Prints the median wall time and the median CPU time of the process over 15 runs, and the load
+average of the machine (other work on the machine inflates the wall time).
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
-import timeit
+import time
+from collections.abc import Callable
 
 import numpy as np
 import polars as pl
@@ -33,8 +37,14 @@ def staffing_intervals(size: int, seed: int = 0) -> pl.DataFrame:
     )
 
 
-def median_ms(statement, repeat: int = 15) -> float:
-    return 1000.0 * statistics.median(timeit.repeat(statement, number=1, repeat=repeat))
+def medians_ms(run: Callable[[], object], repeat: int = 15) -> tuple[float, float]:
+    walls, cpus = [], []
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        run()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return 1000.0 * statistics.median(walls), 1000.0 * statistics.median(cpus)
 
 
 def main(size: int) -> None:
@@ -43,14 +53,20 @@ def main(size: int) -> None:
     load = offered_load(columns["contacts"], columns["aht_s"], columns["interval_minutes"])
     args = (load, columns["agents"], columns["aht_s"], columns["answer_within_s"])
     lazy = frame.lazy()
+    runs: dict[str, Callable[[], object]] = {
+        "erlang_c (numpy)": lambda: erlang_c(*args),
+        "erlang_a (numpy)": lambda: erlang_a(*args, columns["patience_s"]),
+        "interval_estimates, Erlang C (collect)": interval_estimates(lazy, answer_within_s="answer_within_s").collect,
+        "interval_estimates, Erlang A (collect)": interval_estimates(
+            lazy, answer_within_s="answer_within_s", patience_s="patience_s"
+        ).collect,
+    }
     print(f"{size} intervals, {np.mean(columns['agents'] <= load):.1%} overloaded")
-    print(f"erlang_c (numpy)            median {median_ms(lambda: erlang_c(*args)):7.1f} ms")
-    print(f"erlang_a (numpy)            median {median_ms(lambda: erlang_a(*args, columns['patience_s'])):7.1f} ms")
-    for patience in (None, "patience_s"):
-        model = "erlang_c" if patience is None else "erlang_a"
-        plan = interval_estimates(lazy, answer_within_s="answer_within_s", patience_s=patience)
-        ms = median_ms(plan.collect)
-        print(f"interval_estimates {model} (polars collect) median {ms:7.1f} ms")
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    for name, run in runs.items():
+        wall, cpu = medians_ms(run)
+        print(f"{name:40s} median wall {wall:7.1f} ms   cpu {cpu:7.1f} ms")
+    print(f"load average after:  {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -518,3 +518,22 @@ def _model(model, load, agents, aht, threshold, patience=120.0):
     if model == "c":
         return erlang_c(load, agents, aht, threshold)
     return erlang_a(load, agents, aht, threshold, patience)
+
+
+def test_interval_estimates_on_many_rows_matches_numpy_row_by_row():
+    rng = np.random.default_rng(5)
+    size = 50_000  # several batches of the streaming engine
+    agents = rng.uniform(1.0, 60.0, size)
+    aht = rng.uniform(120.0, 600.0, size)
+    contacts = np.round(agents * rng.uniform(0.3, 1.2, size) * 1800.0 / aht)
+    patience = rng.uniform(30.0, 600.0, size)
+    frame = pl.LazyFrame(
+        {"contacts": contacts, "aht_s": aht, "agents": agents, "interval_minutes": 30, "patience_s": patience}
+    )
+    got = interval_estimates(frame, answer_within_s=20.0, patience_s="patience_s").collect()
+    expected = erlang_a(offered_load(contacts, aht, 30), agents, aht, 20.0, patience)
+    # Batches differ from numpy's parts, so converged intervals may take a few more negligible terms.
+    np.testing.assert_allclose(got["modelled_service_level"].to_numpy(), expected.service_level, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(got["modelled_abandon_rate"].to_numpy(), expected.abandon_rate, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(got["modelled_asa_s"].to_numpy(), expected.asa_s, rtol=1e-12)
+    assert np.array_equal(got["modelled_overloaded"].to_numpy(), expected.overloaded)
