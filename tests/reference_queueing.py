@@ -54,9 +54,15 @@ def erlang_a_chain(
     aht_s: float,
     answer_within_s: float,
     patience_s: float,
-    waiting_room: int = 400,
+    waiting_room: int | None = None,
 ) -> dict[str, float]:
-    """M/M/N+M figures from the birth–death chain truncated at N + waiting_room customers."""
+    """M/M/N+M figures from the birth–death chain truncated at N + waiting_room customers.
+
+    By default the waiting room reaches 12 standard deviations past the mode of the queue.
+    """
+    if waiting_room is None:
+        x, y = agents * patience_s / aht_s, load * patience_s / aht_s
+        waiting_room = int(max(200.0, y - x + 12.0 * math.sqrt(y) + 60.0))
     mu, theta = 1.0 / aht_s, 1.0 / patience_s
     lam = load * mu
     states = agents + waiting_room + 1

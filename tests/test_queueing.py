@@ -308,7 +308,7 @@ ERLANG_A_CASES = [
 
 @pytest.mark.parametrize(("load", "agents", "aht", "threshold", "patience"), ERLANG_A_CASES)
 def test_erlang_a_matches_the_birth_death_chain(load, agents, aht, threshold, patience):
-    expected = erlang_a_chain(load, agents, aht, threshold, patience, waiting_room=300)
+    expected = erlang_a_chain(load, agents, aht, threshold, patience)
     got = erlang_a(load, agents, aht, threshold, patience)
     for name in ("wait_probability", "service_level", "abandon_rate", "occupancy"):
         assert abs(getattr(got, name) - expected[name]) < 1e-10, name
@@ -326,7 +326,7 @@ def test_erlang_a_matches_the_birth_death_chain(load, agents, aht, threshold, pa
     ],
 )
 def test_erlang_a_matches_the_chain_far_beyond_capacity(load, agents, aht, threshold, patience):
-    expected = erlang_a_chain(load, agents, aht, threshold, patience, waiting_room=700)
+    expected = erlang_a_chain(load, agents, aht, threshold, patience)
     got = erlang_a(load, agents, aht, threshold, patience)
     for name in ("wait_probability", "service_level", "abandon_rate", "occupancy"):
         assert abs(getattr(got, name) - expected[name]) < 1e-10, name
@@ -343,7 +343,7 @@ def test_erlang_a_matches_the_chain_far_beyond_capacity(load, agents, aht, thres
 )
 def test_erlang_a_matches_the_chain_everywhere(agents, occupancy, aht, threshold, patience_ratio):
     load = agents * occupancy
-    expected = erlang_a_chain(load, agents, aht, threshold, aht * patience_ratio, waiting_room=300)
+    expected = erlang_a_chain(load, agents, aht, threshold, aht * patience_ratio)
     got = erlang_a(load, agents, aht, threshold, aht * patience_ratio)
     for name in ("wait_probability", "service_level", "abandon_rate", "occupancy"):
         assert abs(getattr(got, name) - expected[name]) < 1e-9, name
