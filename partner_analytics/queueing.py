@@ -426,20 +426,19 @@ def _fill_erlang_a(
     theta_t = t / w
     sums = _queue_sums(x, y, np.exp(-theta_t))
     x_over_y = x / y
+    rescaled = sums.log_scale > 0
+    log_queued = np.log1p(sums.after_first)  # ln S
+    if rescaled.any():
+        log_queued[rescaled] = np.logaddexp(0.0, sums.log_scale[rescaled] + np.log(sums.after_first[rescaled]))
+    # Every figure is a ratio to Z = (1/B − 1) + S, the stationary mass relative to π_N; both
+    # terms carry the factor e^{-m} so that neither overflows (absolute errors stay near 1e-16).
+    m = np.maximum(log_inverse_b, log_queued)
+    e_m = np.exp(-m)
+    scale = np.exp(sums.log_scale - m)
+    free = np.exp(log_inverse_b - m) - e_m
     with np.errstate(divide="ignore", over="ignore"):
-        log_queued = np.logaddexp(0.0, sums.log_scale + np.log(sums.after_first))
-        # Every figure is a ratio to Z = (1/B − 1) + S, the stationary mass relative to π_N;
-        # both terms carry the factor e^{-m} so that neither overflows.
-        m = np.maximum(log_inverse_b, log_queued)
-        e_m = np.exp(-m)
-        scale = np.exp(sums.log_scale - m)
-        free = np.where(
-            log_inverse_b < 700.0,
-            e_m * np.expm1(np.minimum(log_inverse_b, 700.0)),
-            np.exp(log_inverse_b - m) - e_m,
-        )
         # Σ_k x r_k I_p(k + 1, x + 1) = (x/y) (S − 1) − (x/y) q^x e^{yp} Σ_{k≥1} r_k q^k.
-        late = np.exp(np.log(x_over_y) - np.expm1(-theta_t) * y - x * theta_t + sums.log_scale - m + np.log(sums.late))
+        late = np.exp(np.log(x_over_y * sums.late) - np.expm1(-theta_t) * y - x * theta_t + sums.log_scale - m)
     queued = e_m + scale * sums.after_first
     z = free + queued
     answered_queued = scale * sums.after_first * x_over_y

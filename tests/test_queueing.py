@@ -285,8 +285,8 @@ def test_long_arrays_are_computed_in_parts_like_single_values():
     for i in rng.choice(size, 25, replace=False):
         one_c = erlang_c(load[i], agents[i], 240.0, 20.0)
         one_a = erlang_a(load[i], agents[i], 240.0, 20.0, patience[i])
-        assert many_c.service_level[i] == pytest.approx(float(one_c.service_level), abs=1e-14)
-        assert many_a.service_level[i] == pytest.approx(float(one_a.service_level), abs=1e-14)
+        assert many_c.service_level[i] == pytest.approx(float(one_c.service_level), abs=1e-13)
+        assert many_a.service_level[i] == pytest.approx(float(one_a.service_level), abs=1e-13)
         assert many_a.asa_s[i] == pytest.approx(float(one_a.asa_s), rel=1e-12)
 
 
