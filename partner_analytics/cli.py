@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from .errors import PartnerAnalyticsError
@@ -173,8 +174,9 @@ def cycle(
     ids = [p.strip() for p in partners.split(",") if p.strip()] if partners else None
     plan = prepare_cycle(engagement, period, out, committee=committee, partners=ids, notebooks=notebooks)  # type: ignore[arg-type]
     _console.print(
-        f"[bold]{plan.engagement.contract.client}[/bold] — cycle {plan.period}: {len(plan.reports)} reports "
-        f"into {plan.folder}"
+        f"[bold]{escape(plan.engagement.contract.client)}[/bold] — cycle {plan.period}: {len(plan.reports)} reports "
+        f"into {escape(str(plan.folder))}",
+        soft_wrap=True,
     )
 
     def interrupted(signum: int, _frame: object) -> None:
@@ -195,11 +197,8 @@ def cycle(
 
             def tick(report, result) -> None:
                 mark = "[green]ok[/green]" if result.ok else "[red]failed[/red]"
-                progress.update(
-                    task,
-                    advance=1,
-                    description=f"{report.committee} {report.period} · {report.partner_id or 'programme'} {mark}",
-                )
+                who = escape(report.partner_id or "programme")
+                progress.update(task, advance=1, description=f"{report.committee} {report.period} · {who} {mark}")
 
             outcome = run_cycle(plan, workers=workers, on_result=tick)
     finally:
@@ -210,14 +209,19 @@ def cycle(
         status = "not run" if result is None else ("[green]ok[/green]" if result.ok else "[red]failed[/red]")
         seconds = "" if result is None else f"{result.timings.total_s:.1f} s"
         error = result.error.summary() if result is not None and result.error is not None else ""
-        summary.add_row(report.committee, report.period, report.partner_id or "all", status, seconds, error)
+        summary.add_row(
+            report.committee, report.period, escape(report.partner_id or "all"), status, seconds, escape(error)
+        )
     _console.print(summary)
+    for report, result in outcome.failed:
+        assert result.error is not None
+        _console.print(f"[red]failed[/red] {escape(report.label)}: {escape(result.error.summary())}", soft_wrap=True)
     failed = len(outcome.failed)
     _console.print(
         f"{len(plan.reports) - failed} of {len(plan.reports)} reports written in {time.perf_counter() - started:.1f} s"
         + (f", [red]{failed} failed[/red]" if failed else "")
     )
-    _console.print(f"index: {plan.index_path}")
+    _console.print(f"index: {escape(str(plan.index_path))}", soft_wrap=True)
     if failed:
         raise typer.Exit(1)
 
