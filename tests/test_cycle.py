@@ -25,6 +25,7 @@ from partner_analytics.analysis import Analysis
 from partner_analytics.cli import main
 from partner_analytics.cycle import (
     CycleError,
+    cycle_jobs,
     index_html,
     latest_complete_period,
     output_path,
@@ -33,6 +34,7 @@ from partner_analytics.cycle import (
 )
 from partner_analytics.display import plotly_js
 from partner_analytics.engagement import load
+from partner_analytics.execution import declared_parameters, job_problem
 from partner_analytics.money import format_cents
 from partner_analytics.paths import NOTEBOOKS
 
@@ -311,7 +313,7 @@ def test_lookalike_partners_never_appear_in_each_others_reports(lookalike_cycle)
             if path.suffix == ".html":
                 assert "<script>alert" not in text and "</script> O'Hara" not in text
     scripted = (folder / "strategic" / "x-co.html").read_text(encoding="utf-8")
-    assert "<h1>&lt;script&gt;alert(\"x\")&lt;/script&gt; O'Hara &amp; \"Sons\" — strategic committee" in scripted
+    assert '<h1>&lt;script&gt;alert("x")&lt;/script&gt; O\'Hara &amp; "Sons" — strategic committee' in scripted
     index = outcome.cycle.index_path.read_text(encoding="utf-8")
     assert "<script" not in index and "&lt;script&gt;alert(&quot;x&quot;)" in index
 
@@ -387,6 +389,27 @@ def test_a_cycle_needs_its_period_in_the_data_and_a_committee_that_meets_then(sa
         "operational/2026-09/rivage.html",
     ]
     assert list(tmp_path.iterdir()) == []  # planning writes nothing
+
+
+def test_every_notebook_declares_the_parameters_the_cycle_passes(sample_dir: Path, tmp_path: Path) -> None:
+    cycle = prepare_cycle(sample_dir, "2026-Q3", tmp_path, committee="all", partners=["rivage"])
+    jobs = cycle_jobs(cycle)
+    assert {job.notebook.name for job in jobs} == {
+        "strategic_committee.ipynb",
+        "programme_overview.ipynb",
+        "operational_committee.ipynb",
+    }
+    for job in jobs:
+        assert job_problem(job) is None
+        nb = json.loads(job.notebook.read_text(encoding="utf-8"))
+        assert set(job.parameters) == set(declared_parameters(nb))  # every parameter set by the batch
+        assert job.parameters["tables"] == str(cycle.tables)
+        assert job.parameters["engagement"] == str(cycle.engagement.path)
+        assert job.parameters.get("partner", "rivage") == "rivage"
+    # defaults name no partner: an executed report carries no other partner's id in its parameters cell
+    for name in ("strategic_committee.ipynb", "operational_committee.ipynb"):
+        cell = json.loads((NOTEBOOKS / name).read_text(encoding="utf-8"))["cells"][0]
+        assert 'partner: str = ""' in "".join(cell["source"])
 
 
 def test_the_index_escapes_every_text_from_the_data() -> None:
