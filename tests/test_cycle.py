@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import html
 import json
+import os
 import re
 import shutil
 from dataclasses import fields
@@ -213,6 +214,12 @@ def test_a_failing_report_is_reported_with_its_cell_and_the_others_still_succeed
     stale = out / sample_dir.name / "2026-Q3" / "strategic" / "rivage.html"
     stale.parent.mkdir(parents=True)
     stale.write_text("<html>the previous run's report</html>")
+    # temporary files of an interrupted run (their writer is gone) and of a live writer (this process)
+    dead_writer = stale.parent / ".rivage.html.999999999.0123abcd.tmp"
+    dead_index = stale.parent.parent / ".index.html.k2j3h4ab.tmp"
+    live_writer = stale.parent / f".northcall.html.{os.getpid()}.0123abcd.tmp"
+    for tmp in (dead_writer, dead_index, live_writer):
+        tmp.write_text("<html>half")
     args = ["cycle", "2026-Q3", "-e", str(sample_dir), "--partners", "rivage", "--out", str(out)]
     status = main([*args, "--notebooks", str(notebooks), "--workers", "2"])
     printed = capsys.readouterr().out
@@ -221,6 +228,7 @@ def test_a_failing_report_is_reported_with_its_cell_and_the_others_still_succeed
     assert "1 of 2 reports written" in printed and "1 failed" in printed and "index:" in printed
     folder = stale.parent.parent
     assert not stale.exists()  # the old report does not pass for this cycle's
+    assert not dead_writer.exists() and not dead_index.exists() and live_writer.exists()
     executed = json.loads((folder / "strategic" / "rivage.ipynb").read_text(encoding="utf-8"))
     assert any(o.get("ename") == "RuntimeError" for c in executed["cells"] for o in c.get("outputs", []))
     assert_complete_report(folder / "programme" / "overview.html")
@@ -239,6 +247,15 @@ def test_a_failing_report_is_reported_with_its_cell_and_the_others_still_succeed
     assert "<script" not in index
     links = parsed(index).links
     assert "strategic/rivage.ipynb" in links and "strategic/rivage.html" not in links
+
+
+def test_two_runs_of_one_cycle_cannot_overlap(sample_dir: Path, tmp_path: Path) -> None:
+    from partner_analytics.cycle import _cycle_lock
+
+    cycle = prepare_cycle(sample_dir, "2026-09", tmp_path, partners=["rivage"])
+    with _cycle_lock(cycle.folder), pytest.raises(CycleError, match="another run of this cycle is in progress"):
+        run_cycle(cycle)
+    assert sorted(p.name for p in cycle.folder.iterdir()) == [".cycle.lock"]  # the second run wrote nothing
 
 
 # --------------------------------------------------------------------------- other periods
