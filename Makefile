@@ -27,14 +27,14 @@ $(SAMPLE)/contract.yaml: $(wildcard partner_analytics/sample/*.py) | $(VENV)/.in
 
 sample: $(SAMPLE)/contract.yaml ## Generate the sample engagement into data/sample (if absent or stale)
 
-reports: $(VENV)/.installed $(SAMPLE)/contract.yaml ## Set up and run the main job on the sample engagement
-	$(BIN)/partner-analytics check --engagement $(SAMPLE)
+reports: $(VENV)/.installed $(SAMPLE)/contract.yaml ## Set up and run the sample's latest complete quarter, every committee, into reports/
+	$(BIN)/partner-analytics cycle $(or $(PERIOD),latest-quarter) --engagement $(SAMPLE) --committee all --out reports
 
 check: $(VENV)/.installed ## Validate an engagement: make check ENGAGEMENT=data/acme
 	$(BIN)/partner-analytics check --engagement $(or $(ENGAGEMENT),$(SAMPLE))
 
-test: $(VENV)/.installed-test ## Set up with the test extras and run the whole test suite
-	$(BIN)/python -m pytest
+test: $(VENV)/.installed-test $(SAMPLE)/contract.yaml ## Set up with the test extras and run the whole test suite, notebooks included
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --ignore=tests/notebooks tests notebooks
 
 lab: $(VENV)/.installed $(SAMPLE)/contract.yaml ## Open JupyterLab on the notebooks
 	$(BIN)/jupyter lab notebooks/

@@ -13,10 +13,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from .errors import PartnerAnalyticsError
-from .paths import SAMPLE_ENGAGEMENT
+from .paths import NOTEBOOKS, REPORTS, SAMPLE_ENGAGEMENT
 
 __all__ = ["app", "main"]
 
@@ -130,6 +131,99 @@ def tables(
     frames = {name: frame.collect() for name, frame in computed.tables().items()}
     written = export_tables(frames, out, fmt, lineage(eng))  # type: ignore[arg-type]
     _console.print(f"{len(written) - 1} tables written to {out} in {time.perf_counter() - started:.1f} s")
+
+
+@app.command()
+def cycle(
+    period: Annotated[
+        str,
+        typer.Argument(
+            help="A month (2026-09: its operational committee), a quarter (2026-Q3: the strategic committee and "
+            "the programme overview), or latest-month / latest-quarter (the latest complete one in the data)."
+        ),
+    ],
+    engagement: EngagementOption = SAMPLE_ENGAGEMENT,
+    committee: Annotated[
+        str | None,
+        typer.Option(
+            "--committee",
+            "-c",
+            help="operational, strategic or all (a quarter with its months' operational reports). "
+            "Default: the period's own committee.",
+        ),
+    ] = None,
+    partners: Annotated[
+        str | None, typer.Option("--partners", "-p", help="Comma-separated partner ids (default: every partner).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-w", min=1, help="Reports run at once (default: the CPU count).")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Reports folder.")] = REPORTS,
+    notebooks: Annotated[Path, typer.Option("--notebooks", hidden=True)] = NOTEBOOKS,
+) -> None:
+    """Run a committee cycle: every report of the period, as offline HTML, with an index."""
+    import signal
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .cycle import prepare_cycle, run_cycle
+
+    if committee not in (None, "operational", "strategic", "all"):
+        raise typer.BadParameter(f"{committee!r}: expected operational, strategic or all", param_hint="--committee")
+    ids = [p.strip() for p in partners.split(",") if p.strip()] if partners else None
+    plan = prepare_cycle(engagement, period, out, committee=committee, partners=ids, notebooks=notebooks)  # type: ignore[arg-type]
+    _console.print(
+        f"[bold]{escape(plan.engagement.contract.client)}[/bold] — cycle {plan.period}: {len(plan.reports)} reports "
+        f"into {escape(str(plan.folder))}",
+        soft_wrap=True,
+    )
+
+    def interrupted(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt  # stops the workers and their kernels on the way out
+
+    previous = {sig: signal.signal(sig, interrupted) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    started = time.perf_counter()
+    try:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=_console,
+            transient=False,
+        ) as progress:
+            task = progress.add_task("computing the tables", total=len(plan.reports))
+
+            def tick(report, result) -> None:
+                mark = "[green]ok[/green]" if result.ok else "[red]failed[/red]"
+                who = escape(report.partner_id or "programme")
+                progress.update(task, advance=1, description=f"{report.committee} {report.period} · {who} {mark}")
+
+            outcome = run_cycle(plan, workers=workers, on_result=tick)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    summary = RichTable("committee", "period", "partner", "status", "time", "error", title="Reports")
+    for report, result in zip(plan.reports, outcome.results, strict=True):
+        status = "not run" if result is None else ("[green]ok[/green]" if result.ok else "[red]failed[/red]")
+        seconds = "" if result is None else f"{result.timings.total_s:.1f} s"
+        error = result.error.summary() if result is not None and result.error is not None else ""
+        summary.add_row(
+            report.committee, report.period, escape(report.partner_id or "all"), status, seconds, escape(error)
+        )
+    _console.print(summary)
+    for report, result in outcome.failed:
+        assert result.error is not None
+        _console.print(f"[red]failed[/red] {escape(report.label)}: {escape(result.error.summary())}", soft_wrap=True)
+    failed = len(outcome.failed)
+    _console.print(
+        f"{len(plan.reports) - failed} of {len(plan.reports)} reports written in {time.perf_counter() - started:.1f} s"
+        + (f", [red]{failed} failed[/red]" if failed else "")
+    )
+    _console.print(f"index: {escape(str(plan.index_path))}", soft_wrap=True)
+    if failed:
+        raise typer.Exit(1)
 
 
 def main(argv: list[str] | None = None) -> int:

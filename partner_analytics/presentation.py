@@ -18,7 +18,19 @@ import polars as pl
 from .money import format_cents
 from .views import format_value
 
-__all__ = ["HTML", "day", "kpi_value", "markdown_text", "money", "month", "number", "percent", "table"]
+__all__ = [
+    "HTML",
+    "day",
+    "kpi_value",
+    "markdown_text",
+    "money",
+    "month",
+    "number",
+    "percent",
+    "service_levels",
+    "table",
+    "yes_no",
+]
 
 
 class HTML:
@@ -72,6 +84,17 @@ def service_level(key: str) -> str:
     return kpi_label(kpi_name, channel or None)
 
 
+def service_levels(keys: str | None) -> str:
+    """A comma-separated list of service-level keys as words: `fcr, service_level/voice` as `FCR, voice service level`."""
+    if not keys:
+        return "–"
+    return ", ".join(service_level(key.strip()) for key in keys.split(","))
+
+
+def yes_no(value: bool | None) -> str:
+    return "–" if value is None else ("yes" if value else "no")
+
+
 def status(value: str | None) -> str:
     """A status with its symbol (the same as the charts'), so it reads without colour."""
     from .charts import STATUS_GLYPHS
@@ -103,11 +126,16 @@ def table(
             fmt = formats.get(name)
             if fmt is None:
                 shown = month if name == "month" else day
-                text = "–" if value is None else (shown(value) if isinstance(value, dt.date) else str(value))
+                if value is None:
+                    text = "–"
+                elif isinstance(value, bool):
+                    text = yes_no(value)
+                else:
+                    text = shown(value) if isinstance(value, dt.date) else str(value)
             else:
                 text = fmt(value, row) if name in with_row else fmt(value)
             numeric = isinstance(value, int | float) and not isinstance(value, bool)
-            cls = ' class="num"' if numeric else ""
+            cls = ' class="num"' if numeric else (' class="date"' if isinstance(value, dt.date) else "")
             cells.append(f"<td{cls}>{html.escape(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     title = f"<caption>{html.escape(caption)}</caption>" if caption else ""

@@ -131,8 +131,11 @@ def rejected_in_period(rejected: pl.LazyFrame, period: Period) -> pl.LazyFrame:
 
 
 def operational_report(analysis: Analysis, partner_id: str, month: str | Period) -> OperationalReport:
-    """Last month against targets, the floor, the client's outlook, deliveries, credits, actions, rejections."""
+    """Last month against targets, the floor, the client's outlook, deliveries, credits, actions, rejections.
+
+    An empty `partner_id` means the contract's first partner (a notebook's default)."""
     period = _period(month, "month")
+    partner_id = partner_id or analysis.contract.partners[0].id
     view = partner_view(analysis, partner_id)
     gaps = period_gaps(view.gaps, period).sort("order").collect()
     later = add_months(period.start, 3)
@@ -163,8 +166,11 @@ def view_actions(view: Analysis, last_day: dt.date) -> pl.LazyFrame:
 
 
 def strategic_report(analysis: Analysis, partner_id: str, quarter: str | Period) -> StrategicReport:
-    """The quarter and the trailing 12 months against objectives, the statement, chronic failures, contract health."""
+    """The quarter and the trailing 12 months against objectives, the statement, chronic failures, contract health.
+
+    An empty `partner_id` means the contract's first partner (a notebook's default)."""
     period = _period(quarter, "quarter")
+    partner_id = partner_id or analysis.contract.partners[0].id
     view = partner_view(analysis, partner_id)
     trailing = Period("month", add_months(period.start, -9), 12)
     gaps = period_gaps(view.gaps, period).sort("order", "month").collect()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -115,3 +118,37 @@ def sample_analysis(sample_engagement):
     from partner_analytics.analysis import compute
 
     return compute(sample_engagement)
+
+
+@dataclass(frozen=True)
+class SampleCycle:
+    """The sample's latest quarter with every committee, run once: the plan, the outcome, what it wrote."""
+
+    cycle: Any
+    outcome: Any
+    ticks: tuple[str, ...]
+    digests: dict[Path, str]
+    seconds: float
+
+
+@pytest.fixture(scope="session")
+def sample_cycle(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> SampleCycle:
+    """`partner-analytics cycle latest-quarter --committee all` on the sample (13 reports), once per session.
+
+    `digests` holds the SHA-256 of every report HTML right after the run, so that later runs can be
+    compared with it byte for byte.
+    """
+    from partner_analytics.cycle import prepare_cycle, run_cycle
+
+    out = tmp_path_factory.mktemp("reports")
+    cycle = prepare_cycle(sample_dir, "latest-quarter", out, committee="all")
+    ticks: list[str] = []
+    started = time.perf_counter()
+    outcome = run_cycle(cycle, on_result=lambda report, result: ticks.append(report.label))
+    seconds = time.perf_counter() - started
+    digests = {
+        report.html_path: hashlib.sha256(report.html_path.read_bytes()).hexdigest()
+        for report in cycle.reports
+        if report.html_path.is_file()
+    }
+    return SampleCycle(cycle, outcome, tuple(ticks), digests, seconds)

@@ -1,0 +1,124 @@
+"""The cycle's pages in a real browser, offline: headless Chromium with every request off file:// refused.
+
+Skipped (with the reason) when Chromium or the playwright package is absent, except in CI, where
+`.ci/run` installs Chromium with apt and its absence is an error. Never `playwright install`: the Debian browser at /usr/bin/chromium is used.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI") == "true":  # .ci/run installs it: a skip there would hide a broken install
+        pytest.fail("no /usr/bin/chromium in CI: .ci/run should have installed it", pytrace=False)
+    pytest.skip("no /usr/bin/chromium: `apt-get install -y chromium` to run the browser tests", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield browser
+        browser.close()
+
+
+class OfflinePage:
+    """A page that may load file:// only; it records console errors, script errors and refused requests."""
+
+    def __init__(self, browser, path: Path) -> None:
+        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.errors: list[str] = []
+        self.refused: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.route("**/*", self._route)
+        self.page.goto(path.as_uri(), wait_until="load")
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        if url.startswith("file://"):
+            route.continue_()
+        else:
+            self.refused.append(url)
+            route.abort()
+
+    def close(self) -> None:
+        self.page.close()
+
+
+def _figures(ipynb: Path) -> list[dict]:
+    nb = json.loads(ipynb.read_text(encoding="utf-8"))
+    return [
+        out["data"]["application/vnd.plotly.v1+json"]
+        for cell in nb["cells"]
+        for out in cell.get("outputs", [])
+        if "application/vnd.plotly.v1+json" in out.get("data", {})
+    ]
+
+
+_DRAWN = """() => Array.from(document.querySelectorAll('.pa-plotly')).map(el => ({
+    plotted: el.classList.contains('js-plotly-plot'),
+    svg: el.querySelectorAll('svg.main-svg').length,
+    traces: (el.data || []).length,
+    drawn: el.querySelectorAll('g.trace').length + el.querySelectorAll('g.table').length,
+    annotations: el.querySelectorAll('.annotation').length,
+}))"""
+
+
+@pytest.mark.parametrize(
+    "which", ["strategic/rivage.html", "operational/2026-09/northcall.html", "programme/overview.html"]
+)
+def test_a_report_draws_every_figure_offline_without_errors(browser, sample_cycle, which: str) -> None:
+    path = sample_cycle.cycle.folder / which
+    page = OfflinePage(browser, path)
+    try:
+        figures = page.page.evaluate(_DRAWN)
+    finally:
+        page.close()
+    expected = _figures(path.with_suffix(".ipynb"))
+    assert page.errors == [] and page.refused == []
+    assert len(figures) == len(expected) > 0
+    for shown, fig in zip(figures, expected, strict=True):
+        assert shown["plotted"] and shown["svg"] >= 1, fig["layout"].get("title")
+        assert shown["traces"] == len(fig["data"])
+        assert shown["drawn"] == shown["traces"], fig["layout"].get("title")
+        if not fig["data"]:  # an empty chart says why
+            assert shown["annotations"] >= 1
+
+
+def test_the_index_opens_offline_and_every_link_resolves(browser, sample_cycle) -> None:
+    folder = sample_cycle.cycle.folder
+    page = OfflinePage(browser, folder / "index.html")
+    try:
+        hrefs = page.page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+        assert page.errors == [] and page.refused == []
+        targets = [Path(unquote(urlparse(h).path)) for h in hrefs]
+        assert all(h.startswith("file://") for h in hrefs)
+        assert all(t.exists() and t.is_relative_to(folder) for t in targets), targets
+        reports = {r.html_path for r in sample_cycle.cycle.reports}
+        assert reports <= set(targets)
+        # following a link opens the report
+        page.page.click("a[href='strategic/northcall.html']")
+        page.page.wait_for_load_state("load")
+        assert page.page.title() == "Strategic committee 2026-Q3 — NorthCall Services"
+        assert page.page.locator(".js-plotly-plot").count() > 10
+        assert page.errors == [] and page.refused == []
+    finally:
+        page.close()
