@@ -30,7 +30,7 @@ from functools import cached_property
 import polars as pl
 
 from .analysis import kpi_results
-from .contract import Contract
+from .contract import Contract, add_months
 from .corridor import corridor, excuses
 from .engagement import Engagement
 from .evaluation import gaps as gaps_of
@@ -285,8 +285,8 @@ class Comparison:
         )
 
     def quarter(self, quarter_start: dt.date) -> pl.DataFrame:
-        """The statement of the quarter starting that month, summed, on both sides (long: amount, baseline, scenario, delta)."""
-        last = dt.date(quarter_start.year + (quarter_start.month + 2) // 12, (quarter_start.month + 2) % 12 or 12, 1)
+        """The statement of the quarter starting that month, summed per amount: baseline, scenario, delta."""
+        last = add_months(quarter_start, 2)
         months = pl.col("month").is_between(quarter_start, last)
         sides = {
             name: cycle_statement(frame.statement.lazy().filter(months), "quarter").collect()

@@ -253,13 +253,10 @@ def _changed_counts(counts: pl.LazyFrame) -> pl.LazyFrame:
     )
     new_abandoned = c("new_abandoned")
     new_answered = new_offered - new_abandoned
-    share_of_abandons = lambda col: (
-        pl.when(c("abandoned") > 0)
-        .then(  # noqa: E731
-            _whole(new_abandoned * c(col) / c("abandoned"))
-        )
-        .otherwise(0)
-    )
+
+    def share_of_abandons(col: str) -> pl.Expr:
+        return pl.when(c("abandoned") > 0).then(_whole(new_abandoned * c(col) / c("abandoned"))).otherwise(0)
+
     step3 = step2.with_columns(
         new_answered.alias("new_answered"),
         share_of_abandons("short_abandons").alias("new_short_abandons"),
