@@ -2,9 +2,10 @@
 
 **Interval inputs** (`interval_inputs`, prepared once per engagement): per partner × channel ×
 staffing interval, the contacts offered (contacts arriving in [start, start + interval_minutes)),
-their AHT (mean handle_s of the answered ones; the partner × channel × month AHT where none was
-answered), the agents logged in (summed over sites and queues: one pooled queue), the channel's
-threshold T and the partners' patience. Contacts outside every staffing interval are not modelled.
+their AHT (mean handle_s of the answered ones; where none was answered, that of the partner ×
+channel × month's modelled contacts), the agents logged in (summed over sites and queues: one
+pooled queue), the channel's threshold T and the partner's patience. Contacts outside every
+staffing interval are not modelled.
 
 **Patience** (`patience`): the customers' mean patience per partner × channel, estimated as the
 maximum-likelihood estimate of an exponential patience from waits censored by service: every
@@ -127,15 +128,23 @@ def interval_inputs(
         .group_by(keys)
         .agg(
             pl.len().cast(pl.Int64).alias("contacts"),
-            pl.col("handle_s").filter(pl.col("answered")).mean().alias("aht_s"),
+            pl.col("handle_s").filter(pl.col("answered")).sum().alias("handle_sum"),
+            pl.col("handle_s").filter(pl.col("answered")).count().alias("handled"),
         )
     )
     thresholds = {name: terms.answer_within_s for name, terms in channels.items()}
-    month_aht = pl.col("aht_s").mean().over("partner_id", "channel", "month")
+    month = ["partner_id", "channel", "month"]
+    month_aht = pl.col("handle_sum").sum().over(month) / pl.col("handled").sum().over(month)
     return (
         intervals.join(arrivals, on=keys, how="left")
         .with_columns(pl.col("contacts").fill_null(0), month_of(pl.col("interval_start")).alias("month"))
-        .with_columns(pl.col("aht_s").fill_null(month_aht))
+        .with_columns(
+            pl.when(pl.col("handled") > 0)
+            .then(pl.col("handle_sum") / pl.col("handled"))
+            .when(month_aht.is_finite())
+            .then(month_aht)
+            .alias("aht_s")
+        )
         .join(
             patience(contacts).select("partner_id", "channel", "patience_s"), on=["partner_id", "channel"], how="left"
         )
@@ -269,14 +278,22 @@ def _changed_counts(counts: pl.LazyFrame) -> pl.LazyFrame:
         return _whole(c(count) * ratio)
 
     def mean_kept(total: str, n: str, new_n: pl.Expr, factor: pl.Expr | float = 1.0) -> pl.Expr:
-        return pl.when(c(n) > 0).then(c(total) / c(n) * factor * new_n).otherwise(0.0)
+        same = (new_n == c(n)) & (
+            (factor if isinstance(factor, pl.Expr) else pl.lit(factor)) == 1.0
+        )  # the observed sum itself, not a float round trip
+        return pl.when(same).then(c(total)).when(c(n) > 0).then(c(total) / c(n) * factor * new_n).otherwise(0.0)
 
     step4 = step3.with_columns(
         scaled("handle_n").alias("new_handle_n"),
         scaled("csat_n").alias("new_csat_n"),
         scaled("fcr_counted").alias("new_fcr_counted"),
     ).with_columns(
-        pl.when(c("answered") > 0).then(c("asa_new") * c("new_answered")).otherwise(0.0).alias("new_wait_answered"),
+        pl.when((c("new_answered") == c("answered")) & (c("asa_new") == asa))
+        .then(c("wait_answered"))
+        .when(c("answered") > 0)
+        .then(c("asa_new") * c("new_answered"))
+        .otherwise(0.0)
+        .alias("new_wait_answered"),
         mean_kept("handle_sum", "handle_n", c("new_handle_n"), c("aht")).alias("new_handle_sum"),
         mean_kept("csat_sum", "csat_n", c("new_csat_n")).alias("new_csat_sum"),
         _whole(mean_kept("csat_top2_n", "csat_n", c("new_csat_n"))).alias("new_csat_top2_n"),
