@@ -17,7 +17,6 @@ notebook displays; the notebook holds nothing else.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import html
 from collections.abc import Callable
 from decimal import Decimal
