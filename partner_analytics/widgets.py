@@ -65,6 +65,8 @@ _AMOUNT_LABELS = {
     "net": "Net",
 }
 _SIGN = {"credits": -1}  # the statement's bars show what each amount does to the net
+# The bars show the mechanisms between the charges and the net (those two, much larger, are in the title).
+_MECHANISMS = ("credits", "earned_back", "bonus", "corridor_compensation", "gain_share", "resource_adjustment")
 
 
 class Debouncer:
@@ -169,8 +171,8 @@ class WhatIfApp:
         self.table = w.HTML()
         self.exit_panel = w.HTML()
         self.notice = w.DatePicker(description="Notice on", style={"description_width": "150px"})
-        self.save_button = w.Button(description="Save scenario (YAML)", icon="save")
-        self.reset_button = w.Button(description="Reset", icon="undo")
+        self.save_button = w.Button(description="Save scenario (YAML)")
+        self.reset_button = w.Button(description="Reset")
         self.save_to = w.Text(
             description="Save to", style={"description_width": "60px"}, layout=w.Layout(width="480px")
         )
@@ -183,7 +185,7 @@ class WhatIfApp:
             style={"description_width": "150px"},
             layout=w.Layout(width="520px"),
         )
-        self.figure = self._empty_figure()
+        self.figure: go.FigureWidget | None = None  # made from the first drawing (see _compute)
         self.term_box = w.VBox()
         self.sl_box = w.VBox()
         self.ops_box = w.VBox()
@@ -214,12 +216,14 @@ class WhatIfApp:
             ],
             layout=w.Layout(width="540px"),
         )
+        self._compute()
+        if self.figure is None:
+            self.figure = go.FigureWidget(self._empty_figure())
         results = w.VBox(
             [self.status, self.figure, self.table, w.HTML("<h3>Exit what-if</h3>"), self.notice, self.exit_panel]
         )
         self.widget = w.HBox([controls, results], layout=w.Layout(flex_flow="row wrap"))
         self.widget.add_class("pa-what-if")
-        self._compute()
 
     # -- controls ---------------------------------------------------------------------------
 
@@ -480,16 +484,23 @@ class WhatIfApp:
         self.updates += 1
         note = "; ".join(comparison.notes)
         self.status.value = f"<p class='pa-note'>{html.escape(note)}</p>" if note else ""
-        self._draw(comparison)
+        if self.figure is None:
+            # A FigureWidget shows the state it was made with; updates made before a browser view
+            # exists would be lost, so the first drawing is made on a plain figure.
+            figure = self._empty_figure()
+            self._draw(comparison, figure)
+            self.figure = go.FigureWidget(figure)
+        else:
+            self._draw(comparison, self.figure)
         self.table.value = self._delta_table(comparison)
 
     # -- the figure and the table -----------------------------------------------------------
 
-    def _empty_figure(self) -> go.FigureWidget:
+    def _empty_figure(self) -> go.Figure:
         fig = make_subplots(
             rows=3,
             cols=1,
-            subplot_titles=("Statement over the window", "Service level by month", "Credits by month"),
+            subplot_titles=("Statement over the window", "Service level by month", "Credits by month (client's)"),
             vertical_spacing=0.11,
             row_heights=[0.36, 0.36, 0.28],
         )
@@ -535,22 +546,27 @@ class WhatIfApp:
             width=760,
             barmode="group",
             font={"family": FONT, "size": 12, "color": INK},
-            margin={"l": 70, "r": 20, "t": 40, "b": 40},
-            legend={"orientation": "h", "x": 0, "y": 1.06},
+            margin={"l": 70, "r": 20, "t": 70, "b": 40},
+            legend={"orientation": "h", "x": 0, "y": 1.09},
         )
-        return go.FigureWidget(fig)
+        return fig
 
-    def _draw(self, comparison: Comparison) -> None:
+    def _draw(self, comparison: Comparison, fig: go.Figure) -> None:
         currency = self.contract.currency
         totals = comparison.totals
-        shown = [a for a in _AMOUNT_LABELS if a in STATEMENT_AMOUNTS]
+        shown = [a for a in _MECHANISMS if a in STATEMENT_AMOUNTS]
         by_amount = {r["amount"]: r for r in totals.iter_rows(named=True)}
         labels = [_AMOUNT_LABELS[a] for a in shown]
+        net, charges = by_amount["net"], by_amount["charges"]
+
+        def change(row: dict[str, Any]) -> str:
+            return f"{format_cents(row['baseline'], currency)} → {format_cents(row['scenario'], currency)}"
+
+        statement_title = f"Over the window — charges {change(charges)}; net {change(net)}"
         sides = {side: [_SIGN.get(a, 1) * by_amount[a][side] / 100 for a in shown] for side in ("baseline", "scenario")}
         sl = self._service_level_terms()
         gaps = comparison.gaps_delta.filter(pl.col("service_level") == (sl.key if sl else ""))
         credits = comparison.credits_delta
-        fig = self.figure
         with fig.batch_update():
             for i, side in enumerate(("baseline", "scenario")):
                 fig.data[i].x = labels
@@ -565,6 +581,7 @@ class WhatIfApp:
             fig.data[5].x = gaps["month"].to_list()
             fig.data[5].y = gaps["minimum_scenario"].to_list()
             title = f"{kpi_label(sl.kpi, sl.channel)} by month" if sl else "Service level by month"
+            fig.layout.annotations[0].text = statement_title
             fig.layout.annotations[1].text = title
             fig.layout.yaxis.title = currency
             fig.layout.yaxis3.title = currency

@@ -30,7 +30,9 @@ def _figure(app: WhatIfApp) -> list[list]:
 def test_the_app_opens_on_the_baseline(app) -> None:
     assert app.updates == 1 and app.scenario().partners == {}
     base, scenario = app.figure.data[0].y, app.figure.data[1].y
-    assert list(base) == list(scenario) and len(base) == 8  # statement amounts, baseline = scenario
+    assert list(base) == list(scenario) and len(base) == 6  # the statement's mechanisms, baseline = scenario
+    title = app.figure.layout.annotations[0].text
+    assert "charges 606,095.60 EUR → 606,095.60 EUR" in title  # the sample's northcall over 24 months
     assert list(app.figure.data[2].y) == list(app.figure.data[3].y)
     assert "Net" in app.table.value and "+0.00" not in app.table.value
 
@@ -55,7 +57,10 @@ def test_a_volume_slider_changes_the_modelled_service_level(app) -> None:
     after = _figure(app)
     assert app.scenario().of("northcall").operations["voice"].volume_change == 0.2
     assert after[3] != before[3] and all(a <= b for a, b in zip(after[3], before[3], strict=True))
-    assert after[1][0] > before[1][0]  # charges: more answered contacts
+    charges = app.comparison.totals.filter(app.comparison.totals["amount"] == "charges").row(0, named=True)
+    assert charges["scenario"] > charges["baseline"]  # more answered contacts, each priced
+    assert f"→ {charges['scenario'] // 100:,}." in app.figure.layout.annotations[0].text
+    assert after[1][4] != before[1][4]  # gain-share moves with the answered contacts
 
 
 def test_slider_echoes_are_rounded_to_the_step(app) -> None:
