@@ -178,3 +178,14 @@ def test_changes_the_contract_refuses_name_the_scenario_key(raw, key, words) -> 
     with pytest.raises(ScenarioError) as e:
         changed_contract(contract, parse_scenario(raw))
     assert e.value.key == key and words in e.value.detail
+
+
+def test_the_readme_scenario_is_valid_on_the_sample_contract(sample_engagement) -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = readme.split("## What-if scenarios")[1].split("```yaml")[1].split("```")[0]
+    scenario = parse_scenario(yaml.safe_load(block))
+    changed = changed_contract(sample_engagement.contract, scenario).partner("rivage")
+    assert changed.at_risk_pct == Decimal("0.2") and changed.service_levels[0].stretch == 0.9
+    assert scenario.of("rivage").operations["voice"].key == (0.1, 0.25, -0.05)
