@@ -562,7 +562,10 @@ class WhatIfApp:
         def change(row: dict[str, Any]) -> str:
             return f"{format_cents(row['baseline'], currency)} → {format_cents(row['scenario'], currency)}"
 
-        statement_title = f"Over the window — charges {change(charges)}; net {change(net)}"
+        statement_title = (
+            "Statement over the window<br>"
+            f"<span style='font-size:11px'>charges {change(charges)}; net {change(net)}</span>"
+        )
         sides = {side: [_SIGN.get(a, 1) * by_amount[a][side] / 100 for a in shown] for side in ("baseline", "scenario")}
         sl = self._service_level_terms()
         gaps = comparison.gaps_delta.filter(pl.col("service_level") == (sl.key if sl else ""))
