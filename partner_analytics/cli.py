@@ -226,6 +226,27 @@ def cycle(
         raise typer.Exit(1)
 
 
+@app.command("what-if")
+def what_if(
+    engagement: EngagementOption = SAMPLE_ENGAGEMENT,
+    partner: Annotated[str, typer.Option(help="Partner shown first (default: the contract's first).")] = "",
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8866,
+) -> None:
+    """Serve the what-if notebook as a web app (Voilà on 127.0.0.1, no code shown) until Ctrl-C."""
+    from .contract import read_contract
+    from .webapp import free_port, serve
+
+    folder = engagement.expanduser().resolve()
+    contract = read_contract(folder / "contract.yaml")
+    if partner and partner not in contract.partner_ids:
+        raise typer.BadParameter(
+            f"{partner!r}: expected one of {', '.join(contract.partner_ids)}", param_hint="--partner"
+        )
+    status = serve(folder, partner, port or free_port())
+    if status:
+        raise typer.Exit(status)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = sys.argv[1:] if argv is None else argv

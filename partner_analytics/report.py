@@ -20,6 +20,8 @@ from .governance import open_actions
 from .mechanics import contract_mechanics
 from .paths import PROJECT_ROOT, SAMPLE_ENGAGEMENT
 from .periods import Period, parse_period
+from .scenario_report import ScenarioSection, scenario_section
+from .scenarios import Scenario
 from .statement import cycle_statement
 from .store import load_analysis
 from .views import kpi_label, near_misses, partner_view, period_gaps, summary_sentence
@@ -79,6 +81,7 @@ class StrategicReport:
     readiness: pl.DataFrame
     client_commitments: pl.DataFrame
     actions: pl.DataFrame
+    scenario: ScenarioSection | None = None
 
 
 @dataclass(frozen=True)
@@ -165,10 +168,18 @@ def view_actions(view: Analysis, last_day: dt.date) -> pl.LazyFrame:
     return view.action_log.filter(pl.col("raised_on") <= last_day)
 
 
-def strategic_report(analysis: Analysis, partner_id: str, quarter: str | Period) -> StrategicReport:
-    """The quarter and the trailing 12 months against objectives, the statement, chronic failures, contract health.
-
-    An empty `partner_id` means the contract's first partner (a notebook's default)."""
+def strategic_report(
+    analysis: Analysis,
+    partner_id: str,
+    quarter: str | Period,
+    *,
+    scenario: str | Path | Scenario | None = None,
+    engagement: str | Path = "",
+) -> StrategicReport:
+    """The quarter and the trailing 12 months against objectives, the statement, chronic failures, contract health;
+    with `scenario` (a scenario YAML or a Scenario; empty: none), the scenario next to the baseline for the quarter,
+    computed on the `engagement` folder the analysis comes from. An empty `partner_id` means the contract's
+    first partner (a notebook's default)."""
     period = _period(quarter, "quarter")
     partner_id = partner_id or analysis.contract.partners[0].id
     view = partner_view(analysis, partner_id)
@@ -216,6 +227,11 @@ def strategic_report(analysis: Analysis, partner_id: str, quarter: str | Period)
         .filter((pl.col("committee") == "strategic") | (pl.col("raised_on") >= period.start))
         .sort("raised_on", descending=True)
         .collect(),
+        scenario=scenario_section(
+            load(engagement_path(engagement)), partner_id, period, scenario, results=analysis.results.collect()
+        )
+        if scenario
+        else None,
     )
 
 

@@ -1,0 +1,122 @@
+"""A scenario in the strategic committee: baseline versus scenario for the quarter, only when given."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from partner_analytics.periods import parse_period
+from partner_analytics.report import strategic_report
+from partner_analytics.scenario_report import scenario_html, scenario_section
+from partner_analytics.scenarios import parse_scenario, write_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+RECOVERY = {
+    "name": "Recovery plan <b>",
+    "description": "a quarter of staff more at Rabat & Nantes",
+    "window": {"first": "2026-07"},
+    "partners": {
+        "rivage": {
+            "terms": {"service_levels": {"service_level/voice": {"minimum": 0.7}}, "at_risk_pct": 0.2},
+            "operations": {"voice": {"staffing_change": 0.25}},
+            "exit": {"notice_on": "2026-12-15"},
+        },
+        "northcall": {"terms": {"at_risk_pct": 0.3}},
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def recovery(tmp_path_factory) -> Path:
+    return write_scenario(parse_scenario(RECOVERY), tmp_path_factory.mktemp("scenario") / "recovery.yaml")
+
+
+def test_the_strategic_report_sets_the_scenario_beside_the_baseline(sample_analysis, sample_dir, recovery) -> None:
+    report = strategic_report(sample_analysis, "rivage", "2026-Q3", scenario=recovery, engagement=sample_dir)
+    section = report.scenario
+    assert section.partner_id == "rivage" and section.period == parse_period("2026-Q3")
+    assert section.changes == [
+        "At-risk share 20 % (contract: 15 %)",
+        "voice service level minimum 70.0 % (contract: 75.0 %)",
+        "voice staffing +25 %",
+        "Operations change from July 2026 to the last month",
+    ]
+    # the baseline column is the report's own statement of the quarter
+    quarter = report.statement_quarter.row(0, named=True)
+    baseline = dict(section.statement.select("amount", "baseline").iter_rows())
+    assert baseline == {a: quarter[a] for a in baseline}
+    rows = {r["amount"]: r for r in section.statement.iter_rows(named=True)}
+    assert all(r["delta"] == r["scenario"] - r["baseline"] for r in rows.values())
+    net = rows["net"]
+    assert net["scenario"] - net["baseline"] == sum(
+        (-1 if a == "credits" else 1) * rows[a]["delta"]
+        for a in (
+            "charges",
+            "credits",
+            "earned_back",
+            "bonus",
+            "corridor_compensation",
+            "gain_share",
+            "resource_adjustment",
+        )
+    )
+    # only the partner's figures: northcall's change is not in rivage's section
+    assert set(section.statement["partner_id"]) == {"rivage"} and "30 %" not in " ".join(section.changes)
+    assert section.gaps["month"].is_between(dt.date(2026, 7, 1), dt.date(2026, 9, 1)).all()
+    assert (section.gaps["status_baseline"] != section.gaps["status_scenario"]).all()
+    assert section.status_counts["delta"].sum() == 0
+    assert section.exit is not None and section.exit.in_time
+    markup = scenario_html(section).markup
+    assert "What if: Recovery plan &lt;b&gt;" in markup and "Rabat &amp; Nantes" in markup
+    assert "Statement, 2026-Q3" in markup and "Exit" in markup
+
+
+def test_no_scenario_no_section(sample_analysis) -> None:
+    report = strategic_report(sample_analysis, "rivage", "2026-Q3")
+    assert report.scenario is None and scenario_html(report.scenario).markup == ""
+
+
+def test_a_scenario_that_changes_nothing_for_the_partner_says_so(sample_engagement, sample_analysis) -> None:
+    section = scenario_section(
+        sample_engagement,
+        "sudhorizon",
+        parse_period("2026-Q3"),
+        parse_scenario(RECOVERY),
+        results=sample_analysis.results.collect(),
+    )
+    assert section.changes == [] and section.gaps.is_empty()
+    assert (section.statement["delta"] == 0).all()
+    assert "changes nothing for sudhorizon" in scenario_html(section).markup
+
+
+def test_the_strategic_notebook_shows_the_scenario_it_is_given(sample_dir, recovery, tmp_path) -> None:
+    import papermill
+
+    out = tmp_path / "strategic.ipynb"
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / "strategic_committee.ipynb"),
+        str(out),
+        parameters={
+            "engagement": str(sample_dir),
+            "partner": "rivage",
+            "quarter": "2026-Q3",
+            "scenario": str(recovery),
+        },
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(tmp_path),
+    )
+    nb = json.loads(out.read_text())
+    shown = [
+        "".join(o.get("data", {}).get("text/html", ""))
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+        for o in c["outputs"]
+    ]
+    section = [html for html in shown if "What if: Recovery plan" in html]
+    assert len(section) == 1 and "voice staffing +25 %" in section[0]
+    assert pl.Series(shown).str.contains("Statement, 2026-Q3").sum() == 1

@@ -1,0 +1,144 @@
+"""The what-if web app in a real browser: `partner-analytics what-if` serves it with Voilà, headless
+Chromium moves a slider, the figure and the delta table change, and the page logs no error."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from partner_analytics.webapp import free_port, parameterised_notebook
+
+CHROMIUM = os.environ.get("PA_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def test_the_served_notebook_gets_its_parameters_after_the_parameters_cell(tmp_path) -> None:
+    path = parameterised_notebook(tmp_path, {"engagement": '/data/a "b"', "partner": "rivage"})
+    cells = json.loads(path.read_text())["cells"]
+    index = next(i for i, c in enumerate(cells) if "parameters" in c["metadata"].get("tags", []))
+    injected = cells[index + 1]
+    assert injected["metadata"]["tags"] == ["injected-parameters"]
+    assert injected["source"] == 'engagement = "/data/a \\"b\\""\npartner = "rivage"\n'
+    namespace: dict = {}
+    exec("".join(cells[index]["source"]) + "\n" + injected["source"], namespace)
+    assert namespace["engagement"] == '/data/a "b"' and namespace["partner"] == "rivage"
+
+
+def _wait_until_served(url: str, process: subprocess.Popen, log: Path, timeout_s: float = 90) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the what-if app stopped (status {process.returncode}):\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"the what-if app did not answer on {url} within {timeout_s} s:\n{log.read_text()[-3000:]}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM to the app's process group (the command passes it on to Voilà, which stops its kernels)."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+_PLOT = "document.querySelector('.pa-what-if .js-plotly-plot')"
+
+
+def _trace(page, i: int) -> str:
+    return page.evaluate(f"() => JSON.stringify(Array.from({_PLOT}.data[{i}].y))")
+
+
+def test_a_slider_moved_in_the_browser_changes_the_figure_and_the_table(sample_dir, tmp_path) -> None:
+    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).is_file()):
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set PA_CHROMIUM): browser test skipped")
+    playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    log = tmp_path / "app.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "partner_analytics.cli",
+                "what-if",
+                "--engagement",
+                str(sample_dir),
+                "--port",
+                str(port),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_until_served(url, process, log)
+        problems: list[str] = []
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.on(
+                    "console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
+                )
+                page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+                page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})"))
+                page.goto(url, timeout=60_000)
+                page.wait_for_function(
+                    f"() => {{ const el = {_PLOT}; return el && el.data && el.data[3].y && el.data[3].y.length > 0; }}",
+                    timeout=120_000,
+                )
+                text = page.inner_text("body")
+                assert "What if?" in text and "import" not in text and "what_if_app(" not in text  # no code shown
+                before = [_trace(page, i) for i in range(8)]
+                table = page.inner_text(".pa-delta")
+                assert "Over the window" in table and before[2] == before[3]  # the baseline, twice
+
+                slider = page.locator(".widget-hslider", has_text="voice volume")
+                handle = slider.locator(".noUi-handle")
+                handle.focus()
+                for _ in range(10):  # +10 %, one step at a time: the app computes once, after the last
+                    handle.press("ArrowRight")
+                page.wait_for_function(
+                    f"(old) => JSON.stringify(Array.from({_PLOT}.data[3].y)) !== old", arg=before[3], timeout=60_000
+                )
+                page.wait_for_function(
+                    "(old) => document.querySelector('.pa-delta').innerText !== old", arg=table, timeout=30_000
+                )
+                after = [_trace(page, i) for i in range(8)]
+                assert "10" in slider.inner_text()
+                assert after[2] == before[2]  # the baseline service level stays
+                scenario, baseline = json.loads(after[3]), json.loads(after[2])
+                assert all(s <= b for s, b in zip(scenario, baseline, strict=True))  # more calls: lower service level
+                assert any(s < b for s, b in zip(scenario, baseline, strict=True))
+                assert "+" in page.inner_text(".pa-delta")  # charges up
+            finally:
+                browser.close()
+        assert problems == []
+    finally:
+        _stop(process)

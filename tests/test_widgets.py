@@ -1,0 +1,145 @@
+"""The what-if app driven from Python: set control values, the figure and the delta table follow."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+import yaml
+
+from partner_analytics.scenario_engine import WhatIf
+from partner_analytics.scenarios import parse_scenario, read_scenario
+from partner_analytics.widgets import Debouncer, WhatIfApp, _step_round
+
+
+@pytest.fixture(scope="module")
+def engine(sample_engagement, sample_analysis) -> WhatIf:
+    return WhatIf(sample_engagement, results=sample_analysis.results.collect())
+
+
+@pytest.fixture
+def app(engine, tmp_path) -> WhatIfApp:
+    return WhatIfApp(engine, "northcall", debounce_s=0, save_path=tmp_path / "s.yaml")
+
+
+def _figure(app: WhatIfApp) -> list[list]:
+    return [list(trace.y) for trace in app.figure.data]
+
+
+def test_the_app_opens_on_the_baseline(app) -> None:
+    assert app.updates == 1 and app.scenario().partners == {}
+    base, scenario = app.figure.data[0].y, app.figure.data[1].y
+    assert list(base) == list(scenario) and len(base) == 6  # the statement's mechanisms, baseline = scenario
+    title = app.figure.layout.annotations[0].text
+    assert "charges 606,095.60 EUR → 606,095.60 EUR" in title  # the sample's northcall over 24 months
+    assert list(app.figure.data[2].y) == list(app.figure.data[3].y)
+    assert "Net" in app.table.value and "+0.00" not in app.table.value
+
+
+def test_raising_a_target_moves_the_figure_and_the_table(app) -> None:
+    before, table = _figure(app), app.table.value
+    app.controls["target"].value = 0.83
+    app.controls["minimum"].value = 0.81
+    assert app.updates == 3
+    after = _figure(app)
+    assert after[4] != before[4] and set(after[4]) == {0.83} and set(after[5]) == {0.81}  # target, minimum lines
+    assert after[7] != before[7] and sum(after[7]) > 0  # scenario credits by month
+    assert after[6] == before[6]  # baseline credits unchanged
+    assert app.table.value != table and "breach" in app.table.value
+    credits = app.comparison.totals.filter(app.comparison.totals["amount"] == "credits")["delta"].item()
+    assert credits > 0
+
+
+def test_a_volume_slider_changes_the_modelled_service_level(app) -> None:
+    before = _figure(app)
+    app.controls["volume/voice"].value = 20
+    after = _figure(app)
+    assert app.scenario().of("northcall").operations["voice"].volume_change == 0.2
+    assert after[3] != before[3] and all(a <= b for a, b in zip(after[3], before[3], strict=True))
+    charges = app.comparison.totals.filter(app.comparison.totals["amount"] == "charges").row(0, named=True)
+    assert charges["scenario"] > charges["baseline"]  # more answered contacts, each priced
+    assert f"→ {charges['scenario'] // 100:,}." in app.figure.layout.annotations[0].text
+    assert after[1][4] != before[1][4]  # gain-share moves with the answered contacts
+
+
+def test_slider_echoes_are_rounded_to_the_step(app) -> None:
+    app.controls["at_risk_pct"].value = 12.000000000000002
+    app.controls["volume/chat"].value = 19.999999999999996
+    scenario = app.scenario().of("northcall")
+    assert str(scenario.terms.at_risk_pct) == "0.12" and scenario.operations["chat"].volume_change == 0.2
+    assert _step_round(0.8300000000000001, 0.005) == 0.83 and _step_round(19.999999999999996, 1) == 20
+
+
+def test_an_impossible_term_says_why_and_keeps_the_last_figure(app) -> None:
+    before, updates = _figure(app), app.updates
+    app.controls["minimum"].value = 0.9  # above the target 0.8
+    assert app.updates == updates and _figure(app) == before
+    assert "wrong side of target" in app.status.value and "service_level/voice" in app.status.value
+
+
+def test_save_writes_the_scenario_and_reset_restores_the_contract(app, tmp_path) -> None:
+    app.controls["earnback_months"].value = 1
+    app.controls["staffing/voice"].value = -10
+    app.window.index = (12, len(app.months) - 1)
+    path = app.save()
+    saved = read_scenario(path)
+    assert saved == app.scenario()
+    assert yaml.safe_load(path.read_text())["partners"]["northcall"]["operations"] == {
+        "voice": {"staffing_change": -0.1}
+    }
+    assert saved.window.first == app.months[12] and saved.window.last is None
+    app.reset()
+    assert app.scenario().partners == {} and app.controls["earnback_months"].value == 3
+    assert list(app.figure.data[0].y) == list(app.figure.data[1].y)
+    app.apply(saved)
+    assert app.scenario() == saved
+
+
+def test_switching_partner_rebuilds_the_controls(app) -> None:
+    app.controls["at_risk_pct"].value = 20
+    app.partner.value = "rivage"
+    assert app.scenario().partners == {} and "chat" not in {k.split("/")[-1] for k in app.controls if "/" in k}
+    assert app.controls["baseline_fcr"].disabled  # rivage has no gain-share
+    app.service_level.value = "abandon_rate/voice"
+    app.controls["target"].value = 0.04
+    assert app.scenario().of("rivage").terms.service_levels["abandon_rate/voice"].target == 0.04
+
+
+def test_the_exit_panel_gives_the_plan_of_a_notice_date(app) -> None:
+    app.partner.value = "rivage"
+    app.notice.value = dt.date(2027, 2, 1)
+    assert "is late" in app.exit_panel.value and "Fees committed" in app.exit_panel.value
+    assert app.scenario().of("rivage").exit.notice_on == dt.date(2027, 2, 1)
+
+
+def test_a_dragged_slider_computes_once_with_the_last_value() -> None:
+    calls = []
+
+    async def drag() -> None:
+        debounce = Debouncer(lambda: calls.append(len(calls)), 0.05)
+        for _ in range(10):
+            debounce()
+            await asyncio.sleep(0.005)
+        assert calls == [] and debounce.pending
+        await asyncio.sleep(0.12)
+        assert not debounce.pending
+
+    asyncio.run(drag())
+    assert calls == [0]
+
+
+def test_an_app_with_a_delay_computes_on_the_loop(engine) -> None:
+    async def run() -> WhatIfApp:
+        app = WhatIfApp(engine, "sudhorizon", debounce_s=0.05)
+        first = app.updates
+        for value in (1, 2, 3, 4):
+            app.controls["earnback_months"].value = value
+        assert app.updates == first
+        await asyncio.sleep(0.2)
+        assert app.updates == first + 1
+        return app
+
+    app = asyncio.run(run())
+    assert app.scenario().of("sudhorizon").terms.earnback_months == 4
+    assert parse_scenario(yaml.safe_load(app.scenario().to_yaml())) == app.scenario()
