@@ -26,12 +26,12 @@ sys.path.insert(0, str(ROOT / "tests" / "notebooks"))
 
 from sample_contacts import PARTNERS, write_contacts  # noqa: E402
 
-from partner_analytics.execution import (
+from partner_analytics.execution import (  # noqa: E402
     ExecutionOptions,
     ReportJob,
     ReportResult,
     run_reports,
-)  # noqa: E402
+)
 
 NOTEBOOK = ROOT / "tests" / "notebooks" / "report.ipynb"
 KINDS = ("operational", "strategic")
@@ -67,26 +67,18 @@ def _load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def _print_run(
-    workers: int, wall: float, results: list[ReportResult], load_before: str
-) -> None:
+def _print_run(workers: int, wall: float, results: list[ReportResult], load_before: str) -> None:
     print(
         f"\n== {len(results)} reports, {workers} worker(s): wall {wall:.2f} s"
         f"  (load average before: {load_before}; after: {_load()})"
     )
-    print(
-        f"{'report':32s} {'pid':>7s} "
-        + " ".join(f"{short:>7s}" for _, short in COLUMNS)
-    )
+    print(f"{'report':32s} {'pid':>7s} " + " ".join(f"{short:>7s}" for _, short in COLUMNS))
     for r in results:
         cells = " ".join(f"{getattr(r.timings, name):7.2f}" for name, _ in COLUMNS)
         status = "" if r.ok else f"  FAILED: {r.error.summary()}"
         print(f"{r.job.label:32s} {r.worker_pid or 0:7d} {cells}{status}")
     ok = [r for r in results if r.ok]
-    means = " ".join(
-        f"{statistics.fmean(getattr(r.timings, n) for r in ok):7.2f}"
-        for n, _ in COLUMNS
-    )
+    means = " ".join(f"{statistics.fmean(getattr(r.timings, n) for r in ok):7.2f}" for n, _ in COLUMNS)
     print(f"{'mean':32s} {'':7s} {means}")
     cpu = sum(r.timings.worker_cpu_s + r.timings.kernel_cpu_s for r in ok)
     size = statistics.fmean(r.html_path.stat().st_size for r in ok) / 1e6
@@ -135,35 +127,23 @@ def _naive(n: int, data: Path, out: Path) -> None:
             check=True,
             capture_output=True,
         )
-        print(
-            f"naive report {i}: papermill CLI {t_exec:.2f} s, nbconvert CLI {time.perf_counter() - t - t_exec:.2f} s"
-        )
-    print(
-        f"naive: {n} reports in {time.perf_counter() - t0:.2f} s (load average after: {_load()})"
-    )
+        print(f"naive report {i}: papermill CLI {t_exec:.2f} s, nbconvert CLI {time.perf_counter() - t - t_exec:.2f} s")
+    print(f"naive: {n} reports in {time.perf_counter() - t0:.2f} s (load average after: {_load()})")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reports", type=int, default=13)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument(
-        "--rows", type=int, default=50_000, help="contacts in the Parquet table"
-    )
-    parser.add_argument(
-        "--naive", type=int, default=0, help="also time this many reports the naive way"
-    )
+    parser.add_argument("--rows", type=int, default=50_000, help="contacts in the Parquet table")
+    parser.add_argument("--naive", type=int, default=0, help="also time this many reports the naive way")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     args = parser.parse_args()
 
     shutil.rmtree(args.out, ignore_errors=True)
     args.out.mkdir(parents=True)
     data = write_contacts(args.out / "contacts.parquet", n_rows=args.rows)
-    print(
-        f"{os.cpu_count()} CPUs; {args.rows} contacts; python {sys.version.split()[0]}"
-    )
+    print(f"{os.cpu_count()} CPUs; {args.rows} contacts; python {sys.version.split()[0]}")
     for workers in args.workers:
         jobs = _jobs(args.reports, data, args.out / f"w{workers}")
         load_before = _load()

@@ -160,6 +160,12 @@ def cycle(
     ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Reports folder.")] = REPORTS,
     notebooks: Annotated[Path, typer.Option("--notebooks", hidden=True)] = NOTEBOOKS,
+    scenario: Annotated[
+        Path | None,
+        typer.Option(
+            "--scenario", "-s", help="A what-if scenario YAML, shown beside the baseline in the strategic reports."
+        ),
+    ] = None,
 ) -> None:
     """Run a committee cycle: every report of the period, as offline HTML, with an index."""
     import signal
@@ -172,7 +178,9 @@ def cycle(
     if committee not in (None, "operational", "strategic", "all"):
         raise typer.BadParameter(f"{committee!r}: expected operational, strategic or all", param_hint="--committee")
     ids = [p.strip() for p in partners.split(",") if p.strip()] if partners else None
-    plan = prepare_cycle(engagement, period, out, committee=committee, partners=ids, notebooks=notebooks)  # type: ignore[arg-type]
+    plan = prepare_cycle(
+        engagement, period, out, committee=committee, partners=ids, notebooks=notebooks, scenario=scenario
+    )  # type: ignore[arg-type]
     _console.print(
         f"[bold]{escape(plan.engagement.contract.client)}[/bold] — cycle {plan.period}: {len(plan.reports)} reports "
         f"into {escape(str(plan.folder))}",

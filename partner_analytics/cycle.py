@@ -42,7 +42,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from .atomic import write_text_atomic
+from .atomic import write_atomic
 from .contract import add_months
 from .engagement import Engagement, load
 from .errors import PartnerAnalyticsError
@@ -50,6 +50,7 @@ from .execution import DEFAULT_WARM_IMPORTS, ExecutionOptions, ReportJob, Report
 from .lineage import lineage
 from .paths import NOTEBOOKS
 from .periods import Period, parse_period, quarter_label
+from .scenarios import Scenario, changed_contract, read_scenario, write_scenario
 from .store import TABLES_FOLDER
 
 __all__ = [
@@ -134,6 +135,12 @@ class Cycle:
     root: Path
     folder: Path
     reports: tuple[CycleReport, ...]
+    scenario: Scenario | None = None
+
+    @property
+    def scenario_path(self) -> Path | None:
+        """Where the cycle keeps the scenario discussed in committee, beside its reports."""
+        return self.folder / "scenario.yaml" if self.scenario is not None else None
 
     @property
     def tables(self) -> Path:
@@ -231,6 +238,7 @@ def prepare_cycle(
     committee: Committee | None = None,
     partners: Sequence[str] | None = None,
     notebooks: str | Path = NOTEBOOKS,
+    scenario: str | Path | None = None,
 ) -> Cycle:
     """Read the engagement and plan the cycle's reports (nothing is written yet).
 
@@ -238,8 +246,13 @@ def prepare_cycle(
     programme overview); ``"all"`` on a quarter adds the operational report of each month. `partners`
     (ids) defaults to every partner whose contract term overlaps the period. Raises CycleError for a
     period outside the data, an unknown partner, a committee that does not meet in such a period.
+    `scenario` (a what-if YAML) is checked against the contract here, kept in the cycle's folder, and
+    shown beside the baseline in every strategic report.
     """
     eng = engagement if isinstance(engagement, Engagement) else load(engagement)
+    chosen_scenario = read_scenario(scenario) if scenario else None
+    if chosen_scenario is not None:
+        changed_contract(eng.contract, chosen_scenario)
     when = cycle_period(period, eng) if isinstance(period, str) else period
     first, last = data_months(eng)
     if when.start < first or when.month_starts[-1] > last:
@@ -292,7 +305,13 @@ def prepare_cycle(
             for p in chosen:
                 add("operational", f"{month:%Y-%m}", "operational", f"{month:%Y-%m}", f"{p.id}.html", partner=p)
     return Cycle(
-        engagement=eng, period=when, committee=committee, root=root.resolve(), folder=folder, reports=tuple(reports)
+        engagement=eng,
+        period=when,
+        committee=committee,
+        root=root.resolve(),
+        folder=folder,
+        reports=tuple(reports),
+        scenario=chosen_scenario,
     )
 
 
@@ -304,7 +323,8 @@ def cycle_jobs(cycle: Cycle) -> list[ReportJob]:
         if rep.committee == "operational":
             parameters = {**common, "partner": rep.partner_id, "month": rep.period}
         elif rep.committee == "strategic":
-            parameters = {**common, "partner": rep.partner_id, "quarter": rep.period}
+            scenario = str(cycle.scenario_path) if cycle.scenario_path else ""
+            parameters = {**common, "partner": rep.partner_id, "quarter": rep.period, "scenario": scenario}
         else:
             parameters = {**common, "quarter": rep.period}
         jobs.append(ReportJob(rep.notebook, parameters, rep.html_path, label=rep.title))
@@ -374,7 +394,9 @@ def run_cycle(
             contacts_from=f"{first:%Y-%m}",
             contacts_to=f"{last:%Y-%m}",
         )
-        write_text_atomic(cycle.tables / "lineage.json", json.dumps(record, indent=2, default=str) + "\n")
+        write_atomic(cycle.tables / "lineage.json", json.dumps(record, indent=2, default=str) + "\n")
+        if cycle.scenario is not None:
+            write_scenario(cycle.scenario, cycle.scenario_path)
         results: list[ReportResult | None] = [None] * len(cycle.reports)
         outcome = CycleOutcome(cycle, tuple(results), record)
         _write_index(outcome, finished=False)
@@ -465,8 +487,8 @@ def _cycle_record(outcome: CycleOutcome, *, finished: bool) -> dict[str, Any]:
 
 def _write_index(outcome: CycleOutcome, *, finished: bool) -> None:
     record = _cycle_record(outcome, finished=finished)
-    write_text_atomic(outcome.cycle.folder / "cycle.json", json.dumps(record, indent=2, default=str) + "\n")
-    write_text_atomic(outcome.cycle.index_path, index_html(record))
+    write_atomic(outcome.cycle.folder / "cycle.json", json.dumps(record, indent=2, default=str) + "\n")
+    write_atomic(outcome.cycle.index_path, index_html(record))
 
 
 _INDEX_CSS = """

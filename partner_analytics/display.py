@@ -30,12 +30,12 @@ from functools import cache
 from typing import Any, Protocol
 
 __all__ = [
-    "PLOTLY_MIMETYPE",
     "PLOTLY_CONFIG",
+    "PLOTLY_MIMETYPE",
     "FigureLike",
-    "figure_json",
     "figure_div_id",
     "figure_html",
+    "figure_json",
     "figure_mimebundle",
     "plotly_js",
     "show",
@@ -80,9 +80,7 @@ def figure_json(fig: FigureLike | dict[str, Any] | str) -> str:
 
 def figure_div_id(fig_json: str, rank: int) -> str:
     """Return a stable HTML id for the `rank`-th figure with this JSON."""
-    digest = hashlib.sha1(fig_json.encode("utf-8"), usedforsecurity=False).hexdigest()[
-        :10
-    ]
+    digest = hashlib.sha1(fig_json.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
     return f"pa-fig-{rank}-{digest}"
 
 
@@ -134,9 +132,7 @@ def _plain_text(fig: dict[str, Any]) -> str:
     return f"<Figure: {text or 'untitled'}, {n_traces} trace(s)>"
 
 
-def figure_mimebundle(
-    fig: FigureLike | dict[str, Any] | str, div_id: str
-) -> dict[str, Any]:
+def figure_mimebundle(fig: FigureLike | dict[str, Any] | str, div_id: str) -> dict[str, Any]:
     """Return the display bundle for one figure (plotly JSON, HTML and plain text)."""
     fig_json = figure_json(fig)
     fig_dict = json.loads(fig_json)
@@ -152,15 +148,11 @@ def show(fig: FigureLike | dict[str, Any] | str, *, div_id: str | None = None) -
     from IPython.display import display
 
     fig_json = figure_json(fig)
-    bundle = figure_mimebundle(
-        fig_json, div_id or figure_div_id(fig_json, next(_shown))
-    )
+    bundle = figure_mimebundle(fig_json, div_id or figure_div_id(fig_json, next(_shown)))
     display(bundle, raw=True)
 
 
 @cache
 def plotly_js() -> str:
     """Return the plotly.js bundle shipped inside the installed plotly package (no network)."""
-    return (
-        importlib.resources.files("plotly") / "package_data" / "plotly.min.js"
-    ).read_text(encoding="utf-8")
+    return (importlib.resources.files("plotly") / "package_data" / "plotly.min.js").read_text(encoding="utf-8")

@@ -245,9 +245,7 @@ def parameters_cell_index(nb: Mapping[str, Any]) -> int:
     at the top and the notebook's own hard-coded values would override them.
     """
     for index, cell in enumerate(nb.get("cells", [])):
-        if cell.get("cell_type") == "code" and "parameters" in cell.get(
-            "metadata", {}
-        ).get("tags", []):
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
             return index
     raise LookupError("the notebook has no code cell tagged 'parameters'")
 
@@ -312,19 +310,13 @@ def job_problem(job: ReportJob) -> ReportError | None:
     try:
         nb = json.loads(job.notebook.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        return ReportError(
-            "parameters", type(exc).__name__, f"cannot read {job.notebook}: {exc}"
-        )
+        return ReportError("parameters", type(exc).__name__, f"cannot read {job.notebook}: {exc}")
     try:
         declared = declared_parameters(nb)
     except LookupError as exc:
-        return ReportError(
-            "parameters", "MissingParametersCell", f"{job.notebook}: {exc}"
-        )
+        return ReportError("parameters", "MissingParametersCell", f"{job.notebook}: {exc}")
     except SyntaxError as exc:
-        return ReportError(
-            "parameters", "SyntaxError", f"parameters cell of {job.notebook}: {exc}"
-        )
+        return ReportError("parameters", "SyntaxError", f"parameters cell of {job.notebook}: {exc}")
     unknown = [name for name in job.parameters if name not in declared]
     if unknown:
         return ReportError(
@@ -337,9 +329,7 @@ def job_problem(job: ReportJob) -> ReportError | None:
     if problems:
         return ReportError("parameters", "TypeError", "; ".join(problems))
     if not job.kernel_cwd.is_dir():
-        return ReportError(
-            "parameters", "NotADirectoryError", f"no folder {job.kernel_cwd} to run in"
-        )
+        return ReportError("parameters", "NotADirectoryError", f"no folder {job.kernel_cwd} to run in")
     return None
 
 
@@ -377,11 +367,7 @@ class _Kernel:
         if os.name == "posix":
             kwargs |= {"transport": "ipc", "ip": os.path.join(work_dir, "k")}
         self.km = AsyncKernelManager(**kwargs)
-        env = (
-            dict(os.environ)
-            | {"PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-            | dict(options.kernel_env)
-        )
+        env = dict(os.environ) | {"PYDEVD_DISABLE_FILE_VALIDATION": "1"} | dict(options.kernel_env)
         self.launched = time.time()
         run_sync(self.km.start_kernel)(
             env=env,
@@ -395,9 +381,7 @@ class _Kernel:
         # thread right after starting it can leave it spinning (jupyter_client race).
         self.kc.start_channels(hb=False)
         self._info_id = self.kc.kernel_info()
-        self._warm_id = self.kc.execute(
-            _warm_code(options.warm_imports), silent=True, store_history=False
-        )
+        self._warm_id = self.kc.execute(_warm_code(options.warm_imports), silent=True, store_history=False)
         self.kernel_start_s = math.nan
         self.imports_s = math.nan
 
@@ -414,16 +398,12 @@ class _Kernel:
         pending = {self._info_id, self._warm_id}
         while pending:
             if not await self.km.is_alive():
-                raise _KernelStartError(
-                    f"kernel died while starting: {self.log_tail()}"
-                )
+                raise _KernelStartError(f"kernel died while starting: {self.log_tail()}")
             try:
                 msg = await self.kc.get_shell_msg(timeout=0.5)
             except queue.Empty:
                 if time.perf_counter() > deadline:
-                    raise _KernelStartError(
-                        f"kernel not ready after {self.options.start_timeout_s:g} s"
-                    ) from None
+                    raise _KernelStartError(f"kernel not ready after {self.options.start_timeout_s:g} s") from None
                 continue
             parent = msg["parent_header"].get("msg_id")
             if parent == self._info_id:
@@ -433,9 +413,7 @@ class _Kernel:
                 if isinstance(started, str):
                     started = datetime.fromisoformat(started)
                 if isinstance(started, datetime):
-                    self.imports_s = (
-                        msg["header"]["date"].timestamp() - started.timestamp()
-                    )
+                    self.imports_s = msg["header"]["date"].timestamp() - started.timestamp()
             pending.discard(parent)
 
     def run_silently(self, code: str) -> None:
@@ -450,9 +428,7 @@ class _Kernel:
             msg = await self.kc.get_shell_msg(timeout=self.options.start_timeout_s)
             if msg["parent_header"].get("msg_id") == msg_id:
                 if msg["content"]["status"] != "ok":
-                    raise _KernelStartError(
-                        f"kernel set-up failed: {msg['content'].get('evalue')}"
-                    )
+                    raise _KernelStartError(f"kernel set-up failed: {msg['content'].get('evalue')}")
                 return
 
     def release_client(self) -> None:
@@ -636,9 +612,7 @@ class _ReportRunner:
                     self._discard(kernel)
         raise _KernelStartError(f"kernel failed to start twice: {last}")
 
-    def run(
-        self, job: ReportJob, index: int, *, expect_more: bool = False
-    ) -> ReportResult:
+    def run(self, job: ReportJob, index: int, *, expect_more: bool = False) -> ReportResult:
         """Execute one job and export it; never raises for a report's own failure."""
         clock = _Clock()
         result = ReportResult(job=job, index=index, worker_pid=os.getpid())
@@ -648,25 +622,20 @@ class _ReportRunner:
         try:
             return self._run_checked(job, result, clock, expect_more=expect_more)
         except Exception as exc:  # a bug or an environment failure: still isolate it
-            error = ReportError(
-                "worker", type(exc).__name__, str(exc), traceback=traceback.format_exc()
-            )
+            error = ReportError("worker", type(exc).__name__, str(exc), traceback=traceback.format_exc())
             return replace(result, error=error, timings=clock.timings())
 
-    def _run_checked(
-        self, job: ReportJob, result: ReportResult, clock: _Clock, *, expect_more: bool
-    ) -> ReportResult:
+    def _run_checked(self, job: ReportJob, result: ReportResult, clock: _Clock, *, expect_more: bool) -> ReportResult:
         import nbformat
         from papermill.execute import prepare_notebook_metadata
         from papermill.iorw import load_notebook_node
         from papermill.parameterize import parameterize_notebook
 
-        from partner_analytics.htmlexport import count_plotly_figures, write_atomic
+        from partner_analytics.atomic import write_atomic
+        from partner_analytics.htmlexport import count_plotly_figures
 
         source_nb = load_notebook_node(str(job.notebook))
-        raw_cells = json.loads(job.notebook.read_text(encoding="utf-8")).get(
-            "cells", []
-        )
+        raw_cells = json.loads(job.notebook.read_text(encoding="utf-8")).get("cells", [])
         if any("id" not in cell for cell in raw_cells):
             # nbformat < 4.5: ids were just made up at random; make them stable.
             for i, cell in enumerate(source_nb.cells):
@@ -684,9 +653,7 @@ class _ReportRunner:
         nb = prepare_notebook_metadata(nb, str(job.notebook), str(job.executed_path))
 
         try:
-            kernel, clock.spans["kernel_wait_s"] = self._ready_kernel(
-                job.kernel_cwd, expect_more=expect_more
-            )
+            kernel, clock.spans["kernel_wait_s"] = self._ready_kernel(job.kernel_cwd, expect_more=expect_more)
         except _KernelStartError as exc:
             error = ReportError("kernel", "KernelStartError", str(exc))
             return replace(result, error=error, timings=clock.timings())
@@ -700,9 +667,7 @@ class _ReportRunner:
         def on_cell_execute(cell: Any, cell_index: int) -> None:
             current["cell"] = cell
             excerpt = _excerpt(_source(cell))
-            self.notify(
-                ("cell", source_index.get(cell.get("id")), cell.get("id"), excerpt)
-            )
+            self.notify(("cell", source_index.get(cell.get("id")), cell.get("id"), excerpt))
 
         crash: ReportError | None = None
         t_exec = time.perf_counter()
@@ -742,18 +707,12 @@ class _ReportRunner:
         ipynb_path = write_atomic(job.executed_path, nbformat.writes(nb))
         cell_error = _first_cell_error(nb, source_index)
         if cell_error is not None:
-            return replace(
-                result, error=cell_error, ipynb_path=ipynb_path, timings=clock.timings()
-            )
+            return replace(result, error=cell_error, ipynb_path=ipynb_path, timings=clock.timings())
         try:
             html_path = self.exporter.write(nb, job.html_path, title=job.title)
         except Exception as exc:
-            error = ReportError(
-                "export", type(exc).__name__, str(exc), traceback=traceback.format_exc()
-            )
-            return replace(
-                result, error=error, ipynb_path=ipynb_path, timings=clock.timings()
-            )
+            error = ReportError("export", type(exc).__name__, str(exc), traceback=traceback.format_exc())
+            return replace(result, error=error, ipynb_path=ipynb_path, timings=clock.timings())
         clock.spans["export_s"] = time.perf_counter() - t_export
         return replace(
             result,
@@ -825,9 +784,7 @@ def _engine() -> Any:
     return PrestartedKernelEngine
 
 
-def _first_cell_error(
-    nb: NotebookNode, source_index: Mapping[Any, int]
-) -> ReportError | None:
+def _first_cell_error(nb: NotebookNode, source_index: Mapping[Any, int]) -> ReportError | None:
     """Return the first cell error of an executed notebook (``sys.exit(0)`` is not one)."""
     for cell in nb.cells:
         if cell.get("cell_type") != "code":
@@ -943,9 +900,7 @@ class _Worker:
         # Every kernel of this worker carries the token in its environment, so that
         # one launched just before a kill (not yet reported) is found too.
         token = uuid.uuid4().hex
-        options = replace(
-            options, kernel_env={**options.kernel_env, _WORKER_TOKEN_ENV: token}
-        )
+        options = replace(options, kernel_env={**options.kernel_env, _WORKER_TOKEN_ENV: token})
         parent_sock, child_sock = socket.socketpair()
         try:
             process = subprocess.Popen(
@@ -1075,9 +1030,7 @@ def iter_reports(
         while any(w.job is not None for w in pool):
             busy = [w for w in pool if w.job is not None]
             timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
-            multiprocessing.connection.wait(
-                [w.conn for w in busy], timeout=min(timeout, 1.0)
-            )
+            multiprocessing.connection.wait([w.conn for w in busy], timeout=min(timeout, 1.0))
             for worker in busy:
                 finished = _drain(worker, options)
                 if finished is not None:
@@ -1125,17 +1078,14 @@ def _drain(worker: _Worker, options: ExecutionOptions) -> ReportResult | None:
             return result
 
 
-def _lost_job_result(
-    worker: _Worker, options: ExecutionOptions, *, timed_out: bool
-) -> ReportResult:
+def _lost_job_result(worker: _Worker, options: ExecutionOptions, *, timed_out: bool) -> ReportResult:
     assert worker.job is not None and worker.index is not None
     cell_index, cell_id, cell_source = worker.cell
     if timed_out:
         error = ReportError(
             "timeout",
             "TimeoutError",
-            f"the report did not finish within {options.timeout_s:g} s;"
-            " its worker and kernel were killed",
+            f"the report did not finish within {options.timeout_s:g} s; its worker and kernel were killed",
             cell_index=cell_index,
             cell_id=cell_id,
             cell_source=cell_source,

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from .atomic import atomic_path, write_text_atomic
+from .atomic import atomic_path, write_atomic
 from .money import cents_to_decimal
 
 __all__ = ["MONEY_COLUMNS", "Format", "export_tables", "for_people"]
@@ -76,5 +76,5 @@ def export_tables(tables: Mapping[str, pl.DataFrame], out: Path, fmt: Format, re
                     df.write_parquet(tmp)
             written.append(target)
     files = [p.name for p in written]
-    written.append(write_text_atomic(out / "lineage.json", json.dumps({**record, "files": files}, indent=2) + "\n"))
+    written.append(write_atomic(out / "lineage.json", json.dumps({**record, "files": files}, indent=2) + "\n"))
     return written

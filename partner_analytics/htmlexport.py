@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import copy
 import os
-import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from partner_analytics.atomic import write_atomic
 from partner_analytics.display import (
     PLOTLY_MIMETYPE,
     figure_div_id,
@@ -32,40 +32,17 @@ if TYPE_CHECKING:
     from nbformat import NotebookNode
 
 __all__ = [
-    "TEMPLATE_NAME",
     "TEMPLATES_DIR",
+    "TEMPLATE_NAME",
     "ReportExporter",
     "count_plotly_figures",
     "with_figures_as_html",
-    "write_atomic",
 ]
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "pa_report"
 _FIGURE_MARKER = 'class="pa-plotly"'
 _PLOTLY_JS_PLACEHOLDER = "/* partner_analytics: plotly.js goes here */"
-
-
-def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
-    """Write `data` to `path` through a temporary file in the same folder and ``os.replace``.
-
-    Readers see the old file or the new one, never a partial one; on failure the
-    temporary file is removed. The folder is created if missing.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    try:
-        with open(tmp, "xb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return target
 
 
 def _outputs(nb: NotebookNode) -> list[dict[str, Any]]:
@@ -83,8 +60,7 @@ def count_plotly_figures(nb: NotebookNode) -> int:
     return sum(
         1
         for out in _outputs(nb)
-        if PLOTLY_MIMETYPE in out.get("data", {})
-        or _FIGURE_MARKER in _joined(out.get("data", {}).get("text/html", ""))
+        if PLOTLY_MIMETYPE in out.get("data", {}) or _FIGURE_MARKER in _joined(out.get("data", {}).get("text/html", ""))
     )
 
 
@@ -101,10 +77,7 @@ def with_figures_as_html(nb: NotebookNode) -> NotebookNode:
     The input is not modified (a copy is returned when anything changes).
     """
     needs_html = [
-        out
-        for out in _outputs(nb)
-        if PLOTLY_MIMETYPE in out.get("data", {})
-        and "text/html" not in out.get("data", {})
+        out for out in _outputs(nb) if PLOTLY_MIMETYPE in out.get("data", {}) and "text/html" not in out.get("data", {})
     ]
     if not needs_html:
         return nb
@@ -117,9 +90,7 @@ def with_figures_as_html(nb: NotebookNode) -> NotebookNode:
             fig = dict(data[PLOTLY_MIMETYPE])
             fig.pop("config", None)
             fig_json = figure_json(fig)
-            data["text/html"] = figure_html(
-                fig_json, figure_div_id(fig_json, 10_000 + rank)
-            )
+            data["text/html"] = figure_html(fig_json, figure_div_id(fig_json, 10_000 + rank))
     return nb
 
 

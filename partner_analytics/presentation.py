@@ -85,7 +85,7 @@ def service_level(key: str) -> str:
 
 
 def service_levels(keys: str | None) -> str:
-    """A comma-separated list of service-level keys as words: `fcr, service_level/voice` as `FCR, voice service level`."""
+    """Service-level keys as words: `fcr, service_level/voice` as `FCR, voice service level`."""
     if not keys:
         return "–"
     return ", ".join(service_level(key.strip()) for key in keys.split(","))

@@ -38,7 +38,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .atomic import write_text_atomic
+from .atomic import write_atomic
 from .contract import Contract, Exact, Fraction, NonNegativeMoney, _ContractLoader, _key_path, _pydantic_message
 from .errors import EngagementError
 
@@ -261,7 +261,7 @@ def read_scenario(path: str | Path) -> Scenario:
 
 def write_scenario(scenario: Scenario, path: str | Path) -> Path:
     """Write the scenario as YAML (atomically: a reader never sees half a file)."""
-    return write_text_atomic(path, scenario.to_yaml())
+    return write_atomic(path, scenario.to_yaml())
 
 
 def changed_contract(contract: Contract, scenario: Scenario) -> Contract:

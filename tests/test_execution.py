@@ -50,9 +50,7 @@ def contacts(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def batch(
-    tmp_path_factory, contacts
-) -> tuple[list[ReportJob], list[ReportResult], list[int]]:
+def batch(tmp_path_factory, contacts) -> tuple[list[ReportJob], list[ReportResult], list[int]]:
     out = tmp_path_factory.mktemp("reports")
     report = NOTEBOOKS / "report.ipynb"
     jobs = [
@@ -134,20 +132,13 @@ def test_report_runs_with_injected_parameters(batch, contacts):
     assert result.html_path == result.job.html_path and result.html_path.is_file()
     assert result.ipynb_path == result.job.html_path.with_suffix(".ipynb")
     nb = json.loads(result.ipynb_path.read_text())
-    injected = [
-        c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])
-    ]
+    injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
     assert len(injected) == 1
     assert 'partner_id = "southdesk"' in "".join(injected[0]["source"])
-    n_south = (
-        pl.read_parquet(contacts).filter(pl.col("partner_id") == "southdesk").height
-    )
+    n_south = pl.read_parquet(contacts).filter(pl.col("partner_id") == "southdesk").height
     assert n_south > 0
     printed = "".join(
-        "".join(out["text"])
-        for c in nb["cells"]
-        for out in c.get("outputs", [])
-        if out.get("output_type") == "stream"
+        "".join(out["text"]) for c in nb["cells"] for out in c.get("outputs", []) if out.get("output_type") == "stream"
     )
     assert f"Operational report: southdesk, {n_south} contacts" in printed
     assert nb["metadata"]["papermill"]["parameters"]["partner_id"] == "southdesk"
@@ -163,10 +154,7 @@ def test_figures_published_for_jupyterlab_and_html(batch):
         if "application/vnd.plotly.v1+json" in out.get("data", {})
     ]
     assert len(figure_outputs) == 8
-    assert all(
-        "text/html" in data and 'class="pa-plotly"' in "".join(data["text/html"])
-        for data in figure_outputs
-    )
+    assert all("text/html" in data and 'class="pa-plotly"' in "".join(data["text/html"]) for data in figure_outputs)
 
 
 def test_html_has_eight_figures_one_plotly_js_no_cdn_no_code(batch):
@@ -207,11 +195,7 @@ def test_failing_report_names_cell_and_exception(batch):
     assert "cell 3" in error.summary()
     # the executed notebook is kept to diagnose the failure
     nb = json.loads(failed.ipynb_path.read_text())
-    assert any(
-        out.get("ename") == "KeyError"
-        for c in nb["cells"]
-        for out in c.get("outputs", [])
-    )
+    assert any(out.get("ename") == "KeyError" for c in nb["cells"] for out in c.get("outputs", []))
 
 
 def test_parameters_keep_their_python_types(batch):
@@ -294,9 +278,7 @@ def test_hung_report_is_killed_at_its_timeout(tmp_path):
         "hang",
     )
     t0 = time.monotonic()
-    (result,) = list(
-        iter_reports([job], workers=1, options=ExecutionOptions(timeout_s=8))
-    )
+    (result,) = list(iter_reports([job], workers=1, options=ExecutionOptions(timeout_s=8)))
     elapsed = time.monotonic() - t0
     assert result.error.kind == "timeout"
     assert result.error.cell_index == 2 and "time.sleep" in result.error.cell_source
@@ -317,9 +299,7 @@ def test_closing_the_iterator_early_stops_workers_and_kernels(tmp_path, contacts
         )
         for p in ("northcall", "southdesk", "eastline", "northcall-2")
     ]
-    results = iter_reports(
-        jobs, workers=2, options=ExecutionOptions(kernel_env={"PA_TEST_MARKER": marker})
-    )
+    results = iter_reports(jobs, workers=2, options=ExecutionOptions(kernel_env={"PA_TEST_MARKER": marker}))
     first = next(results)
     assert first.ok
     results.close()
@@ -333,9 +313,7 @@ def _processes_with_env(marker: str) -> list[int]:
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if marker.encode() in (entry / "environ").read_bytes() and _running(
-                    int(entry.name)
-                ):
+                if marker.encode() in (entry / "environ").read_bytes() and _running(int(entry.name)):
                     found.append(int(entry.name))
             except OSError:
                 pass
@@ -348,9 +326,7 @@ def test_two_jobs_writing_the_same_file_are_refused(tmp_path):
         ReportJob(NOTEBOOKS / "no_parameters.ipynb", {}, target),
         ReportJob(NOTEBOOKS / "failing.ipynb", {}, target),
     ]
-    errors = [
-        r.error.exception for r in sorted(iter_reports(jobs), key=lambda r: r.index)
-    ]
+    errors = [r.error.exception for r in sorted(iter_reports(jobs), key=lambda r: r.index)]
     assert errors == ["MissingParametersCell", "DuplicateOutput"]
 
 
@@ -367,26 +343,16 @@ def test_kernel_start_is_retried_once(tmp_path, monkeypatch, contacts):
         return real_wait_ready(self)
 
     monkeypatch.setattr(execution._Kernel, "wait_ready", flaky_wait_ready)
-    job = ReportJob(
-        NOTEBOOKS / "failing.ipynb", {"partner_id": "x"}, tmp_path / "r.html"
-    )
+    job = ReportJob(NOTEBOOKS / "failing.ipynb", {"partner_id": "x"}, tmp_path / "r.html")
     result = execution.run_report(job)
     assert len(calls) == 2 and calls[0] != calls[1]  # a second, fresh kernel
     assert not _running(calls[0])
-    assert (
-        result.error.kind == "cell"
-    )  # the notebook itself ran (and failed as written)
+    assert result.error.kind == "cell"  # the notebook itself ran (and failed as written)
 
 
 def test_kernel_that_never_starts_gives_a_kernel_error(tmp_path):
-    job = ReportJob(
-        NOTEBOOKS / "failing.ipynb", {"partner_id": "x"}, tmp_path / "r.html"
-    )
-    (result,) = list(
-        iter_reports(
-            [job], workers=1, options=ExecutionOptions(kernel_name="no-such-kernel")
-        )
-    )
+    job = ReportJob(NOTEBOOKS / "failing.ipynb", {"partner_id": "x"}, tmp_path / "r.html")
+    (result,) = list(iter_reports([job], workers=1, options=ExecutionOptions(kernel_name="no-such-kernel")))
     assert (result.error.kind, result.error.exception) == ("kernel", "KernelStartError")
     assert "no-such-kernel" in result.error.message and "twice" in result.error.message
 
@@ -407,9 +373,7 @@ def _nb(*sources: str, tagged: int | None = 0) -> dict:
     cells = [{"cell_type": "code", "source": src, "metadata": {}} for src in sources]
     if tagged is not None:
         cells[tagged]["metadata"]["tags"] = ["parameters"]
-    return {
-        "cells": [{"cell_type": "markdown", "source": "# t", "metadata": {}}, *cells]
-    }
+    return {"cells": [{"cell_type": "markdown", "source": "# t", "metadata": {}}, *cells]}
 
 
 def test_parameters_cell_is_found_and_read():
@@ -442,18 +406,14 @@ def test_unsupported_parameter_types_are_named():
 
 
 def test_unknown_parameter_is_rejected(tmp_path):
-    job = ReportJob(
-        NOTEBOOKS / "failing.ipynb", {"partner": "typo"}, tmp_path / "x.html"
-    )
+    job = ReportJob(NOTEBOOKS / "failing.ipynb", {"partner": "typo"}, tmp_path / "x.html")
     error = job_problem(job)
     assert (error.kind, error.exception) == ("parameters", "UnknownParameter")
     assert "'partner'" in error.message and "partner_id" in error.message
 
 
 def test_wrong_parameter_type_is_rejected_before_running(tmp_path):
-    job = ReportJob(
-        NOTEBOOKS / "failing.ipynb", {"partner_id": ("a", "b")}, tmp_path / "x.html"
-    )
+    job = ReportJob(NOTEBOOKS / "failing.ipynb", {"partner_id": ("a", "b")}, tmp_path / "x.html")
     (result,) = list(iter_reports([job], workers=1))
     assert (result.error.kind, result.error.exception) == ("parameters", "TypeError")
     assert result.worker_pid is None

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from partner_analytics.atomic import write_atomic
 from partner_analytics.display import (
     PLOTLY_MIMETYPE,
     figure_div_id,
@@ -24,7 +25,6 @@ from partner_analytics.htmlexport import (
     ReportExporter,
     count_plotly_figures,
     with_figures_as_html,
-    write_atomic,
 )
 
 CODE_MARKER = "SECRET_CODE_MARKER_42"
@@ -42,12 +42,8 @@ CDN_HOSTS = (
 def _figures() -> list[go.Figure]:
     return [
         go.Figure(go.Bar(x=["a", "b"], y=[1, 2]), layout={"title": {"text": "Bars"}}),
-        go.Figure(
-            go.Scatter(x=[1, 2, 3], y=[3, 1, 2]), layout={"title": {"text": "Line"}}
-        ),
-        go.Figure(
-            go.Pie(labels=["x", "y"], values=[2, 3]), layout={"title": {"text": "Pie"}}
-        ),
+        go.Figure(go.Scatter(x=[1, 2, 3], y=[3, 1, 2]), layout={"title": {"text": "Line"}}),
+        go.Figure(go.Pie(labels=["x", "y"], values=[2, 3]), layout={"title": {"text": "Pie"}}),
     ]
 
 
@@ -63,25 +59,15 @@ def exporter() -> ReportExporter:
 @pytest.fixture(scope="module")
 def report_nb() -> tuple[nbformat.NotebookNode, list[str]]:
     """A notebook as `show(fig)` leaves it: three figures, a table, code and markdown."""
-    ids = [
-        figure_div_id(figure_json(fig), rank)
-        for rank, fig in enumerate(_figures(), start=1)
-    ]
-    outputs = [
-        _display(figure_mimebundle(fig, div_id))
-        for fig, div_id in zip(_figures(), ids, strict=True)
-    ]
+    ids = [figure_div_id(figure_json(fig), rank) for rank, fig in enumerate(_figures(), start=1)]
+    outputs = [_display(figure_mimebundle(fig, div_id)) for fig, div_id in zip(_figures(), ids, strict=True)]
     nb = new_notebook(
         cells=[
             new_markdown_cell("# Heading of the report"),
             new_code_cell(f"{CODE_MARKER} = 1\nshow(fig)", outputs=outputs[:2]),
             new_code_cell(
                 "print(table)",
-                outputs=[
-                    new_output(
-                        "stream", name="stdout", text="| kpi | value |\n| aht | 240 |\n"
-                    )
-                ],
+                outputs=[new_output("stream", name="stdout", text="| kpi | value |\n| aht | 240 |\n")],
             ),
             new_code_cell("show(fig3)", outputs=outputs[2:]),
         ],
@@ -153,11 +139,7 @@ def test_plotly_mimetype_only_output_is_drawn(exporter):
     """`fig.show()` with plotly's default kernel renderer leaves only the plotly JSON."""
     fig = _figures()[1]
     fig_dict = json.loads(figure_json(fig))
-    nb = new_notebook(
-        cells=[
-            new_code_cell("fig.show()", outputs=[_display({PLOTLY_MIMETYPE: fig_dict})])
-        ]
-    )
+    nb = new_notebook(cells=[new_code_cell("fig.show()", outputs=[_display({PLOTLY_MIMETYPE: fig_dict})])])
     converted = with_figures_as_html(nb)
     assert "text/html" not in nb.cells[0].outputs[0].data  # the input is left alone
     assert "text/html" in converted.cells[0].outputs[0].data
@@ -181,18 +163,14 @@ def test_mimebundle_carries_the_figure_for_jupyterlab_and_html():
     assert bundle[PLOTLY_MIMETYPE]["data"][0]["y"] == [1, 2]
     assert bundle[PLOTLY_MIMETYPE]["config"]["displaylogo"] is False
     assert '<div id="pa-fig-1-abc"' in bundle["text/html"]
-    assert (
-        bundle["text/html"].count("pa-fig-1-abc") == 2
-    )  # the div and the script that fills it
+    assert bundle["text/html"].count("pa-fig-1-abc") == 2  # the div and the script that fills it
     assert bundle["text/plain"] == "<Figure: Bars, 1 trace(s)>"
 
 
 def test_figure_dicts_with_arrays_and_nan_become_plain_json():
     import numpy as np
 
-    fig_json = figure_json(
-        {"data": [{"type": "bar", "y": np.array([1.5, np.nan])}], "layout": {}}
-    )
+    fig_json = figure_json({"data": [{"type": "bar", "y": np.array([1.5, np.nan])}], "layout": {}})
     assert json.loads(fig_json) == {
         "data": [{"type": "bar", "y": [1.5, None]}],
         "layout": {},
@@ -231,9 +209,7 @@ def test_write_atomic_leaves_old_file_when_replace_fails(tmp_path, monkeypatch):
 
 def test_failed_export_leaves_no_file(exporter, tmp_path):
     """A notebook the template cannot render: nothing is written, no temp file is left."""
-    nb = new_notebook(
-        cells=[new_code_cell("x", outputs=[_display({"text/html": "<p>ok</p>"})])]
-    )
+    nb = new_notebook(cells=[new_code_cell("x", outputs=[_display({"text/html": "<p>ok</p>"})])])
     nb.cells[0].outputs[0]["data"] = ["not", "a", "mimebundle"]
     with pytest.raises(AttributeError):
         exporter.write(nb, tmp_path / "report.html")

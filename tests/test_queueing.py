@@ -387,7 +387,8 @@ def test_erlang_a_figures_are_consistent(load, agents, aht, threshold, patience)
 def test_erlang_a_more_agents_help(load, agents, more, aht, threshold, patience):
     fewer = erlang_a(load, agents, aht, threshold, patience)
     plenty = erlang_a(load, agents + more, aht, threshold, patience)
-    assert plenty.service_level >= fewer.service_level - 1e-10
+    # far beyond capacity the service level is exact to about 1e-7 only (module docstring)
+    assert plenty.service_level >= fewer.service_level - 1e-6
     assert plenty.abandon_rate <= fewer.abandon_rate + 1e-10
     assert plenty.wait_probability <= fewer.wait_probability + 1e-10
 

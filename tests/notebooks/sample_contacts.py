@@ -23,10 +23,7 @@ def contacts_frame(n_rows: int = 6_000, seed: int = 7) -> pl.DataFrame:
         {
             "partner_id": rng.choice(PARTNERS, n_rows),
             "channel": rng.choice(CHANNELS, n_rows, p=[0.6, 0.25, 0.15]),
-            "started_at": pl.Series(seconds * 1_000, dtype=pl.Int64).cast(
-                pl.Duration("ms")
-            )
-            + start,
+            "started_at": pl.Series(seconds * 1_000, dtype=pl.Int64).cast(pl.Duration("ms")) + start,
             "handle_s": rng.gamma(4.0, 60.0, n_rows).round(0).astype(np.int64),
             "wait_s": rng.exponential(18.0, n_rows).round(0).astype(np.int64),
             "abandoned": rng.random(n_rows) < 0.05,
