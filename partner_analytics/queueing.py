@@ -67,11 +67,10 @@ Numerics
     1 − e^{-V/patience} ~ Beta(k + 1, x), which sums to a closed form for "answered within T"
     (see ``_queue_sums``). The loops are vectorised over the intervals, run on cache-sized parts,
     hardest intervals first, and stop each interval at a relative tolerance of 1e-13; far beyond
-    capacity they start a few standard deviations below the mode of the queue length. Measured
+    capacity they start a few standard deviations below the mode of the queue length, where those
+    queues leave no chance to be answered within T after waiting. Measured
     agreement: about 1e-13 with exact rational Erlang B / C sums, 1e-12 with the numerically
-    solved birth–death chain (tests/test_queueing.py). Far beyond capacity (e.g. 105 Erlangs on 2
-    agents) the service level, a difference of two nearly equal sums there, is exact to about 1e-7
-    absolute only: a service level of 0.0000001 where the chain gives 0.
+    solved birth–death chain (tests/test_queueing.py).
 """
 
 from __future__ import annotations
@@ -445,7 +444,8 @@ def _fill_erlang_a(
     z = free + queued
     answered_queued = scale * sums.after_first * x_over_y
     answered = free + answered_queued
-    in_time = free + np.maximum(answered_queued - late, 0.0)
+    # where the sums skipped the short queues, no one who waits is answered within T
+    in_time = free + np.where(sums.skipped, 0.0, np.maximum(answered_queued - late, 0.0))
     _put(
         out,
         queue,
@@ -614,6 +614,7 @@ class _QueueSums(NamedTuple):
     after_first: FloatArray
     answered_wait: FloatArray
     late: FloatArray
+    skipped: npt.NDArray[np.bool_]
 
 
 def _queue_sums(x: FloatArray, y: FloatArray, q: FloatArray) -> _QueueSums:
@@ -687,9 +688,16 @@ def _queue_sums(x: FloatArray, y: FloatArray, q: FloatArray) -> _QueueSums:
         return (room <= 0) | (r * (x_ + (k + 1)) > _EPS * after_first * room)
 
     # Terms more than 9√y below the mode are below e^{-40} of it; skipping them matters only far
-    # beyond capacity (y − x in the thousands), where summing from k = 0 would be slow.
+    # beyond capacity (y − x in the thousands), where summing from k = 0 would be slow. Only where
+    # an arrival with `first` or more ahead has no chance to be answered within T (p more than 12
+    # standard deviations below the mean of its Beta(k + 1, x + 1) wait share), so that answered
+    # within T is answered at once, without the terms left out (see `_queue_figures`).
     first = np.floor(y - x - 9.0 * np.sqrt(y) - 10.0)
     first[first < 64] = 0.0
+    a, b = first + 1.0, x + 1.0
+    mean = a / (a + b)
+    spread = np.sqrt(mean * (1.0 - mean) / (a + b + 1.0))
+    first[1.0 - q >= mean - 12.0 * spread] = 0.0
     # The loop's index is k − first + 1 on skipped elements: it sees x + first − 1 as x.
     shifted = np.where(first > 0, x + first - 1.0, x)
     peak = np.maximum(y - shifted, 0.0)
@@ -704,37 +712,7 @@ def _queue_sums(x: FloatArray, y: FloatArray, q: FloatArray) -> _QueueSums:
         scratch=2,
         start=1,
     )
-    skipped = first > 0
-    if skipped.any():
-        # The late terms r_k q^k peak near k = yq − x, possibly below `first`: sum them apart,
-        # Σ_{k≥1} r_k q^k = M(x, yq) − 1 = yq / (x + 1) · M(x + 1, yq).
-        xs, z = x[skipped], y[skipped] * q[skipped]
-        with np.errstate(divide="ignore"):
-            log_late = np.log(z) - np.log1p(xs) + _log_series(xs + 1.0, z)
-        late = np.exp(log_late - result[0][skipped])
-        # With T = 0 (q = 1) every term is late: reuse after_first so that the two cancel exactly.
-        result[3][skipped] = np.where(q[skipped] == 1.0, result[1][skipped], late)
-    return _QueueSums(*result)
-
-
-def _log_series(s: FloatArray, z: FloatArray) -> FloatArray:
-    """ln M(s, z) = ln Σ_{k≥0} z^k / ((s + 1) ··· (s + k)) for s ≥ 1, any z ≥ 0.
-
-    M(s, z) = P(s, z) / d(s, z) with the regularised incomplete gamma P and d(s, z) =
-    z^s e^{-z} / Γ(s + 1): the power series below s + 2, above it 1/d − s·F(s, z) with Lentz's
-    continued fraction F (Q(s, z) = d(s, z) · s · F(s, z)).
-    """
-    out = np.zeros(s.shape)
-    below = (z < s + 2.0) & (z > 0)
-    if below.any():
-        out[below] = np.log(_power_series(s[below], z[below]))
-    above = z >= s + 2.0
-    if above.any():
-        sa, za = s[above], z[above]
-        log_density = sa * np.log(za) - za - _log_gamma(sa + 1.0)
-        upper = np.exp(log_density) * sa * _continued_fraction(sa, za)
-        out[above] = np.log1p(-upper) - log_density
-    return out
+    return _QueueSums(*result, skipped=first > 0)
 
 
 def _digamma_difference(a: FloatArray, b: FloatArray) -> FloatArray:
