@@ -463,3 +463,25 @@ def test_the_index_escapes_every_text_from_the_data() -> None:
     text = index_html(record)
     assert "<img" not in text and text.count("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;") == 7
     assert 'href="strategic/a&quot;b.ipynb"' in text
+
+
+def test_a_scenario_is_checked_kept_with_the_cycle_and_passed_to_the_strategic_reports(
+    sample_dir: Path, tmp_path: Path
+) -> None:
+    from partner_analytics.errors import EngagementError
+    from partner_analytics.scenarios import parse_scenario, read_scenario, write_scenario
+
+    scenario = parse_scenario({"name": "Recovery", "partners": {"rivage": {"terms": {"at_risk_pct": 0.2}}}})
+    path = write_scenario(scenario, tmp_path / "recovery.yaml")
+    cycle = prepare_cycle(sample_dir, "2026-Q3", tmp_path / "out", committee="all", partners=["rivage"], scenario=path)
+    assert cycle.scenario_path == cycle.folder / "scenario.yaml"
+    jobs = {job.notebook.name: job for job in cycle_jobs(cycle)}
+    assert jobs["strategic_committee.ipynb"].parameters["scenario"] == str(cycle.scenario_path)
+    assert "scenario" not in jobs["operational_committee.ipynb"].parameters
+    write_scenario(cycle.scenario, cycle.scenario_path)  # as run_cycle keeps it
+    assert read_scenario(cycle.scenario_path) == scenario
+    wrong = write_scenario(
+        parse_scenario({"partners": {"nobody": {"terms": {"at_risk_pct": 0.2}}}}), tmp_path / "x.yaml"
+    )
+    with pytest.raises(EngagementError, match="nobody"):
+        prepare_cycle(sample_dir, "2026-Q3", tmp_path / "out", scenario=wrong)
