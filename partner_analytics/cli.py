@@ -129,8 +129,8 @@ def tables(
     eng = load(engagement)
     computed = compute(eng.collected())
     frames = {name: frame.collect() for name, frame in computed.tables().items()}
-    written = export_tables(frames, out, fmt, lineage(eng))  # type: ignore[arg-type]
-    _console.print(f"{len(written) - 1} tables written to {out} in {time.perf_counter() - started:.1f} s")
+    export_tables(frames, out, fmt, lineage(eng))  # type: ignore[arg-type]
+    _console.print(f"{len(frames)} tables written to {out} in {time.perf_counter() - started:.1f} s")
 
 
 @app.command()
