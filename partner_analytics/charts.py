@@ -31,6 +31,7 @@ from .periods import parse_period, quarter_label
 from .risk import EARNBACK_STATUSES
 from .schema import OWNER_PARTIES
 from .statement import cycle_statement
+from .views import format_unit
 
 __all__ = [
     "CORRIDOR_STYLE",
@@ -334,17 +335,8 @@ def _missing(value: float | None) -> bool:
 
 
 def _value_text(value: float | None, unit: str) -> str:
-    """A KPI value as read in a report: rates to 0.1 %, seconds to 0.1 s."""
-    if _missing(value):
-        return "–"
-    assert value is not None
-    if unit == "rate":
-        return f"{value:.1%}"
-    if unit == "seconds":
-        return f"{value:,.1f} s"
-    if unit == "count":
-        return f"{value:,.0f}"
-    return f"{value:.2f}" if unit == "score_1_5" else f"{value:.1f}"
+    """A KPI value as read in a report (`views.format_unit`), a dash when missing."""
+    return "–" if _missing(value) else format_unit(value, unit)  # type: ignore[arg-type]
 
 
 def _change_text(change: float, unit: str) -> str:

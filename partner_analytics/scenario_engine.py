@@ -40,7 +40,7 @@ from .resource_baselines import resource_adjustments
 from .risk import bonuses, charges, credits
 from .scenario_operations import ChangeKey, interval_inputs, modelled_months, operations_results
 from .scenarios import Scenario, changed_contract
-from .statement import STATEMENT_AMOUNTS, cycle_statement, gain_share, statement
+from .statement import STATEMENT_AMOUNTS, gain_share, statement
 
 __all__ = ["Comparison", "ContractTables", "WhatIf", "contract_tables", "repriced_invoices", "restricted"]
 
@@ -245,29 +245,29 @@ class Comparison:
     @cached_property
     def totals(self) -> pl.DataFrame:
         """Per partner × statement amount: the sums over the months (cents), baseline, scenario, delta."""
-        rows = []
-        sums = {
-            name: {
-                r["partner_id"]: r
-                for r in frame.group_by("partner_id").agg(pl.col(STATEMENT_AMOUNTS).sum()).iter_rows(named=True)
-            }
-            for name, frame in (("baseline", self.baseline.statement), ("scenario", self.outcome.statement))
-        }
-        for pid in self.partners:
-            for amount in STATEMENT_AMOUNTS:
-                base = sums["baseline"].get(pid, {}).get(amount, 0) or 0
-                new = sums["scenario"].get(pid, {}).get(amount, 0) or 0
-                rows.append(
-                    {"partner_id": pid, "amount": amount, "baseline": base, "scenario": new, "delta": new - base}
-                )
-        schema = {
-            "partner_id": pl.String,
-            "amount": pl.String,
-            "baseline": pl.Int64,
-            "scenario": pl.Int64,
-            "delta": pl.Int64,
-        }
-        return pl.DataFrame(rows, schema=schema)
+        return self._amounts(self.baseline.statement, self.outcome.statement)
+
+    def _amounts(self, baseline: pl.DataFrame, scenario: pl.DataFrame) -> pl.DataFrame:
+        """Per partner × statement amount: the two statements summed (cents), and the difference."""
+
+        def summed(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+            return (
+                frame.group_by("partner_id")
+                .agg(pl.col(STATEMENT_AMOUNTS).sum())
+                .unpivot(index="partner_id", on=list(STATEMENT_AMOUNTS), variable_name="amount", value_name=name)
+            )
+
+        grid = pl.DataFrame(
+            [(pid, amount) for pid in self.partners for amount in STATEMENT_AMOUNTS],
+            schema={"partner_id": pl.String, "amount": pl.String},
+            orient="row",
+        )
+        return (
+            grid.join(summed(baseline, "baseline"), on=["partner_id", "amount"], how="left")
+            .join(summed(scenario, "scenario"), on=["partner_id", "amount"], how="left")
+            .with_columns(pl.col("baseline", "scenario").fill_null(0).cast(pl.Int64))
+            .with_columns((pl.col("scenario") - pl.col("baseline")).alias("delta"))
+        )
 
     @cached_property
     def status_counts(self) -> pl.DataFrame:
@@ -286,30 +286,8 @@ class Comparison:
 
     def quarter(self, quarter_start: dt.date) -> pl.DataFrame:
         """The statement of the quarter starting that month, summed per amount: baseline, scenario, delta."""
-        last = add_months(quarter_start, 2)
-        months = pl.col("month").is_between(quarter_start, last)
-        sides = {
-            name: cycle_statement(frame.statement.lazy().filter(months), "quarter").collect()
-            for name, frame in (("baseline", self.baseline), ("scenario", self.outcome))
-        }
-        rows = []
-        for pid in self.partners:
-            for amount in STATEMENT_AMOUNTS:
-                values = {}
-                for name, frame in sides.items():
-                    mine = frame.filter(pl.col("partner_id") == pid)
-                    values[name] = int(mine[amount].sum()) if mine.height else 0
-                rows.append(
-                    {"partner_id": pid, "amount": amount, **values, "delta": values["scenario"] - values["baseline"]}
-                )
-        schema = {
-            "partner_id": pl.String,
-            "amount": pl.String,
-            "baseline": pl.Int64,
-            "scenario": pl.Int64,
-            "delta": pl.Int64,
-        }
-        return pl.DataFrame(rows, schema=schema)
+        months = pl.col("month").is_between(quarter_start, add_months(quarter_start, 2))
+        return self._amounts(self.baseline.statement.filter(months), self.outcome.statement.filter(months))
 
 
 class WhatIf:

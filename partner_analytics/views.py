@@ -14,7 +14,15 @@ from .analysis import Analysis
 from .kpis import kpi
 from .periods import Period
 
-__all__ = ["format_value", "near_misses", "partner_view", "period_gaps", "status_counts", "summary_sentence"]
+__all__ = [
+    "format_unit",
+    "format_value",
+    "near_misses",
+    "partner_view",
+    "period_gaps",
+    "status_counts",
+    "summary_sentence",
+]
 
 NEAR_MISS_SHARE = 0.25
 
@@ -54,20 +62,22 @@ def status_counts(gaps: pl.DataFrame) -> dict[str, int]:
     return dict(gaps.group_by("status").len().iter_rows())
 
 
-def format_value(kpi_name: str, value: float | None) -> str:
-    """A KPI value as a committee reads it: 81.2 %, 34 s, 4.21 / 5, 86.0 / 100, 1,234."""
-    if value is None:
-        return "not measurable"
-    unit = kpi(kpi_name).unit
+def format_unit(value: float, unit: str) -> str:
+    """A value of a KPI unit as a committee reads it: 81.2 %, 34.2 s, 4.21 / 5, 86.0 / 100, 1,234."""
     if unit == "rate":
         return f"{value * 100:.1f} %"
     if unit == "seconds":
-        return f"{value:,.0f} s"
+        return f"{value:,.1f} s"
     if unit == "score_1_5":
         return f"{value:.2f} / 5"
     if unit == "score_0_100":
         return f"{value:.1f} / 100"
     return f"{value:,.0f}"
+
+
+def format_value(kpi_name: str, value: float | None) -> str:
+    """A KPI's value as `format_unit` shows it, or "not measurable"."""
+    return "not measurable" if value is None else format_unit(value, kpi(kpi_name).unit)
 
 
 def summary_sentence(month_gaps: pl.DataFrame) -> str:

@@ -266,8 +266,8 @@ def test_scorecard_values_status_colours_and_direction_aware_trend() -> None:
         "Average speed of answer · voice",
         "Average handle time · voice",
     )
-    assert results == ("81.2%", "9.0%", "–", "250.0 s")
-    assert targets == ("80.0%", "5.0%", "30.0 s", "310.0 s") and minima == ("75.0%", "8.0%", "45.0 s", "330.0 s")
+    assert results == ("81.2 %", "9.0 %", "–", "250.0 s")
+    assert targets == ("80.0 %", "5.0 %", "30.0 s", "310.0 s") and minima == ("75.0 %", "8.0 %", "45.0 s", "330.0 s")
     assert statuses == ("● met", "✖ breach", "○ not measurable", "● met")
     assert tuple(table.cells.fill.color[4]) == (
         charts.STATUS_COLOURS["met"],

@@ -28,7 +28,7 @@ def test_values_are_formatted_and_markup_is_escaped() -> None:
     assert "<script>" not in html and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
     assert "Plan d&#x27;action" in html
     assert "1,234.56 EUR" in html and "-0.05 EUR" in html
-    assert "81.2 %" in html and "34 s" in html and "80.0 %" in html
+    assert "81.2 %" in html and "34.4 s" in html and "80.0 %" in html
     assert "2026-09-30" in html and html.count("<tr>") == 3
 
 

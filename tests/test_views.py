@@ -67,7 +67,7 @@ def test_summary_sentence() -> None:
 
 def test_format_value() -> None:
     assert format_value("service_level", 0.8123) == "81.2 %"
-    assert format_value("asa", 34.4) == "34 s"
+    assert format_value("asa", 34.4) == "34.4 s"
     assert format_value("csat", 4.214) == "4.21 / 5"
     assert format_value("offered", 1234) == "1,234"
     assert format_value("fcr", None) == "not measurable"
