@@ -37,7 +37,14 @@ class Run:
         return getattr(self, key) if key in ("wall_s", "peak_mb") else float(self.report[key])
 
 
-def run_child(label: str, argv: Sequence[str], *, env: dict[str, str] | None = None, timeout: float = 7200) -> Run:
+def run_child(
+    label: str,
+    argv: Sequence[str],
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = 7200,
+    stderr_tail: int = 3000,
+) -> Run:
     """Run `argv` in a new process, wait for it with `os.wait4`, and return what it cost and reported."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
@@ -53,7 +60,7 @@ def run_child(label: str, argv: Sequence[str], *, env: dict[str, str] | None = N
         out.seek(0)
         err.seek(0)
         lines = [line for line in out.read().strip().splitlines() if line.startswith("{")]
-        stderr = err.read()[-3000:]
+        stderr = err.read()[-stderr_tail:]
     return Run(
         label,
         wall,

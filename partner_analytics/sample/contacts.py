@@ -147,8 +147,8 @@ def arrival_rows(
     second = rng.integers(0, SLOT_MINUTES * 60, slot_rep.size)
     return pl.DataFrame(
         {
-            "partner_id": partner.id,
-            "channel": stream.channel,
+            "partner_id": pl.repeat(partner.id, slot_rep.size, dtype=pl.String, eager=True),
+            "channel": pl.repeat(stream.channel, slot_rep.size, dtype=pl.String, eager=True),
             "_stream": np.full(slot_rep.size, counts.code, dtype=np.int16),
             "site_id": np.array([c[0] for c in counts.combos])[combo_rep],
             "queue": np.array([c[1] for c in counts.combos])[combo_rep],
@@ -327,7 +327,9 @@ def _next_contacts(
 ) -> np.ndarray:
     """For each source, the index of the first contact of its target stream arriving after `after` (-1 if none).
 
-    Two sources never get the same contact: later claimants move on to the following contacts.
+    Two sources never get the same contact: in order of (first contact after `after`, `after`), each
+    source takes the first contact not taken by an earlier one, i.e. position_i = max(p_i, position_{i-1} + 1),
+    a running maximum (linear after the sort, however many sources wait for the same contact).
     """
     child = np.full(source.size, -1, dtype=np.int64)
     for code in np.unique(target):
@@ -336,13 +338,8 @@ def _next_contacts(
         position = np.searchsorted(instant[members], after[ask], side="right")
         order = np.lexsort((after[ask], position))
         position, ask = position[order], ask[order]
-        while position.size > 1 and (position[1:] == position[:-1]).any():
-            # claimants of the same contact take the following ones in turn (positions only grow: this ends)
-            first = np.r_[True, position[1:] != position[:-1]]
-            run_start = np.maximum.accumulate(np.where(first, np.arange(position.size), 0))
-            position = position + (np.arange(position.size) - run_start)
-            order = np.lexsort((after[ask], position))
-            position, ask = position[order], ask[order]
+        rank = np.arange(position.size)
+        position = rank + np.maximum.accumulate(position - rank)
         inside = position < members.size
         child[ask[inside]] = members[position[inside]]
     return child
