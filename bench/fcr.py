@@ -102,7 +102,14 @@ def rolling(contacts):
     return _finish(framed, later).drop("__t", "__back", "__one", "__again")
 
 
-VARIANTS = {"sort_shift": sort_shift, "over": over, "asof": asof, "rolling": rolling}
+def hash_sort(contacts):
+    """sort + shift with a 64-bit hash of the customer as the sort key instead of the text (see prototypes)."""
+    import prototypes
+
+    return prototypes.with_fcr_hashed(contacts)
+
+
+VARIANTS = {"sort_shift": sort_shift, "over": over, "asof": asof, "rolling": rolling, "hash_sort": hash_sort}
 
 
 def child(folder: Path, out: Path, variant: str, mode: str) -> None:
@@ -184,7 +191,8 @@ def main() -> None:
                         outputs[v] = out
                     print(
                         f"{folder.name} {args.mode} {v:10s} run {r + 1}: wall {run.wall_s:7.2f} s  "
-                        f"run {run.report.get('run_s', float('nan')):7.2f} s  peak {run.peak_mb:8.0f} MB",
+                        f"run {run.report.get('run_s', float('nan')):7.2f} s  cpu {run.cpu_s:7.2f} s  "
+                        f"peak {run.peak_mb:8.0f} MB  load {run.load:5.2f}",
                         flush=True,
                     )
                     if args.json:
@@ -192,7 +200,13 @@ def main() -> None:
                             f.write(
                                 json.dumps(
                                     {"engagement": str(folder), "mode": args.mode, "variant": v, "repeat": r}
-                                    | {"wall_s": run.wall_s, "peak_mb": run.peak_mb, "status": run.status}
+                                    | {
+                                        "wall_s": run.wall_s,
+                                        "cpu_s": run.cpu_s,
+                                        "peak_mb": run.peak_mb,
+                                        "status": run.status,
+                                        "load": run.load,
+                                    }
                                     | run.report
                                 )
                                 + "\n"
@@ -208,12 +222,13 @@ def main() -> None:
             [
                 v,
                 f"{median(runs[v], 'run_s'):.2f}",
+                f"{median(runs[v], 'cpu_s'):.2f}",
                 f"{median(runs[v], 'peak_mb'):,.0f}",
                 f"{median(runs[v], 'run_s') / base:.2f}",
             ]
             for v in variants
         ]
-        print(table(rows, ["variant", "run s", "peak RSS MB", f"time / {variants[0]}"]))
+        print(table(rows, ["variant", "run s", "process CPU s", "peak RSS MB", f"time / {variants[0]}"]))
         print(f"same results as {variants[0]}: {agree}")
 
 

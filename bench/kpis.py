@@ -340,7 +340,8 @@ def main() -> None:
                         outputs[engine] = out
                     print(
                         f"{folder.name} {engine:15s} run {r + 1}: wall {run.wall_s:7.2f} s  "
-                        f"compute {run.report.get('run_s', float('nan')):7.2f} s  peak {run.peak_mb:8.0f} MB",
+                        f"compute {run.report.get('run_s', float('nan')):7.2f} s  cpu {run.cpu_s:7.2f} s  "
+                        f"peak {run.peak_mb:8.0f} MB  load {run.load:5.2f}",
                         flush=True,
                     )
                     if args.json:
@@ -354,6 +355,8 @@ def main() -> None:
                                         "fcr": args.fcr,
                                         "repeat": r,
                                         "wall_s": run.wall_s,
+                                        "cpu_s": run.cpu_s,
+                                        "load": run.load,
                                         "peak_mb": run.peak_mb,
                                         "status": run.status,
                                         **run.report,
@@ -369,12 +372,15 @@ def main() -> None:
         print(f"\n{folder} ({rows:,} contacts), median of {args.repeat}:")
         reference = "duckdb" if "duckdb" in engines else engines[-1]
         base = median(runs[reference], "run_s")
+        base_cpu = median(runs[reference], "cpu_s")
         lines = []
         for engine in engines:
-            run_s, wall_s, peak = (median(runs[engine], k) for k in ("run_s", "wall_s", "peak_mb"))
+            run_s, wall_s, cpu_s, peak = (median(runs[engine], k) for k in ("run_s", "wall_s", "cpu_s", "peak_mb"))
             ratio = f"{run_s / base:.2f}" if base else ""
-            lines.append([engine, f"{run_s:.2f}", f"{wall_s:.2f}", f"{peak:,.0f}", ratio])
-        print(table(lines, ["engine", "compute s", "process wall s", "peak RSS MB", f"compute / {reference}"]))
+            cpu_ratio = f"{cpu_s / base_cpu:.2f}" if base_cpu else ""
+            lines.append([engine, f"{run_s:.2f}", f"{wall_s:.2f}", f"{cpu_s:.2f}", f"{peak:,.0f}", ratio, cpu_ratio])
+        header = ["engine", "compute s", "process wall s", "process CPU s", "peak RSS MB"]
+        print(table(lines, [*header, f"compute / {reference}", f"CPU / {reference}"]))
         for engine, check in checks.items():
             print(f"{engine} versus {first}: {check}")
 

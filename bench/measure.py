@@ -23,18 +23,21 @@ __all__ = ["Run", "median", "peak_rss_mb", "report", "run_child", "table"]
 
 @dataclass(frozen=True)
 class Run:
-    """One child process: its label, wall time (s), peak RSS (MB), exit status, JSON report and stderr tail."""
+    """One child process: its label, wall time (s), CPU time (user + system, s), peak RSS (MB), exit status,
+    the 1-minute load average when it started, its JSON report and the tail of its stderr."""
 
     label: str
     wall_s: float
+    cpu_s: float
     peak_mb: float
     status: int
+    load: float = 0.0
     report: dict = field(default_factory=dict)
     stderr: str = ""
 
     def value(self, key: str) -> float:
-        """`wall_s`, `peak_mb`, or a number from the child's report."""
-        return getattr(self, key) if key in ("wall_s", "peak_mb") else float(self.report[key])
+        """`wall_s`, `cpu_s`, `peak_mb`, `load`, or a number from the child's report."""
+        return getattr(self, key) if key in ("wall_s", "cpu_s", "peak_mb", "load") else float(self.report[key])
 
 
 def run_child(
@@ -46,6 +49,7 @@ def run_child(
     stderr_tail: int = 3000,
 ) -> Run:
     """Run `argv` in a new process, wait for it with `os.wait4`, and return what it cost and reported."""
+    load = os.getloadavg()[0]
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(list(argv), stdout=out, stderr=err, env={**os.environ, **(env or {})}, text=True)
@@ -64,8 +68,10 @@ def run_child(
     return Run(
         label,
         wall,
+        usage.ru_utime + usage.ru_stime,
         usage.ru_maxrss / 1024,  # Linux: KB
         proc.returncode,
+        load,
         json.loads(lines[-1]) if lines else {},
         stderr,
     )

@@ -13,11 +13,18 @@ check that the results stay equal to the toolkit's and to DuckDB's.
   up for the rejected rows.
 - `split_sums` (metrics): the counts and sums that need no order are aggregated straight from the
   validated contacts; only the columns FCR needs (customer, instant, answered, and the group keys)
-  are sorted, then both aggregates are joined.
+  are sorted, then both aggregates are joined. `split_cached`: the same with the flagged contacts
+  marked `.cache()`, so that the scan and the validation run once for both branches.
+- `fcr_hash` (metrics): the FCR sort by (64-bit hash of customer_id, instant) instead of (customer_id,
+  instant): two integer keys sort about twice as fast as text + integer. Adjacent rows are still
+  compared on the customer_id text, so the flags are exact unless two customers share a hash; such a
+  collision is detected exactly (two different customers next to each other with the same hash) and
+  counted in `fcr_collisions`, on which the caller falls back to the text sort (`kpi_results_checked`).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import polars as pl
@@ -30,7 +37,7 @@ from partner_analytics.validation import _RAW, _Check, _rejections, _typed
 
 __all__ = ["OPTIONS", "install"]
 
-OPTIONS = ("checks_typed", "first_distinct", "split_sums")
+OPTIONS = ("checks_typed", "first_distinct", "split_sums", "split_cached", "fcr_hash")
 
 
 # --- validation --------------------------------------------------------------------------------
@@ -120,11 +127,19 @@ def validate_table(
 
 
 def contact_results_split(
-    contacts: pl.LazyFrame, contract: Contract, *, present: frozenset[str], scope: Sequence[str] = ()
+    contacts: pl.LazyFrame,
+    contract: Contract,
+    *,
+    present: frozenset[str],
+    scope: Sequence[str] = (),
+    cached: bool = False,
 ) -> pl.LazyFrame:
-    """`metrics.contact_results` with the order-free sums and the FCR sums computed apart (see module doc)."""
+    """`metrics.contact_results` with the order-free sums and the FCR sums computed apart (see module doc);
+    `cached` marks the flagged contacts as a cache, so that the two branches read them once."""
     by = ["partner_id", "channel", *scope, "month"]
     flags = metrics.contact_flags(contacts, contract.channels, fcr=False)
+    if cached:
+        flags = flags.cache()
     sums = metrics.contact_sums(flags, by).drop("fcr_resolved", "fcr_counted", "fcr_cut")
     if "customer_id" in present:
         narrow = flags.select(*by, "answered", "customer_id", "arrived_at")
@@ -140,6 +155,80 @@ def contact_results_split(
         )
     both = pl.concat([sums, metrics._partner_wide(sums, by).select(sums.collect_schema().names())], how="vertical")
     return metrics.results_from_sums(both, present=present, keys=by)
+
+
+def with_fcr_hashed(contacts: pl.LazyFrame, key: pl.Expr | None = None) -> pl.LazyFrame:
+    """`metrics._with_fcr` sorted by (hash of customer_id, instant); adds `fcr_collision` (see module doc).
+
+    `key` replaces the hash (a test forces collisions with it)."""
+    window = int(metrics.FCR_WINDOW.total_seconds()) * 1_000_000
+    customer, t, h = pl.col("customer_id"), pl.col("__t"), pl.col("__h")
+    ordered = contacts.with_columns(
+        pl.col("arrived_at").dt.epoch("us").alias("__t"),
+        pl.when(customer.is_not_null()).then(customer.hash() if key is None else key).alias("__h"),
+    ).sort("__h", "__t", nulls_last=True)
+    next_t = t.shift(-1)
+    same_customer = (customer.is_not_null() & (customer.shift(-1) == customer)).fill_null(False)
+    never = pl.lit(2**62, dtype=pl.Int64)
+    later = pl.when(~same_customer).then(never).when(next_t != t).then(next_t).otherwise(None).backward_fill()
+    judged = pl.col("answered") & customer.is_not_null()
+    cut = judged & (t + window > t.max())
+    counted = judged & ~cut
+    collision = ((h.shift(-1) == h) & ~same_customer).fill_null(False)
+    return ordered.with_columns(
+        (counted & (later > t + window)).alias("fcr_resolved"),
+        counted.alias("fcr_counted"),
+        cut.alias("fcr_cut"),
+        collision.alias("fcr_collision"),
+    ).drop("__t", "__h")
+
+
+def contact_results_hashed(
+    contacts: pl.LazyFrame,
+    contract: Contract,
+    *,
+    present: frozenset[str],
+    scope: Sequence[str] = (),
+    key: pl.Expr | None = None,
+) -> pl.LazyFrame:
+    """`metrics.contact_results` with the hashed FCR sort; a collision makes it recompute with the text sort.
+
+    The check needs the data, so this collects (in-memory engine for the small result) and returns
+    the result as a LazyFrame; the fallback costs a second pass only in the (astronomically rare) case.
+    """
+    by = ["partner_id", "channel", *scope, "month"]
+    if "customer_id" not in present:
+        return original_contact_results(contacts, contract, present=present, scope=scope)
+    flags = with_fcr_hashed(metrics.contact_flags(contacts, contract.channels, fcr=False), key)
+    sums = _contact_sums_and(flags, by, pl.col("fcr_collision").sum().alias("__collisions"))
+    collected = sums.collect()
+    if collected["__collisions"].sum() > 0:
+        return original_contact_results(contacts, contract, present=present, scope=scope)
+    sums = collected.drop("__collisions").lazy()
+    both = pl.concat([sums, metrics._partner_wide(sums, by).select(sums.collect_schema().names())], how="vertical")
+    return metrics.results_from_sums(both, present=present, keys=by)
+
+
+original_contact_results = metrics.contact_results
+
+
+def _contact_sums_and(flags: pl.LazyFrame, by: Sequence[str], *extra: pl.Expr) -> pl.LazyFrame:
+    """`metrics.contact_sums` (with FCR) and more aggregates in the same pass."""
+    answered, csat = pl.col("answered"), pl.col("csat")
+    return flags.group_by(list(by)).agg(
+        pl.len().cast(pl.Int64).alias("offered"),
+        answered.sum().cast(pl.Int64).alias("answered"),
+        pl.col("short_abandon").sum().cast(pl.Int64).alias("short_abandons"),
+        pl.col("in_service").sum().cast(pl.Int64).alias("in_service"),
+        pl.col("wait_s").filter(answered).sum().alias("wait_answered"),
+        pl.col("handle_s").filter(answered).sum().alias("handle_sum"),
+        pl.col("handle_s").filter(answered).count().cast(pl.Int64).alias("handle_n"),
+        csat.sum().cast(pl.Float64).alias("csat_sum"),
+        csat.count().cast(pl.Int64).alias("csat_n"),
+        (csat >= 4).sum().cast(pl.Int64).alias("csat_top2_n"),
+        *[pl.col(c).sum().cast(pl.Int64).alias(c) for c in ("fcr_resolved", "fcr_counted", "fcr_cut")],
+        *extra,
+    )
 
 
 # --- installing --------------------------------------------------------------------------------
@@ -165,3 +254,7 @@ def install(options: Sequence[str]) -> None:
         engagement.validate_table = patched
     if "split_sums" in options:
         metrics.contact_results = contact_results_split
+    if "fcr_hash" in options:
+        metrics.contact_results = contact_results_hashed
+    if "split_cached" in options:
+        metrics.contact_results = functools.partial(contact_results_split, cached=True)

@@ -12,6 +12,7 @@ Stages (each collects a tiny result, so that materialising the output costs noth
 - `fcr`: validated → flags with FCR (the sort) → FCR sums only.
 - `full`: `metrics.contact_results` (streaming engine); `full-inmem` with the in-memory engine.
 - `raw-full`: `contact_results` on `typed` (nothing validated): what the KPIs cost without the loader.
+`--proto checks_typed,...` runs the stages with formulations of `prototypes` installed.
 `--metrics` sets POLARS_TRACK_METRICS / POLARS_LOG_METRICS in the child and prints the heaviest
 nodes of the streaming engine's breakdown (polars 2.x has no `LazyFrame.profile()`).
 """
@@ -90,8 +91,12 @@ def plan(stage: str, folder: Path):
     raise ValueError(stage)
 
 
-def child(folder: Path, stage: str) -> None:
+def child(folder: Path, stage: str, proto: str) -> None:
     started = time.perf_counter()
+    if proto:
+        import prototypes
+
+        prototypes.install(proto.split(","))
     lazy, engine = plan(stage, folder)
     planned = time.perf_counter()
     frame = lazy.collect(engine=engine)
@@ -126,10 +131,11 @@ def main() -> None:
     parser.add_argument("--stages", default=",".join(STAGES))
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--metrics", action="store_true")
+    parser.add_argument("--proto", default="", help="prototypes to install in the children (see prototypes.py)")
     parser.add_argument("--child", choices=STAGES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.engagements[0], args.child)
+        child(args.engagements[0], args.child, args.proto)
         return
     env = {"POLARS_TRACK_METRICS": "1", "POLARS_LOG_METRICS": "1"} if args.metrics else None
     stages = args.stages.split(",")
@@ -137,13 +143,13 @@ def main() -> None:
         runs = {s: [] for s in stages}
         for _ in range(args.repeat):
             for stage in stages:
-                argv = [sys.executable, __file__, str(folder), "--child", stage]
+                argv = [sys.executable, __file__, str(folder), "--child", stage, "--proto", args.proto]
                 run = run_child(stage, argv, env=env, stderr_tail=10_000_000)
                 runs[stage].append(run)
                 note = "" if run.status == 0 else f" FAILED {run.status}: {run.stderr[-800:]}"
                 print(
                     f"{folder.name} {stage:10s} run {run.report.get('run_s', float('nan')):7.2f} s  "
-                    f"peak {run.peak_mb:8.0f} MB{note}",
+                    f"cpu {run.cpu_s:7.2f} s  peak {run.peak_mb:8.0f} MB{note}",
                     flush=True,
                 )
                 if args.metrics and run.status == 0:

@@ -148,7 +148,7 @@ def _flags(frame: pl.LazyFrame) -> pl.DataFrame:
     return frame.select("contact_id", "fcr_resolved", "fcr_counted", "fcr_cut").collect().sort("contact_id")
 
 
-@pytest.mark.parametrize("variant", ["over", "asof", "rolling"])
+@pytest.mark.parametrize("variant", ["over", "asof", "rolling", "hash_sort"])
 def test_fcr_formulations_flag_every_contact_as_the_toolkit(variant: str) -> None:
     fcr = _module("fcr")
     reference = _flags(metrics._with_fcr(_typed_contacts()))
@@ -164,6 +164,23 @@ def test_split_sums_prototype_gives_the_same_results() -> None:
     expected = metrics.contact_results(_typed_contacts(), terms, present=present).collect().sort(keys, nulls_last=True)
     got = prototypes.contact_results_split(_typed_contacts(), terms, present=present).collect()
     assert got.sort(keys, nulls_last=True).equals(expected)
+
+
+def test_hashed_fcr_detects_collisions_and_falls_back_to_the_text_sort() -> None:
+    prototypes = _module("prototypes")
+    terms = contract()
+    present = frozenset(_contacts().columns)
+    keys = ["partner_id", "channel", "month", "kpi"]
+    expected = metrics.contact_results(_typed_contacts(), terms, present=present).collect().sort(keys, nulls_last=True)
+    # every customer gets the same "hash": their contacts interleave, which the check must see
+    clash = pl.col("customer_id").str.len_bytes().cast(pl.UInt64)
+    flags = prototypes.with_fcr_hashed(metrics.contact_flags(_typed_contacts(), terms.channels), clash).collect()
+    assert flags["fcr_collision"].sum() > 0
+    fair = prototypes.with_fcr_hashed(metrics.contact_flags(_typed_contacts(), terms.channels)).collect()
+    assert fair["fcr_collision"].sum() == 0
+    for key in (None, clash):
+        got = prototypes.contact_results_hashed(_typed_contacts(), terms, present=present, key=key).collect()
+        assert got.sort(keys, nulls_last=True).equals(expected)
 
 
 def _dirty(folder: Path) -> Path:
