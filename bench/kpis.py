@@ -16,6 +16,7 @@ Engines:
 - `toolkit+OPTION+...`: `toolkit` with formulations of `prototypes` in place of the toolkit's
   (candidates for the package: `checks_typed`, `first_distinct`, `split_sums`).
 - `duckdb`: one SQL query over `read_parquet` (FCR by a RANGE window, see `--fcr`).
+- `duckdb+range`, `duckdb+next`, `duckdb+distinct`: `duckdb` with that FCR formulation (else `--fcr`).
 - `duckdb-checked`: the same after the loader's checks in SQL (required values, domains, duplicate
   contact_id: first occurrence kept), so that both sides do the same work.
 """
@@ -304,7 +305,8 @@ def main() -> None:
         if args.child.startswith("toolkit"):
             toolkit_child(folder, args.out, args.child)
         else:
-            duckdb_child(folder, args.out, args.child, args.fcr)
+            engine, *fcr = args.child.split("+")
+            duckdb_child(folder, args.out, engine, fcr[0] if fcr else args.fcr)
         return
 
     import tempfile
@@ -370,7 +372,7 @@ def main() -> None:
                 if first in outputs and engine in outputs:
                     checks[engine] = compare(outputs[first], outputs[engine])
         print(f"\n{folder} ({rows:,} contacts), median of {args.repeat}:")
-        reference = "duckdb" if "duckdb" in engines else engines[-1]
+        reference = next((e for e in engines if e.startswith("duckdb")), engines[-1])
         base = median(runs[reference], "run_s")
         base_cpu = median(runs[reference], "cpu_s")
         lines = []

@@ -19,7 +19,9 @@ check that the results stay equal to the toolkit's and to DuckDB's.
   instant): two integer keys sort about twice as fast as text + integer. Adjacent rows are still
   compared on the customer_id text, so the flags are exact unless two customers share a hash; such a
   collision is detected exactly (two different customers next to each other with the same hash) and
-  counted in `fcr_collisions`, on which the caller falls back to the text sort (`kpi_results_checked`).
+  counted in `fcr_collisions`, on which the caller falls back to the text sort.
+- `split_hash` (metrics): `split_cached` and `fcr_hash` together: only the narrow FCR frame is
+  sorted, by the hashed key.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from partner_analytics.validation import _RAW, _Check, _rejections, _typed
 
 __all__ = ["OPTIONS", "install"]
 
-OPTIONS = ("checks_typed", "first_distinct", "split_sums", "split_cached", "fcr_hash")
+OPTIONS = ("checks_typed", "first_distinct", "split_sums", "split_cached", "fcr_hash", "split_hash")
 
 
 # --- validation --------------------------------------------------------------------------------
@@ -209,6 +211,37 @@ def contact_results_hashed(
     return metrics.results_from_sums(both, present=present, keys=by)
 
 
+def contact_results_split_hashed(
+    contacts: pl.LazyFrame,
+    contract: Contract,
+    *,
+    present: frozenset[str],
+    scope: Sequence[str] = (),
+    key: pl.Expr | None = None,
+) -> pl.LazyFrame:
+    """`split_cached` with the narrow FCR frame sorted by the hashed key; falls back on a collision."""
+    if "customer_id" not in present:
+        return original_contact_results(contacts, contract, present=present, scope=scope)
+    by = ["partner_id", "channel", *scope, "month"]
+    flags = metrics.contact_flags(contacts, contract.channels, fcr=False).cache()
+    sums = metrics.contact_sums(flags, by).drop("fcr_resolved", "fcr_counted", "fcr_cut")
+    narrow = flags.select(*by, "answered", "customer_id", "arrived_at")
+    fcr = (
+        with_fcr_hashed(narrow, key)
+        .group_by(by)
+        .agg(
+            *[pl.col(c).sum().cast(pl.Int64).alias(c) for c in ("fcr_resolved", "fcr_counted", "fcr_cut")],
+            pl.col("fcr_collision").sum().alias("__collisions"),
+        )
+    )
+    collected = sums.join(fcr, on=by, how="left", nulls_equal=True).collect()
+    if collected["__collisions"].sum() > 0:
+        return original_contact_results(contacts, contract, present=present, scope=scope)
+    sums = collected.drop("__collisions").lazy()
+    both = pl.concat([sums, metrics._partner_wide(sums, by).select(sums.collect_schema().names())], how="vertical")
+    return metrics.results_from_sums(both, present=present, keys=by)
+
+
 original_contact_results = metrics.contact_results
 
 
@@ -256,5 +289,7 @@ def install(options: Sequence[str]) -> None:
         metrics.contact_results = contact_results_split
     if "fcr_hash" in options:
         metrics.contact_results = contact_results_hashed
+    if "split_hash" in options:
+        metrics.contact_results = contact_results_split_hashed
     if "split_cached" in options:
         metrics.contact_results = functools.partial(contact_results_split, cached=True)

@@ -6,6 +6,8 @@ In one process: the engagement's contacts are loaded and validated once (in memo
 formulation of the per-contact FCR flags is timed `--repeat` times with the in-memory engine and
 its *minimum* is reported (the minimum is the least disturbed by other processes on the machine).
 Every formulation is checked to give the same flags as the toolkit's `metrics._with_fcr`.
+`--keys` times instead the sort permutation alone, by (customer_id, instant) against (64-bit hash of
+customer_id, instant).
 """
 
 from __future__ import annotations
@@ -96,17 +98,42 @@ def _sums(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.group_by(*keys, "month").agg(pl.col(c).sum() for c in FLAGS).sort(*keys, "month")
 
 
+def key_sorts(contacts: pl.DataFrame, repeat: int) -> None:
+    """The permutation of the FCR sort alone, text key against hashed key."""
+    keyed = contacts.select(
+        "customer_id",
+        pl.col("customer_id").hash().alias("__h"),
+        pl.col("arrived_at").dt.epoch("us").alias("__t"),
+    )
+    rows = []
+    for name, expr in (
+        ("arg_sort_by(customer_id, t)", pl.arg_sort_by("customer_id", "__t")),
+        ("arg_sort_by(hash, t)", pl.arg_sort_by("__h", "__t")),
+    ):
+        seconds = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            keyed.select(expr)
+            seconds.append(time.perf_counter() - start)
+        rows.append([name, f"{min(seconds):.2f}", f"{sorted(seconds)[len(seconds) // 2]:.2f}"])
+    print(table(rows, ["sort", "min s", "median s"]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("engagement", type=Path)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", default=",".join(FORMULATIONS))
+    parser.add_argument("--keys", action="store_true", help="time the sort permutation alone, by key")
     args = parser.parse_args()
     eng = pa.load(args.engagement)
     contacts = eng.contacts.select(
         "partner_id", "channel", "arrived_at", "answered", "wait_s", "handle_s", "customer_id", "csat"
     ).collect()
     print(f"{contacts.height:,} contacts validated and in memory ({contacts.estimated_size() / 1e6:,.0f} MB)")
+    if args.keys:
+        key_sorts(contacts, args.repeat)
+        return
     reference = None
     rows = []
     for name in args.only.split(","):

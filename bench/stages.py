@@ -12,6 +12,7 @@ Stages (each collects a tiny result, so that materialising the output costs noth
 - `fcr`: validated → flags with FCR (the sort) → FCR sums only.
 - `full`: `metrics.contact_results` (streaming engine); `full-inmem` with the in-memory engine.
 - `raw-full`: `contact_results` on `typed` (nothing validated): what the KPIs cost without the loader.
+- `kpi-results`: `analysis.kpi_results` (every KPI: also quality, occupancy, forecast accuracy).
 `--proto checks_typed,...` runs the stages with formulations of `prototypes` installed.
 `--metrics` sets POLARS_TRACK_METRICS / POLARS_LOG_METRICS in the child and prints the heaviest
 nodes of the streaming engine's breakdown (polars 2.x has no `LazyFrame.profile()`).
@@ -30,7 +31,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from measure import median, peak_rss_mb, report, run_child, table
 
-STAGES = ("scan", "typed", "checked", "validated", "dup", "sums", "fcr", "full", "full-inmem", "raw-full")
+STAGES = (
+    "scan",
+    "typed",
+    "checked",
+    "validated",
+    "dup",
+    "sums",
+    "fcr",
+    "full",
+    "full-inmem",
+    "raw-full",
+    "kpi-results",
+)
 COLUMNS = ("contact_id", "partner_id", "channel", "arrived_at", "answered", "wait_s", "handle_s", "customer_id", "csat")
 
 
@@ -86,6 +99,10 @@ def plan(stage: str, folder: Path):
     if stage in ("full", "full-inmem"):
         lazy = metrics.contact_results(eng.contacts, eng.contract, present=present)
         return lazy, "in-memory" if stage == "full-inmem" else "auto"
+    if stage == "kpi-results":
+        from partner_analytics.analysis import kpi_results
+
+        return kpi_results(eng), "auto"
     if stage == "raw-full":
         return metrics.contact_results(_typed(folder, tz), eng.contract, present=present), "auto"
     raise ValueError(stage)
@@ -108,10 +125,23 @@ _NODE = re.compile(r"^([a-z\-\[\]_]+): tot\(([0-9.]+)(ns|µs|ms|s)\)")
 _UNIT = {"ns": 1e-9, "µs": 1e-6, "ms": 1e-3, "s": 1.0}
 
 
-def heaviest(stderr: str, top: int = 8) -> list[tuple[str, float]]:
-    """The streaming engine's nodes of the longest query in a POLARS_LOG_METRICS log, by CPU time."""
+def _longest(stderr: str) -> str:
     blocks = stderr.split("Streaming query took ")
-    longest = max(blocks[1:], key=lambda b: _seconds(b.split(" ", 1)[0]), default="")
+    return max(blocks[1:], key=lambda b: _seconds(b.split(" ", 1)[0]), default="")
+
+
+def contact_scans(stderr: str, rows: int) -> int:
+    """How many Parquet scans of the longest query sent `rows` rows (the contacts, read that many times)."""
+    return sum(
+        1
+        for line in _longest(stderr).splitlines()
+        if line.startswith("multi-scan[parquet]") and f"sent(row={rows}," in line
+    )
+
+
+def heaviest(stderr: str, top: int = 8) -> list[tuple[str, float]]:
+    """The streaming engine's nodes of the longest query in a POLARS_LOG_METRICS log, by summed task time."""
+    longest = _longest(stderr)
     nodes = []
     for line in longest.splitlines()[1:]:
         m = _NODE.match(line)
@@ -140,6 +170,7 @@ def main() -> None:
     env = {"POLARS_TRACK_METRICS": "1", "POLARS_LOG_METRICS": "1"} if args.metrics else None
     stages = args.stages.split(",")
     for folder in args.engagements:
+        contacts = _contact_rows(folder)
         runs = {s: [] for s in stages}
         for _ in range(args.repeat):
             for stage in stages:
@@ -154,10 +185,17 @@ def main() -> None:
                 )
                 if args.metrics and run.status == 0:
                     nodes = ", ".join(f"{name} {seconds:.2f}" for name, seconds in heaviest(run.stderr))
-                    print(f"    heaviest nodes (CPU s): {nodes}", flush=True)
+                    print(f"    heaviest nodes (task s): {nodes}", flush=True)
+                    print(f"    scans of all the contacts: {contact_scans(run.stderr, contacts)}", flush=True)
         rows = [[s, f"{median(runs[s], 'run_s'):.2f}", f"{median(runs[s], 'peak_mb'):,.0f}"] for s in stages]
         print(f"\n{folder}, median of {args.repeat}:")
         print(table(rows, ["stage", "run s", "peak RSS MB"]))
+
+
+def _contact_rows(folder: Path) -> int:
+    import polars as pl
+
+    return pl.scan_parquet(folder / "contacts.parquet").select(pl.len()).collect().item()
 
 
 if __name__ == "__main__":
