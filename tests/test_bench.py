@@ -156,13 +156,14 @@ def test_fcr_formulations_flag_every_contact_as_the_toolkit(variant: str) -> Non
     assert _flags(fcr.VARIANTS[variant](_typed_contacts())).equals(reference)
 
 
-def test_split_sums_prototype_gives_the_same_results() -> None:
+@pytest.mark.parametrize("cached", [False, True])
+def test_split_sums_prototype_gives_the_same_results(cached: bool) -> None:
     prototypes = _module("prototypes")
     terms = contract()
     present = frozenset(_contacts().columns)
     keys = ["partner_id", "channel", "month", "kpi"]
     expected = metrics.contact_results(_typed_contacts(), terms, present=present).collect().sort(keys, nulls_last=True)
-    got = prototypes.contact_results_split(_typed_contacts(), terms, present=present).collect()
+    got = prototypes.contact_results_split(_typed_contacts(), terms, present=present, cached=cached).collect()
     assert got.sort(keys, nulls_last=True).equals(expected)
 
 
@@ -179,8 +180,9 @@ def test_hashed_fcr_detects_collisions_and_falls_back_to_the_text_sort() -> None
     fair = prototypes.with_fcr_hashed(metrics.contact_flags(_typed_contacts(), terms.channels)).collect()
     assert fair["fcr_collision"].sum() == 0
     for key in (None, clash):
-        got = prototypes.contact_results_hashed(_typed_contacts(), terms, present=present, key=key).collect()
-        assert got.sort(keys, nulls_last=True).equals(expected)
+        for results in (prototypes.contact_results_hashed, prototypes.contact_results_split_hashed):
+            got = results(_typed_contacts(), terms, present=present, key=key).collect()
+            assert got.sort(keys, nulls_last=True).equals(expected)
 
 
 def _dirty(folder: Path) -> Path:

@@ -3,7 +3,8 @@
 `generate_sample(out)` writes an engagement folder (contract.yaml and one file per table of the
 data contract) for a French energy retailer and three partners: one solid, one that degrades into
 a chronic failure, one that improves. The same seed gives the same bytes in every file.
-The story and the terms live in `profiles`; each table has its own function.
+The story and the terms live in `profiles`; each table has its own function. Large samples (above
+IN_MEMORY_LIMIT contacts) are generated month by month in bounded memory (`by_month`).
 """
 
 from __future__ import annotations

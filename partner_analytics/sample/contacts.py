@@ -2,7 +2,8 @@
 
 Steps, each a function:
 1. `arrivals`: Poisson counts per 30-minute slot × site × queue of each partner's stream, from the
-   calendar's seasonality, the campaigns and a day-to-day noise; a uniform second within the slot.
+   calendar's seasonality, the campaigns and a day-to-day noise (`slot_counts`); a uniform second
+   within the slot (`arrival_rows`, which can take one month's slots at a time).
 2. `outcomes`: each contact is a short abandon, answered within the threshold, answered late or
    abandoned, with the shares of the partner's health that month (worse in busy slots), then a
    wait and a log-normal handle time.
@@ -37,7 +38,20 @@ from .profiles import (
     month_index,
 )
 
-__all__ = ["CONTACT_COLUMNS", "SEVEN_DAYS_S", "expected_rate", "generate_contacts", "streams"]
+__all__ = [
+    "CONTACT_COLUMNS",
+    "SEVEN_DAYS_S",
+    "SlotCounts",
+    "arrival_rows",
+    "daily_shocks",
+    "expected_rate",
+    "follow_ups",
+    "generate_contacts",
+    "resolution_noise",
+    "slot_counts",
+    "sorted_arrivals",
+    "streams",
+]
 
 CONTACT_COLUMNS = (
     "contact_id",
