@@ -50,7 +50,11 @@ def sample(
     seed: Annotated[int, typer.Option(help="Random seed: the same seed writes the same bytes.")] = 7,
     contacts: Annotated[
         int | None,
-        typer.Option("--contacts", help="Approximate number of contacts (default: the embedded sample's size)."),
+        typer.Option(
+            "--contacts",
+            help="Approximate number of contacts (default: the embedded sample's size); above 1 000 000 they "
+            "are generated month by month, in bounded memory.",
+        ),
     ] = None,
 ) -> None:
     """Generate the sample engagement (deterministic)."""

@@ -3,7 +3,8 @@
 `generate_sample(out)` writes an engagement folder (contract.yaml and one file per table of the
 data contract) for a French energy retailer and three partners: one solid, one that degrades into
 a chronic failure, one that improves. The same seed gives the same bytes in every file.
-The story and the terms live in `profiles`; each table has its own function.
+The story and the terms live in `profiles`; each table has its own function. Large samples (above
+IN_MEMORY_LIMIT contacts) are generated month by month in bounded memory (`by_month`).
 """
 
 from __future__ import annotations
@@ -13,17 +14,18 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from .by_month import IN_MEMORY_LIMIT, ContactSummary, write_contacts_by_month
 from .calendar import slots
-from .commercial import generate_forecasts, generate_reported_kpis, invoice_lines
+from .commercial import answered_units, generate_forecasts, generate_reported_kpis, invoice_lines, recomputed_kpis
 from .contacts import CONTACT_COLUMNS, expected_rate, generate_contacts, streams
 from .contract_file import INVOICE_SOURCE, contract_yaml
 from .files import write_csv, write_french_invoices, write_parquet
-from .floor import generate_quality, generate_staffing
+from .floor import generate_quality, generate_staffing, monthly_aht
 from .governance import generate_actions, generate_deliveries, generate_reversibility
 from .health import monthly_health
 from .profiles import EXPORT_DEFECTS
 
-__all__ = ["DEFAULT_SEED", "TABLE_FILES", "expected_contacts", "generate_sample"]
+__all__ = ["DEFAULT_SEED", "IN_MEMORY_LIMIT", "TABLE_FILES", "expected_contacts", "generate_sample"]
 
 DEFAULT_SEED = 7
 TABLE_FILES: dict[str, str] = {
@@ -48,29 +50,46 @@ def expected_contacts() -> float:
     return float(sum(expected_rate(grid, p, s, 1.0).sum() for p, s in streams()))
 
 
-def generate_sample(out: Path, *, seed: int = DEFAULT_SEED, contacts: int | None = None) -> Path:
+def generate_sample(
+    out: Path, *, seed: int = DEFAULT_SEED, contacts: int | None = None, by_month: bool | None = None
+) -> Path:
     """Write the sample engagement into `out` (created if needed) and return `out`.
 
     `contacts` scales every volume so that the contacts table holds about that many rows (the
     default, None, gives about 350 000); the story (who degrades, who improves) stays the same.
     Each table draws from its own random stream of `seed`, so the same seed gives the same bytes.
-    Files of other names already in `out` are left alone.
+    `by_month` generates the contacts month by month in bounded memory (`by_month` module); by
+    default it does above IN_MEMORY_LIMIT contacts. Files of other names already in `out` are left alone.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     grid = slots()
     scale = 1.0 if contacts is None else contacts / expected_contacts()
+    if by_month is None:
+        by_month = contacts is not None and contacts > IN_MEMORY_LIMIT
     seeds = np.random.SeedSequence(seed).spawn(len(_STREAMS))
     rng = {name: np.random.default_rng(s) for name, s in zip(_STREAMS, seeds, strict=True)}
 
     health = monthly_health(rng["health"])
-    contact_rows = generate_contacts(grid, health, rng["contacts"], scale)
+    if by_month:
+        summary = write_contacts_by_month(
+            out / TABLE_FILES["contacts"], grid, health, rng["contacts"], rng["quality"], scale
+        )
+    else:
+        contact_rows = generate_contacts(grid, health, rng["contacts"], scale)
+        write_parquet(contact_rows.select(CONTACT_COLUMNS), out / TABLE_FILES["contacts"])
+        summary = ContactSummary(
+            aht=monthly_aht(contact_rows),
+            units=answered_units(contact_rows),
+            recomputed=recomputed_kpis(contact_rows),
+            quality=generate_quality(contact_rows, health, rng["quality"]),
+        )
+        del contact_rows
     forecasts = generate_forecasts(grid, rng["forecasts"], scale)
-    reported = generate_reported_kpis(contact_rows)
+    reported = generate_reported_kpis(summary.recomputed)
     tables: dict[str, pl.DataFrame] = {
-        "contacts": contact_rows.select(CONTACT_COLUMNS),
-        "staffing": generate_staffing(grid, contact_rows, health, rng["staffing"], scale),
-        "quality": generate_quality(contact_rows, health, rng["quality"]),
+        "staffing": generate_staffing(grid, summary.aht, health, rng["staffing"], scale),
+        "quality": summary.quality,
         "reported_kpis": reported,
         "forecasts": forecasts,
         "actions": generate_actions(rng["actions"]),
@@ -84,5 +103,5 @@ def generate_sample(out: Path, *, seed: int = DEFAULT_SEED, contacts: int | None
             write_parquet(frame, path)
         else:
             write_csv(frame, path, EXPORT_DEFECTS.get(path.name, ()))
-    write_french_invoices(invoice_lines(contact_rows), out / TABLE_FILES["invoices"])
+    write_french_invoices(invoice_lines(summary.units), out / TABLE_FILES["invoices"])
     return out

@@ -25,6 +25,7 @@ from .profiles import (
 __all__ = [
     "FORECAST_ERROR",
     "FORECAST_ISSUE_DAY",
+    "answered_units",
     "generate_forecasts",
     "generate_reported_kpis",
     "invoice_lines",
@@ -113,13 +114,17 @@ def _cents(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
 
 
-def invoice_lines(contacts: pl.DataFrame) -> pl.DataFrame:
+def answered_units(contacts: pl.DataFrame) -> pl.DataFrame:
+    """Answered contacts per partner × channel × month index `m` (column `units`): what is billed."""
+    return contacts.filter(pl.col("answered")).group_by("partner_id", "channel", "m").agg(pl.len().alias("units"))
+
+
+def invoice_lines(answered: pl.DataFrame) -> pl.DataFrame:
     """Invoice lines per partner × month: one per channel (answered × price) and the monthly fee, in integer cents.
 
-    The errors of BILLING_ERRORS are applied: a wrong unit price, units billed above the measured
-    ones, a line billed twice.
+    `answered` is `answered_units` of the contacts. The errors of BILLING_ERRORS are applied: a wrong
+    unit price, units billed above the measured ones, a line billed twice.
     """
-    answered = contacts.filter(pl.col("answered")).group_by("partner_id", "channel", "m").agg(pl.len().alias("units"))
     counts = {(r["partner_id"], r["channel"], r["m"]): r["units"] for r in answered.iter_rows(named=True)}
     rows = []
     for partner in PARTNERS:
@@ -226,9 +231,10 @@ def _fcr_flags(contacts: pl.DataFrame) -> pl.DataFrame:
 _DECIMALS = {"offered": 0, "service_level": 4, "abandon_rate": 4, "fcr": 4, "asa": 1, "aht": 1, "csat": 2}
 
 
-def generate_reported_kpis(contacts: pl.DataFrame) -> pl.DataFrame:
-    """What each provider reports about itself: the recomputed KPIs, rounded, except FLATTERIES and UNREPORTED."""
-    kpis = recomputed_kpis(contacts).filter(pl.col("value").is_not_null())
+def generate_reported_kpis(recomputed: pl.DataFrame) -> pl.DataFrame:
+    """What each provider reports about itself: the recomputed KPIs (`recomputed_kpis` of the contacts),
+    rounded, except FLATTERIES and UNREPORTED."""
+    kpis = recomputed.filter(pl.col("value").is_not_null())
     delta = pl.lit(0.0)
     for f in FLATTERIES:
         hit = (pl.col("partner_id") == f.partner_id) & (pl.col("kpi") == f.kpi) & pl.col("month").is_in(f.months)

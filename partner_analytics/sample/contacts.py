@@ -2,7 +2,8 @@
 
 Steps, each a function:
 1. `arrivals`: Poisson counts per 30-minute slot × site × queue of each partner's stream, from the
-   calendar's seasonality, the campaigns and a day-to-day noise; a uniform second within the slot.
+   calendar's seasonality, the campaigns and a day-to-day noise (`slot_counts`); a uniform second
+   within the slot (`arrival_rows`, which can take one month's slots at a time).
 2. `outcomes`: each contact is a short abandon, answered within the threshold, answered late or
    abandoned, with the shares of the partner's health that month (worse in busy slots), then a
    wait and a log-normal handle time.
@@ -14,6 +15,8 @@ Steps, each a function:
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -35,7 +38,20 @@ from .profiles import (
     month_index,
 )
 
-__all__ = ["CONTACT_COLUMNS", "SEVEN_DAYS_S", "expected_rate", "generate_contacts", "streams"]
+__all__ = [
+    "CONTACT_COLUMNS",
+    "SEVEN_DAYS_S",
+    "SlotCounts",
+    "arrival_rows",
+    "daily_shocks",
+    "expected_rate",
+    "follow_ups",
+    "generate_contacts",
+    "resolution_noise",
+    "slot_counts",
+    "sorted_arrivals",
+    "streams",
+]
 
 CONTACT_COLUMNS = (
     "contact_id",
@@ -99,35 +115,67 @@ def generate_contacts(grid: pl.DataFrame, health: pl.DataFrame, rng: np.random.G
 
 def arrivals(grid: pl.DataFrame, rng: np.random.Generator, scale: float) -> pl.DataFrame:
     """One row per contact: partner, channel, site, queue, local arrival time, month index and the slot's load."""
-    starts = grid["slot_start"].to_numpy()
+    frames = []
+    for code in range(len(streams())):
+        counts = slot_counts(grid, code, rng, scale)
+        frames.append(arrival_rows(grid, counts, rng))
+    return sorted_arrivals(frames)
+
+
+@dataclass(frozen=True)
+class SlotCounts:
+    """A stream's contacts per slot × (site, queue) combination, and each slot's expected rate."""
+
+    code: int
+    rate: np.ndarray
+    counts: np.ndarray
+    combos: tuple[tuple[str, str], ...]
+
+
+def slot_counts(grid: pl.DataFrame, code: int, rng: np.random.Generator, scale: float) -> SlotCounts:
+    """Poisson contacts per slot × (site, queue) of stream `code`, with a day-to-day noise on its rate."""
+    partner, stream = streams()[code]
     day = grid["day"].to_numpy().astype("datetime64[D]")
     day_index = (day - day[0]).astype(np.int64)
-    frames = []
-    for code, (partner, stream) in enumerate(streams()):
-        rate = expected_rate(grid, partner, stream, scale)
-        rate = rate * rng.lognormal(0.0, _DAY_NOISE, day_index[-1] + 1)[day_index]
-        combos = [(site, queue, s * q) for site, s in stream.sites.items() for queue, q in stream.queues.items()]
-        shares = np.array([c[2] for c in combos])
-        counts = rng.poisson(rate[:, None] * shares[None, :])
-        slot_of, combo_of = np.nonzero(counts)
-        n = counts[slot_of, combo_of]
-        slot_rep, combo_rep = np.repeat(slot_of, n), np.repeat(combo_of, n)
-        second = rng.integers(0, SLOT_MINUTES * 60, slot_rep.size)
-        frames.append(
-            pl.DataFrame(
-                {
-                    "partner_id": partner.id,
-                    "channel": stream.channel,
-                    "_stream": np.full(slot_rep.size, code, dtype=np.int16),
-                    "site_id": np.array([c[0] for c in combos])[combo_rep],
-                    "queue": np.array([c[1] for c in combos])[combo_rep],
-                    "arrived_at": starts[slot_rep] + second.astype("timedelta64[s]"),
-                    "m": grid["m"].to_numpy()[slot_rep],
-                    "_load": rate[slot_rep],
-                    "_day": day_index[slot_rep],
-                }
-            )
-        )
+    rate = expected_rate(grid, partner, stream, scale)
+    rate = rate * rng.lognormal(0.0, _DAY_NOISE, day_index[-1] + 1)[day_index]
+    combos = [(site, queue, s * q) for site, s in stream.sites.items() for queue, q in stream.queues.items()]
+    shares = np.array([c[2] for c in combos])
+    counts = rng.poisson(rate[:, None] * shares[None, :])
+    return SlotCounts(code, rate, counts, tuple((c[0], c[1]) for c in combos))
+
+
+def arrival_rows(
+    grid: pl.DataFrame, counts: SlotCounts, rng: np.random.Generator, slots: slice = slice(None)
+) -> pl.DataFrame:
+    """The contacts of one stream in `slots` (a slice of the grid), each at a uniform second of its slot."""
+    partner, stream = streams()[counts.code]
+    lo = range(grid.height)[slots].start
+    day = grid["day"].to_numpy().astype("datetime64[D]")
+    day_index = (day - day[0]).astype(np.int64)
+    starts = grid["slot_start"].to_numpy()
+    slot_of, combo_of = np.nonzero(counts.counts[slots])
+    slot_of = slot_of + lo
+    n = counts.counts[slot_of, combo_of]
+    slot_rep, combo_rep = np.repeat(slot_of, n), np.repeat(combo_of, n)
+    second = rng.integers(0, SLOT_MINUTES * 60, slot_rep.size)
+    return pl.DataFrame(
+        {
+            "partner_id": pl.repeat(partner.id, slot_rep.size, dtype=pl.String, eager=True),
+            "channel": pl.repeat(stream.channel, slot_rep.size, dtype=pl.String, eager=True),
+            "_stream": np.full(slot_rep.size, counts.code, dtype=np.int16),
+            "site_id": np.array([c[0] for c in counts.combos])[combo_rep],
+            "queue": np.array([c[1] for c in counts.combos])[combo_rep],
+            "arrived_at": starts[slot_rep] + second.astype("timedelta64[s]"),
+            "m": grid["m"].to_numpy()[slot_rep],
+            "_load": counts.rate[slot_rep],
+            "_day": day_index[slot_rep],
+        }
+    )
+
+
+def sorted_arrivals(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """The streams' arrivals in one frame sorted by arrival, with `_instant` (epoch seconds of the local time)."""
     frame = pl.concat(frames).with_columns(pl.col("arrived_at").dt.cast_time_unit("us"))
     frame = frame.sort(["arrived_at", "_stream", "site_id", "queue"], maintain_order=True)
     return frame.with_columns(
@@ -142,20 +190,23 @@ def _by_channel(channel: np.ndarray, values: dict[str, float]) -> np.ndarray:
     return out
 
 
-def outcomes(frame: pl.DataFrame, health: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+def outcomes(
+    frame: pl.DataFrame, health: pl.DataFrame, rng: np.random.Generator, shocks: np.ndarray | None = None
+) -> pl.DataFrame:
     """Add `answered`, `wait_s`, `handle_s`, `_late` (answered after the threshold) and `_h`.
 
     `_h` is the contact's health: the partner's month, its site's offset and a daily shock. The
     shares of the four outcomes follow `_h`, and a busier slot than the month's average (contacts
     weighted, so the monthly mean is kept) answers fewer contacts in time and loses more.
+    `shocks` (stream × day) are drawn here unless given (a month-by-month generator draws them once).
     """
     site_offset = pl.DataFrame(
         [(p.id, site, off) for p in PARTNERS for site, off in p.behaviour.site_health.items()],
         schema={"partner_id": pl.String, "site_id": pl.String, "_site_offset": pl.Float64},
         orient="row",
     )
-    n_days = int(frame["_day"].max()) + 1
-    shocks = rng.normal(0.0, _DAILY_HEALTH_NOISE, (len(streams()), n_days))
+    if shocks is None:
+        shocks = daily_shocks(int(frame["_day"].max()) + 1, rng)
     frame = (
         frame.join(health, on=["partner_id", "m"], how="left")
         .join(site_offset, on=["partner_id", "site_id"], how="left")
@@ -213,32 +264,19 @@ def outcomes(frame: pl.DataFrame, health: pl.DataFrame, rng: np.random.Generator
     )
 
 
+def daily_shocks(days: int, rng: np.random.Generator) -> np.ndarray:
+    """A health shock per stream × day."""
+    return rng.normal(0.0, _DAILY_HEALTH_NOISE, (len(streams()), days))
+
+
 def link_customers(frame: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     """Add `customer_id` and `_unresolved` (another contact of the customer follows within 7 days)."""
     n = frame.height
     instant = frame["_instant"].to_numpy()
     stream = frame["_stream"].to_numpy().astype(np.int64)
-    answered = frame["answered"].to_numpy()
-    channel = frame["channel"].to_numpy().astype(str)
-    offsets = {p.id: p.behaviour.resolution_offset for p in PARTNERS}
-    partner_offset = frame["partner_id"].replace_strict(offsets, return_dtype=pl.Float64).to_numpy()
-    month_noise = rng.normal(0.0, _RESOLUTION_NOISE, (len(PARTNERS), MONTHS))
-    partner_code = frame["partner_id"].replace_strict({p.id: i for i, p in enumerate(PARTNERS)}, return_dtype=pl.Int64)
-    noise = month_noise[partner_code.to_numpy(), frame["m"].to_numpy()]
-    p_follow = lerp(FOLLOW_UP, frame["health"].to_numpy()) + partner_offset + noise
-    p_follow = p_follow + _by_channel(channel, _CHANNEL_FOLLOW_UP)
-    p_follow = np.where(answered, p_follow, RETRY_AFTER_ABANDON)
-
-    follows = rng.random(n) < p_follow
-    delay = np.where(
-        answered,
-        rng.lognormal(np.log(_FOLLOW_UP_DELAY[0]), _FOLLOW_UP_DELAY[1], n),
-        rng.lognormal(np.log(_RETRY_DELAY[0]), _RETRY_DELAY[1], n),
-    )
+    month_noise = resolution_noise(rng)
     volume = np.bincount(stream, minlength=len(streams())).astype(float)
-    elsewhere = rng.choice(volume.size, size=n, p=volume / volume.sum())
-    same = rng.random(n) < np.where(answered, _SAME_STREAM_AFTER_ANSWER, _SAME_STREAM_AFTER_ABANDON)
-    target_stream = np.where(same, stream, elsewhere)
+    follows, delay, target_stream = follow_ups(frame, rng, month_noise, volume)
 
     source = np.flatnonzero(follows)
     child = _next_contacts(instant, stream, source, instant[source] + delay[source], target_stream[source])
@@ -263,12 +301,49 @@ def link_customers(frame: pl.DataFrame, rng: np.random.Generator) -> pl.DataFram
     )
 
 
+def resolution_noise(rng: np.random.Generator) -> np.ndarray:
+    """A partner × month noise on the chance that an answered contact is followed by another."""
+    return rng.normal(0.0, _RESOLUTION_NOISE, (len(PARTNERS), MONTHS))
+
+
+def follow_ups(
+    frame: pl.DataFrame, rng: np.random.Generator, month_noise: np.ndarray, volume: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Whether each contact is followed by another of its customer, after how many seconds, on which stream.
+
+    A follow-up stays on the contact's stream mostly; otherwise it goes to a stream drawn by `volume`.
+    """
+    n = frame.height
+    stream = frame["_stream"].to_numpy().astype(np.int64)
+    answered = frame["answered"].to_numpy()
+    channel = frame["channel"].to_numpy().astype(str)
+    offsets = {p.id: p.behaviour.resolution_offset for p in PARTNERS}
+    partner_offset = frame["partner_id"].replace_strict(offsets, return_dtype=pl.Float64).to_numpy()
+    partner_code = frame["partner_id"].replace_strict({p.id: i for i, p in enumerate(PARTNERS)}, return_dtype=pl.Int64)
+    noise = month_noise[partner_code.to_numpy(), frame["m"].to_numpy()]
+    p_follow = lerp(FOLLOW_UP, frame["health"].to_numpy()) + partner_offset + noise
+    p_follow = p_follow + _by_channel(channel, _CHANNEL_FOLLOW_UP)
+    p_follow = np.where(answered, p_follow, RETRY_AFTER_ABANDON)
+
+    follows = rng.random(n) < p_follow
+    delay = np.where(
+        answered,
+        rng.lognormal(np.log(_FOLLOW_UP_DELAY[0]), _FOLLOW_UP_DELAY[1], n),
+        rng.lognormal(np.log(_RETRY_DELAY[0]), _RETRY_DELAY[1], n),
+    )
+    elsewhere = rng.choice(volume.size, size=n, p=volume / volume.sum())
+    same = rng.random(n) < np.where(answered, _SAME_STREAM_AFTER_ANSWER, _SAME_STREAM_AFTER_ABANDON)
+    return follows, delay, np.where(same, stream, elsewhere)
+
+
 def _next_contacts(
     instant: np.ndarray, stream: np.ndarray, source: np.ndarray, after: np.ndarray, target: np.ndarray
 ) -> np.ndarray:
     """For each source, the index of the first contact of its target stream arriving after `after` (-1 if none).
 
-    Two sources never get the same contact: later claimants move on to the following contacts.
+    Two sources never get the same contact: in order of (first contact after `after`, `after`), each
+    source takes the first contact not taken by an earlier one, i.e. position_i = max(p_i, position_{i-1} + 1),
+    a running maximum (linear after the sort, however many sources wait for the same contact).
     """
     child = np.full(source.size, -1, dtype=np.int64)
     for code in np.unique(target):
@@ -277,13 +352,8 @@ def _next_contacts(
         position = np.searchsorted(instant[members], after[ask], side="right")
         order = np.lexsort((after[ask], position))
         position, ask = position[order], ask[order]
-        while position.size > 1 and (position[1:] == position[:-1]).any():
-            # claimants of the same contact take the following ones in turn (positions only grow: this ends)
-            first = np.r_[True, position[1:] != position[:-1]]
-            run_start = np.maximum.accumulate(np.where(first, np.arange(position.size), 0))
-            position = position + (np.arange(position.size) - run_start)
-            order = np.lexsort((after[ask], position))
-            position, ask = position[order], ask[order]
+        rank = np.arange(position.size)
+        position = rank + np.maximum.accumulate(position - rank)
         inside = position < members.size
         child[ask[inside]] = members[position[inside]]
     return child

@@ -12,7 +12,7 @@ from .contacts import expected_rate, streams
 from .health import lerp
 from .profiles import CLIENT_EVALUATOR_BIAS, LAST_MONTH, MONTHS, PARTNERS, QUALITY
 
-__all__ = ["EVALUATIONS_PER_MONTH", "generate_quality", "generate_staffing"]
+__all__ = ["EVALUATIONS_PER_MONTH", "generate_quality", "generate_staffing", "monthly_aht"]
 
 EVALUATIONS_PER_MONTH = 45
 _STAFFING_NOISE = 0.08
@@ -22,8 +22,17 @@ _CLIENT_EVALUATIONS = 0.3
 _LAST_DAY = dt.date(LAST_MONTH.year, LAST_MONTH.month, 30)
 
 
+def monthly_aht(contacts: pl.DataFrame) -> pl.DataFrame:
+    """The measured AHT per partner × channel × month index `m` (answered contacts)."""
+    return (
+        contacts.filter(pl.col("answered"))
+        .group_by("partner_id", "channel", "m")
+        .agg(pl.col("handle_s").mean().alias("aht"))
+    )
+
+
 def generate_staffing(
-    grid: pl.DataFrame, contacts: pl.DataFrame, health: pl.DataFrame, rng: np.random.Generator, scale: float
+    grid: pl.DataFrame, aht: pl.DataFrame, health: pl.DataFrame, rng: np.random.Generator, scale: float
 ) -> pl.DataFrame:
     """Agents logged in and scheduled per partner × channel × site × 30-minute interval of open hours.
 
@@ -32,13 +41,8 @@ def generate_staffing(
     in ÷ scheduled) move with the partner's health: a struggling partner runs an understaffed floor.
     Email work is spread over the working slots of the next working day after arrival.
     `agents_logged_in` is an average over the interval, so it is fractional: the sample's teams are
-    small and their agents are shared between queues and channels.
+    small and their agents are shared between queues and channels. `aht` is `monthly_aht` of the contacts.
     """
-    aht = (
-        contacts.filter(pl.col("answered"))
-        .group_by("partner_id", "channel", "m")
-        .agg(pl.col("handle_s").mean().alias("aht"))
-    )
     m = grid["m"].to_numpy()
     day = grid["day"].to_numpy().astype("datetime64[D]")
     frames = []
