@@ -1,12 +1,15 @@
 """Formulations of the FCR window (FORMULAS §1) measured side by side: time, peak memory, same results.
 
-    python bench/fcr.py ENGAGEMENT [--variants sort_shift,over,asof,rolling] [--repeat 3] [--mode full|bare]
+    python bench/fcr.py ENGAGEMENT [--variants hashed,sort_shift,over,asof,rolling] [--repeat 3] [--mode full|bare]
 
-Each formulation adds the columns `metrics._with_fcr` adds (fcr_resolved, fcr_counted, fcr_cut) to
-the contacts. `--mode full` runs the toolkit's whole path (`pa.load`, validation, flags, sums:
-`metrics.contact_results`) with the formulation in place of `_with_fcr` (patched in the child process
-only); `--mode bare` runs the formulation alone on the Parquet file (local times localised, nothing
-validated) and sums its flags per partner × month, so the window's own cost shows.
+`hashed` is the toolkit's (`metrics._fcr_sums`: one sort on a 128-bit key made of a hash of the
+customer and the instant, the rows of customers sharing a hash recomputed exactly); every other
+formulation adds the columns `metrics._with_fcr` adds (fcr_resolved, fcr_counted, fcr_cut) to the
+contacts, and its flags are summed. `--mode full` runs the toolkit's whole path (`pa.load`,
+validation, flags, sums: `metrics.contact_results`) with the formulation in place of `_fcr_sums`
+(patched in the child process only); `--mode bare` runs the formulation alone on the Parquet file
+(local times localised, nothing validated) and sums its flags per partner × month, so the window's
+own cost shows.
 Every run is a fresh process; results of every variant are checked equal to the first one's.
 """
 
@@ -47,10 +50,11 @@ def _finish(frame, later):
 
 
 def sort_shift(contacts):
-    """The toolkit's formulation (metrics._with_fcr): one sort by (customer, instant), then shift."""
+    """`metrics._with_fcr`: one sort by (customer text, instant), then shift (the exact sort the
+    toolkit keeps for per-contact flags and for customers that share a hash)."""
     from partner_analytics import metrics
 
-    return metrics.__dict__["_with_fcr_original"](contacts)
+    return metrics._with_fcr(contacts)
 
 
 def over(contacts):
@@ -102,14 +106,21 @@ def rolling(contacts):
     return _finish(framed, later).drop("__t", "__back", "__one", "__again")
 
 
-def hash_sort(contacts):
-    """sort + shift with a 64-bit hash of the customer as the sort key instead of the text (see prototypes)."""
-    import prototypes
-
-    return prototypes.with_fcr_hashed(contacts)
+VARIANTS = {"sort_shift": sort_shift, "over": over, "asof": asof, "rolling": rolling}
+FCR_SUMS = ("fcr_resolved", "fcr_counted", "fcr_cut")
 
 
-VARIANTS = {"sort_shift": sort_shift, "over": over, "asof": asof, "rolling": rolling, "hash_sort": hash_sort}
+def _sums(variant: str):
+    """The FCR sums of a formulation, as `metrics._fcr_sums` returns them: (contacts, by) -> sums."""
+    import polars as pl
+
+    from partner_analytics import metrics
+
+    if variant == "hashed":
+        return metrics._fcr_sums
+    return lambda contacts, by: (
+        VARIANTS[variant](contacts).group_by(by).agg(pl.col(c).sum().cast(pl.Int64) for c in FCR_SUMS)
+    )
 
 
 def child(folder: Path, out: Path, variant: str, mode: str) -> None:
@@ -119,8 +130,8 @@ def child(folder: Path, out: Path, variant: str, mode: str) -> None:
     import partner_analytics as pa
     from partner_analytics import metrics
 
-    metrics._with_fcr_original = metrics._with_fcr
-    metrics._with_fcr = VARIANTS[variant]
+    sums = _sums(variant)
+    metrics._fcr_sums = sums
     imported = time.perf_counter()
     if mode == "full":
         eng = pa.load(folder)
@@ -138,12 +149,8 @@ def child(folder: Path, out: Path, variant: str, mode: str) -> None:
             "answered",
             pl.col("arrived_at").dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null"),
         )
-        frame = (
-            metrics._with_fcr(contacts)
-            .group_by("partner_id", metrics.month_of(pl.col("arrived_at")).alias("month"))
-            .agg(pl.col(c).sum().alias(c) for c in ("fcr_resolved", "fcr_counted", "fcr_cut"))
-            .collect()
-        )
+        by = ["partner_id", "month"]
+        frame = sums(contacts.with_columns(metrics.month_of(pl.col("arrived_at")).alias("month")), by).collect()
     done = time.perf_counter()
     frame.write_parquet(out)
     report(run_s=done - imported, import_s=imported - started, peak_mb=peak_rss_mb(), rows=frame.height)
@@ -160,12 +167,12 @@ def same(a: Path, b: Path) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("engagements", nargs="*", type=Path)
-    parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--variants", default=",".join(["hashed", *VARIANTS]))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--mode", default="full", choices=("full", "bare"))
     parser.add_argument("--json", type=Path, default=None, help="append every run to this JSON-lines file")
     parser.add_argument("--timeout", type=float, default=3600)
-    parser.add_argument("--child", choices=list(VARIANTS), help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["hashed", *VARIANTS], help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

@@ -13,8 +13,6 @@ Engines:
 - `toolkit`: `pa.load` (reading, validation) then `metrics.contact_results(...).collect()` (the
   default streaming engine); `toolkit-inmem` the same collected with `engine="in-memory"`;
   `toolkit-kpis`: the whole `analysis.kpi_results` table (also quality, occupancy, forecast accuracy).
-- `toolkit+OPTION+...`: `toolkit` with formulations of `prototypes` in place of the toolkit's
-  (candidates for the package: `checks_typed`, `first_distinct`, `split_sums`).
 - `duckdb`: one SQL query over `read_parquet` (FCR by a RANGE window, see `--fcr`).
 - `duckdb+range`, `duckdb+next`, `duckdb+distinct`: `duckdb` with that FCR formulation (else `--fcr`).
 - `duckdb-checked`: the same after the loader's checks in SQL (required values, domains, duplicate
@@ -59,12 +57,6 @@ def toolkit_child(folder: Path, out: Path, engine: str) -> None:
     import polars as pl
 
     import partner_analytics as pa
-
-    engine, *options = engine.split("+")
-    if options:
-        import prototypes
-
-        prototypes.install(options)
     from partner_analytics.analysis import kpi_results
     from partner_analytics.metrics import contact_results
 

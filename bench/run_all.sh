@@ -2,15 +2,15 @@
 # Every measurement of bench/README.md, in order, one after the other (run from the project root).
 #   bench/run_all.sh DATA_DIR [STEP...]
 # DATA_DIR holds (or receives) the engagements c1000000, c10000000 and c50000000.
-# Steps: generate kpis fcr10 fcr50 stages dup sort tables (default: all). Logs and JSON lines go to bench/out/.
+# Steps: generate kpis fcr10 fcr50 stages sort tables (default: all). Logs and JSON lines go to bench/out/.
 set -euo pipefail
 DATA=${1:?usage: bench/run_all.sh DATA_DIR [STEP...]}
 shift
-STEPS=${*:-generate kpis fcr10 fcr50 stages dup sort tables}
+STEPS=${*:-generate kpis fcr10 fcr50 stages sort tables}
 PY=.venv/bin/python
 OUT=bench/out
 mkdir -p "$OUT" "$DATA"
-ENGINES=toolkit,toolkit+checks_typed+split_cached,duckdb+range,duckdb+next,duckdb-checked
+ENGINES=toolkit,duckdb+range,duckdb+next,duckdb-checked
 
 for step in $STEPS; do
   case $step in
@@ -28,7 +28,7 @@ for step in $STEPS; do
       $PY bench/fcr.py "$DATA/c10000000" --repeat 3 --mode full --json "$OUT/fcr.jsonl" 2>&1 | tee "$OUT/fcr_full_10M.log"
       $PY bench/fcr.py "$DATA/c10000000" --repeat 3 --mode bare --json "$OUT/fcr.jsonl" 2>&1 | tee "$OUT/fcr_bare_10M.log" ;;
     fcr50)
-      $PY bench/fcr.py "$DATA/c50000000" --repeat 3 --mode full --variants sort_shift,hash_sort,rolling \
+      $PY bench/fcr.py "$DATA/c50000000" --repeat 3 --mode full --variants hashed,sort_shift,rolling \
         --json "$OUT/fcr.jsonl" 2>&1 | tee "$OUT/fcr_full_50M.log" ;;
     stages)
       # full-inmem is left out at 50 M: the in-memory engine holds every contact (11.8 GB measured)
@@ -36,13 +36,6 @@ for step in $STEPS; do
         stages=scan,typed,checked,validated,dup,sums,fcr,full,raw-full
         [ $n = 10000000 ] && stages=$stages,full-inmem
         $PY bench/stages.py "$DATA/c$n" --metrics --stages $stages 2>&1 | tee "$OUT/stages_$n.log"
-        $PY bench/stages.py "$DATA/c$n" --metrics --stages validated,full --proto checks_typed,split_cached \
-          2>&1 | tee "$OUT/stages_proto_$n.log"
-      done ;;
-    dup)
-      for n in 10000000 50000000; do
-        $PY bench/stages.py "$DATA/c$n" --stages validated --proto checks_typed,first_distinct \
-          2>&1 | tee "$OUT/stages_dup_$n.log"
       done ;;
     sort)
       $PY bench/sort_micro.py "$DATA/c10000000" --repeat 5 2>&1 | tee "$OUT/sort_micro_10M.log"

@@ -7,13 +7,12 @@ Stages (each collects a tiny result, so that materialising the output costs noth
 - `typed`: `scan` plus the datetime localised to the engagement's timezone (what typing must do).
 - `checked`: the loader's validation (`pa.load`) without the duplicate `contact_id` check.
 - `validated`: the loader's whole validation (`eng.contacts`), duplicate check included.
-- `dup`: the duplicate check alone on the raw scan (`min(__row).over(contact_id)`).
+- `dup`: the loader's pass for duplicate keys alone (hashes of `contact_id` seen more than once).
 - `sums`: validated → flags without FCR → group_by sums (`contact_sums`).
-- `fcr`: validated → flags with FCR (the sort) → FCR sums only.
+- `fcr`: validated → the FCR sums only (`metrics._fcr_sums`: the hashed sort).
 - `full`: `metrics.contact_results` (streaming engine); `full-inmem` with the in-memory engine.
 - `raw-full`: `contact_results` on `typed` (nothing validated): what the KPIs cost without the loader.
 - `kpi-results`: `analysis.kpi_results` (every KPI: also quality, occupancy, forecast accuracy).
-`--proto checks_typed,...` runs the stages with formulations of `prototypes` installed.
 `--metrics` sets POLARS_TRACK_METRICS / POLARS_LOG_METRICS in the child and prints the heaviest
 nodes of the streaming engine's breakdown (polars 2.x has no `LazyFrame.profile()`).
 """
@@ -87,15 +86,14 @@ def plan(stage: str, folder: Path):
     if stage == "validated":
         return _tiny(eng.contacts), "auto"
     if stage == "dup":
-        raw = pl.scan_parquet(folder / "contacts.parquet").with_row_index("__row")
-        first = pl.col("__row").min().over("contact_id")
-        return raw.select((first != pl.col("__row")).sum().alias("repeats")), "auto"
+        hashes = pl.scan_parquet(folder / "contacts.parquet").select(pl.col("contact_id").hash().alias("hash"))
+        return hashes.group_by("hash").agg(pl.len().alias("n")).filter(pl.col("n") > 1), "auto"
     if stage == "sums":
         flags = metrics.contact_flags(eng.contacts, eng.contract.channels, fcr=False)
         return metrics.contact_sums(flags, by), "auto"
     if stage == "fcr":
-        flags = metrics.contact_flags(eng.contacts, eng.contract.channels, fcr=True)
-        return flags.group_by(by).agg(pl.col(c).sum() for c in ("fcr_resolved", "fcr_counted", "fcr_cut")), "auto"
+        flags = metrics.contact_flags(eng.contacts, eng.contract.channels, fcr=False)
+        return metrics._fcr_sums(flags.select(*by, "answered", "customer_id", "arrived_at"), by), "auto"
     if stage in ("full", "full-inmem"):
         lazy = metrics.contact_results(eng.contacts, eng.contract, present=present)
         return lazy, "in-memory" if stage == "full-inmem" else "auto"
@@ -108,12 +106,8 @@ def plan(stage: str, folder: Path):
     raise ValueError(stage)
 
 
-def child(folder: Path, stage: str, proto: str) -> None:
+def child(folder: Path, stage: str) -> None:
     started = time.perf_counter()
-    if proto:
-        import prototypes
-
-        prototypes.install(proto.split(","))
     lazy, engine = plan(stage, folder)
     planned = time.perf_counter()
     frame = lazy.collect(engine=engine)
@@ -161,11 +155,10 @@ def main() -> None:
     parser.add_argument("--stages", default=",".join(STAGES))
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--metrics", action="store_true")
-    parser.add_argument("--proto", default="", help="prototypes to install in the children (see prototypes.py)")
     parser.add_argument("--child", choices=STAGES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.engagements[0], args.child, args.proto)
+        child(args.engagements[0], args.child)
         return
     env = {"POLARS_TRACK_METRICS": "1", "POLARS_LOG_METRICS": "1"} if args.metrics else None
     stages = args.stages.split(",")
@@ -174,7 +167,7 @@ def main() -> None:
         runs = {s: [] for s in stages}
         for _ in range(args.repeat):
             for stage in stages:
-                argv = [sys.executable, __file__, str(folder), "--child", stage, "--proto", args.proto]
+                argv = [sys.executable, __file__, str(folder), "--child", stage]
                 run = run_child(stage, argv, env=env, stderr_tail=10_000_000)
                 runs[stage].append(run)
                 note = "" if run.status == 0 else f" FAILED {run.status}: {run.stderr[-800:]}"

@@ -27,7 +27,6 @@ from .governance import action_figures
 from .metrics import (
     RESULTS_SCHEMA,
     contact_results,
-    month_of,
     not_measurable,
     occupancy_results,
     quality_results,
@@ -105,12 +104,16 @@ class Analysis:
 
 
 def kpi_results(engagement: Engagement, *, scope: Sequence[str] = ()) -> pl.LazyFrame:
-    """The long results table of every KPI (FORMULAS §1), optionally per finer scope (site_id, queue)."""
+    """The long results table of every KPI (FORMULAS §1), optionally per finer scope (site_id, queue).
+
+    The contacts are read once: occupancy, forecast accuracy and the partner × month grid are
+    derived from the contact KPIs (a few rows per partner × channel × month), not from the contacts.
+    """
     contract = engagement.contract
     present = engagement.present["contacts"]
-    contacts = engagement.contacts
-    parts = [contact_results(contacts, contract, present=present, scope=scope)]
-    wide = contacts.select("partner_id", month_of(pl.col("arrived_at")).alias("month")).unique()
+    contact_kpis = contact_results(engagement.contacts, contract, present=present, scope=scope).cache()
+    parts = [contact_kpis]
+    wide = contact_kpis.filter(pl.col("kpi") == "offered").select("partner_id", "month").unique()
     wide = wide.with_columns(
         pl.lit(None, dtype=pl.String).alias("channel"), *[pl.lit(None, dtype=pl.String).alias(s) for s in scope]
     )
@@ -121,12 +124,12 @@ def kpi_results(engagement: Engagement, *, scope: Sequence[str] = ()) -> pl.Lazy
         else not_measurable(wide, "quality_score", "no quality table")
     )
     parts.append(
-        occupancy_results(staffing, contacts, scope=scope)
+        occupancy_results(staffing, contact_kpis, scope=scope)
         if staffing is not None
         else not_measurable(wide, "occupancy", "no staffing table")
     )
     if forecasts is not None and not scope:
-        parts.append(_forecast_accuracy(parts[0], forecasts, contract))
+        parts.append(_forecast_accuracy(contact_kpis, forecasts, contract))
     else:
         parts.append(
             not_measurable(
@@ -140,8 +143,10 @@ def kpi_results(engagement: Engagement, *, scope: Sequence[str] = ()) -> pl.Lazy
         "month",
         *[c for c in RESULTS_SCHEMA if c not in ("partner_id", "channel", "month")],
     ]
-    return pl.concat([p.select(columns) for p in parts], how="vertical").cast(
-        RESULTS_SCHEMA | dict.fromkeys(scope, pl.String())
+    return (
+        pl.concat([p.select(columns) for p in parts], how="vertical")
+        .cast(RESULTS_SCHEMA | dict.fromkeys(scope, pl.String()))
+        .sort("partner_id", "channel", *scope, "month", "kpi", nulls_last=True)
     )
 
 
@@ -231,10 +236,16 @@ def analyse(
 def compute(
     engagement: Engagement, *, contract: Contract | None = None, results: pl.DataFrame | None = None
 ) -> Analysis:
-    """Every table of the engagement, computed: the results once, then the rest from them."""
+    """Every table of the engagement, computed: the results once, then the rest from them.
+
+    What reads the contacts (the results, the daily floor, the rejected rows) streams, so a large
+    contact history left lazy is read in bounded memory; the rest, small, is computed in memory.
+    """
     if results is None:
         results = kpi_results(engagement).collect()
-    return analyse(engagement, contract=contract, results=results.lazy()).collect()
+    analysis = analyse(engagement, contract=contract, results=results.lazy())
+    floor, rejected = pl.collect_all([analysis.floor, analysis.rejected])
+    return replace(analysis, floor=floor.lazy(), rejected=rejected.lazy()).collect()
 
 
 def _formulas(contract: Contract) -> dict[str, object]:

@@ -14,7 +14,9 @@ from .readers import SourceFile, locate, read_table
 from .schema import TABLES
 from .validation import REJECTED_SCHEMA, validate_table
 
-__all__ = ["Engagement", "load"]
+__all__ = ["HELD_BYTES", "Engagement", "load"]
+
+HELD_BYTES = 100 * 2**20
 
 
 @dataclass(frozen=True)
@@ -63,14 +65,17 @@ class Engagement:
             h.update(f"{sf.table}\0{sf.sha256}\0".encode())
         return h.hexdigest()
 
-    def collected(self) -> Engagement:
-        """The same engagement with every table read and validated once, held in memory.
+    def collected(self, *, limit: int | None = HELD_BYTES) -> Engagement:
+        """The same engagement with its tables read and validated once and held in memory, except a
+        table whose file is larger than `limit` bytes (None: no limit), which stays lazy.
 
-        Worth it before computing many tables from a small or medium engagement; a large
-        contact history is better left lazy.
+        Worth it before computing many tables: a small table is then validated once, not once per
+        use. A large contact history stays lazy, so that what is computed from it streams from the
+        file in bounded memory (each computation reads it once) instead of holding it whole.
         """
-        frames = pl.collect_all([*self.tables.values(), self.rejected])
-        tables = {name: df.lazy() for name, df in zip(self.tables, frames[:-1], strict=True)}
+        held = [n for n in self.tables if limit is None or n not in self.sources or self.sources[n].size <= limit]
+        frames = pl.collect_all([*(self.tables[n] for n in held), self.rejected])
+        tables = self.tables | {name: df.lazy() for name, df in zip(held, frames[:-1], strict=True)}
         return replace(self, tables=tables, rejected=frames[-1].lazy())
 
 

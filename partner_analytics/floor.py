@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from .contract import ChannelTerms
-from .metrics import contact_flags
+from .metrics import contact_flags, seconds_sum
 
 __all__ = ["daily_floor"]
 
@@ -25,13 +25,17 @@ def daily_floor(
         pl.col("answered").sum().cast(pl.Int64).alias("answered"),
         pl.col("short_abandon").sum().cast(pl.Int64).alias("short_abandons"),
         pl.col("in_service").sum().cast(pl.Int64).alias("in_service"),
-        (pl.col("handle_s").filter(pl.col("answered")).sum() / 3600).alias("handled_hours"),
+        (seconds_sum(pl.col("handle_s").filter(pl.col("answered"))) / 3600).alias("handled_hours"),
     )
     if staffing is not None:
         staffed = (
             staffing.with_columns(pl.col("interval_start").dt.date().alias("day"))
             .group_by(keys)
-            .agg((pl.col("agents_logged_in") * pl.col("interval_minutes") / 60).sum().alias("staffed_hours"))
+            .agg(
+                (seconds_sum(pl.col("agents_logged_in") * pl.col("interval_minutes") * 60) / 3600).alias(
+                    "staffed_hours"
+                )
+            )
         )
         counts = counts.join(staffed, on=keys, how="full", coalesce=True)
     else:

@@ -45,6 +45,7 @@ __all__ = [
     "occupancy_results",
     "quality_results",
     "results_from_sums",
+    "seconds_sum",
     "service_level_results",
     "service_level_terms",
 ]
@@ -82,6 +83,13 @@ _SUMS = (
     "fcr_counted",
     "fcr_cut",
 )
+_FCR_SUMS = ("fcr_resolved", "fcr_counted", "fcr_cut")
+
+
+def seconds_sum(seconds: pl.Expr) -> pl.Expr:
+    """Σ of durations in seconds, added as whole microseconds: integers, so the total does not depend on
+    the order of the additions (threads, engines) and the same contacts always give the same figures."""
+    return (seconds * 1_000_000).round().cast(pl.Int128).sum().cast(pl.Float64) / 1_000_000
 
 
 def month_of(instant: pl.Expr) -> pl.Expr:
@@ -118,11 +126,18 @@ def _with_fcr(contacts: pl.LazyFrame) -> pl.LazyFrame:
     Instants are compared as microseconds since the epoch, so 7 days is 7 × 24 h of elapsed time
     whatever the DST changes in between.
     """
-    window = int(FCR_WINDOW.total_seconds()) * 1_000_000
-    customer, t = pl.col("customer_id"), pl.col("__t")
     ordered = contacts.with_columns(pl.col("arrived_at").dt.epoch("us").alias("__t")).sort(
         "customer_id", "__t", nulls_last=True
     )
+    return _fcr_flags(ordered, pl.col("__t").max()).drop("__t")
+
+
+def _fcr_flags(ordered: pl.LazyFrame, data_end: pl.Expr) -> pl.LazyFrame:
+    """The FCR flags of contacts where each customer's contacts follow one another by instant `__t`
+    (other customers' contacts may come between two customers, never inside one); `data_end` is the
+    last instant of the data."""
+    window = int(FCR_WINDOW.total_seconds()) * 1_000_000
+    customer, t = pl.col("customer_id"), pl.col("__t")
     next_t = t.shift(-1)
     same_customer = (customer.is_not_null() & (customer.shift(-1) == customer)).fill_null(False)
     # A row tied with the next one takes the next strictly later instant of its customer (backward
@@ -130,13 +145,54 @@ def _with_fcr(contacts: pl.LazyFrame) -> pl.LazyFrame:
     never = pl.lit(2**62, dtype=pl.Int64)
     later = pl.when(~same_customer).then(never).when(next_t != t).then(next_t).otherwise(None).backward_fill()
     judged = pl.col("answered") & customer.is_not_null()
-    cut = judged & (t + window > t.max())
+    cut = judged & (t + window > data_end)
     counted = judged & ~cut
     return ordered.with_columns(
         (counted & (later > t + window)).alias("fcr_resolved"),
         counted.alias("fcr_counted"),
         cut.alias("fcr_cut"),
-    ).drop("__t")
+    )
+
+
+def _customer_hash(customer: pl.Expr) -> pl.Expr:
+    """A 63-bit hash of the customer id, so that (hash, instant) packs into one signed 128-bit key."""
+    return customer.hash() // 2
+
+
+def _fcr_sums(contacts: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
+    """Σ of the FCR flags per `by`, from one sort on a single 128-bit key: (hash of the customer, instant).
+
+    Sorting on one integer is much cheaper than on (customer text, instant), and gives each
+    customer's contacts in order. Two customers whose ids share a hash would have their contacts
+    interleaved; such hashes are found in the sorted contacts (two neighbours with the hash and not
+    the customer), and the flags of their rows are replaced by those of the exact sort by customer.
+    """
+    t = pl.col("arrived_at").dt.epoch("us")
+    key = _customer_hash(pl.col("customer_id")).cast(pl.Int128) * 2**64 + (t.cast(pl.Int128) + 2**63)
+    ordered = contacts.with_columns(t.alias("__t"), key.alias("__key")).sort("__key", nulls_last=True).cache()
+    hashed, customer, data_end = pl.col("__key") // 2**64, pl.col("customer_id"), pl.col("__t").max()
+
+    def sums(flags: pl.LazyFrame) -> pl.LazyFrame:
+        return flags.group_by(by).agg(pl.col(c).sum().cast(pl.Int64) for c in _FCR_SUMS)
+
+    shared = (
+        ordered.filter((hashed == hashed.shift(-1)) & customer.ne_missing(customer.shift(-1)))
+        .select(hashed.alias("__hash"))
+        .unique()
+    )
+    mixed = (
+        ordered.with_columns(hashed.alias("__hash"))
+        .join(shared, on="__hash", how="semi")
+        .sort("__key")
+        .join(ordered.select(data_end.alias("__end")), how="cross")
+    )
+    interleaved = sums(_fcr_flags(mixed, pl.col("__end")))
+    exact = sums(_fcr_flags(mixed.sort("customer_id", "__t", nulls_last=True), pl.col("__end")))
+    return (
+        pl.concat([sums(_fcr_flags(ordered, data_end)), exact, interleaved.with_columns(-pl.col(c) for c in _FCR_SUMS)])
+        .group_by(by)
+        .agg(pl.col(c).sum() for c in _FCR_SUMS)
+    )
 
 
 def contact_sums(flags: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
@@ -149,8 +205,8 @@ def contact_sums(flags: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
         pl.col("short_abandon").sum().cast(pl.Int64).alias("short_abandons"),
         pl.col("in_service").sum().cast(pl.Int64).alias("in_service"),
         pl.col("abandon_within_threshold").sum().cast(pl.Int64).alias("abandons_within_threshold"),
-        pl.col("wait_s").filter(answered).sum().alias("wait_answered"),
-        pl.col("handle_s").filter(answered).sum().alias("handle_sum"),
+        seconds_sum(pl.col("wait_s").filter(answered)).alias("wait_answered"),
+        seconds_sum(pl.col("handle_s").filter(answered)).alias("handle_sum"),
         pl.col("handle_s").filter(answered).count().cast(pl.Int64).alias("handle_n"),
         csat.sum().cast(pl.Float64).alias("csat_sum"),
         csat.count().cast(pl.Int64).alias("csat_n"),
@@ -158,9 +214,9 @@ def contact_sums(flags: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
     ]
     names = flags.collect_schema().names()
     if "fcr_resolved" in names:
-        aggs += [pl.col(c).sum().cast(pl.Int64).alias(c) for c in ("fcr_resolved", "fcr_counted", "fcr_cut")]
+        aggs += [pl.col(c).sum().cast(pl.Int64).alias(c) for c in _FCR_SUMS]
     else:
-        aggs += [pl.lit(None, dtype=pl.Int64).alias(c) for c in ("fcr_resolved", "fcr_counted", "fcr_cut")]
+        aggs += [pl.lit(None, dtype=pl.Int64).alias(c) for c in _FCR_SUMS]
     return flags.group_by(list(by)).agg(aggs)
 
 
@@ -304,10 +360,21 @@ def contact_results(
     present: frozenset[str],
     scope: Sequence[str] = (),
 ) -> pl.LazyFrame:
-    """The contact KPIs per partner × channel × month (× scope), and partner-wide (channel null)."""
+    """The contact KPIs per partner × channel × month (× scope), and partner-wide (channel null).
+
+    The contacts are read once (a cache feeds both branches): the order-free counts and sums in one
+    streaming group-by, and FCR, the only KPI that needs the contacts in order, from a sort of the
+    few columns it reads.
+    """
     by = ["partner_id", "channel", *scope, "month"]
-    flags = contact_flags(contacts, contract.channels, fcr="customer_id" in present)
-    sums = _with_channel_formulas(contact_sums(flags, by), contract.channels)
+    flags = contact_flags(contacts, contract.channels, fcr=False)
+    if "customer_id" in present:
+        flags = flags.cache()
+    sums = contact_sums(flags, by)
+    if "customer_id" in present:
+        fcr = _fcr_sums(flags.select(*by, "answered", "customer_id", "arrived_at"), by)
+        sums = sums.drop(_FCR_SUMS).join(fcr, on=by, how="left", nulls_equal=True)
+    sums = _with_channel_formulas(sums, contract.channels)
     both = pl.concat([sums, _partner_wide(sums, by).select(sums.collect_schema().names())], how="vertical")
     return results_from_sums(both, present=present, keys=by)
 
@@ -351,19 +418,22 @@ def quality_results(quality: pl.LazyFrame, *, scope: Sequence[str] = ()) -> pl.L
     return _ratio_rows(both, "quality_score", scope)
 
 
-def occupancy_results(staffing: pl.LazyFrame, contacts: pl.LazyFrame, *, scope: Sequence[str] = ()) -> pl.LazyFrame:
-    """Σ handle_s / Σ (agents_logged_in × interval seconds) per partner × channel × month, and partner-wide."""
+def occupancy_results(staffing: pl.LazyFrame, contact_kpis: pl.LazyFrame, *, scope: Sequence[str] = ()) -> pl.LazyFrame:
+    """Σ handle_s / Σ (agents_logged_in × interval seconds) per partner × channel × month, and partner-wide.
+
+    Σ handle_s of the answered contacts is the numerator of the `aht` rows of `contact_kpis` (what
+    `contact_results` returns), so the contacts are not read again.
+    """
     keys = ["partner_id", "channel", "month"]
     capacity = (
         staffing.with_columns(month_of(pl.col("interval_start")).alias("month"))
         .group_by(keys)
-        .agg((pl.col("agents_logged_in") * pl.col("interval_minutes") * 60).sum().alias("denominator"))
+        .agg(seconds_sum(pl.col("agents_logged_in") * pl.col("interval_minutes") * 60).alias("denominator"))
     )
     handled = (
-        contacts.filter(pl.col("answered"))
-        .with_columns(month_of(pl.col("arrived_at")).alias("month"))
+        contact_kpis.filter((pl.col("kpi") == "aht") & pl.col("channel").is_not_null())
         .group_by(keys)
-        .agg(pl.col("handle_s").sum().alias("numerator"))
+        .agg(pl.col("numerator").sum())
     )
     per_channel = capacity.join(handled, on=keys, how="left").with_columns(pl.col("numerator").fill_null(0.0))
     wide = (

@@ -19,6 +19,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import IO, Literal
 from xml.etree import ElementTree
@@ -54,21 +55,22 @@ class SourceFile:
     path: Path
     format: str
     size: int
-    sha256: str
 
     @classmethod
     def of(cls, table: str, path: Path) -> SourceFile:
+        """The file's description; opening it now says at once whether it can be read."""
+        with path.open("rb"):
+            pass
+        return cls(table, path, FORMATS.get(path.suffix.lower(), path.suffix.lower().lstrip(".")), path.stat().st_size)
+
+    @cached_property
+    def sha256(self) -> str:
+        """The file's SHA-256, read when first asked for (a large contact history takes seconds to hash)."""
         digest = hashlib.sha256()
-        with path.open("rb") as f:
+        with self.path.open("rb") as f:
             for block in iter(lambda: f.read(1 << 20), b""):
                 digest.update(block)
-        return cls(
-            table,
-            path,
-            FORMATS.get(path.suffix.lower(), path.suffix.lower().lstrip(".")),
-            path.stat().st_size,
-            digest.hexdigest(),
-        )
+        return digest.hexdigest()
 
 
 @dataclass(frozen=True)

@@ -94,12 +94,14 @@ def validate_table(
     passed = typed.filter(~fails)
     rejected = [_rejections(typed.filter(fails), checks, raw)]
     if spec.unique:
-        first = pl.col(ROW).min().over(list(spec.unique))
-        keyed = passed.with_columns(first.alias("__first"))
-        passed = keyed.filter(pl.col("__first") == pl.col(ROW))
+        key_columns = [c for c in spec.columns if c.name in spec.unique]
+        keys = raw.frame.select(pl.col(c.name).alias(_RAW + c.name) for c in key_columns).select(
+            _typed(c, schema[c.name], raw.textual, source, contract.timezone).alias(c.name) for c in key_columns
+        )
+        passed, repeats = _first_occurrences(passed, list(spec.unique), _repeated_hashes(keys))
         repeat = _Check(
             spec.unique[0],
-            pl.col("__first") != pl.col(ROW),
+            pl.lit(True),
             _format(
                 "duplicated {} (first at row {}); expected each {} once",
                 pl.lit(" + ".join(spec.unique)),
@@ -107,9 +109,50 @@ def validate_table(
                 pl.lit(" + ".join(spec.unique)),
             ),
         )
-        rejected.append(_rejections(keyed.filter(repeat.fails), [repeat], raw))
+        rejected.append(_rejections(repeats, [repeat], raw))
     valid = passed.select(spec.column_names)
     return ValidatedTable(valid, pl.concat(rejected, how="vertical"))
+
+
+def _key(key: list[str]) -> pl.Expr:
+    return pl.struct(key) if len(key) > 1 else pl.col(key[0])
+
+
+def _key_hash(key: list[str]) -> pl.Expr:
+    return _key(key).hash()
+
+
+def _repeated_hashes(keys: pl.LazyFrame) -> pl.Series:
+    """The hashes of the key values found more than once in `keys` (every row read, its key columns only).
+
+    A repeated key has a repeated hash; so may, rarely, two different keys. Read now, in one pass
+    over the key's columns alone, so that the validation of every row looks for repeats among the
+    few rows whose hash is here: usually none.
+    """
+    hashes = keys.select(_key_hash(keys.collect_schema().names()).alias("hash"))
+    return hashes.group_by("hash").agg(pl.len().alias("n")).filter(pl.col("n") > 1).collect()["hash"]
+
+
+def _first_occurrences(rows: pl.LazyFrame, key: list[str], repeated: pl.Series) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """The rows whose `key` is seen for the first time (in row order), and the later ones with `__first`,
+    the row they repeat; `repeated` holds the hashes of the keys read more than once.
+
+    The keys themselves are compared, in row order, only where the hash is a repeated one; the first
+    row of a repeated key is looked up for the repeats only.
+    """
+    if repeated.is_empty():
+        return rows, rows.head(0).with_columns(pl.lit(None, dtype=pl.Int64).alias("__first"))
+    value = _key(key)
+    candidate = _key_hash(key).is_in(repeated.implode())
+    once = ~candidate | pl.when(candidate).then(value).is_first_distinct()
+    flagged = rows.with_columns(once.alias("__once"))
+    repeats = flagged.filter(~pl.col("__once")).drop("__once")
+    firsts = (
+        flagged.filter(pl.col("__once"))
+        .select(*key, pl.col(ROW).alias("__first"))
+        .join(repeats.select(key).unique(), on=key, how="semi", nulls_equal=True)
+    )
+    return flagged.filter(pl.col("__once")).drop("__once"), repeats.join(firsts, on=key, how="left", nulls_equal=True)
 
 
 def _format(template: str, *values: pl.Expr) -> pl.Expr:
@@ -258,16 +301,18 @@ def _row_checks(schema: pl.Schema) -> list[_Check]:
 def _checks(column: Column, contract: Contract, source: Source, schema: pl.Schema, loaded: dt.datetime) -> list[_Check]:
     name, raw, value = column.name, pl.col(_RAW + column.name), pl.col(column.name)
     shown = raw.cast(pl.String)
+    # Only text can be blank: a typed column (Parquet, Excel) is tested for nulls without formatting its values.
+    blank = shown.str.strip_chars() == "" if _is_text(schema[name]) else pl.lit(False)
     checks: list[_Check] = []
     cell = pl.col(CELL + name) if CELL + name in schema else None
     if cell is not None:
         checks.append(_Check(name, cell.is_not_null(), cell))
     if column.required:
-        missing = raw.is_null() | (shown.str.strip_chars() == "")
+        missing = raw.is_null() | blank
         checks.append(
             _Check(name, missing if cell is None else missing & cell.is_null(), pl.lit("missing required value"))
         )
-    unreadable = raw.is_not_null() & (shown.str.strip_chars() != "") & value.is_null()
+    unreadable = raw.is_not_null() & ~blank & value.is_null()
     if column.kind != "str":
         checks.append(_Check(name, unreadable, _unreadable_reason(column, shown, source, contract.timezone)))
     if column.kind in ("float", "int"):

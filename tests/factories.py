@@ -137,6 +137,8 @@ def engagement(contract_: Contract, contacts_: pl.LazyFrame, **tables: pl.LazyFr
     from partner_analytics.validation import REJECTED_SCHEMA
 
     frames = {"contacts": contacts_, **tables}
+    contract_file = SourceFile("contract", Path("/in-memory/contract.yaml"), "yaml", 0)
+    contract_file.__dict__["sha256"] = "0" * 64  # the cached digest of a file that does not exist
     return Engagement(
         path=Path("/in-memory"),
         contract=contract_,
@@ -144,5 +146,5 @@ def engagement(contract_: Contract, contacts_: pl.LazyFrame, **tables: pl.LazyFr
         present={name: frozenset(f.collect_schema().names()) for name, f in frames.items()},
         rejected=pl.LazyFrame(schema=REJECTED_SCHEMA),
         sources={},
-        contract_file=SourceFile("contract", Path("/in-memory/contract.yaml"), "yaml", 0, "0" * 64),
+        contract_file=contract_file,
     )

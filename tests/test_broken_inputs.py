@@ -21,6 +21,7 @@ import xlsxwriter
 import yaml
 
 import partner_analytics as pa
+from partner_analytics import validation
 from partner_analytics.cli import main
 from partner_analytics.readers import read_table
 from partner_analytics.schema import TABLES
@@ -684,6 +685,19 @@ def test_duplicate_of_an_invalid_row_is_the_one_kept(tmp_path: Path) -> None:
         5: "-5 is a negative duration (expected at least 0)",
         7: "duplicated contact_id (first at row 6); expected each contact_id once",
     }
+
+
+def test_keys_that_share_a_hash_are_compared_as_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Repeats are looked for among the keys whose hash repeats; with every key sharing one hash
+    (what two different keys may rarely do), only the true repeats are rejected."""
+    monkeypatch.setattr(validation, "_key_hash", lambda key: validation._key(key).hash() * 0)
+    kept, rejected = _with_rows(
+        tmp_path,
+        "c4,northcall,voice,2026-09-02 10:00:00,true,1,1,,",
+        "c2,northcall,voice,2026-09-03 10:00:00,true,1,1,,",
+    )
+    assert kept == [*VALID_IDS, "c4"]
+    assert _reasons(rejected) == {6: "duplicated contact_id (first at row 3); expected each contact_id once"}
 
 
 def test_duplicated_action_ids(tmp_path: Path) -> None:

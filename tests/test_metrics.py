@@ -6,7 +6,10 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from partner_analytics import metrics
 from partner_analytics.metrics import contact_flags, contact_results, occupancy_results, quality_results
 
 from .factories import ALL_CONTACT_COLUMNS, contacts, contract, kpi_table
@@ -177,6 +180,53 @@ def test_occupancy() -> None:
             "agents_logged_in": [2.0, 1.5],
         }
     ).with_columns(pl.col("interval_start").dt.replace_time_zone("Europe/Paris"))
-    k = kpi_table(occupancy_results(staffing, SEPTEMBER))
+    contact_kpis = contact_results(SEPTEMBER, contract(), present=ALL_CONTACT_COLUMNS)
+    k = kpi_table(occupancy_results(staffing, contact_kpis))
     # handled: 100 + 200 + 300 s of answered voice; capacity: (2 + 1.5) × 30 × 60 = 6300 s
     assert k[("voice", "2026-09", "occupancy")] == pytest.approx(600 / 6300)
+
+
+# --- FCR from the hashed sort ---------------------------------------------------------------------
+
+_FCR = ("fcr_resolved", "fcr_counted", "fcr_cut")
+
+
+def _exact_fcr(frame: pl.LazyFrame) -> pl.DataFrame:
+    """Σ of the flags of the exact sort by (customer, instant), per partner × channel × month."""
+    by = ["partner_id", "channel", "month"]
+    return metrics._with_fcr(frame).group_by(by).agg(pl.col(c).sum().cast(pl.Int64) for c in _FCR).collect().sort(by)
+
+
+_contact = st.tuples(
+    st.sampled_from(["a", "b", "c", "d", None]),  # customer
+    st.integers(0, 40),  # arrival, in half-days from 2026-08-25: ties, exactly 7 days, month ends
+    st.booleans(),  # answered
+    st.sampled_from(["voice", "chat"]),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(_contact, min_size=1, max_size=40), buckets=st.sampled_from([1, 2, 3]))
+def test_fcr_from_the_hashed_sort_equals_the_exact_sort_when_customers_share_a_hash(
+    rows: list[tuple], buckets: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the customer hash forced into 1, 2 or 3 values (customers interleaved in the sort), the
+    rows of the shared hashes are recomputed exactly: the sums equal the exact sort's."""
+    start = dt.datetime(2026, 8, 25)
+    frame = pl.LazyFrame(
+        {
+            "partner_id": [N] * len(rows),
+            "channel": [r[3] for r in rows],
+            "customer_id": [r[0] for r in rows],
+            "arrived_at": [start + dt.timedelta(hours=12 * r[1]) for r in rows],
+            "answered": [r[2] for r in rows],
+        },
+        schema_overrides={"customer_id": pl.String},
+    ).with_columns(pl.col("arrived_at").dt.replace_time_zone("Europe/Paris"))
+    frame = frame.with_columns(metrics.month_of(pl.col("arrived_at")).alias("month"))
+    by = ["partner_id", "channel", "month"]
+    expected = _exact_fcr(frame)
+    assert metrics._fcr_sums(frame, by).collect().sort(by).equals(expected)
+    with monkeypatch.context() as m:
+        m.setattr(metrics, "_customer_hash", lambda customer: customer.hash() % buckets)
+        assert metrics._fcr_sums(frame, by).collect().sort(by).equals(expected)
