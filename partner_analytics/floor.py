@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from .contract import ChannelTerms
-from .metrics import contact_flags, seconds_sum
+from .metrics import as_seconds, contact_flags, microseconds
 
 __all__ = ["daily_floor"]
 
@@ -20,22 +20,25 @@ def daily_floor(
     """
     keys = ["partner_id", "channel", "day"]
     flags = contact_flags(contacts, channels, fcr=False).with_columns(pl.col("arrived_at").dt.date().alias("day"))
-    counts = flags.group_by(keys).agg(
-        pl.len().cast(pl.Int64).alias("offered"),
-        pl.col("answered").sum().cast(pl.Int64).alias("answered"),
-        pl.col("short_abandon").sum().cast(pl.Int64).alias("short_abandons"),
-        pl.col("in_service").sum().cast(pl.Int64).alias("in_service"),
-        (seconds_sum(pl.col("handle_s").filter(pl.col("answered"))) / 3600).alias("handled_hours"),
+    counts = (
+        flags.group_by(keys)
+        .agg(
+            pl.len().cast(pl.Int64).alias("offered"),
+            pl.col("answered").sum().cast(pl.Int64).alias("answered"),
+            pl.col("short_abandon").sum().cast(pl.Int64).alias("short_abandons"),
+            pl.col("in_service").sum().cast(pl.Int64).alias("in_service"),
+            microseconds(pl.col("handle_s")).filter(pl.col("answered")).sum().alias("handled_hours"),
+        )
+        .with_columns(as_seconds(pl.col("handled_hours")) / 3600)
     )
     if staffing is not None:
         staffed = (
             staffing.with_columns(pl.col("interval_start").dt.date().alias("day"))
             .group_by(keys)
             .agg(
-                (seconds_sum(pl.col("agents_logged_in") * pl.col("interval_minutes") * 60) / 3600).alias(
-                    "staffed_hours"
-                )
+                microseconds(pl.col("agents_logged_in") * pl.col("interval_minutes") * 60).sum().alias("staffed_hours")
             )
+            .with_columns(as_seconds(pl.col("staffed_hours")) / 3600)
         )
         counts = counts.join(staffed, on=keys, how="full", coalesce=True)
     else:

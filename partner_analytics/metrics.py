@@ -35,17 +35,18 @@ __all__ = [
     "RESULTS_SCHEMA",
     "SCOPES",
     "SERVICE_LEVEL_COUNTS",
+    "as_seconds",
     "contact_flags",
     "contact_results",
     "contact_sums",
     "count_columns",
     "formula_columns",
+    "microseconds",
     "month_of",
     "not_measurable",
     "occupancy_results",
     "quality_results",
     "results_from_sums",
-    "seconds_sum",
     "service_level_results",
     "service_level_terms",
 ]
@@ -86,10 +87,14 @@ _SUMS = (
 _FCR_SUMS = ("fcr_resolved", "fcr_counted", "fcr_cut")
 
 
-def seconds_sum(seconds: pl.Expr) -> pl.Expr:
-    """Σ of durations in seconds, added as whole microseconds: integers, so the total does not depend on
-    the order of the additions (threads, engines) and the same contacts always give the same figures."""
-    return (seconds * 1_000_000).round().cast(pl.Int128).sum().cast(pl.Float64) / 1_000_000
+def microseconds(seconds: pl.Expr) -> pl.Expr:
+    """Durations in seconds as whole microseconds: their sums are sums of integers, which do not depend
+    on the order of the additions (threads, engines), so the same contacts always give the same figures."""
+    return (seconds * 1_000_000).round().cast(pl.Int128)
+
+
+def as_seconds(microseconds: pl.Expr) -> pl.Expr:
+    return microseconds.cast(pl.Float64) / 1_000_000
 
 
 def month_of(instant: pl.Expr) -> pl.Expr:
@@ -106,8 +111,8 @@ def contact_flags(contacts: pl.LazyFrame, channels: dict[str, ChannelTerms], *, 
     """
     answer_within = {name: t.answer_within_s for name, t in channels.items()}
     short_within = {name: t.short_abandon_s for name, t in channels.items()}
-    t = pl.col("channel").replace_strict(answer_within, default=None, return_dtype=pl.Float64)
-    s = pl.col("channel").replace_strict(short_within, default=0.0, return_dtype=pl.Float64)
+    t = _per_channel(answer_within, None)
+    s = _per_channel(short_within, 0.0)
     answered = pl.col("answered")
     flagged = contacts.with_columns(
         month_of(pl.col("arrived_at")).alias("month"),
@@ -118,6 +123,15 @@ def contact_flags(contacts: pl.LazyFrame, channels: dict[str, ChannelTerms], *, 
     if fcr:
         flagged = _with_fcr(flagged)
     return flagged
+
+
+def _per_channel(values: dict[str, float], default: float | None) -> pl.Expr:
+    """The value of each row's channel, as one element-wise expression (the streaming engine runs it
+    morsel by morsel; a mapping by `replace_strict` is a whole-column step)."""
+    value = pl.lit(default, dtype=pl.Float64)
+    for channel, v in values.items():
+        value = pl.when(pl.col("channel") == channel).then(pl.lit(v, dtype=pl.Float64)).otherwise(value)
+    return value
 
 
 def _with_fcr(contacts: pl.LazyFrame) -> pl.LazyFrame:
@@ -167,9 +181,15 @@ def _fcr_sums(contacts: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
     interleaved; such hashes are found in the sorted contacts (two neighbours with the hash and not
     the customer), and the flags of their rows are replaced by those of the exact sort by customer.
     """
-    t = pl.col("arrived_at").dt.epoch("us")
-    key = _customer_hash(pl.col("customer_id")).cast(pl.Int128) * 2**64 + (t.cast(pl.Int128) + 2**63)
-    ordered = contacts.with_columns(t.alias("__t"), key.alias("__key")).sort("__key", nulls_last=True).cache()
+    t = pl.col("arrived_at").dt.epoch("us").cast(pl.Int128) + 2**63
+    key = _customer_hash(pl.col("customer_id")).cast(pl.Int128) * 2**64 + t
+    ordered = (
+        contacts.with_columns(key.alias("__key"))
+        .drop("arrived_at")
+        .sort("__key", nulls_last=True)
+        .with_columns((pl.col("__key") % 2**64 - 2**63).cast(pl.Int64).alias("__t"))
+        .cache()
+    )
     hashed, customer, data_end = pl.col("__key") // 2**64, pl.col("customer_id"), pl.col("__t").max()
 
     def sums(flags: pl.LazyFrame) -> pl.LazyFrame:
@@ -205,8 +225,8 @@ def contact_sums(flags: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
         pl.col("short_abandon").sum().cast(pl.Int64).alias("short_abandons"),
         pl.col("in_service").sum().cast(pl.Int64).alias("in_service"),
         pl.col("abandon_within_threshold").sum().cast(pl.Int64).alias("abandons_within_threshold"),
-        seconds_sum(pl.col("wait_s").filter(answered)).alias("wait_answered"),
-        seconds_sum(pl.col("handle_s").filter(answered)).alias("handle_sum"),
+        microseconds(pl.col("wait_s")).filter(answered).sum().alias("wait_answered"),
+        microseconds(pl.col("handle_s")).filter(answered).sum().alias("handle_sum"),
         pl.col("handle_s").filter(answered).count().cast(pl.Int64).alias("handle_n"),
         csat.sum().cast(pl.Float64).alias("csat_sum"),
         csat.count().cast(pl.Int64).alias("csat_n"),
@@ -217,7 +237,9 @@ def contact_sums(flags: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
         aggs += [pl.col(c).sum().cast(pl.Int64).alias(c) for c in _FCR_SUMS]
     else:
         aggs += [pl.lit(None, dtype=pl.Int64).alias(c) for c in _FCR_SUMS]
-    return flags.group_by(list(by)).agg(aggs)
+    return (
+        flags.group_by(list(by)).agg(aggs).with_columns(as_seconds(pl.col(c)) for c in ("wait_answered", "handle_sum"))
+    )
 
 
 def service_level_terms(denominator: pl.Expr, shorts_in: pl.Expr, abandons_in: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
@@ -372,7 +394,15 @@ def contact_results(
         flags = flags.cache()
     sums = contact_sums(flags, by)
     if "customer_id" in present:
-        fcr = _fcr_sums(flags.select(*by, "answered", "customer_id", "arrived_at"), by)
+        # The FCR sort carries each contact's partner and channel as enums of the contract's: a byte, not a text.
+        enums = {"partner_id": pl.Enum(contract.partner_ids), "channel": pl.Enum(list(contract.channels))}
+        narrow = flags.select(
+            *(pl.col(c).cast(enums[c]) if c in enums else pl.col(c) for c in by),
+            "answered",
+            "customer_id",
+            "arrived_at",
+        )
+        fcr = _fcr_sums(narrow, by).with_columns(pl.col(c).cast(pl.String) for c in enums)
         sums = sums.drop(_FCR_SUMS).join(fcr, on=by, how="left", nulls_equal=True)
     sums = _with_channel_formulas(sums, contract.channels)
     both = pl.concat([sums, _partner_wide(sums, by).select(sums.collect_schema().names())], how="vertical")
@@ -428,7 +458,8 @@ def occupancy_results(staffing: pl.LazyFrame, contact_kpis: pl.LazyFrame, *, sco
     capacity = (
         staffing.with_columns(month_of(pl.col("interval_start")).alias("month"))
         .group_by(keys)
-        .agg(seconds_sum(pl.col("agents_logged_in") * pl.col("interval_minutes") * 60).alias("denominator"))
+        .agg(microseconds(pl.col("agents_logged_in") * pl.col("interval_minutes") * 60).sum().alias("denominator"))
+        .with_columns(as_seconds(pl.col("denominator")))
     )
     handled = (
         contact_kpis.filter((pl.col("kpi") == "aht") & pl.col("channel").is_not_null())

@@ -126,11 +126,13 @@ def _repeated_hashes(keys: pl.LazyFrame) -> pl.Series:
     """The hashes of the key values found more than once in `keys` (every row read, its key columns only).
 
     A repeated key has a repeated hash; so may, rarely, two different keys. Read now, in one pass
-    over the key's columns alone, so that the validation of every row looks for repeats among the
-    few rows whose hash is here: usually none.
+    over the key's columns alone (the hashes sorted: cheaper than a hash table of every key), so
+    that the validation of every row looks for repeats among the few rows whose hash is here:
+    usually none.
     """
-    hashes = keys.select(_key_hash(keys.collect_schema().names()).alias("hash"))
-    return hashes.group_by("hash").agg(pl.len().alias("n")).filter(pl.col("n") > 1).collect()["hash"]
+    hashed = pl.col("hash")
+    hashes = keys.select(_key_hash(keys.collect_schema().names()).alias("hash")).sort("hash")
+    return hashes.filter(hashed == hashed.shift(1)).unique().collect()["hash"]
 
 
 def _first_occurrences(rows: pl.LazyFrame, key: list[str], repeated: pl.Series) -> tuple[pl.LazyFrame, pl.LazyFrame]:
