@@ -175,7 +175,9 @@ def _typed(column: Column, dtype: pl.DataType, textual: bool, source: Source, ti
     raw = pl.col(_RAW + column.name)
     if textual or _is_text(dtype):
         text = raw.cast(pl.String).str.strip_chars()
-        text = pl.when(text == "").then(None).otherwise(text)
+        if not (column.required and column.kind == "str"):
+            # A blank required value rejects its row ("missing required value"): only optional values need it as null.
+            text = pl.when(text == "").then(None).otherwise(text)
         return _parse_text(column, text, source, timezone)
     kind = column.kind
     if kind == "datetime":
@@ -191,6 +193,8 @@ def _typed(column: Column, dtype: pl.DataType, textual: bool, source: Source, ti
         else:
             day = raw.cast(pl.Date, strict=False)
         return day.dt.truncate("1mo") if kind == "month" else day
+    if kind == "int" and dtype.is_integer():
+        return raw.cast(pl.Int64, strict=False)
     if kind == "int":
         number = raw.cast(pl.Float64, strict=False)
         return pl.when(number == number.round()).then(number).cast(pl.Int64, strict=False)
@@ -319,7 +323,10 @@ def _checks(column: Column, contract: Contract, source: Source, schema: pl.Schem
         checks.append(_Check(name, unreadable, _unreadable_reason(column, shown, source, contract.timezone)))
     if column.kind in ("float", "int"):
         number = value.cast(pl.Float64)
-        checks.append(_Check(name, number.is_nan() | number.is_infinite(), _format("{} is not a finite number", shown)))
+        if column.kind == "float":  # a whole number is typed Int64: never NaN nor infinite
+            checks.append(
+                _Check(name, number.is_nan() | number.is_infinite(), _format("{} is not a finite number", shown))
+            )
         checks.append(
             _Check(
                 name,
@@ -349,7 +356,11 @@ def _checks(column: Column, contract: Contract, source: Source, schema: pl.Schem
     allowed = column.choices or _referenced(column, contract)
     if allowed:
         checks.append(
-            _Check(name, value.is_not_null() & ~value.cast(pl.String).is_in(allowed), _unknown(column, shown, allowed))
+            _Check(
+                name,
+                raw.is_not_null() & ~blank & ~value.cast(pl.String).is_in(allowed),
+                _unknown(column, shown, allowed),
+            )
         )
     if column.kind == "datetime":
         utc = pl.lit(loaded.replace(tzinfo=None)).dt.replace_time_zone("UTC")
