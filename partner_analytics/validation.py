@@ -307,8 +307,7 @@ def _row_checks(schema: pl.Schema) -> list[_Check]:
 def _checks(column: Column, contract: Contract, source: Source, schema: pl.Schema, loaded: dt.datetime) -> list[_Check]:
     name, raw, value = column.name, pl.col(_RAW + column.name), pl.col(column.name)
     shown = raw.cast(pl.String)
-    # Only text can be blank: a typed column (Parquet, Excel) is tested for nulls without formatting its values.
-    blank = shown.str.strip_chars() == "" if _is_text(schema[name]) else pl.lit(False)
+    blank = _blank(column, schema[name])
     checks: list[_Check] = []
     cell = pl.col(CELL + name) if CELL + name in schema else None
     if cell is not None:
@@ -377,6 +376,18 @@ def _checks(column: Column, contract: Contract, source: Source, schema: pl.Schem
             )
         )
     return checks
+
+
+def _blank(column: Column, dtype: pl.DataType) -> pl.Expr:
+    """Whether the value read is blank. Only text can be: a typed column (Parquet, Excel) is tested for
+    nulls without formatting its values; a text column of ours is read from its typed value, stripped
+    already (a blank required value is "", an optional one null)."""
+    raw, value = pl.col(_RAW + column.name), pl.col(column.name)
+    if not _is_text(dtype):
+        return pl.lit(False)
+    if column.kind == "str":
+        return value == "" if column.required else raw.is_not_null() & value.is_null()
+    return raw.cast(pl.String).str.strip_chars() == ""
 
 
 def _unreadable_reason(column: Column, shown: pl.Expr, source: Source, timezone: str) -> pl.Expr:
