@@ -2,15 +2,15 @@
 # Every measurement of bench/README.md, in order, one after the other (run from the project root).
 #   bench/run_all.sh DATA_DIR [STEP...]
 # DATA_DIR holds (or receives) the engagements c1000000, c10000000 and c50000000.
-# Steps: generate kpis fcr10 fcr50 stages sort tables (default: all). Logs and JSON lines go to bench/out/.
+# Steps: generate kpis fcr10 fcr50 stages sort tables cycle (default: all). Logs and JSON lines go to bench/out/.
 set -euo pipefail
 DATA=${1:?usage: bench/run_all.sh DATA_DIR [STEP...]}
 shift
-STEPS=${*:-generate kpis fcr10 fcr50 stages sort tables}
+STEPS=${*:-generate kpis fcr10 fcr50 stages sort tables cycle}
 PY=.venv/bin/python
 OUT=bench/out
 mkdir -p "$OUT" "$DATA"
-ENGINES=toolkit,duckdb+range,duckdb+next,duckdb-checked
+ENGINES=toolkit,toolkit-unchecked,duckdb+range,duckdb+next,duckdb-checked
 
 for step in $STEPS; do
   case $step in
@@ -46,6 +46,9 @@ for step in $STEPS; do
         /usr/bin/time -v timeout 2700 .venv/bin/partner-analytics tables --engagement "$DATA/c$n" \
           --out "$OUT/tables_$n" --format parquet 2>&1 | tee "$OUT/tables_$n.log" || true
       done ;;
+    cycle)
+      $PY bench/cycle.py --workers 2 2>&1 | tee "$OUT/cycle_sample.log"
+      $PY bench/cycle.py --workers 2 --engagement "$DATA/c10000000" --out "$OUT/cycle_10M" 2>&1 | tee "$OUT/cycle_10M.log" ;;
     *) echo "unknown step $step" >&2; exit 2 ;;
   esac
 done
