@@ -331,9 +331,9 @@ def main() -> None:
     import tempfile
 
     engines = args.engines.split(",")
-    unknown = [e for e in engines if e.split("+")[0] not in ENGINES]
+    unknown = [e for e in engines if e not in ENGINES and e not in ("duckdb+range", "duckdb+next", "duckdb+distinct")]
     if unknown:
-        parser.error(f"unknown engines {unknown} (known: {', '.join(ENGINES)}, toolkit+OPTION...)")
+        parser.error(f"unknown engines {unknown} (known: {', '.join(ENGINES)}, duckdb+range|next|distinct)")
     for folder in args.engagements:
         rows = _contact_rows(folder)
         runs: dict[str, list[Run]] = {e: [] for e in engines}
