@@ -6,7 +6,8 @@ from __future__ import annotations
 import polars as pl
 
 from .contract import ChannelTerms
-from .metrics import as_seconds, contact_flags, microseconds
+from .localtime import wall_time_of
+from .metrics import as_seconds, contact_flags, instants_zone, microseconds
 
 __all__ = ["daily_floor"]
 
@@ -19,7 +20,9 @@ def daily_floor(
     Staffed hours are Σ agents_logged_in × interval length; without a staffing table they are null.
     """
     keys = ["partner_id", "channel", "day"]
-    flags = contact_flags(contacts, channels, fcr=False).with_columns(pl.col("arrived_at").dt.date().alias("day"))
+    zone = instants_zone(contacts, "arrived_at")
+    local = pl.col("arrived_at") if zone is None else wall_time_of(pl.col("arrived_at"), zone)
+    flags = contact_flags(contacts, channels, fcr=False).with_columns(local.dt.date().alias("day"))
     counts = (
         flags.group_by(keys)
         .agg(

@@ -26,6 +26,7 @@ import polars as pl
 
 from .contract import Contract, Source
 from .kpis import KPIS
+from .localtime import instant_of
 from .readers import CELL, EXTRA, ROW, RawTable
 from .schema import Column
 
@@ -264,7 +265,7 @@ def _naive(text: pl.Expr, source: Source) -> pl.Expr:
 
 
 def _localised(naive: pl.Expr, timezone: str) -> pl.Expr:
-    return naive.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
+    return instant_of(naive, timezone)
 
 
 _EXPECTED = {
