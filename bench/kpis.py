@@ -69,28 +69,19 @@ def toolkit_child(folder: Path, out: Path, engine: str) -> None:
         local = pl.col("arrived_at").dt.replace_time_zone(contract.timezone, ambiguous="earliest", non_existent="null")
         contacts = pl.scan_parquet(folder / "contacts.parquet").with_columns(local)
         loaded = time.perf_counter()
-        present = frozenset(contacts.collect_schema().names())
-        frame = contact_results(contacts, contract, present=present).collect()
-        done = time.perf_counter()
-        _write_kpis(frame, out)
-        report(
-            import_s=imported - started,
-            load_s=loaded - imported,
-            compute_s=done - loaded,
-            run_s=done - imported,
-            peak_mb=peak_rss_mb(),
-            rows=frame.height,
-        )
-        return
-    eng = pa.load(folder)
-    loaded = time.perf_counter()
-    if engine == "toolkit-kpis":
-        frame = kpi_results(eng).collect()
+        frame = contact_results(contacts, contract, present=frozenset(contacts.collect_schema().names())).collect()
     else:
-        lazy = contact_results(eng.contacts, eng.contract, present=eng.present["contacts"])
-        frame = lazy.collect(engine="in-memory" if engine == "toolkit-inmem" else "auto")
+        eng = pa.load(folder)
+        loaded = time.perf_counter()
+        if engine == "toolkit-kpis":
+            frame = kpi_results(eng).collect()
+        else:
+            lazy = contact_results(eng.contacts, eng.contract, present=eng.present["contacts"])
+            frame = lazy.collect(engine="in-memory" if engine == "toolkit-inmem" else "auto")
     done = time.perf_counter()
-    _write_kpis(frame, out)
+    frame.filter(pl.col("kpi").is_in(KPIS)).select(
+        "partner_id", "channel", "month", "kpi", "value", "numerator", "denominator", "incomplete"
+    ).write_parquet(out)
     report(
         import_s=imported - started,
         load_s=loaded - imported,
@@ -99,14 +90,6 @@ def toolkit_child(folder: Path, out: Path, engine: str) -> None:
         peak_mb=peak_rss_mb(),
         rows=frame.height,
     )
-
-
-def _write_kpis(frame, out: Path) -> None:
-    import polars as pl
-
-    frame.filter(pl.col("kpi").is_in(KPIS)).select(
-        "partner_id", "channel", "month", "kpi", "value", "numerator", "denominator", "incomplete"
-    ).write_parquet(out)
 
 
 def kpi_sql(
