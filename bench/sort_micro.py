@@ -26,23 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from measure import table
 
-WINDOW_US = 7 * 24 * 3600 * 1_000_000
 FLAGS = ("fcr_resolved", "fcr_counted", "fcr_cut")
 
 
 def _flags_from_sorted(frame: pl.LazyFrame) -> pl.LazyFrame:
-    """`metrics._with_fcr`'s arithmetic on a frame already sorted by (customer_id, __t)."""
-    customer, t = pl.col("customer_id"), pl.col("__t")
-    next_t = t.shift(-1)
-    same_customer = (customer.is_not_null() & (customer.shift(-1) == customer)).fill_null(False)
-    never = pl.lit(2**62, dtype=pl.Int64)
-    later = pl.when(~same_customer).then(never).when(next_t != t).then(next_t).otherwise(None).backward_fill()
-    judged = pl.col("answered") & customer.is_not_null()
-    cut = judged & (t + WINDOW_US > t.max())
-    counted = judged & ~cut
-    return frame.with_columns(
-        (counted & (later > t + WINDOW_US)).alias("fcr_resolved"), counted.alias("fcr_counted"), cut.alias("fcr_cut")
-    )
+    """The toolkit's FCR flags (`metrics._fcr_flags`) on a frame already sorted by (customer_id, __t)."""
+    return metrics._fcr_flags(frame, pl.col("__t").max())
 
 
 def toolkit(contacts: pl.DataFrame) -> pl.DataFrame:
