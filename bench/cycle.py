@@ -3,7 +3,7 @@
     .venv/bin/python bench/cycle.py                 # 1 worker, then one per CPU
     .venv/bin/python bench/cycle.py --workers 2
 
-Runs `partner_analytics.cycle.run_cycle` (compute the analysis once, save its tables, run every
+Runs `partner_analytics.batch.cycle.run_cycle` (compute the analysis once, save its tables, run every
 report notebook, export it, write the index) and prints, per run: the wall time of the whole cycle,
 the machine's load average before and after (other processes share the CPUs), the CPU seconds of
 this process (computing the tables, the index) and of its children (workers and kernels), and per
@@ -24,8 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-from partner_analytics.cycle import CycleOutcome, prepare_cycle, run_cycle  # noqa: E402
-from partner_analytics.engagement import load  # noqa: E402
+from partner_analytics.batch.cycle import CycleOutcome, prepare_cycle, run_cycle  # noqa: E402
+from partner_analytics.io.engagement import load  # noqa: E402
 
 COLUMNS = (
     ("kernel_start_s", "kstart"),

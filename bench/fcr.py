@@ -52,7 +52,7 @@ def _finish(frame, later):
 def sort_shift(contacts):
     """`metrics._with_fcr`: one sort by (customer text, instant), then shift (the exact sort the
     toolkit keeps for per-contact flags and for customers that share a hash)."""
-    from partner_analytics import metrics
+    from partner_analytics.metrics import contact_kpis as metrics
 
     return metrics._with_fcr(contacts)
 
@@ -114,7 +114,7 @@ def _sums(variant: str):
     """The FCR sums of a formulation, as `metrics._fcr_sums` returns them: (contacts, by) -> sums."""
     import polars as pl
 
-    from partner_analytics import metrics
+    from partner_analytics.metrics import contact_kpis as metrics
 
     if variant == "hashed":
         return metrics._fcr_sums
@@ -128,7 +128,7 @@ def child(folder: Path, out: Path, variant: str, mode: str) -> None:
     import polars as pl
 
     import partner_analytics as pa
-    from partner_analytics import metrics
+    from partner_analytics.metrics import contact_kpis as metrics
 
     sums = _sums(variant)
     metrics._fcr_sums = sums

@@ -59,9 +59,9 @@ def toolkit_child(folder: Path, out: Path, engine: str) -> None:
     import polars as pl
 
     import partner_analytics as pa
-    from partner_analytics.analysis import kpi_results
-    from partner_analytics.contract import read_contract
-    from partner_analytics.metrics import contact_results
+    from partner_analytics.contract.reading import read_contract
+    from partner_analytics.metrics.contact_kpis import contact_results
+    from partner_analytics.metrics.results import kpi_results
 
     imported = time.perf_counter()
     if engine == "toolkit-unchecked":

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 import polars as pl
 
-from partner_analytics.queueing import erlang_a, erlang_c, interval_estimates, offered_load
+from partner_analytics.whatif.queueing import erlang_a, erlang_c, interval_estimates, offered_load
 
 
 def staffing_intervals(size: int, seed: int = 0) -> pl.DataFrame:

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "tests" / "notebooks"))
 
 from sample_contacts import PARTNERS, write_contacts  # noqa: E402
 
-from partner_analytics.execution import (  # noqa: E402
+from partner_analytics.batch.execution import (  # noqa: E402
     ExecutionOptions,
     ReportJob,
     ReportResult,

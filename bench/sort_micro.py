@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 
 import partner_analytics as pa
-from partner_analytics import metrics
+from partner_analytics.metrics import contact_kpis as metrics
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 

@@ -66,10 +66,10 @@ def plan(stage: str, folder: Path):
     import polars as pl
 
     import partner_analytics as pa
-    from partner_analytics import metrics
-    from partner_analytics.readers import read_table
-    from partner_analytics.schema import TABLES
-    from partner_analytics.validation import validate_table
+    from partner_analytics.core.schema import TABLES
+    from partner_analytics.io.readers import read_table
+    from partner_analytics.io.validation import validate_table
+    from partner_analytics.metrics import contact_kpis as metrics
 
     eng = pa.load(folder)
     tz = eng.contract.timezone
@@ -98,7 +98,7 @@ def plan(stage: str, folder: Path):
         lazy = metrics.contact_results(eng.contacts, eng.contract, present=present)
         return lazy, "in-memory" if stage == "full-inmem" else "auto"
     if stage == "kpi-results":
-        from partner_analytics.analysis import kpi_results
+        from partner_analytics.metrics.results import kpi_results
 
         return kpi_results(eng), "auto"
     if stage == "raw-full":

@@ -25,11 +25,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from partner_analytics.engagement import load
-from partner_analytics.paths import SAMPLE_ENGAGEMENT
-from partner_analytics.scenario_engine import WhatIf
-from partner_analytics.scenarios import parse_scenario
-from partner_analytics.widgets import WhatIfApp
+from partner_analytics.core.paths import SAMPLE_ENGAGEMENT
+from partner_analytics.io.engagement import load
+from partner_analytics.whatif.app import WhatIfApp
+from partner_analytics.whatif.engine import WhatIf
+from partner_analytics.whatif.scenario import parse_scenario
 
 
 def timed(run: Callable[[int], object], repeat: int) -> tuple[float, float, float]:

@@ -2,22 +2,24 @@
 
     import partner_analytics as pa
     eng = pa.load("data/sample")
+    tables = pa.compute(eng)
 
 turns an engagement folder (contract.yaml + tables) into objectives versus results, shared risks
-and gains, and the reports of the steering committees.
+and gains, and the reports of the steering committees. The stages, in the order the figures flow:
+`core`, `contract`, `io`, `metrics`, `evaluation`, `risk`, `governance`, `pipeline`, `views`,
+`charts`, `whatif`, `reports`, `batch` (docs/architecture.md).
 """
 
 from .contract import Contract, Partner, ServiceLevel
-from .engagement import Engagement, load
-from .errors import ContractError, EngagementError, PartnerAnalyticsError, TableError
-from .kpis import KPIS
-from .paths import SAMPLE_ENGAGEMENT
-from .schema import TABLES
+from .core import KPIS, SAMPLE_ENGAGEMENT, TABLES, ContractError, EngagementError, PartnerAnalyticsError, TableError
+from .io import Engagement, load
+from .pipeline import Analysis, compute
 
 __all__ = [
     "KPIS",
     "SAMPLE_ENGAGEMENT",
     "TABLES",
+    "Analysis",
     "Contract",
     "ContractError",
     "Engagement",
@@ -26,5 +28,6 @@ __all__ = [
     "PartnerAnalyticsError",
     "ServiceLevel",
     "TableError",
+    "compute",
     "load",
 ]

@@ -16,8 +16,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-from .errors import PartnerAnalyticsError
-from .paths import NOTEBOOKS, REPORTS, SAMPLE_ENGAGEMENT
+from .core.errors import PartnerAnalyticsError
+from .core.paths import NOTEBOOKS, REPORTS, SAMPLE_ENGAGEMENT
 
 __all__ = ["app", "main"]
 
@@ -73,8 +73,8 @@ def check(
     ] = None,
 ) -> None:
     """Validate an engagement and summarise what it holds, listing rejected rows."""
-    from .engagement import load
-    from .summary import engagement_summary
+    from .io.engagement import load
+    from .io.summary import engagement_summary
 
     eng = load(engagement)
     s = engagement_summary(eng)
@@ -106,7 +106,7 @@ def check(
     else:
         _console.print("no rejected rows")
     if rejected_out is not None:
-        from .atomic import atomic_path
+        from .core.atomic import atomic_path
 
         with atomic_path(rejected_out) as tmp:
             s.rejected.write_csv(tmp)
@@ -122,10 +122,10 @@ def tables(
     """Compute every table (results, gaps, credits, statement, …) and write them for Excel or code."""
     import time
 
-    from .analysis import compute
-    from .engagement import load
-    from .export import export_tables
-    from .lineage import lineage
+    from .io.engagement import load
+    from .io.export import export_tables
+    from .io.lineage import lineage
+    from .pipeline.analysis import compute
 
     if fmt not in ("csv", "parquet", "xlsx"):
         raise typer.BadParameter(f"{fmt!r}: expected csv, parquet or xlsx", param_hint="--format")
@@ -177,7 +177,7 @@ def cycle(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .cycle import prepare_cycle, run_cycle
+    from .batch.cycle import prepare_cycle, run_cycle
 
     if committee not in (None, "operational", "strategic", "all"):
         raise typer.BadParameter(f"{committee!r}: expected operational, strategic or all", param_hint="--committee")
@@ -245,8 +245,8 @@ def what_if(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8866,
 ) -> None:
     """Serve the what-if notebook as a web app (Voilà on 127.0.0.1, no code shown) until Ctrl-C."""
-    from .contract import read_contract
-    from .webapp import free_port, serve
+    from .contract.reading import read_contract
+    from .whatif.webapp import free_port, serve
 
     folder = engagement.expanduser().resolve()
     contract = read_contract(folder / "contract.yaml")

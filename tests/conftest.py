@@ -115,7 +115,7 @@ def sample_engagement(sample_dir: Path):
 @pytest.fixture(scope="session")
 def sample_analysis(sample_engagement):
     """Every table of the sample engagement, computed once."""
-    from partner_analytics.analysis import compute
+    from partner_analytics.pipeline.analysis import compute
 
     return compute(sample_engagement)
 
@@ -138,7 +138,7 @@ def sample_cycle(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     `digests` holds the SHA-256 of every report HTML right after the run, so that later runs can be
     compared with it byte for byte.
     """
-    from partner_analytics.cycle import prepare_cycle, run_cycle
+    from partner_analytics.batch.cycle import prepare_cycle, run_cycle
 
     out = tmp_path_factory.mktemp("reports")
     cycle = prepare_cycle(sample_dir, "latest-quarter", out, committee="all")

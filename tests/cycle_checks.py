@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-from partner_analytics.display import plotly_js
+from partner_analytics.charts.display import plotly_js
 
 
 class _Collector(HTMLParser):

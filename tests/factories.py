@@ -7,7 +7,8 @@ from typing import Any
 
 import polars as pl
 
-from partner_analytics.contract import Contract, parse_contract
+from partner_analytics.contract.reading import parse_contract
+from partner_analytics.contract.terms import Contract
 
 from .conftest import contract as contract_dict
 
@@ -71,7 +72,7 @@ def kpi_table(results: pl.LazyFrame | pl.DataFrame) -> dict[tuple[str | None, st
 
 def results(*rows: tuple[str, str | None, str, str, float | None]) -> pl.LazyFrame:
     """A results table from (partner, channel, 'YYYY-MM', kpi, value) rows (numerator = value, no denominator)."""
-    from partner_analytics.metrics import RESULTS_SCHEMA
+    from partner_analytics.metrics.contact_kpis import RESULTS_SCHEMA
 
     return pl.LazyFrame(
         [
@@ -94,7 +95,7 @@ def results(*rows: tuple[str, str | None, str, str, float | None]) -> pl.LazyFra
 
 def grid(partner: str, first: str, last: str) -> pl.LazyFrame:
     """partner_id × every month from `first` to `last` ('YYYY-MM')."""
-    from partner_analytics.periods import months_in
+    from partner_analytics.core.periods import months_in
 
     months = months_in(dt.date.fromisoformat(f"{first}-01"), dt.date.fromisoformat(f"{last}-01"))
     return pl.LazyFrame(
@@ -132,9 +133,9 @@ def engagement(contract_: Contract, contacts_: pl.LazyFrame, **tables: pl.LazyFr
     """An in-memory Engagement (no files) for transform tests."""
     from pathlib import Path
 
-    from partner_analytics.engagement import Engagement
-    from partner_analytics.readers import SourceFile
-    from partner_analytics.validation import REJECTED_SCHEMA
+    from partner_analytics.io.engagement import Engagement
+    from partner_analytics.io.readers import SourceFile
+    from partner_analytics.io.validation import REJECTED_SCHEMA
 
     frames = {"contacts": contacts_, **tables}
     contract_file = SourceFile("contract", Path("/in-memory/contract.yaml"), "yaml", 0)

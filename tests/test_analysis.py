@@ -9,8 +9,8 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from partner_analytics.analysis import analyse, compute
-from partner_analytics.contract import parse_contract
+from partner_analytics.contract.reading import parse_contract
+from partner_analytics.pipeline.analysis import analyse, compute
 
 from .conftest import contract as contract_dict
 from .factories import contacts, engagement

@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from partner_analytics import metrics
+from partner_analytics.metrics import contact_kpis as metrics
 
 from .conftest import write_engagement
 

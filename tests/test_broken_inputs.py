@@ -21,11 +21,11 @@ import xlsxwriter
 import yaml
 
 import partner_analytics as pa
-from partner_analytics import validation
 from partner_analytics.cli import main
-from partner_analytics.readers import read_table
-from partner_analytics.schema import TABLES
-from partner_analytics.validation import validate_table
+from partner_analytics.core.schema import TABLES
+from partner_analytics.io import validation
+from partner_analytics.io.readers import read_table
+from partner_analytics.io.validation import validate_table
 
 from .conftest import CONTACT_HEADER, CONTACTS_CSV, contract, write_engagement
 

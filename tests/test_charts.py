@@ -15,10 +15,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from partner_analytics import charts
-from partner_analytics.analysis import Analysis, compute
-from partner_analytics.contract import add_months, parse_contract
-from partner_analytics.evaluation import STATUSES
-from partner_analytics.schema import TABLES
+from partner_analytics.contract.reading import parse_contract
+from partner_analytics.core.periods import add_months
+from partner_analytics.core.schema import TABLES
+from partner_analytics.evaluation.gaps import STATUSES
+from partner_analytics.pipeline.analysis import Analysis, compute
+from partner_analytics.views import style
 
 from .conftest import contract as contract_dict
 from .factories import contacts, engagement
@@ -192,20 +194,20 @@ def _all_figures(a: Analysis, partner: str | None = N) -> dict[str, go.Figure]:
 
 
 def test_one_colour_symbol_glyph_and_pattern_per_status_and_party() -> None:
-    for table in (charts.STATUS_COLOURS, charts.STATUS_SYMBOLS, charts.STATUS_GLYPHS, charts.STATUS_PATTERNS):
+    for table in (style.STATUS_COLOURS, style.STATUS_SYMBOLS, style.STATUS_GLYPHS, style.STATUS_PATTERNS):
         assert set(table) == set(STATUSES)
     # no two statuses share a colour, a symbol, a glyph or a pattern: status reads without colour
-    for table in (charts.STATUS_COLOURS, charts.STATUS_SYMBOLS, charts.STATUS_GLYPHS, charts.STATUS_PATTERNS):
+    for table in (style.STATUS_COLOURS, style.STATUS_SYMBOLS, style.STATUS_GLYPHS, style.STATUS_PATTERNS):
         assert len(set(table.values())) == len(STATUSES)
-    assert set(charts.PARTY_COLOURS) == {"client", "provider", "joint"}
-    assert len(set(charts.PARTY_COLOURS.values())) == 3 and len(set(charts.PARTY_PATTERNS.values())) == 3
+    assert set(style.PARTY_COLOURS) == {"client", "provider", "joint"}
+    assert len(set(style.PARTY_COLOURS.values())) == 3 and len(set(style.PARTY_PATTERNS.values())) == 3
     # parties do not reuse a status colour; statuses and parties come from Okabe–Ito (grey for "not measurable")
-    assert not set(charts.PARTY_COLOURS.values()) & set(charts.STATUS_COLOURS.values())
-    okabe_ito = set(charts.OKABE_ITO.values())
-    assert set(charts.PARTY_COLOURS.values()) <= okabe_ito
-    assert {c for s, c in charts.STATUS_COLOURS.items() if s != "not measurable"} <= okabe_ito
+    assert not set(style.PARTY_COLOURS.values()) & set(style.STATUS_COLOURS.values())
+    okabe_ito = set(style.OKABE_ITO.values())
+    assert set(style.PARTY_COLOURS.values()) <= okabe_ito
+    assert {c for s, c in style.STATUS_COLOURS.items() if s != "not measurable"} <= okabe_ito
     # the met and breach colours (the red/green pair) differ in symbol as well
-    assert charts.STATUS_SYMBOLS["met"] != charts.STATUS_SYMBOLS["breach"]
+    assert style.STATUS_SYMBOLS["met"] != style.STATUS_SYMBOLS["breach"]
 
 
 # --- literal frames --------------------------------------------------------------------------
@@ -270,10 +272,10 @@ def test_scorecard_values_status_colours_and_direction_aware_trend() -> None:
     assert targets == ("80.0 %", "5.0 %", "30.0 s", "310.0 s") and minima == ("75.0 %", "8.0 %", "45.0 s", "330.0 s")
     assert statuses == ("● met", "✖ breach", "○ not measurable", "● met")
     assert tuple(table.cells.fill.color[4]) == (
-        charts.STATUS_COLOURS["met"],
-        charts.STATUS_COLOURS["breach"],
-        charts.STATUS_COLOURS["not measurable"],
-        charts.STATUS_COLOURS["met"],
+        style.STATUS_COLOURS["met"],
+        style.STATUS_COLOURS["breach"],
+        style.STATUS_COLOURS["not measurable"],
+        style.STATUS_COLOURS["met"],
     )
     # service level up 0.700 → 0.812 (+11.2 pts) is better; abandon rate up 0.04 → 0.09 (+5.0 pts) is worse;
     # handle time down 300 → 250 s (−50.0 s) is better
@@ -310,8 +312,8 @@ def test_objective_vs_result_marks_each_status_with_its_symbol_and_colour() -> N
         ("not measurable", "2026-05", 0.8),  # drawn on the target line
     ):
         trace = by_name[status]
-        assert trace.marker.symbol == charts.STATUS_SYMBOLS[status]
-        assert trace.marker.color == charts.STATUS_COLOURS[status]
+        assert trace.marker.symbol == style.STATUS_SYMBOLS[status]
+        assert trace.marker.color == style.STATUS_COLOURS[status]
         assert trace.x == (dt.date.fromisoformat(f"{month}-01"),) and trace.y == (y,)
     assert fig.layout.yaxis.tickformat == ".0%" and "%" in fig.layout.yaxis.title.text
 
@@ -424,8 +426,8 @@ def test_credits_stacked_by_earnback_status() -> None:
     }
     assert plotted == pytest.approx(expected)
     for t in fig.data:
-        assert t.marker.color == charts.EARNBACK_STYLE[t.name]["colour"]
-        assert t.marker.pattern.shape == charts.EARNBACK_STYLE[t.name]["pattern"]
+        assert t.marker.color == style.EARNBACK_STYLE[t.name]["colour"]
+        assert t.marker.pattern.shape == style.EARNBACK_STYLE[t.name]["pattern"]
 
 
 def test_volume_corridor_band_offered_and_positions() -> None:
@@ -439,10 +441,10 @@ def test_volume_corridor_band_offered_and_positions() -> None:
         inside = {(r["month"], r["upper"]), (r["month"], r["lower"])} <= corners
         assert inside == (r["forecast"] is not None), r["month"]
     positions = {}
-    for position, style in charts.CORRIDOR_STYLE.items():
-        t = by_name.get(f"offered, {style['label']}")
+    for position, look in style.CORRIDOR_STYLE.items():
+        t = by_name.get(f"offered, {look['label']}")
         if t is not None:
-            assert t.marker.symbol == style["symbol"]
+            assert t.marker.symbol == look["symbol"]
             positions |= {x: (position, y) for x, y in zip(t.x, t.y, strict=True)}
     assert positions == {r["month"]: (r["position"], r["offered"]) for r in cor.iter_rows(named=True)}
     # April 2025 has no contractual forecast: its marker says so and the band is absent that month
@@ -470,12 +472,12 @@ def test_transparency_rates_by_party_and_flagged_discrepancies() -> None:
         mine = t.filter(pl.col("party") == party).sort("month")
         assert by_panel[(party, "y")].y == tuple(mine["on_time_rate"].to_list())
         assert by_panel[(party, "y2")].y == tuple(mine["completeness_rate"].to_list())
-        assert by_panel[(party, "y")].line.color == charts.PARTY_COLOURS[party]
-        assert by_panel[(party, "y2")].marker.symbol == charts.PARTY_SYMBOLS[party]
+        assert by_panel[(party, "y")].line.color == style.PARTY_COLOURS[party]
+        assert by_panel[(party, "y2")].marker.symbol == style.PARTY_SYMBOLS[party]
     assert {r for r in t["on_time_rate"]} == {0.5, 1.0}  # the data has late months
     by_name = {tr.name: tr for tr in fig.data}
     flagged = by_name["flagged (beyond tolerance)"]
-    assert flagged.marker.color == charts.STATUS_COLOURS["breach"] and flagged.marker.symbol == "x"
+    assert flagged.marker.color == style.STATUS_COLOURS["breach"] and flagged.marker.symbol == "x"
     assert len(flagged.x) == d["flagged"].sum() > 0
     assert len(by_name["consistent (within tolerance)"].x) == (~d["flagged"]).sum() > 0
 
@@ -494,7 +496,7 @@ def test_invoice_reconciliation_bars_and_flagged_gaps() -> None:
     # 25.00 too much every fourth month from February: 2 of 8 months; the others match to the cent
     assert flagged.y == (25.0, 25.0) and set(fine.y) == {0.0}
     assert flagged.text == ("gap +25.00 EUR",) * 2
-    assert flagged.marker.color == charts.STATUS_COLOURS["breach"] and flagged.marker.pattern.shape == "x"
+    assert flagged.marker.color == style.STATUS_COLOURS["breach"] and flagged.marker.pattern.shape == "x"
 
 
 def test_action_log_by_owner_party() -> None:
@@ -507,7 +509,7 @@ def test_action_log_by_owner_party() -> None:
         column = panels[t.yaxis]
         part = acts.filter(pl.col("owner_party") == party).sort("month")
         assert t.y == tuple(part[column].to_list())
-        assert t.marker.color == charts.PARTY_COLOURS[party]
+        assert t.marker.color == style.PARTY_COLOURS[party]
     assert {t.name for t in fig.data} == {"owner: client", "owner: provider", "owner: joint"}
 
 
@@ -631,7 +633,7 @@ def test_thirty_six_months() -> None:
 def test_figures_share_the_report_layout_and_never_show() -> None:
     for name, fig in _all_figures(analysis(3)).items():
         assert fig.layout.template.layout.paper_bgcolor is not None, name  # plotly_white, not the default
-        assert fig.layout.font.family == charts.FONT, name
+        assert fig.layout.font.family == style.FONT, name
         assert fig.layout.title.text, name
 
 

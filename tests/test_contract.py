@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 import partner_analytics as pa
-from partner_analytics.contract import add_months, read_contract
+from partner_analytics.contract.reading import read_contract
+from partner_analytics.core.periods import add_months
 
 from .conftest import contract
 

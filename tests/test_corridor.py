@@ -6,7 +6,8 @@ import datetime as dt
 
 import polars as pl
 
-from partner_analytics.corridor import contractual_forecasts, corridor, excuses
+from partner_analytics.evaluation.volume_corridor import corridor, excuses
+from partner_analytics.metrics.forecasts import contractual_forecasts
 
 from .factories import contract
 

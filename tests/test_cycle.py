@@ -22,9 +22,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from partner_analytics.analysis import Analysis
-from partner_analytics.cli import main
-from partner_analytics.cycle import (
+from partner_analytics.batch.cycle import (
     CycleError,
     cycle_jobs,
     index_html,
@@ -33,11 +31,13 @@ from partner_analytics.cycle import (
     prepare_cycle,
     run_cycle,
 )
-from partner_analytics.display import plotly_js
-from partner_analytics.engagement import load
-from partner_analytics.execution import declared_parameters, job_problem
-from partner_analytics.money import format_cents
-from partner_analytics.paths import NOTEBOOKS
+from partner_analytics.batch.execution import declared_parameters, job_problem
+from partner_analytics.charts.display import plotly_js
+from partner_analytics.cli import main
+from partner_analytics.core.money import format_cents
+from partner_analytics.core.paths import NOTEBOOKS
+from partner_analytics.io.engagement import load
+from partner_analytics.pipeline.analysis import Analysis
 
 from .conftest import CONTACT_HEADER, write_engagement
 from .cycle_checks import assert_complete_report, parsed, rewrite_partners
@@ -250,7 +250,7 @@ def test_a_failing_report_is_reported_with_its_cell_and_the_others_still_succeed
 
 
 def test_two_runs_of_one_cycle_cannot_overlap(sample_dir: Path, tmp_path: Path) -> None:
-    from partner_analytics.cycle import _cycle_lock
+    from partner_analytics.batch.cycle import _cycle_lock
 
     cycle = prepare_cycle(sample_dir, "2026-09", tmp_path, partners=["rivage"])
     with _cycle_lock(cycle.folder), pytest.raises(CycleError, match="another run of this cycle is in progress"):
@@ -468,8 +468,8 @@ def test_the_index_escapes_every_text_from_the_data() -> None:
 def test_a_scenario_is_checked_kept_with_the_cycle_and_passed_to_the_strategic_reports(
     sample_dir: Path, tmp_path: Path
 ) -> None:
-    from partner_analytics.errors import EngagementError
-    from partner_analytics.scenarios import parse_scenario, read_scenario, write_scenario
+    from partner_analytics.core.errors import EngagementError
+    from partner_analytics.whatif.scenario import parse_scenario, read_scenario, write_scenario
 
     scenario = parse_scenario({"name": "Recovery", "partners": {"rivage": {"terms": {"at_risk_pct": 0.2}}}})
     path = write_scenario(scenario, tmp_path / "recovery.yaml")

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from partner_analytics.evaluation import gaps, status_expr
+from partner_analytics.evaluation.gaps import gaps, status_expr
 
 from .factories import contract, grid, results
 
@@ -144,9 +144,9 @@ CAPPED_ABANDONS = [0.09, 0.04, 0.09, 0.04, 0.09, 0.04]
 
 
 def _rights(chronic: dict, as_of: str | None = None):
-    from partner_analytics.evaluation import termination_rights
-    from partner_analytics.reversibility import timeline
-    from partner_analytics.risk import credits
+    from partner_analytics.evaluation.gaps import termination_rights
+    from partner_analytics.governance.reversibility import timeline
+    from partner_analytics.risk.credits import credits
 
     from .factories import charges_frame, last_month
 

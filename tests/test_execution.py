@@ -15,8 +15,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from partner_analytics.display import plotly_js
-from partner_analytics.execution import (
+from partner_analytics.batch.execution import (
     ExecutionOptions,
     ReportJob,
     ReportResult,
@@ -27,6 +26,7 @@ from partner_analytics.execution import (
     parameters_cell_index,
     run_reports,
 )
+from partner_analytics.charts.display import plotly_js
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 sys.path.insert(0, str(NOTEBOOKS))
@@ -331,7 +331,7 @@ def test_two_jobs_writing_the_same_file_are_refused(tmp_path):
 
 
 def test_kernel_start_is_retried_once(tmp_path, monkeypatch, contacts):
-    from partner_analytics import execution
+    from partner_analytics.batch import execution
 
     real_wait_ready = execution._Kernel.wait_ready
     calls: list[int] = []

@@ -7,8 +7,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from partner_analytics.exit_plan import exit_plan
-from partner_analytics.scenario_engine import WhatIf
+from partner_analytics.whatif.engine import WhatIf
+from partner_analytics.whatif.exit_plan import exit_plan
 
 from .factories import contract
 

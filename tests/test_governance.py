@@ -7,10 +7,10 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from partner_analytics.governance import action_figures, open_actions
-from partner_analytics.reconciliation import reconciliation
-from partner_analytics.reversibility import readiness, timeline
-from partner_analytics.transparency import delivery_scorecard, discrepancies
+from partner_analytics.governance.actions import action_figures, open_actions
+from partner_analytics.governance.reconciliation import reconciliation
+from partner_analytics.governance.reversibility import readiness, timeline
+from partner_analytics.governance.transparency import delivery_scorecard, discrepancies
 
 from .factories import charges_frame, contract, grid, results
 

@@ -12,8 +12,12 @@ import plotly.graph_objects as go
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from partner_analytics.atomic import write_atomic
-from partner_analytics.display import (
+from partner_analytics.batch.html_export import (
+    ReportExporter,
+    count_plotly_figures,
+    with_figures_as_html,
+)
+from partner_analytics.charts.display import (
     PLOTLY_MIMETYPE,
     figure_div_id,
     figure_html,
@@ -21,11 +25,7 @@ from partner_analytics.display import (
     figure_mimebundle,
     plotly_js,
 )
-from partner_analytics.htmlexport import (
-    ReportExporter,
-    count_plotly_figures,
-    with_figures_as_html,
-)
+from partner_analytics.core.atomic import write_atomic
 
 CODE_MARKER = "SECRET_CODE_MARKER_42"
 CDN_HOSTS = (
@@ -222,9 +222,9 @@ def test_failed_export_leaves_no_file(exporter, tmp_path):
 
 
 def test_template_is_package_data():
-    from partner_analytics.htmlexport import TEMPLATE_NAME, TEMPLATES_DIR
+    from partner_analytics.batch.html_export import TEMPLATE_NAME, TEMPLATES_DIR
 
     conf = json.loads((TEMPLATES_DIR / TEMPLATE_NAME / "conf.json").read_text())
     assert conf["base_template"] == "lab"
     assert (TEMPLATES_DIR / TEMPLATE_NAME / "index.html.j2").is_file()
-    assert Path(TEMPLATES_DIR).parent.name == "partner_analytics"
+    assert Path(TEMPLATES_DIR).parent.name == "batch"

@@ -15,8 +15,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from partner_analytics.analysis import Analysis, compute, kpi_results
-from partner_analytics.engagement import load
+from partner_analytics.io.engagement import load
+from partner_analytics.metrics.results import kpi_results
+from partner_analytics.pipeline.analysis import Analysis, compute
 from partner_analytics.sample import IN_MEMORY_LIMIT, generate_sample
 
 

@@ -9,8 +9,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from partner_analytics import localtime
-from partner_analytics.localtime import instant_of, wall_time_of
+from partner_analytics.core import localtime
+from partner_analytics.core.localtime import instant_of, wall_time_of
 
 ZONES = [
     "Europe/Paris",

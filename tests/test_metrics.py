@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from partner_analytics import metrics
-from partner_analytics.metrics import contact_flags, contact_results, occupancy_results, quality_results
+from partner_analytics.metrics import contact_kpis as metrics
+from partner_analytics.metrics.contact_kpis import contact_flags, contact_results, occupancy_results, quality_results
 
 from .factories import ALL_CONTACT_COLUMNS, contacts, contract, kpi_table
 

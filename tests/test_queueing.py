@@ -12,7 +12,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from partner_analytics.queueing import (
+from partner_analytics.whatif.queueing import (
     erlang_a,
     erlang_b,
     erlang_c,

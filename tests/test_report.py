@@ -8,9 +8,9 @@ from dataclasses import fields
 import polars as pl
 import pytest
 
-from partner_analytics.analysis import Analysis
-from partner_analytics.report import operational_report, programme_overview, strategic_report
-from partner_analytics.store import load_analysis, save_analysis
+from partner_analytics.pipeline.analysis import Analysis
+from partner_analytics.pipeline.store import load_analysis, save_analysis
+from partner_analytics.reports.committees import operational_report, programme_overview, strategic_report
 
 
 def test_operational_report_of_the_degrading_partner(sample_analysis) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from partner_analytics.resource_baselines import resource_adjustments
+from partner_analytics.risk.resource_adjustments import resource_adjustments
 
 from .factories import contract, grid, results
 

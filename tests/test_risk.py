@@ -8,8 +8,8 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from partner_analytics.evaluation import gaps
-from partner_analytics.risk import bonuses, capped_amounts, charges, credits
+from partner_analytics.evaluation.gaps import gaps
+from partner_analytics.risk.credits import bonuses, capped_amounts, charges, credits
 
 from .factories import charges_frame, contract, grid, last_month, results
 

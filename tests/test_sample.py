@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from partner_analytics.sample import TABLE_FILES, generate_sample
-from partner_analytics.sample.contacts import _next_contacts, _roots
+from partner_analytics.sample.contacts import contact_roots, next_contacts
 from partner_analytics.sample.floor import _next_working_day_load
 from partner_analytics.sample.profiles import EXPORT_DEFECTS
 
@@ -180,7 +180,7 @@ def test_contract_yaml_has_the_schema_shape(contract: dict) -> None:
 
 
 def test_contract_yaml_is_accepted_by_the_contract_model(sample: Path) -> None:
-    contract_module = pytest.importorskip("partner_analytics.contract")
+    contract_module = pytest.importorskip("partner_analytics.contract.reading")
     parsed = contract_module.read_contract(sample / "contract.yaml")
     assert parsed.partner_ids == ("northcall", "rivage", "sudhorizon")
 
@@ -525,7 +525,7 @@ def test_next_contacts_are_later_in_the_target_stream_and_never_shared(contacts_
         instant[source] + np.array([d for _, d, _ in asks], dtype=np.int64) if asks else np.array([], dtype=np.int64)
     )
     target = np.array([s for _, _, s in asks], dtype=np.int64)
-    child = _next_contacts(instant, stream, source, after, target)
+    child = next_contacts(instant, stream, source, after, target)
     found = child[child >= 0]
     assert len(set(found.tolist())) == found.size
     assert (stream[found] == target[child >= 0]).all()
@@ -539,14 +539,14 @@ def test_next_contacts_hand_computed() -> None:
     instant = np.array([0, 10, 20, 30, 40])
     stream = np.array([0, 0, 1, 0, 0])
     # contacts 0 and 1 both ask stream 0 after t=5: the first gets contact 1 (t=10), the second moves on to 3 (t=30)
-    child = _next_contacts(instant, stream, np.array([0, 1, 2]), np.array([5, 5, 35]), np.array([0, 0, 1]))
+    child = next_contacts(instant, stream, np.array([0, 1, 2]), np.array([5, 5, 35]), np.array([0, 0, 1]))
     assert child.tolist() == [1, 3, -1]
 
 
 @given(st.lists(st.integers(-1, 30), min_size=1, max_size=30))
 def test_roots_walk_up_to_the_first_contact_of_a_chain(links) -> None:
     parent = np.array([p if 0 <= p < i else -1 for i, p in enumerate(links)], dtype=np.int64)  # parents come first
-    root = _roots(parent)
+    root = contact_roots(parent)
     for i in range(parent.size):
         j = i
         while parent[j] >= 0:

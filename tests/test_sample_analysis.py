@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from partner_analytics.statement import STATEMENT_AMOUNTS, cycle_statement
+from partner_analytics.risk.statement import STATEMENT_AMOUNTS, cycle_statement
 
 
 def test_every_partner_quarter_is_the_sum_of_its_months(sample_analysis) -> None:

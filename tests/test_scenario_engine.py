@@ -10,10 +10,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import polars as pl
 import pytest
 
-from partner_analytics.analysis import analyse
-from partner_analytics.scenario_engine import WhatIf, contract_tables, repriced_invoices, restricted
-from partner_analytics.scenario_operations import operations_results
-from partner_analytics.scenarios import Scenario, changed_contract, parse_scenario
+from partner_analytics.pipeline.analysis import analyse
+from partner_analytics.whatif.engine import WhatIf, contract_tables, repriced_invoices, restricted
+from partner_analytics.whatif.operations import operations_results
+from partner_analytics.whatif.scenario import Scenario, changed_contract, parse_scenario
 
 TABLES = ("gaps", "charges", "credits", "bonuses", "gain_share", "corridor", "resource_adjustments", "statement")
 PARTNERS = ("northcall", "rivage", "sudhorizon")

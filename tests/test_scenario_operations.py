@@ -10,8 +10,13 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from partner_analytics.metrics import RESULTS_SCHEMA, _partner_wide, _with_channel_formulas, results_from_sums
-from partner_analytics.scenario_operations import (
+from partner_analytics.metrics.contact_kpis import (
+    RESULTS_SCHEMA,
+    partner_wide,
+    results_from_sums,
+    with_channel_formulas,
+)
+from partner_analytics.whatif.operations import (
     COUNT_SUMS,
     contact_counts,
     interval_inputs,
@@ -108,7 +113,7 @@ def _intervals(
 
 
 def test_modelled_months_weight_the_intervals_by_offered_and_answered_contacts() -> None:
-    from partner_analytics.queueing import erlang_a
+    from partner_analytics.whatif.queueing import erlang_a
 
     intervals = _intervals([100, 50, 0], [14.0, 6.0, 3.0])
     got = modelled_months(intervals).row(0, named=True)
@@ -162,8 +167,8 @@ def _results_of(sums: dict) -> pl.DataFrame:
     """The results the core computes from these sums (one partner, voice, September)."""
     frame = pl.LazyFrame([{"partner_id": "northcall", "channel": "voice", "month": SEPT, **sums}])
     keys = ["partner_id", "channel", "month"]
-    with_sl = _with_channel_formulas(frame, contract().channels)
-    both = pl.concat([with_sl, _partner_wide(with_sl, keys).select(with_sl.collect_schema().names())], how="vertical")
+    with_sl = with_channel_formulas(frame, contract().channels)
+    both = pl.concat([with_sl, partner_wide(with_sl, keys).select(with_sl.collect_schema().names())], how="vertical")
     return (
         results_from_sums(both, present=ALL_CONTACT_COLUMNS, keys=keys)
         .select(list(RESULTS_SCHEMA))

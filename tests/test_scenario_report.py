@@ -9,10 +9,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from partner_analytics.periods import parse_period
-from partner_analytics.report import strategic_report
-from partner_analytics.scenario_report import scenario_html, scenario_section
-from partner_analytics.scenarios import parse_scenario, write_scenario
+from partner_analytics.core.periods import parse_period
+from partner_analytics.reports.committees import strategic_report
+from partner_analytics.reports.scenario_section import scenario_html, scenario_section
+from partner_analytics.whatif.scenario import parse_scenario, write_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 RECOVERY = {

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from partner_analytics.contract import parse_contract
-from partner_analytics.scenarios import (
+from partner_analytics.contract.reading import parse_contract
+from partner_analytics.whatif.scenario import (
     ChannelOperations,
     Scenario,
     ScenarioError,

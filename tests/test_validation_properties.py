@@ -21,10 +21,10 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from partner_analytics.contract import parse_contract
-from partner_analytics.readers import read_table
-from partner_analytics.schema import TABLES
-from partner_analytics.validation import FALSE_WORDS, TRUE_WORDS, validate_table
+from partner_analytics.contract.reading import parse_contract
+from partner_analytics.core.schema import TABLES
+from partner_analytics.io.readers import read_table
+from partner_analytics.io.validation import FALSE_WORDS, TRUE_WORDS, validate_table
 
 from .conftest import contract
 

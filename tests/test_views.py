@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import polars as pl
 
-from partner_analytics.analysis import compute
-from partner_analytics.views import format_value, partner_view, summary_sentence
+from partner_analytics.pipeline.analysis import compute
+from partner_analytics.views.partner import format_value, partner_view, summary_sentence
 
 from .factories import contacts, contract, engagement
 
@@ -74,7 +74,7 @@ def test_format_value() -> None:
 
 
 def test_contacts_behind_a_result() -> None:
-    from partner_analytics.drill import contacts_behind
+    from partner_analytics.metrics.drill import contacts_behind
 
     eng = engagement(
         contract(),

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from partner_analytics.webapp import free_port, parameterised_notebook
+from partner_analytics.whatif.webapp import free_port, parameterised_notebook
 
 CHROMIUM = os.environ.get("PA_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

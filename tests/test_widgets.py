@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 import yaml
 
-from partner_analytics.scenario_engine import WhatIf
-from partner_analytics.scenarios import parse_scenario, read_scenario
-from partner_analytics.widgets import Debouncer, WhatIfApp, _step_round
+from partner_analytics.whatif.app import Debouncer, WhatIfApp, _step_round
+from partner_analytics.whatif.engine import WhatIf
+from partner_analytics.whatif.scenario import parse_scenario, read_scenario
 
 
 @pytest.fixture(scope="module")

@@ -28,11 +28,11 @@ import polars as pl
 from .contacts import (
     CONTACT_COLUMNS,
     SEVEN_DAYS_S,
-    _next_contacts,
-    _roots,
     arrival_rows,
+    contact_roots,
     daily_shocks,
     follow_ups,
+    next_contacts,
     outcomes,
     resolution_noise,
     slot_counts,
@@ -153,7 +153,7 @@ def _link_month(
     carried = claims.after.size
     after = np.concatenate([claims.after, instant[source] + delay[source]])
     wanted = np.concatenate([claims.target, target[source]])
-    child = _next_contacts(instant, stream, np.arange(after.size), after, wanted)
+    child = next_contacts(instant, stream, np.arange(after.size), after, wanted)
 
     found = np.flatnonzero(child >= 0)
     from_claims, from_month = found[found < carried], found[found >= carried]
@@ -161,7 +161,7 @@ def _link_month(
     parent[child[from_month]] = source[from_month - carried]
     inherited = np.full(n, -1, dtype=np.int64)
     inherited[child[from_claims]] = claims.customer[from_claims]
-    root = _roots(parent)
+    root = contact_roots(parent)
     fresh = (parent < 0) & (inherited < 0)
     inherited[fresh] = rng.integers(0, population, int(fresh.sum())) + _CUSTOMER_BASE
     customer = inherited[root]

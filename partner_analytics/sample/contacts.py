@@ -279,12 +279,12 @@ def link_customers(frame: pl.DataFrame, rng: np.random.Generator) -> pl.DataFram
     follows, delay, target_stream = follow_ups(frame, rng, month_noise, volume)
 
     source = np.flatnonzero(follows)
-    child = _next_contacts(instant, stream, source, instant[source] + delay[source], target_stream[source])
+    child = next_contacts(instant, stream, source, instant[source] + delay[source], target_stream[source])
     parent = np.full(n, -1, dtype=np.int64)
     linked = child >= 0
     parent[child[linked]] = source[linked]
 
-    root = _roots(parent)
+    root = contact_roots(parent)
     roots = np.flatnonzero(parent < 0)
     population = max(1, int(0.9 * roots.size))
     customer_of_root = np.zeros(n, dtype=np.int64)
@@ -336,7 +336,7 @@ def follow_ups(
     return follows, delay, np.where(same, stream, elsewhere)
 
 
-def _next_contacts(
+def next_contacts(
     instant: np.ndarray, stream: np.ndarray, source: np.ndarray, after: np.ndarray, target: np.ndarray
 ) -> np.ndarray:
     """For each source, the index of the first contact of its target stream arriving after `after` (-1 if none).
@@ -359,7 +359,7 @@ def _next_contacts(
     return child
 
 
-def _roots(parent: np.ndarray) -> np.ndarray:
+def contact_roots(parent: np.ndarray) -> np.ndarray:
     """The first contact of each contact's chain (parent -1 means the contact starts a chain)."""
     root = np.arange(parent.size)
     step = parent.copy()

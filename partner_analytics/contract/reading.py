@@ -1,0 +1,111 @@
+"""Reading `contract.yaml` (and files of the same form, such as what-if scenarios): safe YAML, and
+errors that name the file and the key path at fault."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from ..core.errors import ContractError
+from .terms import Contract, KeyedError
+
+__all__ = ["ContractLoader", "key_path", "parse_contract", "read_contract", "validation_message"]
+
+
+class ContractLoader(yaml.SafeLoader):
+    """YAML's safe loader (no Python objects), refusing a key given twice in a mapping (YAML would keep
+    the last one silently) and an impossible date, each with its line."""
+
+
+def _mapping(loader: ContractLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: dict[Any, Any] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {key!r} is given twice in the same mapping (expected once)", key_node.start_mark
+            )
+        seen[key] = True
+    return loader.construct_mapping(node)
+
+
+def _timestamp(loader: ContractLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as e:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a date ({e}; expected YYYY-MM-DD)", node.start_mark
+        ) from None
+
+
+ContractLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+ContractLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+def read_contract(path: Path) -> Contract:
+    """Read and validate a `contract.yaml`; any problem is a ContractError naming the file and key."""
+    if not path.is_file():
+        raise ContractError("no contract.yaml: this folder is not an engagement", file=path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise ContractError(f"not UTF-8 text (byte {e.start}): save it as UTF-8", file=path) from None
+    try:
+        raw = yaml.load(text, Loader=ContractLoader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise ContractError(f"not valid YAML: {problem}", file=path, key=where) from None
+    return parse_contract(raw, file=path)
+
+
+def parse_contract(raw: Any, *, file: Path | str = "contract.yaml") -> Contract:
+    """Validate an already parsed contract mapping."""
+    if not isinstance(raw, dict):
+        raise ContractError("expected a mapping with client, currency, timezone, channels and partners", file=file)
+    try:
+        return Contract.model_validate(raw)
+    except ValidationError as e:
+        err = e.errors(include_url=False)[0]
+        ctx_error = (err.get("ctx") or {}).get("error")
+        if isinstance(ctx_error, KeyedError):
+            loc, message = ctx_error.loc, ctx_error.message
+        else:
+            loc, message = tuple(err["loc"]), validation_message(err)
+        raise ContractError(message, file=file, key=key_path(loc, raw)) from None
+
+
+def validation_message(err: dict[str, Any]) -> str:
+    kind, msg = err["type"], err["msg"]
+    if kind == "missing":
+        return "missing (required)"
+    if kind == "extra_forbidden":
+        return "unknown key (check its spelling against the contract reference)"
+    msg = re.sub(r"^(Value error|Assertion failed), ", "", msg)
+    got = err.get("input")
+    if kind not in {"value_error"} and not isinstance(got, (dict, list)):
+        msg = f"{msg}, got {got!r}"
+    return msg
+
+
+def key_path(loc: tuple[Any, ...], raw: Any) -> str:
+    """`partners[1] (northcall).service_levels[0].minimum` from a pydantic location."""
+    parts: list[str] = []
+    node = raw
+    for item in loc:
+        if isinstance(item, int):
+            label = f"[{item}]"
+            if isinstance(node, list) and item < len(node):
+                node = node[item]
+                if isinstance(node, dict) and isinstance(node.get("id"), str):
+                    label += f" ({node['id']})"
+            parts.append(label)
+        else:
+            parts.append(("." if parts else "") + str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return "".join(parts) or "(top level)"

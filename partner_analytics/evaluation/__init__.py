@@ -1,0 +1,25 @@
+"""Objectives versus results (§2): gaps and statuses per service level and month, and the volume
+corridor (§4) whose excuses they read.
+"""
+
+from .gaps import (
+    STATUSES,
+    Status,
+    gaps,
+    service_levels,
+    status_expr,
+    termination_rights,
+)
+from .volume_corridor import CORRIDOR_POSITIONS, corridor, excuses
+
+__all__ = [
+    "CORRIDOR_POSITIONS",
+    "STATUSES",
+    "Status",
+    "corridor",
+    "excuses",
+    "gaps",
+    "service_levels",
+    "status_expr",
+    "termination_rights",
+]

@@ -1,0 +1,60 @@
+"""Inputs and outputs: finding and reading an engagement's files, casting and validating their rows
+(rejected rows kept with their reason), the loaded engagement, its lineage, and the export of the
+computed tables.
+"""
+
+from .engagement import HELD_BYTES, Engagement, load
+from .export import (
+    MONEY_COLUMNS,
+    Format,
+    export_tables,
+    for_people,
+)
+from .lineage import lineage, package_version
+from .readers import (
+    CELL,
+    EXTRA,
+    FORMATS,
+    ROW,
+    RawTable,
+    SourceFile,
+    locate,
+    read_table,
+)
+from .summary import EngagementSummary, engagement_summary
+from .validation import (
+    FALSE_WORDS,
+    NUMBER_LIMIT,
+    REJECTED_SCHEMA,
+    TRUE_WORDS,
+    ValidatedTable,
+    validate_table,
+)
+
+__all__ = [
+    "CELL",
+    "EXTRA",
+    "FALSE_WORDS",
+    "FORMATS",
+    "HELD_BYTES",
+    "MONEY_COLUMNS",
+    "NUMBER_LIMIT",
+    "REJECTED_SCHEMA",
+    "ROW",
+    "TRUE_WORDS",
+    "Engagement",
+    "EngagementSummary",
+    "Format",
+    "RawTable",
+    "SourceFile",
+    "ValidatedTable",
+    "engagement_summary",
+    "export_tables",
+    "for_people",
+    "lineage",
+    "load",
+    "locate",
+    "package_version",
+    "read_table",
+    "validate_table",
+]

@@ -1,0 +1,128 @@
+"""An engagement: the validated contract, one LazyFrame per table, the rejected rows, and where it all came from."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import polars as pl
+
+from ..contract.reading import read_contract
+from ..contract.terms import Contract
+from ..core.errors import EngagementError
+from ..core.schema import TABLES
+from .readers import SourceFile, locate, read_table
+from .validation import REJECTED_SCHEMA, validate_table
+
+__all__ = ["HELD_BYTES", "Engagement", "load"]
+
+HELD_BYTES = 100 * 2**20
+
+
+@dataclass(frozen=True)
+class Engagement:
+    """One client's programme as the transforms see it.
+
+    `tables` holds the tables present in the folder (valid rows only, typed, every column of the data
+    contract, absent optional columns as nulls); `present` the columns each file really had, so a KPI
+    whose inputs are absent is reported as not measurable rather than computed from nulls;
+    `rejected` every row that failed validation, with its reason; `sources` the files read, with
+    their digests (lineage).
+    """
+
+    path: Path
+    contract: Contract
+    tables: dict[str, pl.LazyFrame]
+    present: dict[str, frozenset[str]]
+    rejected: pl.LazyFrame
+    sources: dict[str, SourceFile]
+    contract_file: SourceFile
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def contacts(self) -> pl.LazyFrame:
+        return self.tables["contacts"]
+
+    def table(self, name: str) -> pl.LazyFrame | None:
+        """The table of that name, or None when the engagement does not have it."""
+        if name not in TABLES:
+            raise KeyError(f"unknown table {name!r} (known: {', '.join(TABLES)})")
+        return self.tables.get(name)
+
+    def has(self, table: str, column: str | None = None) -> bool:
+        """Whether the engagement holds `table` (and, if given, that the file had `column`)."""
+        return table in self.tables and (column is None or column in self.present[table])
+
+    @property
+    def digest(self) -> str:
+        """One SHA-256 over the contract and every input file: the same data gives the same digest."""
+        h = hashlib.sha256()
+        for sf in (self.contract_file, *sorted(self.sources.values(), key=lambda s: s.table)):
+            h.update(f"{sf.table}\0{sf.sha256}\0".encode())
+        return h.hexdigest()
+
+    def collected(self, *, limit: int | None = HELD_BYTES) -> Engagement:
+        """The same engagement with its tables read and validated once and held in memory, except a
+        table whose file is larger than `limit` bytes (None: no limit), which stays lazy.
+
+        Worth it before computing many tables: a small table is then validated once, not once per
+        use. A large contact history stays lazy, so that what is computed from it streams from the
+        file in bounded memory (each computation reads it once) instead of holding it whole.
+        """
+        held = [n for n in self.tables if limit is None or n not in self.sources or self.sources[n].size <= limit]
+        frames = pl.collect_all([*(self.tables[n] for n in held), self.rejected])
+        tables = self.tables | {name: df.lazy() for name, df in zip(held, frames[:-1], strict=True)}
+        return replace(self, tables=tables, rejected=frames[-1].lazy())
+
+
+def load(path: str | Path) -> Engagement:
+    """Read and validate an engagement folder (DATA_CONTRACT.md).
+
+    Contract and file-level problems raise an EngagementError naming the file and key; row-level
+    problems do not stop the load: those rows are in `Engagement.rejected`, the valid rows go on.
+    """
+    folder = Path(path).expanduser().resolve()
+    if not folder.is_dir():
+        raise EngagementError(
+            "not a folder: expected an engagement folder holding contract.yaml and tables", file=folder
+        )
+    contract_path = folder / "contract.yaml"
+    if not contract_path.is_file():
+        raise EngagementError(
+            "not an engagement: no contract.yaml here (expected contract.yaml and at least contacts.csv, "
+            ".parquet or .xlsx; `partner-analytics sample --out DIR` writes an example)",
+            file=folder,
+        )
+    contract = read_contract(contract_path)
+    tables: dict[str, pl.LazyFrame] = {}
+    present: dict[str, frozenset[str]] = {}
+    sources: dict[str, SourceFile] = {}
+    rejected: list[pl.LazyFrame] = []
+    warnings: list[str] = []
+    for name, spec in TABLES.items():
+        source = contract.sources.get(name)
+        file = locate(folder, spec, source)
+        if file is None:
+            continue
+        raw = read_table(file, spec, source)
+        checked = validate_table(raw, contract, source)
+        tables[name], present[name], sources[name] = checked.valid, raw.present, raw.source
+        rejected.append(checked.rejected)
+        if raw.ignored_columns:
+            warnings.append(f"{file}: columns not in the data contract were left out: {', '.join(raw.ignored_columns)}")
+    rejected_all = pl.concat(rejected, how="vertical") if rejected else pl.LazyFrame(schema=REJECTED_SCHEMA)
+    return Engagement(
+        path=folder,
+        contract=contract,
+        tables=tables,
+        present=present,
+        rejected=rejected_all,
+        sources=sources,
+        contract_file=SourceFile.of("contract", contract_path),
+        warnings=tuple(warnings),
+    )

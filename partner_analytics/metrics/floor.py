@@ -1,0 +1,54 @@
+"""Floor data for the operational committee: per partner × channel × day, what came in, what was
+answered in time, and the agents on the floor (FORMULAS §1 counts, at the day's grain)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ..contract.terms import ChannelTerms
+from ..core.localtime import wall_time_of
+from .contact_kpis import as_seconds, contact_flags, instants_zone, microseconds
+
+__all__ = ["daily_floor"]
+
+
+def daily_floor(
+    contacts: pl.LazyFrame, staffing: pl.LazyFrame | None, channels: dict[str, ChannelTerms]
+) -> pl.LazyFrame:
+    """Per partner × channel × local day: offered, answered, service level, handled hours, staffed hours, occupancy.
+
+    Staffed hours are Σ agents_logged_in × interval length; without a staffing table they are null.
+    """
+    keys = ["partner_id", "channel", "day"]
+    zone = instants_zone(contacts, "arrived_at")
+    local = pl.col("arrived_at") if zone is None else wall_time_of(pl.col("arrived_at"), zone)
+    flags = contact_flags(contacts, channels, fcr=False).with_columns(local.dt.date().alias("day"))
+    counts = (
+        flags.group_by(keys)
+        .agg(
+            pl.len().cast(pl.Int64).alias("offered"),
+            pl.col("answered").sum().cast(pl.Int64).alias("answered"),
+            pl.col("short_abandon").sum().cast(pl.Int64).alias("short_abandons"),
+            pl.col("in_service").sum().cast(pl.Int64).alias("in_service"),
+            microseconds(pl.col("handle_s")).filter(pl.col("answered")).sum().alias("handled_hours"),
+        )
+        .with_columns(as_seconds(pl.col("handled_hours")) / 3600)
+    )
+    if staffing is not None:
+        staffed = (
+            staffing.with_columns(pl.col("interval_start").dt.date().alias("day"))
+            .group_by(keys)
+            .agg(
+                microseconds(pl.col("agents_logged_in") * pl.col("interval_minutes") * 60).sum().alias("staffed_hours")
+            )
+            .with_columns(as_seconds(pl.col("staffed_hours")) / 3600)
+        )
+        counts = counts.join(staffed, on=keys, how="full", coalesce=True)
+    else:
+        counts = counts.with_columns(pl.lit(None, dtype=pl.Float64).alias("staffed_hours"))
+    answerable = pl.col("offered") - pl.col("short_abandons")
+    return counts.with_columns(
+        pl.col("day").dt.truncate("1mo").alias("month"),
+        pl.when(answerable > 0).then(pl.col("in_service") / answerable).alias("service_level"),
+        pl.when(pl.col("staffed_hours") > 0).then(pl.col("handled_hours") / pl.col("staffed_hours")).alias("occupancy"),
+    ).sort(keys)

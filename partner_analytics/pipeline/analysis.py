@@ -1,0 +1,182 @@
+"""The whole chain from an engagement to the tables the committees read, wired once.
+
+    results → corridor → gaps → charges → credits, bonuses, gain-share, resource adjustments
+            → statement → transparency, reconciliation, actions, reversibility, timeline
+
+`analyse` builds every table lazily from an engagement (and optionally other contract terms, which is
+how the what-if engine re-runs the contract: a changed service-level formula restates the results'
+service level from their counts; changed thresholds need the results computed again). `compute` is
+the edge where they are collected: the results table first (the one pass over the contact history,
+on the streaming engine), then every other table from it at once. Those are small (partners × months
+× service levels), so they are collected with the in-memory engine, faster than streaming there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+import polars as pl
+
+from ..contract.calendar import month_grid
+from ..contract.terms import Contract
+from ..core.schema import TABLES
+from ..evaluation.gaps import gaps as gaps_of
+from ..evaluation.volume_corridor import corridor, excuses
+from ..governance.actions import action_figures
+from ..governance.reconciliation import reconciliation
+from ..governance.reversibility import readiness, timeline
+from ..governance.transparency import delivery_scorecard, discrepancies
+from ..io.engagement import Engagement
+from ..metrics.contact_kpis import (
+    service_level_results,
+)
+from ..metrics.floor import daily_floor
+from ..metrics.forecasts import forecast_outlook
+from ..metrics.results import kpi_results
+from ..risk.credits import bonuses, charges, credits
+from ..risk.resource_adjustments import resource_adjustments
+from ..risk.statement import gain_share, statement
+
+__all__ = ["TABLE_NAMES", "Analysis", "analyse", "compute"]
+
+TABLE_NAMES = (
+    "results",
+    "gaps",
+    "credits",
+    "bonuses",
+    "corridor",
+    "forecasts",
+    "floor",
+    "gain_share",
+    "resource_adjustments",
+    "charges",
+    "statement",
+    "transparency",
+    "discrepancies",
+    "reconciliation",
+    "actions",
+    "reversibility",
+    "timeline",
+    "rejected",
+)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Every computed table of an engagement (LazyFrames until `collect`), and the terms they used."""
+
+    contract: Contract
+    grid: pl.LazyFrame
+    data_end: pl.LazyFrame
+    results: pl.LazyFrame
+    corridor: pl.LazyFrame
+    forecasts: pl.LazyFrame
+    floor: pl.LazyFrame
+    gaps: pl.LazyFrame
+    charges: pl.LazyFrame
+    credits: pl.LazyFrame
+    bonuses: pl.LazyFrame
+    gain_share: pl.LazyFrame
+    resource_adjustments: pl.LazyFrame
+    statement: pl.LazyFrame
+    transparency: pl.LazyFrame
+    discrepancies: pl.LazyFrame
+    reconciliation: pl.LazyFrame
+    actions: pl.LazyFrame
+    action_log: pl.LazyFrame
+    reversibility: pl.LazyFrame
+    timeline: pl.LazyFrame
+    rejected: pl.LazyFrame
+
+    def tables(self) -> dict[str, pl.LazyFrame]:
+        """The exported tables by name (TABLE_NAMES)."""
+        return {name: getattr(self, name) for name in TABLE_NAMES}
+
+    def collect(self) -> Analysis:
+        """The same analysis with every table computed and held in memory (see `compute`)."""
+        frames = [f.name for f in fields(self) if f.name != "contract"]
+        computed = pl.collect_all([getattr(self, name) for name in frames], engine="in-memory")
+        return replace(self, **{name: df.lazy() for name, df in zip(frames, computed, strict=True)})
+
+
+def analyse(
+    engagement: Engagement, *, contract: Contract | None = None, results: pl.LazyFrame | None = None
+) -> Analysis:
+    """Every table of the engagement, lazily; `contract` replaces the engagement's terms (what-if),
+    `results` an already computed results table (so the contact history is not read again)."""
+    contract = contract or engagement.contract
+    results = kpi_results(engagement) if results is None else results
+    if _formulas(contract) != _formulas(engagement.contract):
+        results = service_level_results(results, contract)
+    months = results.filter(pl.col("kpi") == "offered").select("partner_id", "month").unique()
+    grid = month_grid(months, contract)
+    data_end = months.select(pl.col("month").max().alias("last_month"))
+    offered = results.filter((pl.col("kpi") == "offered") & pl.col("channel").is_not_null()).select(
+        "partner_id", "channel", "month", pl.col("numerator").cast(pl.Int64).alias("offered")
+    )
+    corridor_frame = corridor(offered, engagement.table("forecasts"), contract)
+    gaps_frame = gaps_of(results, contract, grid, excuses(corridor_frame))
+    charges_frame = charges(results, engagement.table("invoices"), contract, grid)
+    credits_frame = credits(gaps_frame, charges_frame, contract, data_end)
+    bonus_frame = bonuses(gaps_frame, charges_frame, contract)
+    gain_frame = gain_share(results, charges_frame, contract)
+    resource_frame = resource_adjustments(results, contract, grid)
+    as_of = data_end.select(pl.col("last_month").dt.month_end().alias("as_of"))
+    tables = {
+        t: _or_empty(engagement, t)
+        for t in ("deliveries", "reported_kpis", "invoices", "actions", "reversibility", "forecasts")
+    }
+    return Analysis(
+        contract=contract,
+        grid=grid,
+        data_end=data_end,
+        results=results,
+        corridor=corridor_frame,
+        forecasts=forecast_outlook(tables["forecasts"], offered, contract),
+        floor=daily_floor(engagement.contacts, engagement.table("staffing"), contract.channels),
+        gaps=gaps_frame,
+        charges=charges_frame,
+        credits=credits_frame,
+        bonuses=bonus_frame,
+        gain_share=gain_frame,
+        resource_adjustments=resource_frame,
+        statement=statement(charges_frame, credits_frame, bonus_frame, corridor_frame, gain_frame, resource_frame),
+        transparency=delivery_scorecard(tables["deliveries"]),
+        discrepancies=discrepancies(tables["reported_kpis"], results),
+        reconciliation=reconciliation(tables["invoices"], charges_frame, results, engagement.table("staffing")),
+        actions=action_figures(tables["actions"], grid),
+        action_log=tables["actions"],
+        reversibility=readiness(tables["reversibility"]),
+        timeline=timeline(contract, as_of, gaps_frame, credits_frame),
+        rejected=engagement.rejected,
+    )
+
+
+def compute(
+    engagement: Engagement, *, contract: Contract | None = None, results: pl.DataFrame | None = None
+) -> Analysis:
+    """Every table of the engagement, computed: the results once, then the rest from them.
+
+    What reads the contacts (the results, the daily floor, the rejected rows) streams, so a large
+    contact history left lazy is read in bounded memory; the rest, small, is computed in memory.
+    """
+    if results is None:
+        results = kpi_results(engagement).collect()
+    analysis = analyse(engagement, contract=contract, results=results.lazy())
+    floor, rejected = pl.collect_all([analysis.floor, analysis.rejected])
+    return replace(analysis, floor=floor.lazy(), rejected=rejected.lazy()).collect()
+
+
+def _formulas(contract: Contract) -> dict[str, object]:
+    return {name: terms.service_level_formula for name, terms in contract.channels.items()}
+
+
+def _or_empty(engagement: Engagement, name: str) -> pl.LazyFrame:
+    """The table, or an empty one with its typed columns when the engagement does not have it, so
+    that every derived table keeps its columns."""
+    table = engagement.table(name)
+    if table is not None:
+        return table
+    tz = engagement.contract.timezone
+    schema = {c.name: pl.Datetime("us", tz) if c.kind == "datetime" else c.dtype for c in TABLES[name].columns}
+    return pl.LazyFrame(schema=schema)

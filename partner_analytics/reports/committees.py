@@ -1,0 +1,291 @@
+"""What each committee report holds, gathered from the computed tables for one partner and one period.
+
+The notebooks call one function here, then show what it returns: they choose and present, the
+selection lives here (with tests). Every report of a partner is built on `views.partner_view`, so
+it never holds another partner's rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from ..contract.reading import read_contract
+from ..contract.terms import Partner
+from ..core.paths import engagement_path
+from ..core.periods import Period, add_months, parse_period
+from ..governance.actions import open_actions
+from ..io.engagement import load
+from ..pipeline.analysis import Analysis, compute
+from ..pipeline.store import load_analysis
+from ..risk.statement import cycle_statement
+from ..views.contract_wording import contract_mechanics
+from ..views.partner import kpi_label, near_misses, partner_view, period_gaps, summary_sentence
+from ..whatif.scenario import Scenario
+from .scenario_section import ScenarioSection, scenario_section
+
+__all__ = [
+    "OperationalReport",
+    "ProgrammeOverview",
+    "StrategicReport",
+    "operational_report",
+    "programme_overview",
+    "rejected_in_period",
+    "strategic_report",
+]
+
+_RECORD_DATES = ("arrived_at", "evaluated_at", "interval_start", "month", "period", "raised_on", "due_on")
+
+
+@dataclass(frozen=True)
+class OperationalReport:
+    """The monthly operational committee of one partner."""
+
+    partner: Partner
+    period: Period
+    currency: str
+    view: Analysis
+    summary: str
+    gaps: pl.DataFrame
+    breaches: pl.DataFrame
+    near_misses: pl.DataFrame
+    floor: pl.DataFrame
+    outlook: pl.DataFrame
+    deliveries: pl.DataFrame
+    provisional_credits: pl.DataFrame
+    actions: pl.DataFrame
+    rejected: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class StrategicReport:
+    """The quarterly strategic committee of one partner."""
+
+    partner: Partner
+    period: Period
+    currency: str
+    view: Analysis
+    summary: str
+    termination: str
+    contract_health: str
+    mechanics: list[str]
+    gaps: pl.DataFrame
+    trailing_gaps: pl.DataFrame
+    statement_months: pl.DataFrame
+    statement_quarter: pl.DataFrame
+    credits: pl.DataFrame
+    chronic: pl.DataFrame
+    timeline: pl.DataFrame
+    readiness: pl.DataFrame
+    client_commitments: pl.DataFrame
+    actions: pl.DataFrame
+    scenario: ScenarioSection | None = None
+
+
+@dataclass(frozen=True)
+class ProgrammeOverview:
+    """All partners side by side for a quarter: client-only."""
+
+    period: Period
+    currency: str
+    analysis: Analysis
+    status_shares: pl.DataFrame
+    statement: pl.DataFrame
+    timeline: pl.DataFrame
+
+
+def open_analysis(engagement: str | Path = "", tables: str | Path = "") -> Analysis:
+    """The analysis a report shows: the cycle's computed tables when `tables` names their folder (the
+    batch computes once for every report), else computed here from the engagement."""
+    folder = engagement_path(engagement)
+    if str(tables):
+        return load_analysis(Path(tables), read_contract(folder / "contract.yaml"))
+    return compute(load(folder).collected())
+
+
+def _period(text: str | Period, kind: str) -> Period:
+    period = parse_period(text) if isinstance(text, str) else text
+    if period.kind != kind:
+        raise ValueError(f"period {period}: expected a {kind} (e.g. {'2026-09' if kind == 'month' else '2026-Q3'})")
+    return period
+
+
+def rejected_in_period(rejected: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    """Rejected rows whose own date (as read) falls in the period, or whose date could not be told."""
+    record = pl.col("record")
+    day = pl.coalesce([record.str.json_path_match(f"$.{k}") for k in _RECORD_DATES])
+    month = day.str.slice(0, 7)
+    months = [f"{m:%Y-%m}" for m in period.month_starts]
+    known = month.str.contains(r"^\d{4}-\d{2}$").fill_null(False)
+    return rejected.filter(month.is_in(months) | ~known).sort("table", "row")
+
+
+def operational_report(analysis: Analysis, partner_id: str, month: str | Period) -> OperationalReport:
+    """Last month against targets, the floor, the client's outlook, deliveries, credits, actions, rejections.
+
+    An empty `partner_id` means the contract's first partner (a notebook's default)."""
+    period = _period(month, "month")
+    partner_id = partner_id or analysis.contract.partners[0].id
+    view = partner_view(analysis, partner_id)
+    gaps = period_gaps(view.gaps, period).sort("order").collect()
+    later = add_months(period.start, 3)
+    outlook = view.forecasts.filter(pl.col("month").is_between(add_months(period.start, -5), later)).collect()
+    return OperationalReport(
+        partner=view.contract.partners[0],
+        period=period,
+        currency=view.contract.currency,
+        view=view,
+        summary=summary_sentence(gaps),
+        gaps=gaps,
+        breaches=gaps.filter(pl.col("status").is_in(["breach", "excused", "below target"])),
+        near_misses=near_misses(gaps.lazy()).collect(),
+        floor=view.floor.filter(pl.col("month") == period.start).collect(),
+        outlook=outlook,
+        deliveries=view.transparency.filter(pl.col("month") == period.start).collect(),
+        provisional_credits=view.credits.filter(
+            (pl.col("earnback_status") == "provisional") & (pl.col("month") <= period.start)
+        ).collect(),
+        actions=open_actions(view_actions(view, period.last_day), period.last_day).collect(),
+        rejected=rejected_in_period(view.rejected, period).collect(),
+    )
+
+
+def view_actions(view: Analysis, last_day: dt.date) -> pl.LazyFrame:
+    """The action log rows of the view (the `actions` table of the analysis holds figures, not rows)."""
+    return view.action_log.filter(pl.col("raised_on") <= last_day)
+
+
+def strategic_report(
+    analysis: Analysis,
+    partner_id: str,
+    quarter: str | Period,
+    *,
+    scenario: str | Path | Scenario | None = None,
+    engagement: str | Path = "",
+) -> StrategicReport:
+    """The quarter and the trailing 12 months against objectives, the statement, chronic failures, contract health;
+    with `scenario` (a scenario YAML or a Scenario; empty: none), the scenario next to the baseline for the quarter,
+    computed on the `engagement` folder the analysis comes from. An empty `partner_id` means the contract's
+    first partner (a notebook's default)."""
+    period = _period(quarter, "quarter")
+    partner_id = partner_id or analysis.contract.partners[0].id
+    view = partner_view(analysis, partner_id)
+    trailing = Period("month", add_months(period.start, -9), 12)
+    gaps = period_gaps(view.gaps, period).sort("order", "month").collect()
+    months = view.statement.filter(pl.col("month").is_between(period.start, period.last_day))
+    last_month = period.month_starts[-1]
+    client = (
+        view.results.filter(
+            (pl.col("kpi") == "forecast_accuracy")
+            & pl.col("channel").is_null()
+            & pl.col("month").is_between(trailing.start, period.last_day)
+        )
+        .select("month", pl.col("value").alias("forecast_accuracy"))
+        .join(
+            view.transparency.filter(pl.col("party") == "client").select("month", "on_time_rate", "completeness_rate"),
+            on="month",
+            how="full",
+            coalesce=True,
+        )
+        .filter(pl.col("month").is_between(trailing.start, period.last_day))
+        .sort("month")
+    )
+    quarter_gaps = gaps.filter(pl.col("month") == last_month)
+    timeline = view.timeline.collect()
+    return StrategicReport(
+        partner=view.contract.partners[0],
+        period=period,
+        currency=view.contract.currency,
+        view=view,
+        summary=_quarter_summary(gaps, period),
+        termination=termination_sentence(quarter_gaps, period),
+        contract_health=contract_health_sentence(timeline.row(0, named=True)),
+        mechanics=contract_mechanics(view.contract, partner_id),
+        gaps=gaps,
+        trailing_gaps=period_gaps(view.gaps, trailing).sort("order", "month").collect(),
+        statement_months=months.collect(),
+        statement_quarter=cycle_statement(months, "quarter").collect(),
+        credits=view.credits.filter(pl.col("month").is_between(period.start, period.last_day)).collect(),
+        chronic=quarter_gaps.filter(pl.col("chronic_failure")),
+        timeline=timeline,
+        readiness=view.reversibility.collect(),
+        client_commitments=client.collect(),
+        actions=view_actions(view, period.last_day)
+        .filter((pl.col("committee") == "strategic") | (pl.col("raised_on") >= period.start))
+        .sort("raised_on", descending=True)
+        .collect(),
+        scenario=scenario_section(
+            load(engagement_path(engagement)), partner_id, period, scenario, results=analysis.results.collect()
+        )
+        if scenario
+        else None,
+    )
+
+
+def termination_sentence(month_gaps: pl.DataFrame, period: Period) -> str:
+    """Whether a chronic failure at the end of the period opens the client's termination right."""
+    chronic = month_gaps.filter(pl.col("chronic_failure"))
+    if chronic.is_empty():
+        return f"No chronic failure at the end of {period}: the termination right for chronic failure is not open."
+    names = ", ".join(kpi_label(r["kpi"], r["channel"]) for r in chronic.iter_rows(named=True))
+    return (
+        f"Chronic failure at the end of {period} ({names}): the contract gives the client a right to terminate; "
+        "the strategic committee decides whether to use it, agree a recovery plan, or prepare the exit."
+    )
+
+
+def contract_health_sentence(timeline: dict) -> str:
+    """The term, the notice deadline and whether an exit transition still fits, as of the data's end."""
+    as_of, end, notice = timeline["as_of"], timeline["end"], timeline["last_notice_date"]
+    parts = [f"As of {as_of:%d %B %Y}, the contract runs to {end:%d %B %Y} ({timeline['months_to_end']} months)"]
+    if timeline["notice_still_possible"]:
+        parts.append(f"notice of non-renewal or exit must be given by {notice:%d %B %Y}")
+    else:
+        parts.append(f"the last notice date ({notice:%d %B %Y}) has passed")
+    months = timeline["transition_months"]
+    fits = "fits" if timeline["transition_fits"] else "no longer fits"
+    parts.append(f"a transition of {months} months started now {fits} before the end of the term")
+    return "; ".join(parts) + "."
+
+
+def _quarter_summary(gaps: pl.DataFrame, period: Period) -> str:
+    """ "Over 2026-Q3: 14 of 18 service-level months met; 3 breaches; …" then the last month's sentence."""
+    if gaps.is_empty():
+        return f"No service level is measured over {period}."
+    counts = dict(gaps.group_by("status").len().iter_rows())
+    parts = [f"Over {period}: {counts.get('met', 0)} of {gaps.height} service-level months met"]
+    for status, one, many in (("breach", "breach", "breaches"), ("excused", "excused breach", "excused breaches")):
+        if counts.get(status):
+            parts.append(f"{counts[status]} {one if counts[status] == 1 else many}")
+    last = gaps.filter(pl.col("month") == gaps["month"].max())
+    return "; ".join(parts) + f". In {last['month'][0]:%B %Y}: " + summary_sentence(last)
+
+
+def programme_overview(analysis: Analysis, quarter: str | Period) -> ProgrammeOverview:
+    """Every partner's share of service levels met and net statement over the quarter."""
+    period = _period(quarter, "quarter")
+    gaps = period_gaps(analysis.gaps, period)
+    shares = (
+        gaps.group_by("partner_id")
+        .agg(
+            pl.len().alias("service_level_months"),
+            (pl.col("status") == "met").mean().alias("met_share"),
+            (pl.col("status") == "breach").sum().alias("breaches"),
+            pl.col("chronic_failure").any().alias("chronic_failure"),
+        )
+        .sort("partner_id")
+    )
+    statement = cycle_statement(
+        analysis.statement.filter(pl.col("month").is_between(period.start, period.last_day)), "quarter"
+    )
+    return ProgrammeOverview(
+        period=period,
+        currency=analysis.contract.currency,
+        analysis=analysis,
+        status_shares=shares.collect(),
+        statement=statement.collect(),
+        timeline=analysis.timeline.collect(),
+    )

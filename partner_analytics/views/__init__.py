@@ -1,0 +1,77 @@
+"""What a report shows and how it reads: one partner's share of the tables, the sentences, the HTML
+tables, the contract's rules in words, and the reports' look.
+"""
+
+from .contract_wording import contract_mechanics
+from .html_tables import (
+    HTML,
+    day,
+    kpi_value,
+    markdown_text,
+    money,
+    month,
+    number,
+    percent,
+    service_levels,
+    table,
+    yes_no,
+)
+from .partner import (
+    format_unit,
+    format_value,
+    near_misses,
+    partner_view,
+    period_gaps,
+    status_counts,
+    summary_sentence,
+)
+from .style import (
+    CORRIDOR_STYLE,
+    EARNBACK_STYLE,
+    FONT,
+    INK,
+    MUTED,
+    OKABE_ITO,
+    PARTY_COLOURS,
+    PARTY_PATTERNS,
+    PARTY_SYMBOLS,
+    STATUS_COLOURS,
+    STATUS_GLYPHS,
+    STATUS_PATTERNS,
+    STATUS_SYMBOLS,
+)
+
+__all__ = [
+    "CORRIDOR_STYLE",
+    "EARNBACK_STYLE",
+    "FONT",
+    "HTML",
+    "INK",
+    "MUTED",
+    "OKABE_ITO",
+    "PARTY_COLOURS",
+    "PARTY_PATTERNS",
+    "PARTY_SYMBOLS",
+    "STATUS_COLOURS",
+    "STATUS_GLYPHS",
+    "STATUS_PATTERNS",
+    "STATUS_SYMBOLS",
+    "contract_mechanics",
+    "day",
+    "format_unit",
+    "format_value",
+    "kpi_value",
+    "markdown_text",
+    "money",
+    "month",
+    "near_misses",
+    "number",
+    "partner_view",
+    "percent",
+    "period_gaps",
+    "service_levels",
+    "status_counts",
+    "summary_sentence",
+    "table",
+    "yes_no",
+]

@@ -1,0 +1,121 @@
+"""What a committee report shows: one partner's share of the tables, and the sentences that sum it up.
+
+A partner's report goes to both parties, so `partner_view` keeps only that partner's rows of every
+table (and of the contract); programme-wide comparisons use the unfiltered analysis, client-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+
+import polars as pl
+
+from ..core.kpis import kpi
+from ..core.periods import Period
+from ..pipeline.analysis import Analysis
+
+__all__ = [
+    "format_unit",
+    "format_value",
+    "near_misses",
+    "partner_view",
+    "period_gaps",
+    "status_counts",
+    "summary_sentence",
+]
+
+NEAR_MISS_SHARE = 0.25
+
+
+def partner_view(analysis: Analysis, partner_id: str) -> Analysis:
+    """The analysis restricted to one partner: its rows of every table, its own contract terms only."""
+    contract = analysis.contract
+    partner = contract.partner(partner_id)
+    mine = pl.col("partner_id") == partner_id
+    tables = {}
+    for f in fields(analysis):
+        if f.name == "contract":
+            continue
+        frame: pl.LazyFrame = getattr(analysis, f.name)
+        names = frame.collect_schema().names()
+        if "partner_id" in names:
+            frame = frame.filter(mine)
+        elif f.name == "rejected":
+            frame = frame.filter(pl.col("record").str.json_path_match("$.partner_id") == partner_id)
+        tables[f.name] = frame
+    return replace(analysis, contract=contract.model_copy(update={"partners": (partner,)}), **tables)
+
+
+def period_gaps(gaps: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    """The gaps of the months of a period."""
+    return gaps.filter(pl.col("month").is_between(period.start, period.last_day))
+
+
+def near_misses(gaps: pl.LazyFrame) -> pl.LazyFrame:
+    """Service levels met by a small margin: within a quarter of the target–minimum distance."""
+    margin = (pl.col("target") - pl.col("minimum")).abs() * NEAR_MISS_SHARE
+    return gaps.filter((pl.col("status") == "met") & ((pl.col("value") - pl.col("target")).abs() <= margin))
+
+
+def status_counts(gaps: pl.DataFrame) -> dict[str, int]:
+    """How many service levels have each status."""
+    return dict(gaps.group_by("status").len().iter_rows())
+
+
+def format_unit(value: float, unit: str) -> str:
+    """A value of a KPI unit as a committee reads it: 81.2 %, 34.2 s, 4.21 / 5, 86.0 / 100, 1,234."""
+    if unit == "rate":
+        return f"{value * 100:.1f} %"
+    if unit == "seconds":
+        return f"{value:,.1f} s"
+    if unit == "score_1_5":
+        return f"{value:.2f} / 5"
+    if unit == "score_0_100":
+        return f"{value:.1f} / 100"
+    return f"{value:,.0f}"
+
+
+def format_value(kpi_name: str, value: float | None) -> str:
+    """A KPI's value as `format_unit` shows it, or "not measurable"."""
+    return "not measurable" if value is None else format_unit(value, kpi(kpi_name).unit)
+
+
+def summary_sentence(month_gaps: pl.DataFrame) -> str:
+    """One sentence a committee reads first: "4 of 6 service levels met; 1 breach (…); 1 below target (…)."."""
+    if month_gaps.is_empty():
+        return "No service level is measured this month."
+    counts = status_counts(month_gaps)
+    total = month_gaps.height
+    parts = [f"{counts.get('met', 0)} of {total} service levels met"]
+
+    def listed(status: str, one: str, many: str) -> None:
+        rows = month_gaps.filter(pl.col("status") == status).sort(
+            "order" if "order" in month_gaps.columns else "service_level"
+        )
+        if rows.is_empty():
+            return
+        items = [
+            f"{kpi_label(r['kpi'], r['channel'])} {format_value(r['kpi'], r['value'])} against a minimum of "
+            f"{format_value(r['kpi'], r['minimum'])}"
+            if status in ("breach", "excused")
+            else f"{kpi_label(r['kpi'], r['channel'])} {format_value(r['kpi'], r['value'])} against a target of "
+            f"{format_value(r['kpi'], r['target'])}"
+            for r in rows.iter_rows(named=True)
+        ]
+        parts.append(f"{rows.height} {one if rows.height == 1 else many} ({'; '.join(items)})")
+
+    listed("breach", "breach", "breaches")
+    listed("excused", "excused breach", "excused breaches")
+    listed("below target", "below target", "below target")
+    if counts.get("not measurable"):
+        parts.append(f"{counts['not measurable']} not measurable")
+    return "; ".join(parts) + "."
+
+
+_SHORT = {"asa": "ASA", "aht": "AHT", "fcr": "FCR", "csat": "CSAT", "csat_top2": "CSAT top-2"}
+
+
+def kpi_label(kpi_name: str, channel: str | None) -> str:
+    """A KPI as a sentence names it: `voice service level`, `FCR`."""
+    label = _SHORT.get(kpi_name) or kpi_name.replace("_", " ")
+    return f"{channel} {label}" if channel else label

@@ -1,0 +1,88 @@
+"""What-if scenarios: typed scenario files, the queueing model, operations and term changes re-run
+through the pipeline's chain, the exit plan. The app (`whatif.app`) and its web server
+(`whatif.webapp`) are imported from their modules: they bring the widget stack.
+"""
+
+from .engine import (
+    Comparison,
+    ContractTables,
+    WhatIf,
+    contract_tables,
+    repriced_invoices,
+    restricted,
+)
+from .exit_plan import FEE_MONTHS, ExitPlan, exit_plan
+from .operations import (
+    COUNT_SUMS,
+    ChangeKey,
+    contact_counts,
+    interval_inputs,
+    modelled_months,
+    operations_results,
+    patience,
+)
+from .queueing import (
+    QueueEstimates,
+    erlang_a,
+    erlang_b,
+    erlang_c,
+    interval_estimates,
+    offered_load,
+)
+from .scenario import (
+    BonusChange,
+    ChannelOperations,
+    CorridorChange,
+    ExitChoice,
+    GainShareChange,
+    PartnerScenario,
+    Scenario,
+    ScenarioError,
+    ServiceLevelChange,
+    TermChanges,
+    Window,
+    changed_contract,
+    parse_scenario,
+    read_scenario,
+    write_scenario,
+)
+
+__all__ = [
+    "COUNT_SUMS",
+    "FEE_MONTHS",
+    "BonusChange",
+    "ChangeKey",
+    "ChannelOperations",
+    "Comparison",
+    "ContractTables",
+    "CorridorChange",
+    "ExitChoice",
+    "ExitPlan",
+    "GainShareChange",
+    "PartnerScenario",
+    "QueueEstimates",
+    "Scenario",
+    "ScenarioError",
+    "ServiceLevelChange",
+    "TermChanges",
+    "WhatIf",
+    "Window",
+    "changed_contract",
+    "contact_counts",
+    "contract_tables",
+    "erlang_a",
+    "erlang_b",
+    "erlang_c",
+    "exit_plan",
+    "interval_estimates",
+    "interval_inputs",
+    "modelled_months",
+    "offered_load",
+    "operations_results",
+    "parse_scenario",
+    "patience",
+    "read_scenario",
+    "repriced_invoices",
+    "restricted",
+    "write_scenario",
+]

@@ -1,0 +1,435 @@
+"""The what-if engine: a scenario's results, gaps, credits and statement next to the baseline's.
+
+`WhatIf(engagement)` computes the engagement's results once (the one pass over the contact history);
+`compare(scenario)` then
+
+1. restates the results of the partners whose operations change (`scenario_operations`: the
+   queueing model per staffing interval, calibrated on the baseline), and
+2. applies the term changes to the contract (`scenarios.changed_contract`, validated like
+   contract.yaml) and re-runs the contract on those results with the analytics core's transforms —
+   the same functions, wired the same way, as `analysis.analyse` (`contract_tables`; a test holds
+   the two equal) — so the engine has no arithmetic of its own.
+
+What is cached, so that an update redoes only what changed: the results and the grid of months;
+the interval inputs of the queueing model (prepared on the first operations change) and its
+baseline; the modelled months of each partner × channel × change; the restated results of each
+partner × operations change (a term change reuses them); the baseline tables of each partner set.
+The contract tables are collected in stages (corridor; gaps and charges; credits, bonuses,
+gain-share and resource adjustments; statement): each stage's plan stays small, which is several
+times faster than collecting the statement's whole plan at once on small tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from functools import cached_property
+
+import polars as pl
+
+from ..contract.calendar import month_grid
+from ..contract.terms import Contract
+from ..core.periods import add_months
+from ..evaluation.gaps import gaps as gaps_of
+from ..evaluation.volume_corridor import corridor, excuses
+from ..io.engagement import Engagement
+from ..metrics.results import kpi_results
+from ..risk.credits import bonuses, charges, credits
+from ..risk.resource_adjustments import resource_adjustments
+from ..risk.statement import STATEMENT_AMOUNTS, gain_share, statement
+from .exit_plan import ExitPlan, exit_plan
+from .operations import ChangeKey, interval_inputs, modelled_months, operations_results
+from .scenario import Scenario, changed_contract
+
+__all__ = ["Comparison", "ContractTables", "WhatIf", "contract_tables", "repriced_invoices", "restricted"]
+
+_NO_CHANGE: ChangeKey = (0.0, 0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class ContractTables:
+    """The tables a contract gives on a results table (collected)."""
+
+    results: pl.DataFrame
+    corridor: pl.DataFrame
+    gaps: pl.DataFrame
+    charges: pl.DataFrame
+    credits: pl.DataFrame
+    bonuses: pl.DataFrame
+    gain_share: pl.DataFrame
+    resource_adjustments: pl.DataFrame
+    statement: pl.DataFrame
+
+    def in_months(self, first: dt.date | None, last: dt.date | None) -> ContractTables:
+        """The same tables, only the months from `first` to `last` (included; None: open)."""
+        keep = pl.lit(True)
+        if first is not None:
+            keep &= pl.col("month") >= first
+        if last is not None:
+            keep &= pl.col("month") <= last
+        return ContractTables(**{f.name: getattr(self, f.name).filter(keep) for f in fields(self)})
+
+
+def restricted(contract: Contract, partners: Iterable[str]) -> Contract:
+    """The contract with only these partners (their terms unchanged)."""
+    return contract.model_copy(update={"partners": tuple(contract.partner(p) for p in partners)})
+
+
+def contract_tables(
+    engagement: Engagement,
+    contract: Contract,
+    results: pl.DataFrame,
+    grid: pl.LazyFrame,
+    data_end: pl.LazyFrame,
+    *,
+    invoices: pl.LazyFrame | None = None,
+) -> ContractTables:
+    """The contract's tables on `results`, wired as `analysis.analyse` wires them, collected in stages.
+
+    `grid` (partner_id, month) and `data_end` (last_month) are those of the whole engagement, so that
+    a contract restricted to some partners gives exactly their rows of the full analysis; `invoices`
+    replaces the engagement's (see `repriced_invoices`).
+    """
+    lazy = results.lazy()
+    invoices = engagement.table("invoices") if invoices is None else invoices
+    offered = lazy.filter((pl.col("kpi") == "offered") & pl.col("channel").is_not_null()).select(
+        "partner_id", "channel", "month", pl.col("numerator").cast(pl.Int64).alias("offered")
+    )
+    ids = list(contract.partner_ids)
+    grid = grid.filter(pl.col("partner_id").is_in(ids))
+    corridor_frame = corridor(offered, engagement.table("forecasts"), contract).collect(engine="in-memory")
+    gaps_frame, charges_frame = pl.collect_all(
+        [
+            gaps_of(lazy, contract, grid, excuses(corridor_frame.lazy())),
+            charges(lazy, invoices, contract, grid),
+        ],
+        engine="in-memory",
+    )
+    g, ch = gaps_frame.lazy(), charges_frame.lazy()
+    credits_frame, bonus_frame, gain_frame, resource_frame = pl.collect_all(
+        [
+            credits(g, ch, contract, data_end),
+            bonuses(g, ch, contract),
+            gain_share(lazy, ch, contract),
+            resource_adjustments(lazy, contract, grid),
+        ],
+        engine="in-memory",
+    )
+    statement_frame = statement(
+        ch, credits_frame.lazy(), bonus_frame.lazy(), corridor_frame.lazy(), gain_frame.lazy(), resource_frame.lazy()
+    ).collect(engine="in-memory")
+    return ContractTables(
+        results=results,
+        corridor=corridor_frame,
+        gaps=gaps_frame,
+        charges=charges_frame,
+        credits=credits_frame,
+        bonuses=bonus_frame,
+        gain_share=gain_frame,
+        resource_adjustments=resource_frame,
+        statement=statement_frame,
+    )
+
+
+def repriced_invoices(
+    invoices: pl.LazyFrame, baseline: pl.DataFrame, scenario: pl.DataFrame, contract: Contract, grid: pl.LazyFrame
+) -> pl.LazyFrame:
+    """The invoices with, in each invoiced month whose answered contacts the scenario changes, one more
+    line: the contract's pricing of the change (scenario's expected charges − baseline's, `risk.charges`).
+
+    An invoiced month's charges are its invoice (FORMULAS §3): without this line, a scenario with
+    more contacts would cost the client nothing more in the months the partner has billed.
+    """
+    keys = ["partner_id", "month"]
+    expected = [
+        charges(frame.lazy(), None, contract, grid).select(*keys, pl.col("expected").alias(name))
+        for name, frame in (("before", baseline), ("after", scenario))
+    ]
+    delta = (
+        expected[0]
+        .join(expected[1], on=keys, how="inner")
+        .join(invoices.select(keys).unique(), on=keys, how="semi")
+        .filter(pl.col("after") != pl.col("before"))
+        .select(*keys, ((pl.col("after") - pl.col("before")) / 100).alias("amount"))
+    )
+    return pl.concat([invoices, delta], how="diagonal_relaxed")
+
+
+_GAP_KEYS = ["partner_id", "service_level", "month"]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A scenario next to the baseline, for some partners: both sides' tables and their deltas."""
+
+    scenario: Scenario
+    partners: tuple[str, ...]
+    contract: Contract
+    baseline: ContractTables
+    outcome: ContractTables
+    notes: tuple[str, ...] = ()
+
+    @cached_property
+    def results_delta(self) -> pl.DataFrame:
+        """Per partner × channel × month × KPI: baseline, scenario and delta of the value."""
+        keys = ["partner_id", "channel", "month", "kpi"]
+        return (
+            self.baseline.results.select(*keys, pl.col("value").alias("baseline"))
+            .join(
+                self.outcome.results.select(*keys, pl.col("value").alias("scenario")),
+                on=keys,
+                how="full",
+                coalesce=True,
+                nulls_equal=True,
+            )
+            .with_columns((pl.col("scenario") - pl.col("baseline")).alias("delta"))
+            .sort(keys, nulls_last=False)
+        )
+
+    @cached_property
+    def gaps_delta(self) -> pl.DataFrame:
+        """Per partner × service level × month: value, target, minimum and status on both sides."""
+        shown = ["value", "target", "minimum", "status"]
+        side = lambda frame, suffix: frame.select(  # noqa: E731
+            *_GAP_KEYS, "kpi", "channel", "order", *[pl.col(c).alias(f"{c}_{suffix}") for c in shown]
+        )
+        return (
+            side(self.baseline.gaps, "baseline")
+            .join(
+                side(self.outcome.gaps, "scenario").drop("kpi", "channel", "order"),
+                on=_GAP_KEYS,
+                how="full",
+                coalesce=True,
+            )
+            .with_columns(
+                (pl.col("value_scenario") - pl.col("value_baseline")).alias("value_delta"),
+                (pl.col("status_scenario") != pl.col("status_baseline")).fill_null(True).alias("status_changed"),
+            )
+            .sort("partner_id", "order", "month")
+        )
+
+    @cached_property
+    def credits_delta(self) -> pl.DataFrame:
+        """Per partner × month: credits (cents) on both sides and the delta."""
+        keys = ["partner_id", "month"]
+
+        def side(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+            return frame.select(*keys, pl.col("credits").alias(name))
+
+        return (
+            side(self.baseline.statement, "baseline")
+            .join(side(self.outcome.statement, "scenario"), on=keys, how="full", coalesce=True)
+            .with_columns(pl.col("baseline", "scenario").fill_null(0))
+            .with_columns((pl.col("scenario") - pl.col("baseline")).alias("delta"))
+            .sort(keys)
+        )
+
+    @cached_property
+    def statement_delta(self) -> pl.DataFrame:
+        """Per partner × month: every statement amount (cents) as `<amount>_baseline`, `_scenario`, `_delta`."""
+        keys = ["partner_id", "month"]
+        both = self.baseline.statement.select(
+            *keys, *[pl.col(a).alias(f"{a}_baseline") for a in STATEMENT_AMOUNTS]
+        ).join(
+            self.outcome.statement.select(*keys, *[pl.col(a).alias(f"{a}_scenario") for a in STATEMENT_AMOUNTS]),
+            on=keys,
+            how="full",
+            coalesce=True,
+        )
+        return both.with_columns(
+            (pl.col(f"{a}_scenario").fill_null(0) - pl.col(f"{a}_baseline").fill_null(0)).alias(f"{a}_delta")
+            for a in STATEMENT_AMOUNTS
+        ).sort(keys)
+
+    @cached_property
+    def totals(self) -> pl.DataFrame:
+        """Per partner × statement amount: the sums over the months (cents), baseline, scenario, delta."""
+        return self._amounts(self.baseline.statement, self.outcome.statement)
+
+    def _amounts(self, baseline: pl.DataFrame, scenario: pl.DataFrame) -> pl.DataFrame:
+        """Per partner × statement amount: the two statements summed (cents), and the difference."""
+
+        def summed(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+            return (
+                frame.group_by("partner_id")
+                .agg(pl.col(STATEMENT_AMOUNTS).sum())
+                .unpivot(index="partner_id", on=list(STATEMENT_AMOUNTS), variable_name="amount", value_name=name)
+            )
+
+        grid = pl.DataFrame(
+            [(pid, amount) for pid in self.partners for amount in STATEMENT_AMOUNTS],
+            schema={"partner_id": pl.String, "amount": pl.String},
+            orient="row",
+        )
+        return (
+            grid.join(summed(baseline, "baseline"), on=["partner_id", "amount"], how="left")
+            .join(summed(scenario, "scenario"), on=["partner_id", "amount"], how="left")
+            .with_columns(pl.col("baseline", "scenario").fill_null(0).cast(pl.Int64))
+            .with_columns((pl.col("scenario") - pl.col("baseline")).alias("delta"))
+        )
+
+    @cached_property
+    def status_counts(self) -> pl.DataFrame:
+        """Per partner × status: how many service-level months have it, baseline and scenario."""
+
+        def counts(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+            return frame.group_by("partner_id", "status").agg(pl.len().cast(pl.Int64).alias(name))
+
+        return (
+            counts(self.baseline.gaps, "baseline")
+            .join(counts(self.outcome.gaps, "scenario"), on=["partner_id", "status"], how="full", coalesce=True)
+            .with_columns(pl.col("baseline", "scenario").fill_null(0))
+            .with_columns((pl.col("scenario") - pl.col("baseline")).alias("delta"))
+            .sort("partner_id", "status")
+        )
+
+    def quarter(self, quarter_start: dt.date) -> pl.DataFrame:
+        """The statement of the quarter starting that month, summed per amount: baseline, scenario, delta."""
+        months = pl.col("month").is_between(quarter_start, add_months(quarter_start, 2))
+        return self._amounts(self.baseline.statement.filter(months), self.outcome.statement.filter(months))
+
+
+class WhatIf:
+    """Scenarios on one engagement, computed incrementally (see the module docstring)."""
+
+    def __init__(self, engagement: Engagement, *, results: pl.DataFrame | None = None, cache_size: int = 64):
+        self.engagement = engagement
+        self.contract = engagement.contract
+        self.results = kpi_results(engagement).collect() if results is None else results
+        months = self.results.lazy().filter(pl.col("kpi") == "offered").select("partner_id", "month").unique()
+        grid, data_end = pl.collect_all(
+            [month_grid(months, self.contract), months.select(pl.col("month").max().alias("last_month"))],
+            engine="in-memory",
+        )
+        self.grid = grid
+        self.data_end = data_end
+        self._cache_size = cache_size
+        self._modelled: OrderedDict[tuple[str, str, ChangeKey], pl.DataFrame] = OrderedDict()
+        self._restated: OrderedDict[tuple, pl.DataFrame] = OrderedDict()
+        self._baselines: dict[tuple[str, ...], ContractTables] = {}
+
+    @property
+    def months(self) -> list[dt.date]:
+        """Every month of the engagement's grid, in order."""
+        return sorted(self.grid["month"].unique().to_list())
+
+    @cached_property
+    def intervals(self) -> dict[tuple[str, str], pl.DataFrame]:
+        """The queueing model's inputs per (partner, channel) (`scenario_operations.interval_inputs`)."""
+        staffing = self.engagement.table("staffing")
+        if staffing is None:
+            return {}
+        frame = interval_inputs(self.engagement.contacts, staffing, self.contract.channels).collect()
+        return {key: part for key, part in frame.partition_by(["partner_id", "channel"], as_dict=True).items()}
+
+    def modelled(self, partner_id: str, channel: str, change: ChangeKey = _NO_CHANGE) -> pl.DataFrame | None:
+        """Modelled months of one partner × channel under a change (cached); None without staffing intervals."""
+        intervals = self.intervals.get((partner_id, channel))
+        if intervals is None:
+            return None
+        key = (partner_id, channel, change)
+        if key not in self._modelled:
+            self._remember(self._modelled, key, modelled_months(intervals, change))
+        else:
+            self._modelled.move_to_end(key)
+        return self._modelled[key]
+
+    def _remember(self, cache: OrderedDict, key: object, value: object) -> None:
+        cache[key] = value
+        while len(cache) > self._cache_size:
+            cache.popitem(last=False)
+
+    def partners_of(self, scenario: Scenario, partners: Sequence[str] | None = None) -> tuple[str, ...]:
+        """The partners to compute: those given, else those the scenario names, else every partner."""
+        if partners:
+            return tuple(partners)
+        named = [p for p in self.contract.partner_ids if p in scenario.partners]
+        return tuple(named or self.contract.partner_ids)
+
+    def scenario_results(self, scenario: Scenario, partners: Sequence[str]) -> tuple[pl.DataFrame, tuple[str, ...]]:
+        """The results of `partners` under the scenario's operations (cached per partner), and notes."""
+        parts, notes = [], []
+        window = (scenario.window.first, scenario.window.last)
+        for pid in partners:
+            ops = {ch: o.key for ch, o in sorted(scenario.of(pid).operations.items()) if not o.empty}
+            mine = self.results.filter(pl.col("partner_id") == pid)
+            if not ops:
+                parts.append(mine)
+                continue
+            key = (pid, tuple(ops.items()), window)
+            if key not in self._restated:
+                modelled = {}
+                for ch, change in ops.items():
+                    base, new = self.modelled(pid, ch), self.modelled(pid, ch, change)
+                    if base is not None and new is not None:
+                        modelled[(pid, ch)] = (base, new)
+                restated = operations_results(
+                    mine,
+                    {(pid, ch): change for ch, change in ops.items()},
+                    modelled,
+                    self.contract,
+                    present=self.engagement.present["contacts"],
+                    forecasts=self.engagement.table("forecasts"),
+                    window=window,
+                )
+                self._remember(self._restated, key, restated)
+            else:
+                self._restated.move_to_end(key)
+            parts.append(self._restated[key])
+            unmodelled = [ch for ch in ops if (pid, ch) not in self.intervals]
+            if unmodelled:
+                notes.append(
+                    f"{pid}: no staffing intervals for {', '.join(unmodelled)}: volumes change, "
+                    "service level, ASA and abandon rate keep their observed values"
+                )
+        return pl.concat(parts, how="vertical"), tuple(notes)
+
+    def baseline(self, partners: Sequence[str]) -> ContractTables:
+        """The contract's tables of these partners as the engagement stands (cached)."""
+        key = tuple(partners)
+        if key not in self._baselines:
+            results = self.results.filter(pl.col("partner_id").is_in(list(key)))
+            self._baselines[key] = contract_tables(
+                self.engagement, restricted(self.contract, key), results, self.grid.lazy(), self.data_end.lazy()
+            )
+        return self._baselines[key]
+
+    def compare(self, scenario: Scenario, partners: Sequence[str] | None = None) -> Comparison:
+        """The scenario next to the baseline for `partners` (default: those it names, else all)."""
+        ids = self.partners_of(scenario, partners)
+        contract = restricted(changed_contract(self.contract, scenario), ids)
+        baseline = self.baseline(ids)
+        results, notes = self.scenario_results(scenario, ids)
+        unchanged = all(scenario.of(p).terms.empty and not scenario.of(p).changes_operations for p in ids)
+        invoices = self.engagement.table("invoices")
+        if invoices is not None and any(scenario.of(p).changes_operations for p in ids):
+            before = self.results.filter(pl.col("partner_id").is_in(list(ids)))
+            invoices = repriced_invoices(invoices, before, results, restricted(self.contract, ids), self.grid.lazy())
+        outcome = (
+            baseline
+            if unchanged
+            else contract_tables(
+                self.engagement, contract, results, self.grid.lazy(), self.data_end.lazy(), invoices=invoices
+            )
+        )
+        first, last = scenario.window.first, scenario.window.last
+        return Comparison(
+            scenario=scenario,
+            partners=ids,
+            contract=contract,
+            baseline=baseline.in_months(first, last),
+            outcome=outcome.in_months(first, last),
+            notes=notes,
+        )
+
+    def exit_plan(self, partner_id: str, notice_on: dt.date) -> ExitPlan:
+        """The exit what-if of a partner with notice on `notice_on` (`exit_plan.exit_plan`)."""
+        return exit_plan(
+            self.contract,
+            partner_id,
+            notice_on,
+            statement=self.baseline((partner_id,)).statement,
+            checklist=self.engagement.table("reversibility"),
+        )
