@@ -31,7 +31,7 @@ from partner_analytics.batch.cycle import (
     prepare_cycle,
     run_cycle,
 )
-from partner_analytics.batch.execution import declared_parameters, job_problem
+from partner_analytics.batch.jobs import declared_parameters, job_problem
 from partner_analytics.charts.display import plotly_js
 from partner_analytics.cli import main
 from partner_analytics.core.money import format_cents

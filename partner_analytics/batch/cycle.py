@@ -2,7 +2,7 @@
 
 `prepare_cycle` reads and validates the engagement and plans the reports (nothing is written);
 `run_cycle` computes the analysis once, saves its tables, runs every report notebook on the
-report engine's worker pool (`partner_analytics.batch.execution`) and writes the cycle's index.
+report engine's worker pool (`partner_analytics.batch.pool`) and writes the cycle's index.
 
 A month (``2026-09``) is the operational committee of that month: one report per partner. A
 quarter (``2026-Q3``) is the strategic committee (one report per partner) and the client-only
@@ -50,7 +50,8 @@ from ..io.engagement import Engagement, load
 from ..io.lineage import lineage
 from ..pipeline.store import TABLES_FOLDER
 from ..whatif.scenario import Scenario, changed_contract, read_scenario, write_scenario
-from .execution import DEFAULT_WARM_IMPORTS, ExecutionOptions, ReportJob, ReportResult, iter_reports
+from .jobs import DEFAULT_WARM_IMPORTS, ExecutionOptions, ReportJob, ReportResult
+from .pool import iter_reports
 
 __all__ = [
     "CYCLE_WARM_IMPORTS",
