@@ -5,7 +5,7 @@ The report engine, in the order a job goes through it: `jobs` (what a job, its o
 result are; the checks before it runs), `kernels` (warmed, lean kernels started ahead of need),
 `runner` (one report after another in a process: execute, then export with `html_export`),
 `pool` (the worker processes that run jobs in parallel). `cycle` plans a committee cycle and runs
-it on that engine.
+it on that engine; its index page is the template ``templates/cycle_index/index.html.j2``.
 """
 
 from .cycle import (
