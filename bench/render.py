@@ -26,12 +26,8 @@ sys.path.insert(0, str(ROOT / "tests" / "notebooks"))
 
 from sample_contacts import PARTNERS, write_contacts  # noqa: E402
 
-from partner_analytics.batch.execution import (  # noqa: E402
-    ExecutionOptions,
-    ReportJob,
-    ReportResult,
-    run_reports,
-)
+from partner_analytics.batch.jobs import ExecutionOptions, ReportJob, ReportResult  # noqa: E402
+from partner_analytics.batch.pool import run_reports  # noqa: E402
 
 NOTEBOOK = ROOT / "tests" / "notebooks" / "report.ipynb"
 KINDS = ("operational", "strategic")

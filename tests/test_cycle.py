@@ -31,7 +31,7 @@ from partner_analytics.batch.cycle import (
     prepare_cycle,
     run_cycle,
 )
-from partner_analytics.batch.execution import declared_parameters, job_problem
+from partner_analytics.batch.jobs import declared_parameters, job_problem
 from partner_analytics.charts.display import plotly_js
 from partner_analytics.cli import main
 from partner_analytics.core.money import format_cents
@@ -463,6 +463,58 @@ def test_the_index_escapes_every_text_from_the_data() -> None:
     text = index_html(record)
     assert "<img" not in text and text.count("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;") == 7
     assert 'href="strategic/a&quot;b.ipynb"' in text
+
+
+def test_the_index_rows_say_status_files_and_the_failing_cell() -> None:
+    record = {
+        "client": "Client",
+        "engagement": "sample",
+        "period": "2026-Q3",
+        "state": "in progress",
+        "reports_total": 2,
+        "reports_done": 1,
+        "reports_failed": 1,
+        "generated_at": None,
+        "tables": "tables/",
+        "lineage": {
+            "contract": {"table": "contract", "file": "contract.yaml", "format": "yaml", "bytes": 12345, "sha256": "s"},
+            "inputs": [],
+        },
+        "reports": [
+            {
+                "committee": "strategic",
+                "period": "2026-Q3",
+                "partner_id": "acme",
+                "partner_name": "Acme",
+                "status": "failed",
+                "html": None,
+                "ipynb": "strategic/acme.ipynb",
+                "error": {"summary": "cell error in cell 2: ValueError: bad", "cell_source": "x = 1\n1/0"},
+            },
+            {
+                "committee": "programme",
+                "period": "2026-Q3",
+                "partner_id": None,
+                "partner_name": None,
+                "status": "not run",
+                "html": None,
+                "ipynb": None,
+                "error": None,
+            },
+        ],
+    }
+    text = index_html(record)
+    assert (
+        '<tr><td>Strategic committee</td><td>2026-Q3</td><td>Acme <span class="mono">(acme)</span></td>'
+        '<td><span class="failed">failed</span><br>cell error in cell 2: ValueError: bad<pre>x = 1\n1/0</pre></td>'
+        '<td><a href="strategic/acme.ipynb">notebook</a></td></tr>\n'
+        "<tr><td>Programme overview</td><td>2026-Q3</td><td>all partners (client only)</td>"
+        '<td><span class="notrun">not run</span></td><td></td></tr>\n</tbody>'
+    ) in text
+    assert '<span class="state progress">in progress</span> · 1 of 2 reports run, 1 failed</p>' in text
+    assert '<td class="num">12,345</td>' in text
+    assert "<dt>generated at (UTC)</dt><dd></dd>" in text
+    assert text.startswith("<!DOCTYPE html>\n") and text.endswith("</html>\n")
 
 
 def test_a_scenario_is_checked_kept_with_the_cycle_and_passed_to_the_strategic_reports(

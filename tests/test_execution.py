@@ -15,17 +15,16 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from partner_analytics.batch.execution import (
+from partner_analytics.batch.jobs import (
     ExecutionOptions,
     ReportJob,
     ReportResult,
     declared_parameters,
-    iter_reports,
     job_problem,
     parameter_type_problems,
     parameters_cell_index,
-    run_reports,
 )
+from partner_analytics.batch.pool import iter_reports, run_reports
 from partner_analytics.charts.display import plotly_js
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
@@ -331,20 +330,21 @@ def test_two_jobs_writing_the_same_file_are_refused(tmp_path):
 
 
 def test_kernel_start_is_retried_once(tmp_path, monkeypatch, contacts):
-    from partner_analytics.batch import execution
+    from partner_analytics.batch.kernels import Kernel, KernelStartError
+    from partner_analytics.batch.runner import run_report
 
-    real_wait_ready = execution._Kernel.wait_ready
+    real_wait_ready = Kernel.wait_ready
     calls: list[int] = []
 
     def flaky_wait_ready(self):
         calls.append(self.pid)
         if len(calls) == 1:
-            raise execution._KernelStartError("simulated start failure")
+            raise KernelStartError("simulated start failure")
         return real_wait_ready(self)
 
-    monkeypatch.setattr(execution._Kernel, "wait_ready", flaky_wait_ready)
+    monkeypatch.setattr(Kernel, "wait_ready", flaky_wait_ready)
     job = ReportJob(NOTEBOOKS / "failing.ipynb", {"partner_id": "x"}, tmp_path / "r.html")
-    result = execution.run_report(job)
+    result = run_report(job)
     assert len(calls) == 2 and calls[0] != calls[1]  # a second, fresh kernel
     assert not _running(calls[0])
     assert result.error.kind == "cell"  # the notebook itself ran (and failed as written)

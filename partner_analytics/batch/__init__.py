@@ -1,5 +1,11 @@
 """A committee cycle in batch: every report of a period computed once and rendered in parallel
 (papermill in worker processes), exported to offline HTML, with an index.
+
+The report engine, in the order a job goes through it: `jobs` (what a job, its options and its
+result are; the checks before it runs), `kernels` (warmed, lean kernels started ahead of need),
+`runner` (one report after another in a process: execute, then export with `html_export`),
+`pool` (the worker processes that run jobs in parallel). `cycle` plans a committee cycle and runs
+it on that engine; its index page is the template ``templates/cycle_index/index.html.j2``.
 """
 
 from .cycle import (
@@ -18,7 +24,14 @@ from .cycle import (
     prepare_cycle,
     run_cycle,
 )
-from .execution import (
+from .html_export import (
+    TEMPLATE_NAME,
+    TEMPLATES_DIR,
+    ReportExporter,
+    count_plotly_figures,
+    with_figures_as_html,
+)
+from .jobs import (
     DEFAULT_WARM_IMPORTS,
     ErrorKind,
     ExecutionOptions,
@@ -28,20 +41,12 @@ from .execution import (
     ReportResult,
     Timings,
     declared_parameters,
-    iter_reports,
     job_problem,
     parameter_type_problems,
     parameters_cell_index,
-    run_report,
-    run_reports,
 )
-from .html_export import (
-    TEMPLATE_NAME,
-    TEMPLATES_DIR,
-    ReportExporter,
-    count_plotly_figures,
-    with_figures_as_html,
-)
+from .pool import iter_reports, run_reports
+from .runner import run_report
 
 __all__ = [
     "CYCLE_WARM_IMPORTS",

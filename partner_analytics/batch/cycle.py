@@ -2,7 +2,7 @@
 
 `prepare_cycle` reads and validates the engagement and plans the reports (nothing is written);
 `run_cycle` computes the analysis once, saves its tables, runs every report notebook on the
-report engine's worker pool (`partner_analytics.batch.execution`) and writes the cycle's index.
+report engine's worker pool (`partner_analytics.batch.pool`) and writes the cycle's index.
 
 A month (``2026-09``) is the operational committee of that month: one report per partner. A
 quarter (``2026-Q3``) is the strategic committee (one report per partner) and the client-only
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import functools
 import html
 import json
 import os
@@ -40,7 +41,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+import jinja2
 import polars as pl
+from markupsafe import Markup
 
 from ..core.atomic import write_atomic
 from ..core.errors import PartnerAnalyticsError
@@ -50,7 +53,9 @@ from ..io.engagement import Engagement, load
 from ..io.lineage import lineage
 from ..pipeline.store import TABLES_FOLDER
 from ..whatif.scenario import Scenario, changed_contract, read_scenario, write_scenario
-from .execution import DEFAULT_WARM_IMPORTS, ExecutionOptions, ReportJob, ReportResult, iter_reports
+from .html_export import TEMPLATES_DIR
+from .jobs import DEFAULT_WARM_IMPORTS, ExecutionOptions, ReportJob, ReportResult
+from .pool import iter_reports
 
 __all__ = [
     "CYCLE_WARM_IMPORTS",
@@ -490,106 +495,27 @@ def _write_index(outcome: CycleOutcome, *, finished: bool) -> None:
     write_atomic(outcome.cycle.index_path, index_html(record))
 
 
-_INDEX_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto;
-       max-width: 72rem; padding: 0 1rem; color: #1f2328; line-height: 1.45; }
-h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
-.sub { color: #59636e; margin-top: 0; }
-table { border-collapse: collapse; width: 100%; font-size: 0.92rem; }
-th, td { text-align: left; padding: 0.35rem 0.6rem; border-bottom: 1px solid #d1d9e0; vertical-align: top; }
-th { background: #f6f8fa; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.85rem; }
-.ok { color: #1a7f37; font-weight: 600; } .failed { color: #cf222e; font-weight: 600; }
-.notrun { color: #9a6700; font-weight: 600; }
-.state { display: inline-block; padding: 0.15rem 0.6rem; border-radius: 1rem; font-weight: 600; }
-.state.complete { background: #dafbe1; color: #1a7f37; } .state.failed { background: #ffebe9; color: #cf222e; }
-.state.progress { background: #fff8c5; color: #9a6700; }
-pre { white-space: pre-wrap; background: #f6f8fa; padding: 0.4rem; margin: 0.3rem 0 0; font-size: 0.8rem; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; } dt { color: #59636e; }
-dd { margin: 0; word-break: break-all; }
-"""
-
-
 def index_html(record: dict[str, Any]) -> str:
     """The cycle's index page (self-contained: inline style, no script, every data text escaped)."""
+    return _index_template().render(record=record, committee_titles=_COMMITTEE_TITLES)
 
-    def e(value: Any) -> str:
-        return html.escape("" if value is None else str(value), quote=True)
 
-    def link(path: str | None, text: str) -> str:
-        return f'<a href="{e(path)}">{e(text)}</a>' if path else ""
+@functools.cache
+def _index_template() -> jinja2.Template:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR / "cycle_index"),
+        autoescape=True,
+        finalize=_escaped,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return environment.get_template("index.html.j2")
 
-    state = record["state"]
-    state_class = {"complete": "complete", "failed": "failed"}.get(state, "progress")
-    lineage_rec = record["lineage"]
-    rows = []
-    for r in record["reports"]:
-        status_class = {"ok": "ok", "failed": "failed"}.get(r["status"], "notrun")
-        if r["partner_id"]:
-            who = f'{e(r["partner_name"])} <span class="mono">({e(r["partner_id"])})</span>'
-        else:
-            who = "all partners (client only)"
-        links = " · ".join(x for x in (link(r["html"], "report"), link(r["ipynb"], "notebook")) if x)
-        detail = ""
-        if r["error"]:
-            err = r["error"]
-            detail = f"<br>{e(err['summary'])}"
-            if err.get("cell_source"):
-                detail += f"<pre>{e(err['cell_source'])}</pre>"
-        rows.append(
-            "<tr>"
-            f"<td>{e(_COMMITTEE_TITLES[r['committee']])}</td><td>{e(r['period'])}</td><td>{who}</td>"
-            f'<td><span class="{status_class}">{e(r["status"])}</span>{detail}</td>'
-            f"<td>{links}</td></tr>"
-        )
-    inputs = []
-    for entry in [lineage_rec.get("contract"), *lineage_rec.get("inputs", [])]:
-        if not entry:
-            continue
-        inputs.append(
-            "<tr>"
-            f'<td>{e(entry["table"])}</td><td class="mono">{e(entry["file"])}</td><td>{e(entry["format"])}</td>'
-            f'<td class="num">{entry["bytes"]:,}</td><td class="mono">{e(entry["sha256"])}</td></tr>'
-        )
-    done = f"{record['reports_done']} of {record['reports_total']} reports run"
-    if record["reports_failed"]:
-        done += f", {record['reports_failed']} failed"
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{e(record["client"])} — committee cycle {e(record["period"])}</title>
-<style>{_INDEX_CSS}</style>
-</head>
-<body>
-<h1>{e(record["client"])} — committee cycle {e(record["period"])}</h1>
-<p class="sub">Engagement <span class="mono">{e(record["engagement"])}</span> ·
-<span class="state {state_class}">{e(state)}</span> · {e(done)}</p>
-<h2>Reports</h2>
-<table>
-<thead><tr><th>Committee</th><th>Period</th><th>Partner</th><th>Status</th><th>Files</th></tr></thead>
-<tbody>
-{chr(10).join(rows)}
-</tbody>
-</table>
-<p>Partner reports hold only that partner's data; the programme overview compares every partner and is
-for the client only. The computed tables are in <a href="{e(record["tables"])}">{e(record["tables"])}</a>
-(Parquet, with <a href="{e(record["tables"])}lineage.json">lineage.json</a>).</p>
-<h2>Generated from</h2>
-<dl>
-<dt>generated at (UTC)</dt><dd>{e(record["generated_at"])}</dd>
-<dt>by</dt><dd>partner_analytics {e(lineage_rec.get("partner_analytics"))}</dd>
-<dt>contacts</dt><dd>{e(lineage_rec.get("contacts_from"))} to {e(lineage_rec.get("contacts_to"))}</dd>
-<dt>engagement digest (SHA-256)</dt><dd class="mono">{e(lineage_rec.get("digest"))}</dd>
-</dl>
-<table>
-<thead><tr><th>Table</th><th>File</th><th>Format</th><th>Bytes</th><th>SHA-256</th></tr></thead>
-<tbody>
-{chr(10).join(inputs)}
-</tbody>
-</table>
-</body>
-</html>
-"""
+
+def _escaped(value: Any) -> Markup:
+    """A value as the page shows it: None as nothing, text escaped with the standard library's
+    entities (``&quot;``, ``&#x27;``, as the page always had), so that autoescaping leaves it as is."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(html.escape("" if value is None else str(value), quote=True))
