@@ -30,7 +30,6 @@ from ..core.schema import OWNER_PARTIES
 from ..evaluation.gaps import STATUSES
 from ..risk.credits import EARNBACK_STATUSES
 from ..risk.statement import cycle_statement
-from ..views.partner import format_unit
 from ..views.style import (
     CORRIDOR_STYLE,
     EARNBACK_STYLE,
@@ -46,6 +45,7 @@ from ..views.style import (
     STATUS_PATTERNS,
     STATUS_SYMBOLS,
 )
+from ..views.wording import format_unit
 
 __all__ = [
     "action_log",

@@ -23,7 +23,8 @@ from ..pipeline.analysis import Analysis, compute
 from ..pipeline.store import load_analysis
 from ..risk.statement import cycle_statement
 from ..views.contract_wording import contract_mechanics
-from ..views.partner import kpi_label, near_misses, partner_view, period_gaps, summary_sentence
+from ..views.partner import near_misses, partner_view, period_gaps, summary_sentence
+from ..views.wording import kpi_label
 from ..whatif.scenario import Scenario
 from .scenario_section import ScenarioSection, scenario_section
 
