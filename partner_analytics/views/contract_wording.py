@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from ..contract.terms import ChannelTerms, Contract, Credit, Partner, ServiceLevelFormula, ShareBand
 from ..core.money import format_cents
-from .wording import kpi_label, term_percent
+from .wording import date_name, kpi_label, term_percent
 
 __all__ = ["contract_mechanics"]
 
@@ -129,7 +129,7 @@ def contract_mechanics(contract: Contract, partner_id: str) -> list[str]:
     if p.reversibility is not None:
         out.append(
             f"Reversibility: notice of {_months(p.reversibility.notice_months)} before the term ends "
-            f"({p.end:%d %B %Y}), a transition of {_months(p.reversibility.transition_months)}."
+            f"({date_name(p.end)}), a transition of {_months(p.reversibility.transition_months)}."
         )
     for name, terms in contract.channels.items():
         if _uses_channel(p, name):

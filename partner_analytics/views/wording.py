@@ -18,13 +18,16 @@ from .style import STATUS_GLYPHS
 
 __all__ = [
     "AXIS_TITLES",
+    "DATE_NAME_FORMAT",
     "DAY_FORMAT",
     "HOVER_FORMATS",
     "MISSING",
     "MONTH_FORMAT",
     "MONTH_NAME_FORMAT",
+    "SHORT_DATE_FORMAT",
     "STATEMENT_LABELS",
     "change_text",
+    "date_name",
     "day",
     "direction_text",
     "format_unit",
@@ -80,6 +83,8 @@ HOVER_FORMATS: dict[str, tuple[str, str]] = {
 MONTH_FORMAT = "%Y-%m"
 DAY_FORMAT = "%Y-%m-%d"
 MONTH_NAME_FORMAT = "%B %Y"
+DATE_NAME_FORMAT = "%d %B %Y"
+SHORT_DATE_FORMAT = "%d %b %Y"
 
 
 def is_missing(value: float | None) -> bool:
@@ -191,6 +196,11 @@ def month(value: dt.date | None) -> str:
 def month_name(value: dt.date) -> str:
     """A month in words: `March 2025`."""
     return f"{value:{MONTH_NAME_FORMAT}}"
+
+
+def date_name(value: dt.date) -> str:
+    """A date in words: `14 March 2026`."""
+    return f"{value:{DATE_NAME_FORMAT}}"
 
 
 def span_text(months: Sequence[dt.date]) -> str:
