@@ -11,9 +11,10 @@ import polars as pl
 
 from ..core.periods import add_months
 from ..evaluation.gaps import STATUSES
-from ..views.style import INK, MUTED, STATUS_COLOURS, STATUS_GLYPHS, STATUS_SYMBOLS
+from ..views.style import INK, MUTED, STATUS_COLOURS, STATUS_SYMBOLS
 from ..views.wording import (
     AXIS_TITLES,
+    MISSING,
     change_text,
     direction_text,
     hover_value,
@@ -22,6 +23,7 @@ from ..views.wording import (
     kpi_unit,
     month_name,
     span_text,
+    status_label,
     value_text,
 )
 from .layout import (
@@ -74,7 +76,7 @@ def scorecard(gaps: Frame, month: dt.date | str, *, partner: str | None = None) 
         minima.append(value_text(r["minimum"], unit))
         status = r["status"]
         chronic = " · chronic failure" if r["chronic_failure"] else ""
-        statuses.append(f"{STATUS_GLYPHS[status]} {status}{chronic}")
+        statuses.append(f"{status_label(status)}{chronic}")
         status_fill.append(STATUS_COLOURS[status])
         arrow, colour = _trend(r["value"], r["previous"], r["direction"], unit)
         trends.append(arrow)
@@ -113,7 +115,7 @@ def scorecard(gaps: Frame, month: dt.date | str, *, partner: str | None = None) 
 def _trend(value: float | None, previous: float | None, direction: int, unit: str) -> tuple[str, str]:
     """The trend cell (arrow, better or worse, the change) and its text colour (dark: the words carry the meaning)."""
     if is_missing(value) or is_missing(previous):
-        return "– no comparison", MUTED
+        return f"{MISSING} no comparison", MUTED
     assert value is not None and previous is not None
     change = value - previous
     if change == 0:
