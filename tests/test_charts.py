@@ -357,6 +357,24 @@ def test_waterfall_values_are_the_statement_amounts_in_currency_units() -> None:
     assert w.text[5] == "−25.00 EUR" and w.text[2] == "+120.00 EUR"
     assert any(a.name == "provisional" and "360.00 EUR" in a.text for a in fig.layout.annotations)
     assert "EUR" in fig.layout.yaxis.title.text
+    # the steps read as the statement's tables name them
+    assert w.x == ("Charges", "Credits", "Earned back", "Bonus", "Corridor", "Gain-share", "Net")
+
+
+def test_programme_overview_hover_names_the_amounts_as_the_statement_does() -> None:
+    a = analysis(8)
+    net = next(t for t in charts.programme_overview(a.gaps, a.statement, currency="EUR").data if t.name == "net")
+    labels = [line.rsplit(" ", 2)[0] for line in net.hovertext[0].split("<br>")]  # "<label> <amount> EUR"
+    assert labels == [
+        "charges",
+        "credits",
+        "of which provisional",
+        "earned back",
+        "bonus",
+        "corridor",
+        "gain-share",
+        "net",
+    ]
 
 
 def _cents_of_label(text: str) -> int:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from partner_analytics.views.html_tables import kpi_value, markdown_text, money, percent, table
+from partner_analytics.views import kpi_value, markdown_text, money, percent, table
 
 
 def test_values_are_formatted_and_markup_is_escaped() -> None:

@@ -41,7 +41,7 @@ def test_the_strategic_report_sets_the_scenario_beside_the_baseline(sample_analy
     assert section.partner_id == "rivage" and section.period == parse_period("2026-Q3")
     assert section.changes == [
         "At-risk share 20 % (contract: 15 %)",
-        "voice service level minimum 70.0 % (contract: 75.0 %)",
+        "Service level · voice minimum 70.0 % (contract: 75.0 %)",
         "voice staffing +25 %",
         "Operations change from July 2026 to the last month",
     ]

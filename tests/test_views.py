@@ -8,7 +8,7 @@ from dataclasses import replace
 import polars as pl
 
 from partner_analytics.pipeline.analysis import compute
-from partner_analytics.views.partner import format_value, partner_view, summary_sentence
+from partner_analytics.views import format_value, partner_view, summary_sentence
 
 from .factories import contacts, contract, engagement
 
@@ -59,8 +59,8 @@ def test_summary_sentence() -> None:
         }
     )
     assert summary_sentence(gaps) == (
-        "1 of 4 service levels met; 1 breach (voice service level 70.0 % against a minimum of 75.0 %); "
-        "1 below target (voice abandon rate 6.0 % against a target of 5.0 %); 1 not measurable."
+        "1 of 4 service levels met; 1 breach (Service level · voice 70.0 % against a minimum of 75.0 %); "
+        "1 below target (Abandon rate · voice 6.0 % against a target of 5.0 %); 1 not measurable."
     )
     assert summary_sentence(gaps.head(0)) == "No service level is measured this month."
 

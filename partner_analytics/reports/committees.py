@@ -23,7 +23,8 @@ from ..pipeline.analysis import Analysis, compute
 from ..pipeline.store import load_analysis
 from ..risk.statement import cycle_statement
 from ..views.contract_wording import contract_mechanics
-from ..views.partner import kpi_label, near_misses, partner_view, period_gaps, summary_sentence
+from ..views.partner import near_misses, partner_view, period_gaps, summary_sentence
+from ..views.wording import date_name, kpi_label, month_name
 from ..whatif.scenario import Scenario
 from .scenario_section import ScenarioSection, scenario_section
 
@@ -240,11 +241,11 @@ def termination_sentence(month_gaps: pl.DataFrame, period: Period) -> str:
 def contract_health_sentence(timeline: dict) -> str:
     """The term, the notice deadline and whether an exit transition still fits, as of the data's end."""
     as_of, end, notice = timeline["as_of"], timeline["end"], timeline["last_notice_date"]
-    parts = [f"As of {as_of:%d %B %Y}, the contract runs to {end:%d %B %Y} ({timeline['months_to_end']} months)"]
+    parts = [f"As of {date_name(as_of)}, the contract runs to {date_name(end)} ({timeline['months_to_end']} months)"]
     if timeline["notice_still_possible"]:
-        parts.append(f"notice of non-renewal or exit must be given by {notice:%d %B %Y}")
+        parts.append(f"notice of non-renewal or exit must be given by {date_name(notice)}")
     else:
-        parts.append(f"the last notice date ({notice:%d %B %Y}) has passed")
+        parts.append(f"the last notice date ({date_name(notice)}) has passed")
     months = timeline["transition_months"]
     fits = "fits" if timeline["transition_fits"] else "no longer fits"
     parts.append(f"a transition of {months} months started now {fits} before the end of the term")
@@ -261,7 +262,7 @@ def _quarter_summary(gaps: pl.DataFrame, period: Period) -> str:
         if counts.get(status):
             parts.append(f"{counts[status]} {one if counts[status] == 1 else many}")
     last = gaps.filter(pl.col("month") == gaps["month"].max())
-    return "; ".join(parts) + f". In {last['month'][0]:%B %Y}: " + summary_sentence(last)
+    return "; ".join(parts) + f". In {month_name(last['month'][0])}: " + summary_sentence(last)
 
 
 def programme_overview(analysis: Analysis, quarter: str | Period) -> ProgrammeOverview:

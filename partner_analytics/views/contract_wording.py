@@ -6,14 +6,9 @@ from decimal import Decimal
 
 from ..contract.terms import ChannelTerms, Contract, Credit, Partner, ServiceLevelFormula, ShareBand
 from ..core.money import format_cents
-from .partner import kpi_label
+from .wording import date_name, kpi_label, term_percent
 
 __all__ = ["contract_mechanics"]
-
-
-def _pct(value: Decimal | float) -> str:
-    text = f"{Decimal(str(value)) * 100:.2f}".rstrip("0").rstrip(".")
-    return f"{text} %"
 
 
 def _months(n: int) -> str:
@@ -40,7 +35,7 @@ def _credit(credit: Credit) -> str:
     if credit.trigger == "target_misses":
         return f"after {credit.consecutive} consecutive months below target, each such month earns its credit"
     if credit.trigger == "shortfall":
-        cap = f", at most {_pct(credit.max_pct)} of charges" if credit.max_pct is not None else ""
+        cap = f", at most {term_percent(credit.max_pct)} of charges" if credit.max_pct is not None else ""
         return f"a month below target earns {credit.factor} × the relative shortfall of charges{cap}"
     text = "a month below the minimum (not excused) earns its credit"
     if credit.escalation:
@@ -52,8 +47,9 @@ def _credit(credit: Credit) -> str:
 def _bands(bands: tuple[ShareBand, ...]) -> str:
     parts = []
     for band in bands:
-        span = f"{_pct(band.lower)} to {_pct(band.upper)}" if band.upper is not None else f"above {_pct(band.lower)}"
-        parts.append(f"{span} of charges: provider {_pct(band.provider_share)}")
+        lower = term_percent(band.lower)
+        span = f"{lower} to {term_percent(band.upper)}" if band.upper is not None else f"above {lower}"
+        parts.append(f"{span} of charges: provider {term_percent(band.provider_share)}")
     return "; ".join(parts)
 
 
@@ -74,13 +70,14 @@ def contract_mechanics(contract: Contract, partner_id: str) -> list[str]:
         start = "the band's edge" if b.rates_from == "band_edge" else "the baseline once the band is breached"
         out.append(
             f"Anchored pricing: a baseline of {b.baseline_contacts:,} {b.volume} {scope}contacts a month, "
-            f"±{_pct(b.band)} without price change; beyond it {_money(b.arc_rate, cur)} per additional contact and "
-            f"{_money(b.rrc_rate, cur)} credited per contact fewer, counted from {start}."
+            f"±{term_percent(b.band)} without price change; beyond it {_money(b.arc_rate, cur)} per additional "
+            f"contact and {_money(b.rrc_rate, cur)} credited per contact fewer, counted from {start}."
         )
     allocated = sum((sl.allocation_pct for sl in p.service_levels), Decimal(0))
     out.append(
-        f"At risk: {_pct(p.at_risk_pct)} of the month's charges; the service levels' allocations total "
-        f"{_pct(allocated)} (pool {_pct(p.pool_pct)}) and the month's credits never exceed the at-risk amount."
+        f"At risk: {term_percent(p.at_risk_pct)} of the month's charges; the service levels' allocations total "
+        f"{term_percent(allocated)} (pool {term_percent(p.pool_pct)}) and the month's credits never exceed the "
+        "at-risk amount."
     )
     default = p.credit or Credit()
     out.append(f"Service credits: {_credit(default)}.")
@@ -99,9 +96,9 @@ def contract_mechanics(contract: Contract, partner_id: str) -> list[str]:
             out.append("Bonus: a fixed amount per service level whose stretch is reached.")
         else:
             pool = (
-                _pct(p.bonus.pool_pct)
+                term_percent(p.bonus.pool_pct)
                 if p.bonus.pool_pct is not None
-                else f"{_pct(p.at_risk_pct)} (mirroring the at-risk amount)"
+                else f"{term_percent(p.at_risk_pct)} (mirroring the at-risk amount)"
             )
             out.append(
                 f"Bonus: a pool of {pool} of charges, shared by allocation among the service levels "
@@ -110,16 +107,16 @@ def contract_mechanics(contract: Contract, partner_id: str) -> list[str]:
     if p.volume_corridor is not None:
         c = p.volume_corridor
         out.append(
-            f"Volume corridor: ±{_pct(c.band)} around the client's forecast issued "
-            f"{_months(c.forecast_lead_months)} ahead; below it the client pays {_pct(c.shortfall_rate)} of the "
-            "price of each missing contact, above it breaches are excused."
+            f"Volume corridor: ±{term_percent(c.band)} around the client's forecast issued "
+            f"{_months(c.forecast_lead_months)} ahead; below it the client pays {term_percent(c.shortfall_rate)} "
+            "of the price of each missing contact, above it breaches are excused."
         )
     if p.gain_share is not None:
         g = p.gain_share
-        gains = _bands(g.gain_bands) if g.gain_bands else f"provider {_pct(g.provider_share)}"
-        text = f"Gain-share on first-contact resolution above a baseline of {_pct(g.baseline_fcr)}: {gains}"
+        gains = _bands(g.gain_bands) if g.gain_bands else f"provider {term_percent(g.provider_share)}"
+        text = f"Gain-share on first-contact resolution above a baseline of {term_percent(g.baseline_fcr)}: {gains}"
         if g.pain_share:
-            losses = _bands(g.pain_bands) if g.pain_bands else f"provider {_pct(g.provider_share)}"
+            losses = _bands(g.pain_bands) if g.pain_bands else f"provider {term_percent(g.provider_share)}"
             text += f"; losses below the baseline are shared too: {losses}"
         out.append(text + ".")
     rule = p.chronic_failure
@@ -132,14 +129,14 @@ def contract_mechanics(contract: Contract, partner_id: str) -> list[str]:
     if p.reversibility is not None:
         out.append(
             f"Reversibility: notice of {_months(p.reversibility.notice_months)} before the term ends "
-            f"({p.end:%d %B %Y}), a transition of {_months(p.reversibility.transition_months)}."
+            f"({date_name(p.end)}), a transition of {_months(p.reversibility.transition_months)}."
         )
     for name, terms in contract.channels.items():
         if _uses_channel(p, name):
             out.extend(_channel_formula(name, terms))
     for sl in p.service_levels:
         if sl.formula is not None and (text := _formula(sl.formula)):
-            out.append(f"{kpi_label(sl.kpi, sl.channel).capitalize()} is counted as {text}.")
+            out.append(f"{kpi_label(sl.kpi, sl.channel)} is counted as {text}.")
     return out
 
 

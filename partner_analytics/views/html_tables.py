@@ -16,20 +16,19 @@ from typing import Any
 import polars as pl
 
 from ..core.money import format_cents
-from .partner import format_value
+from .wording import MISSING, day, format_value, month, service_level_label, status_label, yes_no
 
 __all__ = [
     "HTML",
-    "day",
+    "bullets",
     "kpi_value",
     "markdown_text",
     "money",
-    "month",
-    "number",
-    "percent",
+    "service_level",
     "service_levels",
+    "status",
     "table",
-    "yes_no",
+    "title",
 ]
 
 
@@ -53,53 +52,26 @@ def money(currency: str) -> Formatter:
     return lambda cents: format_cents(cents, currency)
 
 
-def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f} %"
-
-
-def number(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-
-
-def day(value: dt.date | None) -> str:
-    return "–" if value is None else f"{value:%Y-%m-%d}"
-
-
-def month(value: dt.date | None) -> str:
-    return "–" if value is None else f"{value:%Y-%m}"
-
-
 def kpi_value(kpi_column: str = "kpi") -> Callable[[Any, Mapping[str, Any]], str]:
     """A formatter of KPI values that reads the KPI of the row (for tables mixing KPIs)."""
     return lambda value, row: format_value(row[kpi_column], value)
 
 
 def service_level(key: str) -> str:
-    """`service_level/voice` as `voice service level`; `fcr` as `FCR`."""
-    from .partner import kpi_label
-
-    kpi_name, _, channel = key.partition("/")
-    return kpi_label(kpi_name, channel or None)
+    """A cell's service-level key in words (`wording.service_level_label`)."""
+    return service_level_label(key)
 
 
 def service_levels(keys: str | None) -> str:
-    """Service-level keys as words: `fcr, service_level/voice` as `FCR, voice service level`."""
+    """Service-level keys as words: `fcr, service_level/voice` as `First-contact resolution, Service level · voice`."""
     if not keys:
-        return "–"
+        return MISSING
     return ", ".join(service_level(key.strip()) for key in keys.split(","))
 
 
-def yes_no(value: bool | None) -> str:
-    return "–" if value is None else ("yes" if value else "no")
-
-
 def status(value: str | None) -> str:
-    """A status with its symbol (the same as the charts'), so it reads without colour."""
-    from .style import STATUS_GLYPHS
-
-    return "–" if value is None else f"{STATUS_GLYPHS.get(value, '')} {value}".strip()
+    """A cell's status with its glyph (`wording.status_label`)."""
+    return status_label(value)
 
 
 def table(
@@ -127,7 +99,7 @@ def table(
             if fmt is None:
                 shown = month if name == "month" else day
                 if value is None:
-                    text = "–"
+                    text = MISSING
                 elif isinstance(value, bool):
                     text = yes_no(value)
                 else:

@@ -10,13 +10,11 @@ from dataclasses import fields, replace
 
 import polars as pl
 
-from ..core.kpis import kpi
 from ..core.periods import Period
 from ..pipeline.analysis import Analysis
+from .wording import format_value, kpi_label
 
 __all__ = [
-    "format_unit",
-    "format_value",
     "near_misses",
     "partner_view",
     "period_gaps",
@@ -62,24 +60,6 @@ def status_counts(gaps: pl.DataFrame) -> dict[str, int]:
     return dict(gaps.group_by("status").len().iter_rows())
 
 
-def format_unit(value: float, unit: str) -> str:
-    """A value of a KPI unit as a committee reads it: 81.2 %, 34.2 s, 4.21 / 5, 86.0 / 100, 1,234."""
-    if unit == "rate":
-        return f"{value * 100:.1f} %"
-    if unit == "seconds":
-        return f"{value:,.1f} s"
-    if unit == "score_1_5":
-        return f"{value:.2f} / 5"
-    if unit == "score_0_100":
-        return f"{value:.1f} / 100"
-    return f"{value:,.0f}"
-
-
-def format_value(kpi_name: str, value: float | None) -> str:
-    """A KPI's value as `format_unit` shows it, or "not measurable"."""
-    return "not measurable" if value is None else format_unit(value, kpi(kpi_name).unit)
-
-
 def summary_sentence(month_gaps: pl.DataFrame) -> str:
     """One sentence a committee reads first: "4 of 6 service levels met; 1 breach (…); 1 below target (…)."."""
     if month_gaps.is_empty():
@@ -110,12 +90,3 @@ def summary_sentence(month_gaps: pl.DataFrame) -> str:
     if counts.get("not measurable"):
         parts.append(f"{counts['not measurable']} not measurable")
     return "; ".join(parts) + "."
-
-
-_SHORT = {"asa": "ASA", "aht": "AHT", "fcr": "FCR", "csat": "CSAT", "csat_top2": "CSAT top-2"}
-
-
-def kpi_label(kpi_name: str, channel: str | None) -> str:
-    """A KPI as a sentence names it: `voice service level`, `FCR`."""
-    label = _SHORT.get(kpi_name) or kpi_name.replace("_", " ")
-    return f"{channel} {label}" if channel else label

@@ -1,0 +1,473 @@
+"""The governance figures: each party's transparency, invoices against the expected amounts, the
+committee's actions, and the readiness to exit with the contract's timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import plotly.graph_objects as go
+import polars as pl
+from plotly.subplots import make_subplots
+
+from ..core.money import format_cents
+from ..core.periods import add_months
+from ..core.schema import OWNER_PARTIES
+from ..views.style import (
+    INK,
+    MUTED,
+    OKABE_ITO,
+    PARTY_COLOURS,
+    PARTY_PATTERNS,
+    PARTY_SYMBOLS,
+    STATUS_COLOURS,
+    STATUS_SYMBOLS,
+)
+from ..views.wording import (
+    DATE_NAME_FORMAT,
+    MISSING,
+    SHORT_DATE_FORMAT,
+    change_text,
+    is_missing,
+    kpi_label,
+    kpi_unit,
+    signed_money,
+    span_text,
+    value_text,
+)
+from .layout import (
+    DAY_MS,
+    HOVER_MONTH,
+    MONTH_TICK_FORMAT,
+    Frame,
+    add_note,
+    add_panel_note,
+    bar_slot,
+    collected,
+    currency_units,
+    monthly_trace,
+    no_data,
+    of_partner,
+    one_partner,
+    partner_suffix,
+    report_layout,
+    set_count_axis,
+    set_month_axis,
+)
+
+__all__ = ["action_log", "invoice_reconciliation", "reversibility_readiness", "transparency_scorecard"]
+
+_RATES = (("on_time_rate", "on_time", "on time"), ("completeness_rate", "complete", "complete"))
+
+
+def transparency_scorecard(transparency: Frame, discrepancies: Frame, *, partner: str | None = None) -> go.Figure:
+    """Three panels: each party's on-time rate and completeness rate by month, then every KPI the
+    provider reported against the same KPI recomputed from the raw data, those beyond tolerance flagged ✖."""
+    title = f"Transparency{partner_suffix(partner)}"
+    deliveries = of_partner(collected(transparency), partner).sort("month")
+    reported = of_partner(collected(discrepancies), partner).sort("month")
+    if deliveries.is_empty() and reported.is_empty():
+        return no_data(title, "No deliveries and no reported KPIs in this selection")
+    kpi_rows = max(1, reported.select("kpi", "channel").unique().height)
+    rates_px, kpis_px = 170, 60 + 34 * kpi_rows
+    fig = make_subplots(
+        rows=3,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.1,
+        row_heights=[rates_px, rates_px, kpis_px],
+        subplot_titles=(
+            "Datasets delivered on time (%)",
+            "Datasets delivered complete (%)",
+            "Reported versus recomputed KPIs (✖ beyond tolerance)",
+        ),
+    )
+    months: list[dt.date] = []
+    if deliveries.is_empty():
+        for row in (1, 2):
+            add_panel_note(
+                fig,
+                "No deliveries recorded",
+                f"x{'' if row == 1 else row} domain",
+                f"y{'' if row == 1 else row} domain",
+            )
+    else:
+        months += deliveries.get_column("month").to_list()
+        for party in ("client", "provider"):
+            part = deliveries.filter(pl.col("party") == party)
+            if part.is_empty():
+                continue
+            for row, (rate, counted, what) in enumerate(_RATES, start=1):
+                hovers = [
+                    f"{n} of {due} datasets{f'; late: {late}' if late and counted == 'on_time' else ''}"
+                    for n, due, late in zip(part[counted], part["due"], part["late_datasets"], strict=True)
+                ]
+                fig.add_trace(
+                    go.Scatter(
+                        **monthly_trace(x=part.get_column("month").to_list(), y=part.get_column(rate).to_list()),
+                        name=party,
+                        legendgroup=party,
+                        showlegend=row == 1,
+                        mode="lines+markers",
+                        line={
+                            "color": PARTY_COLOURS[party],
+                            "width": 2,
+                            "dash": "solid" if party == "client" else "dash",
+                        },
+                        marker={"symbol": PARTY_SYMBOLS[party], "color": PARTY_COLOURS[party], "size": 10},
+                        hovertext=hovers,
+                        hovertemplate=f"{party} · {HOVER_MONTH}<br>{what} %{{y:.1%}}: %{{hovertext}}<extra></extra>",
+                    ),
+                    row=row,
+                    col=1,
+                )
+        for row in (1, 2):
+            fig.update_yaxes(tickformat=".0%", range=[-0.08, 1.1], tickvals=[0, 0.5, 1], row=row, col=1)
+    if reported.is_empty():
+        add_panel_note(fig, "No reported KPIs", "x3 domain", "y3 domain")
+    else:
+        months += reported.get_column("month").to_list()
+        labels = {(k, c): kpi_label(k, c) for k, c in reported.select("kpi", "channel").unique().iter_rows()}
+        order = [labels[key] for key in sorted(labels, key=lambda kc: (kc[0], kc[1] or ""))]
+        for flagged, name, status in (
+            (False, "consistent (within tolerance)", "met"),
+            (True, "flagged (beyond tolerance)", "breach"),
+        ):
+            part = reported.filter(pl.col("flagged") == flagged)
+            if part.is_empty():
+                continue
+            hovers, texts = [], []
+            for r in part.iter_rows(named=True):
+                unit = kpi_unit(r["kpi"])
+                change = MISSING if is_missing(r["discrepancy"]) else change_text(r["discrepancy"], unit)
+                note = f" ({r['note']})" if r["note"] else ""
+                hovers.append(
+                    f"reported {value_text(r['reported'], unit)}, recomputed {value_text(r['recomputed'], unit)}"
+                    f"<br>difference {change}{note}"
+                )
+                texts.append(change)
+            colour = STATUS_COLOURS[status]
+            few = part.height <= 12
+            fig.add_trace(
+                go.Scatter(
+                    **monthly_trace(
+                        x=part.get_column("month").to_list(),
+                        y=[labels[(k, c)] for k, c in part.select("kpi", "channel").iter_rows()],
+                    ),
+                    name=name,
+                    mode="markers+text" if flagged and few else "markers",
+                    text=texts if flagged and few else None,
+                    textposition="top center",
+                    textfont={"size": 11, "color": colour},
+                    marker={
+                        "symbol": STATUS_SYMBOLS[status],
+                        "color": colour,
+                        "size": 11,
+                        "line": {"width": 2, "color": colour},
+                    },
+                    hovertext=hovers,
+                    hovertemplate=f"%{{y}} · {HOVER_MONTH}<br>%{{hovertext}}<extra></extra>",
+                    cliponaxis=False,
+                ),
+                row=3,
+                col=1,
+            )
+        fig.update_yaxes(type="category", categoryorder="array", categoryarray=order[::-1], row=3, col=1)
+    set_month_axis(fig, months)
+    fig = report_layout(
+        fig,
+        title,
+        subtitle=f"{span_text(months)}; line colour and marker shape show the party" if months else None,
+        height=200 + 2 * rates_px + kpis_px,
+    )
+    if len(set(months)) == 1:
+        add_note(fig, "One month of data so far.")
+    return fig
+
+
+def invoice_reconciliation(reconciliation: Frame, currency: str = "", *, partner: str | None = None) -> go.Figure:
+    """Invoiced against expected (the contract's pricing on the measured volumes) per month, and below
+    it the gap, the flagged months (amount or units) marked ✖ and hatched."""
+    title = f"Invoices versus expected{partner_suffix(partner)}"
+    df = of_partner(collected(reconciliation), partner)
+    if df.is_empty():
+        return no_data(title, "No invoices in this selection")
+    partner = partner or one_partner(df, "invoice_reconciliation")
+    df = df.sort("month")
+    months = df.get_column("month").to_list()
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.14,
+        row_heights=[0.62, 0.38],
+        subplot_titles=("Invoiced and expected", "Gap: invoiced − expected"),
+    )
+    for i, (column, name, party) in enumerate(
+        (("invoiced", "invoiced (provider)", "provider"), ("expected", "expected from measured volumes", "client"))
+    ):
+        fig.add_trace(
+            go.Bar(
+                **monthly_trace(x=months, y=[currency_units(c) for c in df.get_column(column)]),
+                **bar_slot(i, 2),
+                name=name,
+                marker={
+                    "color": PARTY_COLOURS[party],
+                    "pattern": {"shape": PARTY_PATTERNS[party], "fgcolor": "white", "size": 7},
+                },
+                hovertext=[format_cents(c, currency) for c in df.get_column(column)],
+                hovertemplate=f"{HOVER_MONTH}<br>{column} %{{hovertext}}<extra></extra>",
+            ),
+            row=1,
+            col=1,
+        )
+    for flagged, name in ((False, "gap within tolerance"), (True, "✖ gap flagged")):
+        part = df.filter(pl.col("flagged") == flagged)
+        if part.is_empty():
+            continue
+        colour = STATUS_COLOURS["breach"] if flagged else MUTED
+        texts = [_gap_text(r, currency) for r in part.iter_rows(named=True)]
+        few = part.height <= 12
+        fig.add_trace(
+            go.Bar(
+                **monthly_trace(
+                    x=part.get_column("month").to_list(),
+                    y=[currency_units(c or 0) for c in part.get_column("invoice_gap")],
+                ),
+                **bar_slot(),
+                name=name,
+                marker={
+                    "color": colour,
+                    "pattern": {"shape": "x" if flagged else "", "fgcolor": "white", "size": 6},
+                },
+                text=texts if flagged and few else None,
+                textposition="outside",
+                constraintext="none",
+                textfont={"size": 11, "color": colour},
+                hovertext=texts,
+                hovertemplate=f"{HOVER_MONTH}<br>%{{hovertext}}<extra></extra>",
+                cliponaxis=False,
+            ),
+            row=2,
+            col=1,
+        )
+    fig.update_layout(barmode="overlay")
+    unit = f" ({currency})" if currency else ""
+    fig.update_yaxes(title=f"Amount{unit}", tickformat=",.0f", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title=f"Gap{unit}", zeroline=True, zerolinecolor="#999999", row=2, col=1)
+    set_month_axis(fig, months)
+    fig = report_layout(fig, title, subtitle=span_text(months), height=560)
+    if len(months) == 1:
+        add_note(fig, "One invoiced month.")
+    return fig
+
+
+def _gap_text(r: Mapping[str, Any], currency: str) -> str:
+    parts = []
+    if r["invoice_gap"] is None:
+        parts.append("no expected amount")
+    else:
+        parts.append(f"gap {signed_money(r['invoice_gap'], currency)}")
+    if not is_missing(r.get("units_gap")) and r["units_gap"]:
+        parts.append(f"units {r['units_gap']:+,.1f} {r['unit']}")
+    return "<br>".join(parts)
+
+
+def action_log(actions: Frame, *, partner: str | None = None) -> go.Figure:
+    """Committee actions per month by owner party: open and overdue at the month's end, closed in it.
+    Without `partner`, the partners' counts are added up."""
+    title = f"Committee actions{partner_suffix(partner)}"
+    df = of_partner(collected(actions), partner)
+    if df.is_empty() or df.get_column("owner_party").is_null().all():
+        return no_data(title, "No committee actions in this selection")
+    df = df.group_by("owner_party", "month").agg(pl.col("open", "overdue", "closed").sum()).sort("month", "owner_party")
+    months = df.get_column("month").unique().sort().to_list()
+    panels = (
+        ("open", "Open at the month's end"),
+        ("overdue", "Overdue at the month's end"),
+        ("closed", "Closed in the month"),
+    )
+    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.09, subplot_titles=[t for _, t in panels])
+    parties = [p for p in OWNER_PARTIES if p in set(df.get_column("owner_party").to_list())]
+    for row, (column, what) in enumerate(panels, start=1):
+        for party in parties:
+            part = df.filter(pl.col("owner_party") == party)
+            fig.add_trace(
+                go.Bar(
+                    **monthly_trace(x=part.get_column("month").to_list(), y=part.get_column(column).to_list()),
+                    **bar_slot(),
+                    name=f"owner: {party}",
+                    legendgroup=party,
+                    showlegend=row == 1,
+                    marker={
+                        "color": PARTY_COLOURS[party],
+                        "pattern": {"shape": PARTY_PATTERNS[party], "fgcolor": "#333333", "size": 7, "solidity": 0.3},
+                        "line": {"color": "#333333", "width": 0.5},
+                    },
+                    hovertemplate=f"{party} · {HOVER_MONTH}<br>{what.lower()}: %{{y}}<extra></extra>",
+                ),
+                row=row,
+                col=1,
+            )
+        largest = df.group_by("month").agg(pl.col(column).sum()).get_column(column).max()
+        set_count_axis(fig, largest, title="actions", row=row, col=1)  # type: ignore[arg-type]
+    fig.update_layout(barmode="stack")
+    set_month_axis(fig, months)
+    fig = report_layout(fig, title, subtitle=span_text(months), height=640)
+    if len(months) == 1:
+        add_note(fig, "One month of data so far.")
+    return fig
+
+
+def reversibility_readiness(reversibility: Frame, timeline: Frame, *, partner: str | None = None) -> go.Figure:
+    """Exit readiness by area and overall, and the contract's timeline on a date axis: the as-of date,
+    the last notice date, the term end and the transition as a bar starting at the as-of date."""
+    title = f"Exit readiness{partner_suffix(partner)}"
+    ready = of_partner(collected(reversibility), partner)
+    times = of_partner(collected(timeline), partner)
+    if ready.is_empty() and times.is_empty():
+        return no_data(title, "No reversibility checklist and no contract timeline in this selection")
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        vertical_spacing=0.22,
+        row_heights=[0.6, 0.4],
+        subplot_titles=("Readiness by area (weighted, %)", "Contract timeline"),
+    )
+    if ready.is_empty():
+        add_panel_note(fig, "No reversibility checklist", "x domain", "y domain")
+    else:
+        several = ready.get_column("partner_id").n_unique() > 1
+        ready = ready.sort("partner_id", "area", nulls_last=False)
+        labels = [
+            (f"{p} · " if several else "") + (a if a is not None else "Overall")
+            for p, a in zip(ready["partner_id"], ready["area"], strict=True)
+        ]
+        overall = ready.get_column("area").is_null().to_list()
+        fig.add_trace(
+            go.Bar(
+                x=ready.get_column("readiness").to_list(),
+                y=labels,
+                orientation="h",
+                name="readiness",
+                showlegend=False,
+                marker={
+                    "color": [INK if o else OKABE_ITO["blue"] for o in overall],
+                    "pattern": {"shape": ["" if o else "/" for o in overall], "fgcolor": "white", "size": 7},
+                },
+                text=[
+                    f"{r:.1%} · {d} of {n} done"
+                    for r, d, n in zip(ready["readiness"], ready["done"], ready["items"], strict=True)
+                ],
+                textposition="outside",
+                cliponaxis=False,
+                hovertext=[
+                    f"{d} done, {i} in progress, {ns} not started ({n} items)"
+                    for d, i, ns, n in zip(
+                        ready["done"], ready["in_progress"], ready["not_started"], ready["items"], strict=True
+                    )
+                ],
+                hovertemplate="%{y}: %{x:.1%}<br>%{hovertext}<extra></extra>",
+            ),
+            row=1,
+            col=1,
+        )
+        fig.update_xaxes(
+            range=[0, 1.3], tickvals=[0, 0.25, 0.5, 0.75, 1], tickformat=".0%", title="readiness", row=1, col=1
+        )
+        fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)), row=1, col=1)
+    if times.is_empty():
+        add_panel_note(fig, "No contract timeline", "x2 domain", "y2 domain")
+    else:
+        _timeline_traces(fig, times.sort("partner_id"))
+    fig = report_layout(fig, title, height=620)
+    return fig
+
+
+def _timeline_traces(fig: go.Figure, times: pl.DataFrame) -> None:
+    """The contract's term as a bar, the transition as a bar from the as-of date, and the key dates."""
+    partners = times.get_column("partner_id").to_list()
+    term_ms = [(e - s).days * DAY_MS for s, e in zip(times["start"], times["end"], strict=True)]
+    fig.add_trace(
+        go.Bar(
+            base=times.get_column("start").to_list(),
+            x=term_ms,
+            y=partners,
+            orientation="h",
+            name="contract term",
+            marker={"color": "#DDDDDD"},
+            width=0.5,
+            hovertext=[
+                f"{s:{SHORT_DATE_FORMAT}} to {e:{SHORT_DATE_FORMAT}}"
+                for s, e in zip(times["start"], times["end"], strict=True)
+            ],
+            hovertemplate="%{y} · term %{hovertext}<extra></extra>",
+        ),
+        row=2,
+        col=1,
+    )
+    ends = [add_months(a, n) for a, n in zip(times["as_of"], times["transition_months"], strict=True)]
+    fits = times.get_column("transition_fits").to_list()
+    fig.add_trace(
+        go.Bar(
+            base=times.get_column("as_of").to_list(),
+            x=[(e - a).days * DAY_MS for a, e in zip(times["as_of"], ends, strict=True)],
+            y=partners,
+            orientation="h",
+            name="transition if started at the as-of date",
+            width=0.25,
+            marker={
+                "color": [STATUS_COLOURS["met"] if f else STATUS_COLOURS["breach"] for f in fits],
+                "pattern": {"shape": ["" if f else "x" for f in fits], "fgcolor": "white", "size": 6},
+            },
+            text=[
+                f"{n} months: {'fits' if f else 'too late'}"
+                for n, f in zip(times["transition_months"], fits, strict=True)
+            ],
+            textposition="inside",
+            insidetextanchor="start",
+            textfont={"size": 11, "color": "#000000"},
+            hovertext=[
+                f"a transition of {n} months started on the as-of date ends {'before' if f else 'after'} the term end"
+                for n, f in zip(times["transition_months"], fits, strict=True)
+            ],
+            hovertemplate="%{y} · %{hovertext}<extra></extra>",
+        ),
+        row=2,
+        col=1,
+    )
+    for column, name, symbol, colour, where in (
+        ("as_of", "as of", "line-ns", INK, "bottom center"),
+        ("last_notice_date", "last notice date", "triangle-down", OKABE_ITO["orange"], "top center"),
+        ("end", "term end", "line-ns", OKABE_ITO["vermillion"], "top center"),
+    ):
+        dates = times.get_column(column).to_list()
+        fig.add_trace(
+            go.Scatter(
+                x=dates,
+                y=partners,
+                mode="markers+text",
+                name=name,
+                marker={
+                    "symbol": symbol,
+                    "size": 26 if symbol == "line-ns" else 13,
+                    "color": colour,
+                    "line": {"width": 3, "color": colour},
+                },
+                text=[f"{name} {d:{SHORT_DATE_FORMAT}}" for d in dates],
+                textposition=where,
+                textfont={"size": 11, "color": colour},
+                hovertemplate=f"%{{y}} · {name} %{{x|{DATE_NAME_FORMAT}}}<extra></extra>",
+                cliponaxis=False,
+            ),
+            row=2,
+            col=1,
+        )
+    fig.update_xaxes(type="date", tickformat=MONTH_TICK_FORMAT, row=2, col=1)
+    fig.update_yaxes(type="category", row=2, col=1)
+    fig.update_layout(barmode="overlay")
+    rights = times.filter(pl.col("termination_right"))
+    if not rights.is_empty():
+        text = "; ".join(f"{r['partner_id']}: {r['chronic_service_levels']}" for r in rights.iter_rows(named=True))
+        add_note(fig, f"Termination right open (chronic failure): {text}", name="termination right")

@@ -1,0 +1,174 @@
+"""The statement's figures: from charges to the net amount, and the service credits over time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import plotly.graph_objects as go
+import polars as pl
+
+from ..core.money import format_cents
+from ..risk.credits import EARNBACK_STATUSES
+from ..views.style import EARNBACK_STYLE, PARTY_COLOURS
+from ..views.wording import STATEMENT_LABELS, signed_money, span_text
+from .layout import (
+    HOVER_MONTH,
+    Frame,
+    add_note,
+    bar_slot,
+    collected,
+    currency_units,
+    monthly_trace,
+    no_data,
+    of_partner,
+    one_partner,
+    partner_suffix,
+    report_layout,
+    set_month_axis,
+)
+
+__all__ = ["credits_over_time", "risk_waterfall"]
+
+# The steps from the charges to the net, each with the sign it gives the net.
+_WATERFALL = (
+    ("charges", 1),
+    ("credits", -1),
+    ("earned_back", 1),
+    ("bonus", 1),
+    ("corridor_compensation", 1),
+    ("gain_share", 1),
+    ("resource_adjustment", 1),
+)
+
+
+def risk_waterfall(
+    statement: Frame | Mapping[str, Any], currency: str = "", *, partner: str | None = None
+) -> go.Figure:
+    """From charges to the net amount: credits (−), earned back (+), bonus, corridor compensation and
+    gain-share, then the net as the total; amounts to the cent in the labels and the hover.
+
+    `statement` is one row of the statement (a mapping) or a statement table of one partner (its
+    months are summed, as `statement.cycle_statement` sums a cycle).
+    """
+    if isinstance(statement, Mapping):
+        row = dict(statement)
+        partner = partner or row.get("partner_id")
+        months = [row["month"]] if row.get("month") else []
+    else:
+        df = of_partner(collected(statement), partner)
+        if df.is_empty():
+            return no_data(f"Risk and reward{partner_suffix(partner)}", "No statement for this selection")
+        partner = partner or one_partner(df, "risk_waterfall")
+        amounts_ = ("credits_provisional", "net", *(k for k, _ in _WATERFALL))
+        row = df.select(pl.col(c).sum() for c in amounts_ if c in df.columns).row(0, named=True)
+        months = df.get_column("month").to_list()
+    # the resource adjustment (anchored pricing) is shown only when there is one
+    steps = [(k, sign) for k, sign in _WATERFALL if k != "resource_adjustment" or row.get(k)]
+    amounts = [sign * int(row[key]) for key, sign in steps]
+    net = int(row["net"])
+    provisional = int(row.get("credits_provisional") or 0)
+    texts = [signed_money(a, currency) if i else format_cents(a, currency) for i, a in enumerate(amounts)]
+    hovers = list(texts)
+    if provisional:
+        texts[1] += f"<br>incl. {format_cents(provisional, currency)} provisional"
+        hovers[1] += f", of which {format_cents(provisional, currency)} provisional (may still be earned back)"
+    texts.append(format_cents(net, currency))
+    hovers.append(f"net {format_cents(net, currency)}")
+    fig = go.Figure(
+        go.Waterfall(
+            x=[STATEMENT_LABELS[key] for key, _ in steps] + [STATEMENT_LABELS["net"]],
+            y=[currency_units(a) for a in [*amounts, net]],
+            measure=["absolute"] + ["relative"] * (len(steps) - 1) + ["total"],
+            text=texts,
+            textposition="outside",
+            constraintext="none",
+            hovertext=hovers,
+            hovertemplate="%{x}: %{hovertext}<extra></extra>",
+            connector={"line": {"color": "#BBBBBB", "width": 1}},
+            increasing={"marker": {"color": PARTY_COLOURS["provider"]}},
+            decreasing={"marker": {"color": PARTY_COLOURS["client"]}},
+            totals={"marker": {"color": "#555555"}},
+            cliponaxis=False,
+        )
+    )
+    fig.update_yaxes(title=f"Amount ({currency})" if currency else "Amount", tickformat=",.0f", rangemode="tozero")
+    period = f" — {span_text(months)}" if months else ""
+    fig = report_layout(
+        fig,
+        f"Risk and reward{partner_suffix(partner)}{period}",
+        subtitle="Decreases go back to the client, increases to the provider; the net is what the client pays.",
+        height=480,
+    )
+    fig.update_layout(showlegend=False, margin={"t": 120})
+    if provisional:
+        add_note(
+            fig,
+            f"Provisional credits: {format_cents(provisional, currency)} can still be earned back.",
+            name="provisional",
+        )
+    return fig
+
+
+def credits_over_time(
+    credits: Frame,
+    currency: str = "",
+    *,
+    partner: str | None = None,
+    span: tuple[dt.date, dt.date] | None = None,
+) -> go.Figure:
+    """Service credits per month, stacked by earn-back status (final, provisional, earned back).
+
+    `span` (first and last month) sets the months shown; by default the months that have credits.
+    """
+    title = f"Service credits{partner_suffix(partner)}"
+    df = of_partner(collected(credits), partner)
+    if df.is_empty():
+        return no_data(title, "No service credits: no breach with an allocation in this selection")
+    per_month = (
+        df.group_by("month", "earnback_status")
+        .agg(pl.col("credit").sum().alias("credit"), pl.len().alias("count"))
+        .sort("month")
+    )
+    months = per_month.get_column("month").unique().sort().to_list()
+    fig = go.Figure()
+    for status in ("final", "provisional", "earned back"):
+        assert status in EARNBACK_STATUSES
+        part = per_month.filter(pl.col("earnback_status") == status)
+        if part.is_empty():
+            continue
+        style = EARNBACK_STYLE[status]
+        hovers = [
+            f"{status}: {format_cents(c, currency)} ({n} credit{'s' if n > 1 else ''})"
+            for c, n in zip(part.get_column("credit"), part.get_column("count"), strict=True)
+        ]
+        fig.add_trace(
+            go.Bar(
+                **monthly_trace(
+                    x=part.get_column("month").to_list(), y=[currency_units(c) for c in part.get_column("credit")]
+                ),
+                **bar_slot(),
+                name=status,
+                showlegend=True,
+                marker={
+                    "color": style["colour"],
+                    "pattern": {"shape": style["pattern"], "fgcolor": "#333333", "size": 6, "solidity": 0.25},
+                    "line": {"color": "#333333", "width": 0.5},
+                },
+                hovertext=hovers,
+                hovertemplate=f"{HOVER_MONTH}<br>%{{hovertext}}<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title=f"Credits ({currency})" if currency else "Credits", tickformat=",.0f")
+    shown = [*months, *span] if span else months
+    set_month_axis(fig, shown)
+    fig = report_layout(
+        fig,
+        title,
+        subtitle=f"{span_text(shown)}; a credit is earned back when its service level is met in the following months",
+    )
+    if len(months) == 1:
+        add_note(fig, "One month with credits.")
+    return fig
