@@ -34,7 +34,7 @@ __all__ = [
     "KPI",
     "KPIS",
     "Direction",
-    "Scenario",
+    "OperationsRule",
     "Sum",
     "SumKind",
     "Unit",
@@ -52,7 +52,7 @@ __all__ = [
 Direction = Literal["higher", "lower", "none"]
 Unit = Literal["count", "rate", "seconds", "score_1_5", "score_0_100"]
 SumKind = Literal["count", "amount", "microseconds", "formula"]
-Scenario = Literal["volume", "queueing", "kept", "aht", "derived"]
+OperationsRule = Literal["volume", "queueing", "kept", "aht", "derived"]
 """How an operations what-if (volume, staffing, AHT changes) changes a contact KPI:
 
 - `volume`: its sums scale with the volume change (offered);
@@ -103,7 +103,7 @@ class KPI:
     windows running past the data); `ordered`: its flags need each customer's contacts in order of
     arrival (FCR: one sort of the contacts, `metrics.fcr`), not the one-pass group-by;
     `channel_formula`: its `formula` sums are each channel's terms under the channel's
-    service-level formula (the service level); `scenario`: see `Scenario`.
+    service-level formula (the service level); `operations`: see `OperationsRule`.
     """
 
     name: str
@@ -119,7 +119,7 @@ class KPI:
     incomplete: pl.Expr | None = None
     ordered: bool = False
     channel_formula: bool = False
-    scenario: Scenario = "kept"
+    operations: OperationsRule = "kept"
 
     def __post_init__(self) -> None:
         if not self.missing and self.needs is not None:
@@ -139,9 +139,9 @@ _answered = pl.col("answered")
 _c = pl.col
 
 
-def _count(name: str, label: str, flag: pl.Expr | None, scenario: Scenario) -> KPI:
+def _count(name: str, label: str, flag: pl.Expr | None, operations: OperationsRule) -> KPI:
     agg = pl.len() if flag is None else flag.sum()
-    return KPI(name, "none", "count", label, (Sum(name, agg),), _c(name), scenario=scenario)
+    return KPI(name, "none", "count", label, (Sum(name, agg),), _c(name), operations=operations)
 
 
 _REGISTRY = (
@@ -160,7 +160,7 @@ _REGISTRY = (
         _c("sl_denominator"),
         zero_note="no contacts in the service-level denominator (denominator is 0)",
         channel_formula=True,
-        scenario="derived",
+        operations="derived",
     ),
     KPI(
         "abandon_rate",
@@ -170,7 +170,7 @@ _REGISTRY = (
         numerator=_c("offered") - _c("short_abandons") - _c("answered"),
         denominator=_c("offered") - _c("short_abandons"),
         zero_note="no contacts beyond short abandons (denominator is 0)",
-        scenario="derived",
+        operations="derived",
     ),
     KPI(
         "asa",
@@ -181,7 +181,7 @@ _REGISTRY = (
         _c("wait_answered"),
         _c("answered"),
         zero_note="no answered contacts (denominator is 0)",
-        scenario="queueing",
+        operations="queueing",
     ),
     KPI(
         "aht",
@@ -196,7 +196,7 @@ _REGISTRY = (
         _c("handle_n"),
         needs="handle_s",
         zero_note="no answered contacts with a handle time (denominator is 0)",
-        scenario="aht",
+        operations="aht",
     ),
     KPI(
         "fcr",
@@ -305,9 +305,9 @@ def _check(entry: KPI) -> None:
     unknown = sorted(read - own - set(known))
     if unknown:
         raise ValueError(f"KPI {entry.name!r} reads {', '.join(unknown)}, which no registered KPI sums")
-    if entry.scenario == "derived" and any(s.kind != "formula" for s in entry.sums):
+    if entry.operations == "derived" and any(s.kind != "formula" for s in entry.sums):
         raise ValueError(f"KPI {entry.name!r}: a derived KPI has no sums of its own")
-    if entry.scenario != "derived":
+    if entry.operations != "derived":
         # the what-if reads each own sum back from the KPI's results row, and restates it from there
         roles = {_column_name(entry.numerator), _column_name(entry.denominator)}
         flags = set(entry.incomplete.meta.root_names()) if entry.incomplete is not None else set()

@@ -28,7 +28,7 @@ far the model is from the observed level (a plain ratio m₁ / m₀ can exceed 1
 exactly 0 or 1 are moved half a contact inside before the odds are taken.
 
 The scenario's sums are read back from the results and each changes as its KPI's registry entry
-says (`core.kpis.Scenario`; counts rounded half away from zero to whole contacts): offered ×
+says (`core.kpis.OperationsRule`; counts rounded half away from zero to whole contacts): offered ×
 (1 + volume change); from the queueing model, abandoned = p'_abandon × offered, the rest answered,
 short abandons and abandons within T keep their observed share of the abandons, in service =
 p'_in_service × offered (at most the answered), the wait of the answered = ASA' × answered; every
@@ -297,20 +297,20 @@ def _restated(value: pl.Expr, s: Sum) -> pl.Expr:
 
 
 def _changed_counts(counts: pl.LazyFrame) -> pl.LazyFrame:
-    """The scenario's sums on rows with `changed`, each as its KPI's registry entry says (`Scenario`):
+    """The scenario's sums on rows with `changed`, each as its KPI's registry entry says (`OperationsRule`):
     the volume factor, the queueing model (`_queueing_counts`), or the KPI's value kept (times the AHT
     factor for the handle time) with its own denominator following the answered contacts."""
     c = pl.col
     entries = contact_kpis()
     own = {s.name: (k, s) for k in entries for s in k.sums if s.kind != "formula" and _read_back(k, s) != "incomplete"}
-    queueing = {name for name, (k, _) in own.items() if k.scenario == "queueing"}
+    queueing = {name for name, (k, _) in own.items() if k.operations == "queueing"}
     if not queueing <= set(_QUEUEING_SUMS):
         unknown = ", ".join(sorted(queueing - set(_QUEUEING_SUMS)))
         raise ValueError(f"the queueing model cannot restate {unknown}: give its KPI another scenario rule")
     volume = [
         _restated(c(name) * c("volume"), s).alias(f"new_{name}")
         for name, (k, s) in own.items()
-        if k.scenario == "volume"
+        if k.operations == "volume"
     ]
     step = _queueing_counts(counts.with_columns(volume))
     answered_ratio = pl.when(c("answered") > 0).then(c("new_answered") / c("answered")).otherwise(0.0)
@@ -318,7 +318,7 @@ def _changed_counts(counts: pl.LazyFrame) -> pl.LazyFrame:
     def column(expr: pl.Expr | None) -> str | None:
         return expr.meta.output_name() if expr is not None else None
 
-    kept = [(k, column(k.numerator), column(k.denominator)) for k in entries if k.scenario in ("kept", "aht")]
+    kept = [(k, column(k.numerator), column(k.denominator)) for k in entries if k.operations in ("kept", "aht")]
     denominators = [
         _restated(c(den) * answered_ratio, own[den][1]).alias(f"new_{den}")
         for k, _num, den in kept
@@ -336,7 +336,7 @@ def _changed_counts(counts: pl.LazyFrame) -> pl.LazyFrame:
         (
             c(num)
             if den is None
-            else _restated(mean_kept(num, den, c("aht") if k.scenario == "aht" else 1.0), own[num][1])
+            else _restated(mean_kept(num, den, c("aht") if k.operations == "aht" else 1.0), own[num][1])
         ).alias(f"new_{num}")
         for k, num, den in kept
         if num in own and own[num][0] is k
