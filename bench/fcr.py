@@ -2,11 +2,11 @@
 
     python bench/fcr.py ENGAGEMENT [--variants hashed,sort_shift,over,asof,rolling] [--repeat 3] [--mode full|bare]
 
-`hashed` is the toolkit's (`metrics._fcr_sums`: one sort on a 128-bit key made of a hash of the
+`hashed` is the toolkit's (`metrics.fcr.fcr_sums`: one sort on a 128-bit key made of a hash of the
 customer and the instant, the rows of customers sharing a hash recomputed exactly); every other
-formulation adds the columns `metrics._with_fcr` adds (fcr_resolved, fcr_counted, fcr_cut) to the
+formulation adds the columns `metrics.fcr.with_fcr_flags` adds (fcr_resolved, fcr_counted, fcr_cut) to the
 contacts, and its flags are summed. `--mode full` runs the toolkit's whole path (`pa.load`,
-validation, flags, sums: `metrics.contact_results`) with the formulation in place of `_fcr_sums`
+validation, flags, sums: `metrics.contact_results`) with the formulation in place of `fcr_sums`
 (patched in the child process only); `--mode bare` runs the formulation alone on the Parquet file
 (local times localised, nothing validated) and sums its flags per partner × month, so the window's
 own cost shows.
@@ -50,11 +50,11 @@ def _finish(frame, later):
 
 
 def sort_shift(contacts):
-    """`metrics._with_fcr`: one sort by (customer text, instant), then shift (the exact sort the
+    """`metrics.fcr.with_fcr_flags`: one sort by (customer text, instant), then shift (the exact sort the
     toolkit keeps for per-contact flags and for customers that share a hash)."""
-    from partner_analytics.metrics import contact_kpis as metrics
+    from partner_analytics.metrics.fcr import with_fcr_flags
 
-    return metrics._with_fcr(contacts)
+    return with_fcr_flags(contacts)
 
 
 def over(contacts):
@@ -111,13 +111,13 @@ FCR_SUMS = ("fcr_resolved", "fcr_counted", "fcr_cut")
 
 
 def _sums(variant: str):
-    """The FCR sums of a formulation, as `metrics._fcr_sums` returns them: (contacts, by) -> sums."""
+    """The FCR sums of a formulation, as `metrics.fcr.fcr_sums` returns them: (contacts, by) -> sums."""
     import polars as pl
 
-    from partner_analytics.metrics import contact_kpis as metrics
+    from partner_analytics.metrics.fcr import fcr_sums
 
     if variant == "hashed":
-        return metrics._fcr_sums
+        return fcr_sums
     return lambda contacts, by: (
         VARIANTS[variant](contacts).group_by(by).agg(pl.col(c).sum().cast(pl.Int64) for c in FCR_SUMS)
     )
@@ -131,7 +131,7 @@ def child(folder: Path, out: Path, variant: str, mode: str) -> None:
     from partner_analytics.metrics import contact_kpis as metrics
 
     sums = _sums(variant)
-    metrics._fcr_sums = sums
+    metrics.fcr_sums = sums
     imported = time.perf_counter()
     if mode == "full":
         eng = pa.load(folder)

@@ -5,7 +5,7 @@
 In one process: the engagement's contacts are loaded and validated once (in memory), then each
 formulation of the per-contact FCR flags is timed `--repeat` times with the in-memory engine and
 its *minimum* is reported (the minimum is the least disturbed by other processes on the machine).
-Every formulation is checked to give the same flags as the toolkit's `metrics._with_fcr`.
+Every formulation is checked to give the same flags as the toolkit's `metrics.fcr.with_fcr_flags`.
 `--keys` times instead the sort permutation alone, by (customer_id, instant) against (64-bit hash of
 customer_id, instant).
 """
@@ -20,7 +20,8 @@ from pathlib import Path
 import polars as pl
 
 import partner_analytics as pa
-from partner_analytics.metrics import contact_kpis as metrics
+from partner_analytics.metrics import fcr
+from partner_analytics.metrics.contact_kpis import month_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -30,13 +31,13 @@ FLAGS = ("fcr_resolved", "fcr_counted", "fcr_cut")
 
 
 def _flags_from_sorted(frame: pl.LazyFrame) -> pl.LazyFrame:
-    """The toolkit's FCR flags (`metrics._fcr_flags`) on a frame already sorted by (customer_id, __t)."""
-    return metrics._fcr_flags(frame, pl.col("__t").max())
+    """The toolkit's FCR flags (`fcr.fcr_flags`) on a frame already sorted by (customer_id, __t)."""
+    return fcr.fcr_flags(frame, pl.col("__t").max())
 
 
 def toolkit(contacts: pl.DataFrame) -> pl.DataFrame:
     """The toolkit's: every column sorted by (customer_id, instant)."""
-    return metrics._with_fcr(contacts.lazy()).collect(engine="in-memory")
+    return fcr.with_fcr_flags(contacts.lazy()).collect(engine="in-memory")
 
 
 def narrow_then_back(contacts: pl.DataFrame) -> pl.DataFrame:
@@ -57,7 +58,7 @@ def narrow_grouped(contacts: pl.DataFrame) -> pl.DataFrame:
     narrow = contacts.lazy().select(
         "partner_id",
         "channel",
-        metrics.month_of(pl.col("arrived_at")).alias("month"),
+        month_of(pl.col("arrived_at")).alias("month"),
         "customer_id",
         pl.col("arrived_at").dt.epoch("us").alias("__t"),
         "answered",
@@ -83,7 +84,7 @@ FORMULATIONS = {
 def _sums(frame: pl.DataFrame) -> pl.DataFrame:
     keys = ["partner_id", "channel"]
     if "month" not in frame.columns:
-        frame = frame.with_columns(metrics.month_of(pl.col("arrived_at")).alias("month"))
+        frame = frame.with_columns(month_of(pl.col("arrived_at")).alias("month"))
     return frame.group_by(*keys, "month").agg(pl.col(c).sum() for c in FLAGS).sort(*keys, "month")
 
 

@@ -9,7 +9,7 @@ Stages (each collects a tiny result, so that materialising the output costs noth
 - `validated`: the loader's whole validation (`eng.contacts`), duplicate check included.
 - `dup`: the loader's pass for duplicate keys alone (hashes of `contact_id` seen more than once).
 - `sums`: validated → flags without FCR → group_by sums (`contact_sums`).
-- `fcr`: validated → the FCR sums only (`metrics._fcr_sums`: the hashed sort).
+- `fcr`: validated → the FCR sums only (`metrics.fcr.fcr_sums`: the hashed sort).
 - `full`: `metrics.contact_results` (streaming engine); `full-inmem` with the in-memory engine.
 - `raw-full`: `contact_results` on `typed` (nothing validated): what the KPIs cost without the loader.
 - `kpi-results`: `analysis.kpi_results` (every KPI: also quality, occupancy, forecast accuracy).
@@ -70,6 +70,7 @@ def plan(stage: str, folder: Path):
     from partner_analytics.io.readers import read_table
     from partner_analytics.io.validation import validate_table
     from partner_analytics.metrics import contact_kpis as metrics
+    from partner_analytics.metrics.fcr import fcr_sums
 
     eng = pa.load(folder)
     tz = eng.contract.timezone
@@ -93,7 +94,7 @@ def plan(stage: str, folder: Path):
         return metrics.contact_sums(flags, by), "auto"
     if stage == "fcr":
         flags = metrics.contact_flags(eng.contacts, eng.contract.channels, fcr=False)
-        return metrics._fcr_sums(flags.select(*by, "answered", "customer_id", "arrived_at"), by), "auto"
+        return fcr_sums(flags.select(*by, "answered", "customer_id", "arrived_at"), by), "auto"
     if stage in ("full", "full-inmem"):
         lazy = metrics.contact_results(eng.contacts, eng.contract, present=present)
         return lazy, "in-memory" if stage == "full-inmem" else "auto"

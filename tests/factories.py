@@ -72,7 +72,7 @@ def kpi_table(results: pl.LazyFrame | pl.DataFrame) -> dict[tuple[str | None, st
 
 def results(*rows: tuple[str, str | None, str, str, float | None]) -> pl.LazyFrame:
     """A results table from (partner, channel, 'YYYY-MM', kpi, value) rows (numerator = value, no denominator)."""
-    from partner_analytics.metrics.contact_kpis import RESULTS_SCHEMA
+    from partner_analytics.metrics import RESULTS_SCHEMA
 
     return pl.LazyFrame(
         [

@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from partner_analytics.metrics import contact_kpis as metrics
+from partner_analytics.metrics.fcr import with_fcr_flags
 
 from .conftest import write_engagement
 
@@ -147,6 +147,6 @@ def _flags(frame: pl.LazyFrame) -> pl.DataFrame:
 @pytest.mark.parametrize("variant", ["over", "asof", "rolling"])
 def test_fcr_formulations_flag_every_contact_as_the_toolkit(variant: str) -> None:
     fcr = _module("fcr")
-    reference = _flags(metrics._with_fcr(_typed_contacts()))
+    reference = _flags(with_fcr_flags(_typed_contacts()))
     assert reference.filter(pl.col("contact_id").is_in(["x1", "w1", "end"]))["fcr_resolved"].to_list() == [False] * 3
     assert _flags(fcr.VARIANTS[variant](_typed_contacts())).equals(reference)

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from partner_analytics.metrics import contact_kpis as metrics
-from partner_analytics.metrics.contact_kpis import contact_flags, contact_results, occupancy_results, quality_results
+from partner_analytics.metrics import fcr
+from partner_analytics.metrics.contact_kpis import contact_flags, contact_results, month_of
+from partner_analytics.metrics.table_kpis import occupancy_results, quality_results
 
 from .factories import ALL_CONTACT_COLUMNS, contacts, contract, kpi_table
 
@@ -194,7 +195,7 @@ _FCR = ("fcr_resolved", "fcr_counted", "fcr_cut")
 def _exact_fcr(frame: pl.LazyFrame) -> pl.DataFrame:
     """Σ of the flags of the exact sort by (customer, instant), per partner × channel × month."""
     by = ["partner_id", "channel", "month"]
-    return metrics._with_fcr(frame).group_by(by).agg(pl.col(c).sum().cast(pl.Int64) for c in _FCR).collect().sort(by)
+    return fcr.with_fcr_flags(frame).group_by(by).agg(pl.col(c).sum().cast(pl.Int64) for c in _FCR).collect().sort(by)
 
 
 _contact = st.tuples(
@@ -223,10 +224,10 @@ def test_fcr_from_the_hashed_sort_equals_the_exact_sort_when_customers_share_a_h
         },
         schema_overrides={"customer_id": pl.String},
     ).with_columns(pl.col("arrived_at").dt.replace_time_zone("Europe/Paris"))
-    frame = frame.with_columns(metrics.month_of(pl.col("arrived_at")).alias("month"))
+    frame = frame.with_columns(month_of(pl.col("arrived_at")).alias("month"))
     by = ["partner_id", "channel", "month"]
     expected = _exact_fcr(frame)
-    assert metrics._fcr_sums(frame, by).collect().sort(by).equals(expected)
+    assert fcr.fcr_sums(frame, by).collect().sort(by).equals(expected)
     with monkeypatch.context() as m:
-        m.setattr(metrics, "_customer_hash", lambda customer: customer.hash() % buckets)
-        assert metrics._fcr_sums(frame, by).collect().sort(by).equals(expected)
+        m.setattr(fcr, "_customer_hash", lambda customer: customer.hash() % buckets)
+        assert fcr.fcr_sums(frame, by).collect().sort(by).equals(expected)

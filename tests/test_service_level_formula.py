@@ -12,7 +12,7 @@ import pytest
 from partner_analytics.contract.reading import parse_contract
 from partner_analytics.contract.terms import Contract
 from partner_analytics.evaluation.gaps import gaps
-from partner_analytics.metrics.contact_kpis import contact_results, service_level_results
+from partner_analytics.metrics import contact_results, service_level_results
 from partner_analytics.pipeline.analysis import compute
 
 from .conftest import contract as contract_dict

@@ -8,7 +8,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from partner_analytics.metrics.contact_kpis import RESULTS_SCHEMA
+from partner_analytics.metrics import RESULTS_SCHEMA
 from partner_analytics.risk.statement import STATEMENT_AMOUNTS, cycle_statement, gain_share, statement
 
 from .factories import charges_frame, contract

@@ -25,7 +25,7 @@ import polars as pl
 from ..contract.terms import Contract
 from ..core.kpis import direction_sign
 from ..core.money import UNIT
-from ..metrics.contact_kpis import SERVICE_LEVEL_COUNTS, count_columns, service_level_terms
+from ..metrics.service_level import SERVICE_LEVEL_COUNTS, count_columns, service_level_terms
 
 __all__ = ["STATUSES", "Status", "gaps", "service_levels", "status_expr", "termination_rights"]
 

@@ -1,42 +1,38 @@
-"""KPIs from the raw tables (FORMULAS §1 in docs/formulas.md): the long results table, the daily
-floor, the client's forecasts, and drills from a result down to its contacts.
+"""KPIs from the raw tables (FORMULAS §1 in docs/formulas.md), as the KPI registry (`core.kpis`) defines
+them: the long results table, the daily floor, the client's forecasts, and drills from a result down
+to its contacts.
+
+    contact_kpis  each contact's flags, the registry's sums, the contact KPIs' rows
+    fcr           first-contact resolution's flags, from one sort of the contacts
+    service_level each channel's service-level formula, and its restatement from the counts
+    table_kpis    quality score and occupancy, from their own tables
+    forecasts     the contractual forecast and the forecast accuracy
+    partner_wide  the partner-wide roll-up: sums of the channel sums, then the ratio
+    result_rows   the rows of the results table
+    results       every KPI of an engagement in one table
 """
 
-from .contact_kpis import (
-    FCR_WINDOW,
-    RESULTS_SCHEMA,
-    SCOPES,
+from .contact_kpis import contact_flags, contact_results, contact_sums, month_of
+from .drill import contacts_behind
+from .fcr import FCR_WINDOW
+from .floor import daily_floor
+from .forecasts import contractual_forecasts, forecast_accuracy, forecast_outlook
+from .partner_wide import with_partner_wide
+from .result_rows import RESULTS_SCHEMA, ratio_rows, results_from_sums
+from .results import kpi_results
+from .service_level import (
     SERVICE_LEVEL_COUNTS,
-    as_seconds,
-    contact_flags,
-    contact_results,
-    contact_sums,
     count_columns,
-    formula_columns,
-    instants_zone,
-    microseconds,
-    month_of,
-    not_measurable,
-    partner_wide,
-    occupancy_results,
-    quality_results,
-    ratio_rows,
-    results_from_sums,
     service_level_results,
     service_level_terms,
     with_channel_formulas,
 )
-from .drill import contacts_behind
-from .floor import daily_floor
-from .forecasts import contractual_forecasts, forecast_accuracy, forecast_outlook
-from .results import kpi_results
+from .table_kpis import occupancy_results, quality_results
 
 __all__ = [
     "FCR_WINDOW",
     "RESULTS_SCHEMA",
-    "SCOPES",
     "SERVICE_LEVEL_COUNTS",
-    "as_seconds",
     "contact_flags",
     "contact_results",
     "contact_sums",
@@ -46,18 +42,14 @@ __all__ = [
     "daily_floor",
     "forecast_accuracy",
     "forecast_outlook",
-    "formula_columns",
-    "instants_zone",
     "kpi_results",
-    "microseconds",
     "month_of",
-    "not_measurable",
     "occupancy_results",
-    "partner_wide",
     "quality_results",
     "ratio_rows",
     "results_from_sums",
     "service_level_results",
     "service_level_terms",
     "with_channel_formulas",
+    "with_partner_wide",
 ]

@@ -6,8 +6,9 @@ from __future__ import annotations
 import polars as pl
 
 from ..contract.terms import ChannelTerms
+from ..core.kpis import as_seconds, microseconds
 from ..core.localtime import wall_time_of
-from .contact_kpis import as_seconds, contact_flags, instants_zone, microseconds
+from .contact_kpis import contact_flags, instants_zone
 
 __all__ = ["daily_floor"]
 

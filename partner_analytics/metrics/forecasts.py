@@ -7,7 +7,9 @@ from __future__ import annotations
 import polars as pl
 
 from ..contract.terms import Contract
+from ..core.kpis import kpi
 from ..core.periods import shift_months
+from .partner_wide import with_partner_wide
 
 __all__ = ["contractual_forecasts", "forecast_accuracy", "forecast_outlook"]
 
@@ -34,14 +36,8 @@ def forecast_accuracy(contact_kpis: pl.LazyFrame, forecasts: pl.LazyFrame, contr
         on=["partner_id", "channel", "month"],
         how="inner",
     )
-    wide = (
-        per_channel.group_by("partner_id", "month")
-        .agg(pl.col("offered").sum(), pl.col("forecast_contacts").sum())
-        .with_columns(pl.lit(None, dtype=pl.String).alias("channel"))
-    )
-    both = pl.concat([per_channel, wide.select(per_channel.collect_schema().names())], how="vertical")
     f = pl.col("forecast_contacts")
-    return both.select(
+    return with_partner_wide(per_channel, ["partner_id", "channel", "month"]).select(
         "partner_id",
         "channel",
         "month",
@@ -50,7 +46,7 @@ def forecast_accuracy(contact_kpis: pl.LazyFrame, forecasts: pl.LazyFrame, contr
         pl.col("offered").alias("numerator"),
         f.alias("denominator"),
         pl.lit(False).alias("incomplete"),
-        pl.when(f > 0).then(None).otherwise(pl.lit("forecast is 0")).cast(pl.String).alias("note"),
+        pl.when(f > 0).then(None).otherwise(pl.lit(kpi("forecast_accuracy").zero_note)).cast(pl.String).alias("note"),
     )
 
 

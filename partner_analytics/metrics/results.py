@@ -7,8 +7,10 @@ from collections.abc import Sequence
 import polars as pl
 
 from ..io.engagement import Engagement
-from .contact_kpis import RESULTS_SCHEMA, contact_results, not_measurable, occupancy_results, quality_results
+from .contact_kpis import contact_results
 from .forecasts import forecast_accuracy
+from .result_rows import RESULTS_SCHEMA, not_measurable
+from .table_kpis import occupancy_results, quality_results
 
 __all__ = ["kpi_results"]
 
@@ -29,23 +31,17 @@ def kpi_results(engagement: Engagement, *, scope: Sequence[str] = ()) -> pl.Lazy
     )
     quality, staffing, forecasts = (engagement.table(t) for t in ("quality", "staffing", "forecasts"))
     parts.append(
-        quality_results(quality, scope=scope)
-        if quality is not None
-        else not_measurable(wide, "quality_score", "no quality table")
+        quality_results(quality, scope=scope) if quality is not None else not_measurable(wide, "quality_score")
     )
     parts.append(
         occupancy_results(staffing, contact_kpis, scope=scope)
         if staffing is not None
-        else not_measurable(wide, "occupancy", "no staffing table")
+        else not_measurable(wide, "occupancy")
     )
     if forecasts is not None and not scope:
         parts.append(forecast_accuracy(contact_kpis, forecasts, contract))
     else:
-        parts.append(
-            not_measurable(
-                wide, "forecast_accuracy", "no forecasts table" if forecasts is None else "not per site or queue"
-            )
-        )
+        parts.append(not_measurable(wide, "forecast_accuracy", None if forecasts is None else "not per site or queue"))
     columns = [
         "partner_id",
         "channel",

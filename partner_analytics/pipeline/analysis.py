@@ -27,12 +27,10 @@ from ..governance.reconciliation import reconciliation
 from ..governance.reversibility import readiness, timeline
 from ..governance.transparency import delivery_scorecard, discrepancies
 from ..io.engagement import Engagement
-from ..metrics.contact_kpis import (
-    service_level_results,
-)
 from ..metrics.floor import daily_floor
 from ..metrics.forecasts import forecast_outlook
 from ..metrics.results import kpi_results
+from ..metrics.service_level import service_level_results
 from ..risk.credits import bonuses, charges, credits
 from ..risk.resource_adjustments import resource_adjustments
 from ..risk.statement import gain_share, statement

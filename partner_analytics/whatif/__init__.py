@@ -13,9 +13,9 @@ from .engine import (
 )
 from .exit_plan import FEE_MONTHS, ExitPlan, exit_plan
 from .operations import (
-    COUNT_SUMS,
     ChangeKey,
     contact_counts,
+    count_sums,
     interval_inputs,
     modelled_months,
     operations_results,
@@ -48,7 +48,6 @@ from .scenario import (
 )
 
 __all__ = [
-    "COUNT_SUMS",
     "FEE_MONTHS",
     "BonusChange",
     "ChangeKey",
@@ -70,6 +69,7 @@ __all__ = [
     "changed_contract",
     "contact_counts",
     "contract_tables",
+    "count_sums",
     "erlang_a",
     "erlang_b",
     "erlang_c",

@@ -27,12 +27,14 @@ therefore reproduces the observed values exactly, and a scenario share stays wit
 far the model is from the observed level (a plain ratio m₁ / m₀ can exceed 1). Observed shares of
 exactly 0 or 1 are moved half a contact inside before the odds are taken.
 
-The scenario's counts follow from those shares (rounded half away from zero to whole contacts):
-offered × (1 + volume change); abandoned = p'_abandon × offered, the rest answered; short abandons
-and abandons within T keep their observed share of the abandons; in service = p'_in_service ×
-offered (at most the answered); the wait of the answered = ASA' × answered; handle time, surveys
-and FCR counts scale with the answered contacts (the AHT × (1 + AHT change), CSAT and FCR rates
-unchanged). Those counts go through the same transforms as the contact history
+The scenario's sums are read back from the results and each changes as its KPI's registry entry
+says (`core.kpis.OperationsRule`; counts rounded half away from zero to whole contacts): offered ×
+(1 + volume change); from the queueing model, abandoned = p'_abandon × offered, the rest answered,
+short abandons and abandons within T keep their observed share of the abandons, in service =
+p'_in_service × offered (at most the answered), the wait of the answered = ASA' × answered; every
+other KPI keeps its value, its own denominator (handle times, surveys, FCR's counted contacts)
+scaling with the answered contacts (the AHT × (1 + AHT change)). A KPI added to the registry is
+restated the same way. Those sums go through the same transforms as the contact history
 (`metrics.results_from_sums`, each channel's service-level formula), so every KPI, the charges,
 the corridor and gain-share follow. Occupancy's handled time and capacity scale the same way;
 the forecast accuracy is recomputed from the new offered contacts.
@@ -50,21 +52,22 @@ import numpy as np
 import polars as pl
 
 from ..contract.terms import ChannelTerms, Contract
-from ..metrics.contact_kpis import (
+from ..core.kpis import KPI, Sum, contact_kpis, kpi
+from ..metrics import (
     RESULTS_SCHEMA,
+    forecast_accuracy,
     month_of,
-    partner_wide,
     ratio_rows,
     results_from_sums,
     with_channel_formulas,
+    with_partner_wide,
 )
-from ..metrics.forecasts import forecast_accuracy
 from .queueing import erlang_a, offered_load
 
 __all__ = [
-    "COUNT_SUMS",
     "ChangeKey",
     "contact_counts",
+    "count_sums",
     "interval_inputs",
     "modelled_months",
     "operations_results",
@@ -75,23 +78,8 @@ ChangeKey = tuple[float, float, float]
 """(volume change, staffing change, AHT change) as fractions."""
 
 _KEYS = ["partner_id", "channel", "month"]
-# Each column of metrics.contact_sums, read back from the results: (kpi, field).
-COUNT_SUMS: dict[str, tuple[str, str]] = {
-    "offered": ("offered", "numerator"),
-    "answered": ("answered", "numerator"),
-    "short_abandons": ("short_abandons", "numerator"),
-    "in_service": ("in_service", "numerator"),
-    "abandons_within_threshold": ("abandons_within_threshold", "numerator"),
-    "wait_answered": ("asa", "numerator"),
-    "handle_sum": ("aht", "numerator"),
-    "handle_n": ("aht", "denominator"),
-    "csat_sum": ("csat", "numerator"),
-    "csat_n": ("csat", "denominator"),
-    "csat_top2_n": ("csat_top2", "numerator"),
-    "fcr_resolved": ("fcr", "numerator"),
-    "fcr_counted": ("fcr", "denominator"),
-}
-_FLOAT_SUMS = ("wait_answered", "handle_sum", "csat_sum")
+_QUEUEING_SUMS = ("answered", "short_abandons", "in_service", "abandons_within_threshold", "wait_answered")
+"""The sums the queueing model's calibration restates (`_queueing_counts`), from the offered contacts."""
 _PROB_FLOOR = 1e-9
 
 
@@ -199,19 +187,39 @@ def modelled_months(intervals: pl.DataFrame, change: ChangeKey = (0.0, 0.0, 0.0)
     ).sort(_KEYS)
 
 
+def _read_back(entry: KPI, s: Sum) -> str:
+    """The field of `entry`'s results rows that gives back its sum `s` (the registry checks there is one)."""
+    if entry.numerator.meta.is_column() and entry.numerator.meta.output_name() == s.name:
+        return "numerator"
+    if entry.denominator is not None and entry.denominator.meta.is_column():
+        if entry.denominator.meta.output_name() == s.name:
+            return "denominator"
+    return "incomplete"
+
+
+def count_sums() -> dict[str, tuple[str, str]]:
+    """Each sum of `metrics.contact_sums` (the registry's contact KPIs), as read back from the results:
+    (kpi, field), the field a numerator, a denominator or (FCR's cut contacts) the incomplete flag."""
+    return {s.name: (k.name, _read_back(k, s)) for k in contact_kpis() for s in k.sums if s.kind != "formula"}
+
+
 def contact_counts(results: pl.LazyFrame) -> pl.LazyFrame:
     """The sums of `metrics.contact_sums` per partner × channel × month, read back from the results'
-    numerators and denominators (channel rows only), and `fcr_cut` (1 where FCR is incomplete)."""
-    kpi = pl.col("kpi")
-    wanted = sorted({k for k, _ in COUNT_SUMS.values()})
-    rows = results.filter(pl.col("channel").is_not_null() & kpi.is_in(wanted))
-    sums = [
-        pl.col(field).filter(kpi == name).first().cast(pl.Float64 if col in _FLOAT_SUMS else pl.Int64).alias(col)
-        for col, (name, field) in COUNT_SUMS.items()
-    ]
-    fcr_cut = pl.col("incomplete").filter(kpi == "fcr").first().cast(pl.Int64)
-    fcr_known = pl.col("numerator").filter(kpi == "fcr").first().is_not_null()
-    return rows.group_by(_KEYS).agg(*sums, pl.when(fcr_known).then(fcr_cut).alias("fcr_cut"))
+    numerators and denominators (channel rows only); a sum read from the incomplete flag is 1 where
+    the row is incomplete (null where its KPI is not measured)."""
+    kpi_ = pl.col("kpi")
+    wanted = count_sums()
+    owners = {s.name: s for k in contact_kpis() for s in k.sums}
+    rows = results.filter(pl.col("channel").is_not_null() & kpi_.is_in(sorted({k for k, _ in wanted.values()})))
+
+    def read(col: str, name: str, field: str) -> pl.Expr:
+        value = pl.col(field).filter(kpi_ == name).first().cast(owners[col].dtype)
+        if field != "incomplete":
+            return value.alias(col)
+        known = pl.col("numerator").filter(kpi_ == name).first().is_not_null()
+        return pl.when(known).then(value).alias(col)
+
+    return rows.group_by(_KEYS).agg(read(col, name, field) for col, (name, field) in wanted.items())
 
 
 def _odds_shift(observed: pl.Expr, base: pl.Expr, scenario: pl.Expr, n: pl.Expr) -> pl.Expr:
@@ -230,9 +238,9 @@ def _whole(expr: pl.Expr) -> pl.Expr:
     return expr.round(0, mode="half_away_from_zero").cast(pl.Int64)
 
 
-def _changed_counts(counts: pl.LazyFrame) -> pl.LazyFrame:
-    """The scenario's counts on rows with `changed`, from the volume, staffing and AHT factors and the
-    modelled baseline (`m0_*`) and scenario (`m1_*`) figures (see the module docstring)."""
+def _queueing_counts(counts: pl.LazyFrame) -> pl.LazyFrame:
+    """`new_*` of the _QUEUEING_SUMS on the scenario's `new_offered`, from the modelled baseline (`m0_*`)
+    and scenario (`m1_*`) figures (see the module docstring)."""
     c = pl.col
     offered = c("offered")
     abandoned = offered - c("answered")
@@ -254,18 +262,12 @@ def _changed_counts(counts: pl.LazyFrame) -> pl.LazyFrame:
         .then(asa * m1_asa / m0_asa)
         .otherwise(asa + m1_asa - m0_asa)
     )
+    new_offered = c("new_offered")
     step1 = counts.with_columns(
-        _whole(offered * c("volume")).alias("new_offered"),
-        p_ab.alias("p_ab"),
-        p_in.alias("p_in"),
+        pl.when(offered > 0).then(_whole(p_ab * new_offered)).otherwise(0).alias("new_abandoned"),
+        pl.when(offered > 0).then(_whole(p_in * new_offered)).otherwise(0).alias("new_in_service"),
         asa_new.alias("asa_new"),
         abandoned.alias("abandoned"),
-        c("handle_sum").alias("old_handle"),
-    )
-    new_offered = c("new_offered")
-    step2 = step1.with_columns(
-        pl.when(offered > 0).then(_whole(c("p_ab") * new_offered)).otherwise(0).alias("new_abandoned"),
-        pl.when(offered > 0).then(_whole(c("p_in") * new_offered)).otherwise(0).alias("new_in_service"),
     )
     new_abandoned = c("new_abandoned")
     new_answered = new_offered - new_abandoned
@@ -273,43 +275,78 @@ def _changed_counts(counts: pl.LazyFrame) -> pl.LazyFrame:
     def share_of_abandons(col: str) -> pl.Expr:
         return pl.when(c("abandoned") > 0).then(_whole(new_abandoned * c(col) / c("abandoned"))).otherwise(0)
 
-    step3 = step2.with_columns(
+    step2 = step1.with_columns(
         new_answered.alias("new_answered"),
         share_of_abandons("short_abandons").alias("new_short_abandons"),
         share_of_abandons("abandons_within_threshold").alias("new_abandons_within_threshold"),
         pl.min_horizontal(c("new_in_service"), new_answered).alias("new_in_service"),
     )
-    ratio = pl.when(c("answered") > 0).then(c("new_answered") / c("answered")).otherwise(0.0)
-
-    def scaled(count: str) -> pl.Expr:
-        return _whole(c(count) * ratio)
-
-    def mean_kept(total: str, n: str, new_n: pl.Expr, factor: pl.Expr | float = 1.0) -> pl.Expr:
-        same = (new_n == c(n)) & (
-            (factor if isinstance(factor, pl.Expr) else pl.lit(factor)) == 1.0
-        )  # the observed sum itself, not a float round trip
-        return pl.when(same).then(c(total)).when(c(n) > 0).then(c(total) / c(n) * factor * new_n).otherwise(0.0)
-
-    step4 = step3.with_columns(
-        scaled("handle_n").alias("new_handle_n"),
-        scaled("csat_n").alias("new_csat_n"),
-        scaled("fcr_counted").alias("new_fcr_counted"),
-    ).with_columns(
+    return step2.with_columns(
         pl.when((c("new_answered") == c("answered")) & (c("asa_new") == asa))
         .then(c("wait_answered"))
         .when(c("answered") > 0)
         .then(c("asa_new") * c("new_answered"))
         .otherwise(0.0)
         .alias("new_wait_answered"),
-        mean_kept("handle_sum", "handle_n", c("new_handle_n"), c("aht")).alias("new_handle_sum"),
-        mean_kept("csat_sum", "csat_n", c("new_csat_n")).alias("new_csat_sum"),
-        _whole(mean_kept("csat_top2_n", "csat_n", c("new_csat_n"))).alias("new_csat_top2_n"),
-        _whole(mean_kept("fcr_resolved", "fcr_counted", c("new_fcr_counted"))).alias("new_fcr_resolved"),
     )
-    changed = c("changed")
-    return step4.with_columns(
-        pl.when(changed).then(c(f"new_{col}").cast(counts.collect_schema()[col])).otherwise(c(col)).alias(col)
-        for col in COUNT_SUMS
+
+
+def _restated(value: pl.Expr, s: Sum) -> pl.Expr:
+    """A sum's scenario value: whole contacts for a count."""
+    return _whole(value) if s.kind == "count" else value
+
+
+def _changed_counts(counts: pl.LazyFrame) -> pl.LazyFrame:
+    """The scenario's sums on rows with `changed`, each as its KPI's registry entry says (`OperationsRule`):
+    the volume factor, the queueing model (`_queueing_counts`), or the KPI's value kept (times the AHT
+    factor for the handle time) with its own denominator following the answered contacts."""
+    c = pl.col
+    entries = contact_kpis()
+    own = {s.name: (k, s) for k in entries for s in k.sums if s.kind != "formula" and _read_back(k, s) != "incomplete"}
+    queueing = {name for name, (k, _) in own.items() if k.operations == "queueing"}
+    if not queueing <= set(_QUEUEING_SUMS):
+        unknown = ", ".join(sorted(queueing - set(_QUEUEING_SUMS)))
+        raise ValueError(f"the queueing model cannot restate {unknown}: give its KPI another scenario rule")
+    volume = [
+        _restated(c(name) * c("volume"), s).alias(f"new_{name}")
+        for name, (k, s) in own.items()
+        if k.operations == "volume"
+    ]
+    step = _queueing_counts(counts.with_columns(volume))
+    answered_ratio = pl.when(c("answered") > 0).then(c("new_answered") / c("answered")).otherwise(0.0)
+
+    def column(expr: pl.Expr | None) -> str | None:
+        return expr.meta.output_name() if expr is not None else None
+
+    kept = [(k, column(k.numerator), column(k.denominator)) for k in entries if k.operations in ("kept", "aht")]
+    denominators = [
+        _restated(c(den) * answered_ratio, own[den][1]).alias(f"new_{den}")
+        for k, _num, den in kept
+        if den in own and own[den][0] is k
+    ]
+
+    def mean_kept(total: str, n: str, factor: pl.Expr | float) -> pl.Expr:
+        new_n = c(f"new_{n}")
+        same = (new_n == c(n)) & (
+            (factor if isinstance(factor, pl.Expr) else pl.lit(factor)) == 1.0
+        )  # the observed sum itself, not a float round trip
+        return pl.when(same).then(c(total)).when(c(n) > 0).then(c(total) / c(n) * factor * new_n).otherwise(0.0)
+
+    numerators = [
+        (
+            c(num)
+            if den is None
+            else _restated(mean_kept(num, den, c("aht") if k.operations == "aht" else 1.0), own[num][1])
+        ).alias(f"new_{num}")
+        for k, num, den in kept
+        if num in own and own[num][0] is k
+    ]
+    restated = step.with_columns(denominators).with_columns(numerators)
+    schema = counts.collect_schema()
+    handled = kpi("aht").numerator.meta.output_name()
+    return restated.with_columns(
+        c(handled).alias("old_handle"),
+        *(pl.when(c("changed")).then(c(f"new_{col}").cast(schema[col])).otherwise(c(col)).alias(col) for col in own),
     )
 
 
@@ -370,16 +407,16 @@ def operations_results(
         pl.col("volume", "staffing", "aht").fill_null(1.0),
     )
     restated = _changed_counts(counts).collect()
-    sums = with_channel_formulas(restated.lazy().select(*_KEYS, *COUNT_SUMS, "fcr_cut"), contract.channels)
-    both = pl.concat([sums, partner_wide(sums, _KEYS).select(sums.collect_schema().names())], how="vertical")
-    contact_rows = results_from_sums(both, present=present, keys=_KEYS)
+    sums = with_channel_formulas(restated.lazy().select(*_KEYS, *count_sums()), contract.channels)
+    contact_rows = results_from_sums(with_partner_wide(sums, _KEYS), present=present, keys=_KEYS)
     occupancy = mine.lazy().filter(pl.col("kpi") == "occupancy")
     if occupancy.select(pl.col("numerator").is_not_null().any()).collect().item():
         occupancy = _occupancy_rows(mine.lazy(), restated.lazy())
     accuracy = mine.lazy().filter(pl.col("kpi") == "forecast_accuracy")
     if forecasts is not None and accuracy.select(pl.col("value").is_not_null().any()).collect().item():
         accuracy = forecast_accuracy(contact_rows, forecasts, contract)
-    kept = mine.lazy().filter(~pl.col("kpi").is_in([*_contact_kpis(), "occupancy", "forecast_accuracy"]))
+    contact_names = [k.name for k in contact_kpis()]
+    kept = mine.lazy().filter(~pl.col("kpi").is_in([*contact_names, "occupancy", "forecast_accuracy"]))
     columns = list(RESULTS_SCHEMA)
     rebuilt = pl.concat(
         [f.select(columns).cast(RESULTS_SCHEMA) for f in (contact_rows, kept, occupancy, accuracy)], how="vertical"
@@ -387,26 +424,9 @@ def operations_results(
     return pl.concat([results.filter(~pl.col("partner_id").is_in(partners)).select(columns), rebuilt], how="vertical")
 
 
-def _contact_kpis() -> list[str]:
-    return [
-        "offered",
-        "answered",
-        "short_abandons",
-        "in_service",
-        "abandons_within_threshold",
-        "service_level",
-        "abandon_rate",
-        "asa",
-        "aht",
-        "fcr",
-        "csat",
-        "csat_top2",
-    ]
-
-
 def _occupancy_rows(results: pl.LazyFrame, restated: pl.LazyFrame) -> pl.LazyFrame:
     """Occupancy with the handled time scaled like the answered handle time and the capacity by the staffing."""
-    handled = pl.when(pl.col("old_handle") > 0).then(pl.col("handle_sum") / pl.col("old_handle")).otherwise(1.0)
+    handled = pl.when(pl.col("old_handle") > 0).then(kpi("aht").numerator / pl.col("old_handle")).otherwise(1.0)
     scale = restated.select(
         *_KEYS,
         pl.when(pl.col("changed")).then(handled).otherwise(1.0).alias("handled"),
@@ -421,10 +441,4 @@ def _occupancy_rows(results: pl.LazyFrame, restated: pl.LazyFrame) -> pl.LazyFra
             (pl.col("denominator") * pl.col("capacity").fill_null(1.0)).alias("denominator"),
         )
     )
-    wide = (
-        channel_rows.group_by("partner_id", "month")
-        .agg(pl.col("numerator").sum(), pl.col("denominator").sum())
-        .with_columns(pl.lit(None, dtype=pl.String).alias("channel"))
-    )
-    both = pl.concat([channel_rows, wide.select(channel_rows.collect_schema().names())], how="vertical")
-    return ratio_rows(both, "occupancy", ())
+    return ratio_rows(with_partner_wide(channel_rows, _KEYS), "occupancy", ())

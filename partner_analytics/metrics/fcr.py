@@ -1,0 +1,110 @@
+"""First-contact resolution (FORMULAS §1): the only KPI whose flags need each customer's contacts in
+order of arrival, so it is computed from one sort of the few columns it reads, apart from the
+one-pass group-by of the other contact KPIs (its registry entry is `ordered`).
+
+An answered contact is *resolved* when its customer has no other contact (any channel, any partner)
+in (t, t + 7 days] of elapsed time; contacts whose window ends after the last arrival in the data
+are not counted (`fcr_cut`), and contacts without a customer are not counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import polars as pl
+
+from ..core.kpis import Sum, contact_kpis
+
+__all__ = ["FCR_WINDOW", "fcr_flags", "fcr_sums", "ordered_sums", "with_fcr_flags"]
+
+FCR_WINDOW = dt.timedelta(days=7)
+
+
+def with_fcr_flags(contacts: pl.LazyFrame) -> pl.LazyFrame:
+    """The contacts with their FCR flags, from a sort by customer and instant: the next *strictly
+    later* contact of the same customer decides.
+
+    Instants are compared as microseconds since the epoch, so 7 days is 7 × 24 h of elapsed time
+    whatever the DST changes in between.
+    """
+    ordered = contacts.with_columns(pl.col("arrived_at").dt.epoch("us").alias("__t")).sort(
+        "customer_id", "__t", nulls_last=True
+    )
+    return fcr_flags(ordered, pl.col("__t").max()).drop("__t")
+
+
+def fcr_flags(ordered: pl.LazyFrame, data_end: pl.Expr) -> pl.LazyFrame:
+    """The FCR flags (`fcr_resolved`, `fcr_counted`, `fcr_cut`) of contacts where each customer's
+    contacts follow one another by instant `__t` (other customers' contacts may come between two
+    customers, never inside one); `data_end` is the last instant of the data."""
+    window = int(FCR_WINDOW.total_seconds()) * 1_000_000
+    customer, t = pl.col("customer_id"), pl.col("__t")
+    next_t = t.shift(-1)
+    same_customer = (customer.is_not_null() & (customer.shift(-1) == customer)).fill_null(False)
+    # A row tied with the next one takes the next strictly later instant of its customer (backward
+    # fill); a customer's last row gets a sentinel so the fill never crosses customers.
+    never = pl.lit(2**62, dtype=pl.Int64)
+    later = pl.when(~same_customer).then(never).when(next_t != t).then(next_t).otherwise(None).backward_fill()
+    judged = pl.col("answered") & customer.is_not_null()
+    cut = judged & (t + window > data_end)
+    counted = judged & ~cut
+    return ordered.with_columns(
+        (counted & (later > t + window)).alias("fcr_resolved"),
+        counted.alias("fcr_counted"),
+        cut.alias("fcr_cut"),
+    )
+
+
+def _customer_hash(customer: pl.Expr) -> pl.Expr:
+    """A 63-bit hash of the customer id, so that (hash, instant) packs into one signed 128-bit key."""
+    return customer.hash() // 2
+
+
+def ordered_sums() -> list[Sum]:
+    """The sums of the `ordered` contact KPIs (FCR): aggregations of the flags `fcr_flags` sets."""
+    return [s for k in contact_kpis() if k.ordered for s in k.sums]
+
+
+def fcr_sums(contacts: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
+    """The `ordered_sums` per `by`, from one sort on a single 128-bit key: (hash of the customer, instant).
+
+    Sorting on one integer is much cheaper than on (customer text, instant), and gives each
+    customer's contacts in order. Two customers whose ids share a hash would have their contacts
+    interleaved; such hashes are found in the sorted contacts (two neighbours with the hash and not
+    the customer), and the flags of their rows are replaced by those of the exact sort by customer.
+    """
+    ordered = ordered_sums()
+    names = [s.name for s in ordered]
+    t = pl.col("arrived_at").dt.epoch("us").cast(pl.Int128) + 2**63
+    key = _customer_hash(pl.col("customer_id")).cast(pl.Int128) * 2**64 + t
+    keyed = (
+        contacts.with_columns(key.alias("__key"))
+        .drop("arrived_at")
+        .sort("__key", nulls_last=True)
+        .with_columns((pl.col("__key") % 2**64 - 2**63).cast(pl.Int64).alias("__t"))
+        .cache()
+    )
+    hashed, customer, data_end = pl.col("__key") // 2**64, pl.col("customer_id"), pl.col("__t").max()
+
+    def sums(flags: pl.LazyFrame) -> pl.LazyFrame:
+        return flags.group_by(by).agg(s.agg.cast(s.dtype).alias(s.name) for s in ordered)
+
+    shared = (
+        keyed.filter((hashed == hashed.shift(-1)) & customer.ne_missing(customer.shift(-1)))
+        .select(hashed.alias("__hash"))
+        .unique()
+    )
+    mixed = (
+        keyed.with_columns(hashed.alias("__hash"))
+        .join(shared, on="__hash", how="semi")
+        .sort("__key")
+        .join(keyed.select(data_end.alias("__end")), how="cross")
+    )
+    interleaved = sums(fcr_flags(mixed, pl.col("__end")))
+    exact = sums(fcr_flags(mixed.sort("customer_id", "__t", nulls_last=True), pl.col("__end")))
+    return (
+        pl.concat([sums(fcr_flags(keyed, data_end)), exact, interleaved.with_columns(-pl.col(c) for c in names)])
+        .group_by(by)
+        .agg(pl.col(c).sum() for c in names)
+    )

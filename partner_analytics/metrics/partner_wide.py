@@ -1,0 +1,29 @@
+"""The partner-wide roll-up of FORMULAS §1: a ratio KPI's partner-wide row (channel null) is the sum of
+its channels' numerators over the sum of their denominators, never a mean of the channels' ratios."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+__all__ = ["with_partner_wide"]
+
+
+def with_partner_wide(per_channel: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
+    """The channel rows of `per_channel` and, per `by` without the channel, one partner-wide row
+    (channel null) with the sum of every other column: take the ratios after.
+
+    Rows without a channel (inputs not attributed to one, e.g. evaluations) count in the
+    partner-wide sum only.
+    """
+    keys = [k for k in by if k != "channel"]
+    schema = per_channel.collect_schema()
+    summed = [c for c in schema.names() if c not in by]
+    wide = (
+        per_channel.group_by(keys)
+        .agg(pl.col(c).sum() for c in summed)
+        .with_columns(pl.lit(None, dtype=schema["channel"]).alias("channel"))
+        .select(schema.names())
+    )
+    return pl.concat([per_channel.filter(pl.col("channel").is_not_null()), wide], how="vertical")
