@@ -33,9 +33,12 @@ from ..metrics.contact_kpis import (
 from ..metrics.floor import daily_floor
 from ..metrics.forecasts import forecast_outlook
 from ..metrics.results import kpi_results
-from ..risk.credits import bonuses, charges, credits
+from ..risk.bonuses import bonuses
+from ..risk.charges import charges
+from ..risk.credits import credits
+from ..risk.gain_share import gain_share
 from ..risk.resource_adjustments import resource_adjustments
-from ..risk.statement import gain_share, statement
+from ..risk.statement import statement
 
 __all__ = ["TABLE_NAMES", "Analysis", "analyse", "compute"]
 

@@ -36,9 +36,12 @@ from ..evaluation.gaps import gaps as gaps_of
 from ..evaluation.volume_corridor import corridor, excuses
 from ..io.engagement import Engagement
 from ..metrics.results import kpi_results
-from ..risk.credits import bonuses, charges, credits
+from ..risk.bonuses import bonuses
+from ..risk.charges import charges
+from ..risk.credits import credits
+from ..risk.gain_share import gain_share
 from ..risk.resource_adjustments import resource_adjustments
-from ..risk.statement import STATEMENT_AMOUNTS, gain_share, statement
+from ..risk.statement import STATEMENT_AMOUNTS, statement
 from .exit_plan import ExitPlan, exit_plan
 from .operations import ChangeKey, interval_inputs, modelled_months, operations_results
 from .scenario import Scenario, changed_contract
