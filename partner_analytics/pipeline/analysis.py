@@ -3,12 +3,10 @@
     results → corridor → gaps → charges → credits, bonuses, gain-share, resource adjustments
             → statement → transparency, reconciliation, actions, reversibility, timeline
 
-(the contract's part, corridor to statement, is `chain.contract_chain`, which the what-if engine
-runs too).
-
-`analyse` builds every table lazily from an engagement (and optionally other contract terms, which is
-how the what-if engine re-runs the contract: a changed service-level formula restates the results'
-service level from their counts; changed thresholds need the results computed again). `compute` is
+The contract's part, corridor to statement, is `chain.contract_chain`, which the what-if engine runs
+too. `analyse` builds every table lazily from an engagement (and optionally other contract terms: a
+changed service-level formula restates the results' service level from their counts; changed
+thresholds need the results computed again). `compute` is
 the edge where they are collected: the results table first (the one pass over the contact history,
 on the streaming engine), then every other table from it at once. Those are small (partners × months
 × service levels), so they are collected with the in-memory engine, faster than streaming there.
