@@ -9,7 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from partner_analytics.evaluation.gaps import gaps
-from partner_analytics.risk.credits import bonuses, capped_amounts, charges, credits
+from partner_analytics.risk.bonuses import bonuses
+from partner_analytics.risk.charges import charges
+from partner_analytics.risk.credits import capped_amounts, credits
 
 from .factories import charges_frame, contract, grid, last_month, results
 

@@ -6,14 +6,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 
 import polars as pl
 import pytest
 
 from partner_analytics.pipeline.analysis import analyse
-from partner_analytics.whatif.engine import WhatIf, contract_tables, repriced_invoices, restricted
+from partner_analytics.pipeline.chain import contract_chain, restricted
+from partner_analytics.whatif.engine import WhatIf, repriced_invoices
 from partner_analytics.whatif.operations import operations_results
-from partner_analytics.whatif.scenario import Scenario, changed_contract, parse_scenario
+from partner_analytics.whatif.scenario import Scenario, parse_scenario
 
 TABLES = ("gaps", "charges", "credits", "bonuses", "gain_share", "corridor", "resource_adjustments", "statement")
 PARTNERS = ("northcall", "rivage", "sudhorizon")
@@ -74,10 +76,16 @@ def test_the_operations_path_with_no_change_reproduces_the_baseline(what_if, sam
     relative = (values["value"] - values["value_new"]).abs() / values["value"].abs().clip(lower_bound=1.0)
     assert relative.max() < 1e-12  # channel rows exact; partner-wide sums may add in another order
     assert values["value_new"].null_count() == 0
-    tables = contract_tables(
-        what_if.engagement, what_if.contract, restated, what_if.grid.lazy(), what_if.data_end.lazy()
+    chain = contract_chain(
+        restated.lazy(),
+        what_if.contract,
+        grid=what_if.grid.lazy(),
+        data_end=what_if.data_end.lazy(),
+        invoices=what_if.invoices,
+        forecasts=what_if.forecasts,
+        staged=True,
     )
-    assert_same_tables(tables, sample_analysis, PARTNERS)
+    assert_same_tables(chain, sample_analysis, PARTNERS)
 
 
 def _cents(amount: Decimal) -> int:
@@ -142,31 +150,45 @@ def test_raising_a_target_turns_months_to_breach_where_the_values_say(what_if) -
     assert net["delta"].item() == -credit[dt.date(2025, 8, 1)]
 
 
-def test_term_changes_equal_analyse_on_the_changed_contract(what_if, sample_engagement) -> None:
-    scenario = parse_scenario(
-        {
-            "partners": {
-                "rivage": {
-                    "terms": {
-                        "at_risk_pct": 0.2,
-                        "earnback_months": 1,
-                        "volume_corridor": {"band": 0.05, "shortfall_rate": 0.8},
-                        "gain_share": {"baseline_fcr": 0.7, "provider_share": 0.5, "pain_share": True},
-                        "bonus": {"pool_pct": 0.04},
-                        "service_levels": {"fcr": {"stretch": 0.75}, "csat": {"target": 4.2, "minimum": 4.1}},
-                    }
-                }
-            }
-        }
-    )
-    comparison = what_if.compare(scenario)
+def test_a_larger_at_risk_share_and_a_bonus_pool_give_credits_and_bonuses_by_hand(what_if) -> None:
+    """rivage: at risk 20 % of charges instead of 15 %, a bonus pool of 4 % and an FCR stretch of 0.75."""
+    terms = {"at_risk_pct": 0.2, "bonus": {"pool_pct": 0.04}, "service_levels": {"fcr": {"stretch": 0.75}}}
+    comparison = what_if.compare(parse_scenario({"partners": {"rivage": {"terms": terms}}}))
     assert comparison.partners == ("rivage",)
-    analysis = analyse(
-        sample_engagement, contract=changed_contract(what_if.contract, scenario), results=what_if.results.lazy()
+    base, credits = comparison.baseline.credits, comparison.outcome.credits
+    assert credits.select("service_level", "month", "status").equals(base.select("service_level", "month", "status"))
+    for r in credits.iter_rows(named=True):
+        assert r["at_risk_amount"] == _cents(Decimal(r["charges"]) * Decimal("0.2"))
+    # February 2026, CSAT in breach (first of a run, allocation 15 %): 3 079 620 cents of charges
+    feb = credits.filter((pl.col("month") == dt.date(2026, 2, 1)) & (pl.col("service_level") == "csat")).row(
+        0, named=True
     )
-    assert_same_tables(comparison.outcome, analysis, ("rivage",))
-    assert comparison.totals.filter(pl.col("amount") == "net")["delta"].item() != 0
-    assert comparison.outcome.bonuses.height > 0 and comparison.baseline.bonuses.height == 0
+    assert (feb["charges"], feb["at_risk_amount"], feb["credit"]) == (3079620, 615924, 92389)  # 615 924 × 0.15
+    # March 2026, CSAT's second breach in a row: × 1.5
+    march = credits.filter((pl.col("month") == dt.date(2026, 3, 1)) & (pl.col("service_level") == "csat"))
+    assert march["credit"].item() == _cents(Decimal(604508) * Decimal("0.15") * Decimal("1.5")) == 136014
+    for r in credits.filter(~pl.col("capped")).iter_rows(named=True):
+        exact = Decimal(r["at_risk_amount"]) * Decimal(str(r["allocation_pct"])) * Decimal(str(r["multiplier"]))
+        assert r["credit"] == _cents(exact)
+    # bonuses: every FCR month at or above 0.75 earns 20 % (its allocation) of a pool of 4 % of charges
+    bonuses = comparison.outcome.bonuses
+    fcr = comparison.outcome.gaps.filter((pl.col("service_level") == "fcr") & (pl.col("value") >= 0.75))
+    assert bonuses["month"].to_list() == sorted(fcr["month"].to_list()) and comparison.baseline.bonuses.is_empty()
+    for r in bonuses.iter_rows(named=True):
+        assert r["bonus_pool"] == _cents(Decimal(r["charges"]) * Decimal("0.04"))
+        assert r["bonus"] == _cents(Decimal(r["bonus_pool"]) * Decimal("0.2"))
+    first = bonuses.row(0, named=True)
+    assert (first["month"], first["charges"], first["bonus_pool"], first["bonus"]) == (
+        dt.date(2024, 10, 1),
+        3242780,
+        129711,
+        25942,
+    )
+    # the net moves by the bonuses less the extra credits (earn-back unchanged: rivage's credits are final)
+    totals = {r["amount"]: r["delta"] for r in comparison.totals.iter_rows(named=True)}
+    assert totals["bonus"] == bonuses["bonus"].sum()
+    assert totals["credits"] == credits["credit"].sum() - base["credit"].sum() > 0
+    assert totals["net"] == totals["bonus"] - totals["credits"] + totals["earned_back"]
 
 
 def test_operations_changes_equal_analyse_on_the_restated_results(what_if, sample_engagement) -> None:
@@ -252,3 +274,35 @@ def test_the_quarter_of_a_comparison_sums_its_months(what_if) -> None:
         and credits["scenario"] == months["credits_scenario"].sum()
     )
     assert credits["scenario"] > credits["baseline"]  # rivage is in breach: a larger at-risk amount
+
+
+def test_the_engine_on_an_analysis_loads_the_engagement_only_for_operations_and_exits(
+    what_if, sample_engagement, sample_analysis
+) -> None:
+    """On the analysis' tables (invoiced charges, contractual forecasts) a term change gives the
+    engagement's figures without loading it; an operations change or an exit plan loads it once."""
+    loads = []
+
+    def engagement():
+        loads.append(1)
+        return sample_engagement
+
+    on_analysis = WhatIf.of_analysis(sample_analysis, engagement)
+    terms = {
+        "at_risk_pct": 0.25,
+        "volume_corridor": {"band": 0.05},
+        "service_levels": {"csat": {"target": 4.2, "minimum": 4.1}},
+    }
+    scenario = parse_scenario({"partners": {"rivage": {"terms": terms}}})
+    got, expected = on_analysis.compare(scenario), what_if.compare(scenario)
+    assert not loads
+    for name in ("baseline", "outcome"):
+        side = getattr(expected, name)
+        assert_same_tables(
+            getattr(got, name), SimpleNamespace(**{t: getattr(side, t).lazy() for t in TABLES}), ("rivage",)
+        )
+    assert got.totals.equals(expected.totals) and got.totals.filter(pl.col("amount") == "net")["delta"].item() != 0
+    ops = parse_scenario({"partners": {"rivage": {"operations": {"voice": {"staffing_change": 0.1}}}}})
+    assert on_analysis.compare(ops).statement_delta.equals(what_if.compare(ops).statement_delta)
+    on_analysis.exit_plan("rivage", dt.date(2026, 12, 15))
+    assert len(loads) == 1

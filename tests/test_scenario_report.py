@@ -80,13 +80,13 @@ def test_no_scenario_no_section(sample_analysis) -> None:
     assert report.scenario is None and scenario_html(report.scenario).markup == ""
 
 
-def test_a_scenario_that_changes_nothing_for_the_partner_says_so(sample_engagement, sample_analysis) -> None:
+def _not_loaded():
+    raise AssertionError("the engagement is loaded: a term change needs only the analysis")
+
+
+def test_a_scenario_that_changes_nothing_for_the_partner_says_so(sample_analysis) -> None:
     section = scenario_section(
-        sample_engagement,
-        "sudhorizon",
-        parse_period("2026-Q3"),
-        parse_scenario(RECOVERY),
-        results=sample_analysis.results.collect(),
+        sample_analysis, "sudhorizon", parse_period("2026-Q3"), parse_scenario(RECOVERY), engagement=_not_loaded
     )
     assert section.changes == [] and section.gaps.is_empty()
     assert (section.statement["delta"] == 0).all()

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from partner_analytics.metrics import RESULTS_SCHEMA
-from partner_analytics.risk.statement import STATEMENT_AMOUNTS, cycle_statement, gain_share, statement
+from partner_analytics.risk.gain_share import gain_share
+from partner_analytics.risk.statement import STATEMENT_AMOUNTS, cycle_statement, statement
 
 from .factories import charges_frame, contract
 

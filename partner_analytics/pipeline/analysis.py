@@ -1,11 +1,12 @@
-"""The whole chain from an engagement to the tables the committees read, wired once.
+"""The whole chain from an engagement to the tables the committees read.
 
     results → corridor → gaps → charges → credits, bonuses, gain-share, resource adjustments
             → statement → transparency, reconciliation, actions, reversibility, timeline
 
-`analyse` builds every table lazily from an engagement (and optionally other contract terms, which is
-how the what-if engine re-runs the contract: a changed service-level formula restates the results'
-service level from their counts; changed thresholds need the results computed again). `compute` is
+The contract's part, corridor to statement, is `chain.contract_chain`, which the what-if engine runs
+too. `analyse` builds every table lazily from an engagement (and optionally other contract terms: a
+changed service-level formula restates the results' service level from their counts; changed
+thresholds need the results computed again). `compute` is
 the edge where they are collected: the results table first (the one pass over the contact history,
 on the streaming engine), then every other table from it at once. Those are small (partners × months
 × service levels), so they are collected with the in-memory engine, faster than streaming there.
@@ -20,8 +21,6 @@ import polars as pl
 from ..contract.calendar import month_grid
 from ..contract.terms import Contract
 from ..core.schema import TABLES
-from ..evaluation.gaps import gaps as gaps_of
-from ..evaluation.volume_corridor import corridor, excuses
 from ..governance.actions import action_figures
 from ..governance.reconciliation import reconciliation
 from ..governance.reversibility import readiness, timeline
@@ -31,9 +30,7 @@ from ..metrics.floor import daily_floor
 from ..metrics.forecasts import forecast_outlook
 from ..metrics.results import kpi_results
 from ..metrics.service_level import service_level_results
-from ..risk.credits import bonuses, charges, credits
-from ..risk.resource_adjustments import resource_adjustments
-from ..risk.statement import gain_share, statement
+from .chain import contract_chain, offered_contacts
 
 __all__ = ["TABLE_NAMES", "Analysis", "analyse", "compute"]
 
@@ -109,16 +106,15 @@ def analyse(
     months = results.filter(pl.col("kpi") == "offered").select("partner_id", "month").unique()
     grid = month_grid(months, contract)
     data_end = months.select(pl.col("month").max().alias("last_month"))
-    offered = results.filter((pl.col("kpi") == "offered") & pl.col("channel").is_not_null()).select(
-        "partner_id", "channel", "month", pl.col("numerator").cast(pl.Int64).alias("offered")
+    offered = offered_contacts(results)
+    chain = contract_chain(
+        results,
+        contract,
+        grid=grid,
+        data_end=data_end,
+        invoices=engagement.table("invoices"),
+        forecasts=engagement.table("forecasts"),
     )
-    corridor_frame = corridor(offered, engagement.table("forecasts"), contract)
-    gaps_frame = gaps_of(results, contract, grid, excuses(corridor_frame))
-    charges_frame = charges(results, engagement.table("invoices"), contract, grid)
-    credits_frame = credits(gaps_frame, charges_frame, contract, data_end)
-    bonus_frame = bonuses(gaps_frame, charges_frame, contract)
-    gain_frame = gain_share(results, charges_frame, contract)
-    resource_frame = resource_adjustments(results, contract, grid)
     as_of = data_end.select(pl.col("last_month").dt.month_end().alias("as_of"))
     tables = {
         t: _or_empty(engagement, t)
@@ -129,23 +125,23 @@ def analyse(
         grid=grid,
         data_end=data_end,
         results=results,
-        corridor=corridor_frame,
+        corridor=chain.corridor,
         forecasts=forecast_outlook(tables["forecasts"], offered, contract),
         floor=daily_floor(engagement.contacts, engagement.table("staffing"), contract.channels),
-        gaps=gaps_frame,
-        charges=charges_frame,
-        credits=credits_frame,
-        bonuses=bonus_frame,
-        gain_share=gain_frame,
-        resource_adjustments=resource_frame,
-        statement=statement(charges_frame, credits_frame, bonus_frame, corridor_frame, gain_frame, resource_frame),
+        gaps=chain.gaps,
+        charges=chain.charges,
+        credits=chain.credits,
+        bonuses=chain.bonuses,
+        gain_share=chain.gain_share,
+        resource_adjustments=chain.resource_adjustments,
+        statement=chain.statement,
         transparency=delivery_scorecard(tables["deliveries"]),
         discrepancies=discrepancies(tables["reported_kpis"], results),
-        reconciliation=reconciliation(tables["invoices"], charges_frame, results, engagement.table("staffing")),
+        reconciliation=reconciliation(tables["invoices"], chain.charges, results, engagement.table("staffing")),
         actions=action_figures(tables["actions"], grid),
         action_log=tables["actions"],
         reversibility=readiness(tables["reversibility"]),
-        timeline=timeline(contract, as_of, gaps_frame, credits_frame),
+        timeline=timeline(contract, as_of, chain.gaps, chain.credits),
         rejected=engagement.rejected,
     )
 

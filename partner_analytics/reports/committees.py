@@ -169,8 +169,8 @@ def strategic_report(
 ) -> StrategicReport:
     """The quarter and the trailing 12 months against objectives, the statement, chronic failures, contract health;
     with `scenario` (a scenario YAML or a Scenario; empty: none), the scenario next to the baseline for the quarter,
-    computed on the `engagement` folder the analysis comes from. An empty `partner_id` means the contract's
-    first partner (a notebook's default)."""
+    computed on the analysis (the `engagement` folder it comes from is loaded only for an operations change or
+    an exit plan). An empty `partner_id` means the contract's first partner (a notebook's default)."""
     period = _period(quarter, "quarter")
     partner_id = partner_id or analysis.contract.partners[0].id
     view = partner_view(analysis, partner_id)
@@ -219,7 +219,7 @@ def strategic_report(
         .sort("raised_on", descending=True)
         .collect(),
         scenario=scenario_section(
-            load(engagement_path(engagement)), partner_id, period, scenario, results=analysis.results.collect()
+            analysis, partner_id, period, scenario, engagement=lambda: load(engagement_path(engagement))
         )
         if scenario
         else None,

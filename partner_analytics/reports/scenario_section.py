@@ -8,6 +8,7 @@ strategic notebook can call it unconditionally.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +19,7 @@ from ..contract.terms import Contract
 from ..core.money import format_cents
 from ..core.periods import Period
 from ..io.engagement import Engagement
+from ..pipeline.analysis import Analysis
 from ..views.html_tables import HTML, money, service_level, status, table
 from ..views.partner import format_value, kpi_label
 from ..whatif.engine import WhatIf
@@ -126,18 +128,19 @@ def scenario_changes(contract: Contract, scenario: Scenario, partner_id: str) ->
 
 
 def scenario_section(
-    engagement: Engagement,
+    analysis: Analysis,
     partner_id: str,
     period: Period,
     scenario: Scenario | str | Path,
     *,
-    results: pl.DataFrame | None = None,
+    engagement: Callable[[], Engagement],
 ) -> ScenarioSection:
-    """The scenario next to the baseline for the partner and the quarter (`results`: the engagement's
-    results if already computed, so the contact history is not read again)."""
+    """The scenario next to the baseline for the partner and the quarter, computed on the analysis'
+    tables; `engagement()` loads the engagement only when the scenario needs what the analysis does
+    not hold (an operations change, an exit plan: `WhatIf.of_analysis`)."""
     if not isinstance(scenario, Scenario):
         scenario = read_scenario(scenario)
-    engine = WhatIf(engagement, results=results)
+    engine = WhatIf.of_analysis(analysis, engagement)
     comparison = engine.compare(scenario, [partner_id])
     last = period.month_starts[-1]
     quarter = pl.col("month").is_between(period.start, last)

@@ -1,7 +1,5 @@
-"""Service credits, earn-back and bonuses (FORMULAS §3), in exact cents.
+"""Service credits and earn-back (FORMULAS §3), in exact cents.
 
-- `charges`: the month's invoice when the partner billed it, else the contract's pricing applied to
-  the measured answered contacts (`basis` says which).
 - `credits`: a service level with an allocation earns the client a credit when its trigger fires
   (`contract.Credit`; by default a breach, not excused): `at_risk_amount × allocation_pct` (× the
   escalation multiplier of the k-th consecutive breach), or for a `shortfall` trigger
@@ -13,9 +11,6 @@
   m+1 … m+E, *final* as soon as one of those months is observed and not met, *provisional* otherwise
   (a month is observed when it is not after the last month with contacts). The amount earned back is
   the credit as capped, booked in month m+E.
-- `bonuses`: a service level whose `stretch` is reached earns `bonus_pool × allocation_pct`, capped at
-  the bonus pool the same way (the pool is `bonus.pool_pct` of charges, or mirrors the at-risk
-  amount without it); under `bonus: {basis: fixed}` it earns its own `bonus_amount`.
 """
 
 from __future__ import annotations
@@ -23,51 +18,13 @@ from __future__ import annotations
 import polars as pl
 
 from ..contract.terms import Contract
-from ..core.money import UNIT, cents_of, rounded_div, units
+from ..core.money import UNIT, rounded_div, units
 from ..core.periods import shift_months
+from .charges import with_charges_share
 
-__all__ = ["EARNBACK_STATUSES", "bonuses", "capped_amounts", "charges", "credit_terms", "credits"]
+__all__ = ["EARNBACK_STATUSES", "capped_amounts", "credit_terms", "credits"]
 
 EARNBACK_STATUSES = ("provisional", "earned back", "final")
-
-
-def charges(
-    results: pl.LazyFrame, invoices: pl.LazyFrame | None, contract: Contract, grid: pl.LazyFrame
-) -> pl.LazyFrame:
-    """Per partner × month of the grid: `expected` (pricing × answered), `invoiced`, `charges`, `basis`."""
-    prices = {
-        f"{p.id}\t{ch}": int(price * UNIT)
-        for p in contract.partners
-        for ch, price in p.pricing.per_handled_contact.items()
-    }
-    fees = {p.id: int((p.pricing.monthly_fee or 0) * UNIT) for p in contract.partners}
-    per_contact = (
-        results.filter((pl.col("kpi") == "answered") & pl.col("channel").is_not_null())
-        .with_columns(
-            pl.concat_str("partner_id", pl.lit("\t"), "channel")
-            .replace_strict(prices, default=0, return_dtype=pl.Int64)
-            .alias("price_u")
-        )
-        .group_by("partner_id", "month")
-        .agg((pl.col("numerator").cast(pl.Int128) * pl.col("price_u").cast(pl.Int128)).sum().alias("variable_u"))
-    )
-    fee_u = pl.col("partner_id").replace_strict(fees, default=0, return_dtype=pl.Int64).cast(pl.Int128)
-    frame = grid.join(per_contact, on=["partner_id", "month"], how="left").with_columns(
-        rounded_div(pl.col("variable_u").fill_null(0) + fee_u, UNIT // 100).alias("expected")
-    )
-    if invoices is not None:
-        billed = invoices.group_by("partner_id", "month").agg(cents_of(pl.col("amount")).sum().alias("invoiced"))
-        frame = frame.join(billed, on=["partner_id", "month"], how="left")
-    else:
-        frame = frame.with_columns(pl.lit(None, dtype=pl.Int64).alias("invoiced"))
-    return frame.select(
-        "partner_id",
-        "month",
-        "expected",
-        "invoiced",
-        pl.coalesce("invoiced", "expected").alias("charges"),
-        pl.when(pl.col("invoiced").is_not_null()).then(pl.lit("invoice")).otherwise(pl.lit("pricing")).alias("basis"),
-    )
 
 
 def capped_amounts(raw: str, cap: str, group: list[str], order: str, *, scale: int = UNIT) -> list[pl.Expr]:
@@ -87,12 +44,6 @@ def capped_amounts(raw: str, cap: str, group: list[str], order: str, *, scale: i
     largest = pl.col(order) == pl.col(order).sort_by([r, pl.col(order)], descending=[True, False]).first().over(group)
     amount = pl.when(bites).then(prorata + pl.when(largest).then(remainder).otherwise(0)).otherwise(alone)
     return [amount.cast(pl.Int64).alias("amount"), bites.alias("capped")]
-
-
-def _with_pool(frame: pl.LazyFrame, pool: str, fractions: dict[str, int]) -> pl.LazyFrame:
-    """Add the month's `pool`: charges × the partner's fraction, to the cent."""
-    fraction = pl.col("partner_id").replace_strict(fractions, default=0, return_dtype=pl.Int64).cast(pl.Int128)
-    return frame.with_columns(rounded_div(pl.col("charges").cast(pl.Int128) * fraction, UNIT).alias(pool))
 
 
 def credit_terms(contract: Contract) -> pl.LazyFrame:
@@ -205,7 +156,7 @@ def credits(
             shift_months(pl.col("month"), e).alias("earned_back_month"),
         )
         .filter(_triggered() & (pl.col("allocation_u") > 0))
-        .pipe(_with_pool, "at_risk_amount", at_risk)
+        .pipe(with_charges_share, "at_risk_amount", at_risk)
         .with_columns(_credit_rate_u().alias("credit_rate_u"))
         .with_columns(_raw_credit().alias("raw"))
         .with_columns(capped_amounts("raw", "at_risk_amount", ["partner_id", "month"], "order", scale=UNIT * UNIT))
@@ -230,48 +181,3 @@ def credits(
         pl.when(earned).then(pl.col("amount")).otherwise(0).alias("earned_back"),
         pl.when(earned).then(pl.col("earned_back_month")).alias("earned_back_month"),
     ).sort("partner_id", "month", "service_level")
-
-
-def _bonus_amounts(contract: Contract) -> pl.LazyFrame:
-    """The fixed bonus (cents) of each service level of the partners with `bonus: {basis: fixed}`."""
-    rows = [
-        {"partner_id": p.id, "service_level": sl.key, "fixed": int(sl.bonus_amount * 100)}
-        for p in contract.partners
-        if p.bonus and p.bonus.basis == "fixed"
-        for sl in p.service_levels
-        if sl.bonus_amount is not None
-    ]
-    return pl.LazyFrame(rows, schema={"partner_id": pl.String, "service_level": pl.String, "fixed": pl.Int64})
-
-
-def bonuses(gaps: pl.LazyFrame, charges_frame: pl.LazyFrame, contract: Contract) -> pl.LazyFrame:
-    """Per partner × service level × month whose stretch is reached: the bonus (cents), from the pool
-    (capped at it) or the service level's fixed amount (`basis`: pool or fixed).
-
-    Columns: partner_id, service_level, month, value, stretch, allocation_pct, charges, bonus_pool,
-    bonus, capped, basis.
-    """
-    pool = {p.id: units(p.bonus_pool_pct) for p in contract.partners if p.bonus_pool_pct is not None}
-    reached = gaps.filter(pl.col("stretch_reached")).join(
-        charges_frame.select("partner_id", "month", "charges"), on=["partner_id", "month"], how="left"
-    )
-    columns = ["partner_id", "service_level", "month", "value", "stretch", "allocation_pct", "charges"]
-    amounts = [pl.col("bonus_pool").cast(pl.Int64), pl.col("amount").alias("bonus"), "capped"]
-    parts = []
-    if pool:
-        pooled = (
-            reached.filter(pl.col("partner_id").is_in(list(pool)) & (pl.col("allocation_u") > 0))
-            .pipe(_with_pool, "bonus_pool", pool)
-            .with_columns((pl.col("bonus_pool").cast(pl.Int128) * pl.col("allocation_u").cast(pl.Int128)).alias("raw"))
-            .with_columns(capped_amounts("raw", "bonus_pool", ["partner_id", "month"], "order"))
-        )
-        parts.append(pooled.select(*columns, *amounts, pl.lit("pool").alias("basis")))
-    fixed = _bonus_amounts(contract)
-    if any(p.bonus and p.bonus.basis == "fixed" for p in contract.partners) or not parts:
-        paid = reached.join(fixed, on=["partner_id", "service_level"], how="inner").with_columns(
-            pl.lit(None, dtype=pl.Int64).alias("bonus_pool"),
-            pl.col("fixed").alias("amount"),
-            pl.lit(False).alias("capped"),
-        )
-        parts.append(paid.select(*columns, *amounts, pl.lit("fixed").alias("basis")))
-    return pl.concat(parts, how="vertical").sort("partner_id", "month", "service_level")

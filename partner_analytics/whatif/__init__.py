@@ -7,9 +7,7 @@ from .engine import (
     Comparison,
     ContractTables,
     WhatIf,
-    contract_tables,
     repriced_invoices,
-    restricted,
 )
 from .exit_plan import FEE_MONTHS, ExitPlan, exit_plan
 from .operations import (
@@ -68,7 +66,6 @@ __all__ = [
     "Window",
     "changed_contract",
     "contact_counts",
-    "contract_tables",
     "count_sums",
     "erlang_a",
     "erlang_b",
@@ -83,6 +80,5 @@ __all__ = [
     "patience",
     "read_scenario",
     "repriced_invoices",
-    "restricted",
     "write_scenario",
 ]

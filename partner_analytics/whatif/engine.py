@@ -1,29 +1,28 @@
 """The what-if engine: a scenario's results, gaps, credits and statement next to the baseline's.
 
-`WhatIf(engagement)` computes the engagement's results once (the one pass over the contact history);
-`compare(scenario)` then
+`WhatIf(engagement)` computes the engagement's results once (the one pass over the contact history),
+`WhatIf.of_analysis(analysis, ...)` takes them from an analysis already computed; `compare(scenario)`
+then
 
 1. restates the results of the partners whose operations change (`scenario_operations`: the
    queueing model per staffing interval, calibrated on the baseline), and
 2. applies the term changes to the contract (`scenarios.changed_contract`, validated like
-   contract.yaml) and re-runs the contract on those results with the analytics core's transforms —
-   the same functions, wired the same way, as `analysis.analyse` (`contract_tables`; a test holds
-   the two equal) — so the engine has no arithmetic of its own.
+   contract.yaml) and re-runs the contract on those results with `pipeline.contract_chain`, the
+   chain the analysis runs, so the engine has no arithmetic of its own.
 
 What is cached, so that an update redoes only what changed: the results and the grid of months;
 the interval inputs of the queueing model (prepared on the first operations change) and its
 baseline; the modelled months of each partner × channel × change; the restated results of each
 partner × operations change (a term change reuses them); the baseline tables of each partner set.
-The contract tables are collected in stages (corridor; gaps and charges; credits, bonuses,
-gain-share and resource adjustments; statement): each stage's plan stays small, which is several
-times faster than collecting the statement's whole plan at once on small tables.
+The contract tables are collected in stages (`contract_chain(..., staged=True)`), several times
+faster on small tables than the statement's whole plan at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from functools import cached_property
 
@@ -32,18 +31,17 @@ import polars as pl
 from ..contract.calendar import month_grid
 from ..contract.terms import Contract
 from ..core.periods import add_months
-from ..evaluation.gaps import gaps as gaps_of
-from ..evaluation.volume_corridor import corridor, excuses
 from ..io.engagement import Engagement
 from ..metrics.results import kpi_results
-from ..risk.credits import bonuses, charges, credits
-from ..risk.resource_adjustments import resource_adjustments
-from ..risk.statement import STATEMENT_AMOUNTS, gain_share, statement
+from ..pipeline.analysis import Analysis
+from ..pipeline.chain import contract_chain, restricted
+from ..risk.charges import charges
+from ..risk.statement import STATEMENT_AMOUNTS
 from .exit_plan import ExitPlan, exit_plan
 from .operations import ChangeKey, interval_inputs, modelled_months, operations_results
 from .scenario import Scenario, changed_contract
 
-__all__ = ["Comparison", "ContractTables", "WhatIf", "contract_tables", "repriced_invoices", "restricted"]
+__all__ = ["Comparison", "ContractTables", "WhatIf", "repriced_invoices"]
 
 _NO_CHANGE: ChangeKey = (0.0, 0.0, 0.0)
 
@@ -70,67 +68,6 @@ class ContractTables:
         if last is not None:
             keep &= pl.col("month") <= last
         return ContractTables(**{f.name: getattr(self, f.name).filter(keep) for f in fields(self)})
-
-
-def restricted(contract: Contract, partners: Iterable[str]) -> Contract:
-    """The contract with only these partners (their terms unchanged)."""
-    return contract.model_copy(update={"partners": tuple(contract.partner(p) for p in partners)})
-
-
-def contract_tables(
-    engagement: Engagement,
-    contract: Contract,
-    results: pl.DataFrame,
-    grid: pl.LazyFrame,
-    data_end: pl.LazyFrame,
-    *,
-    invoices: pl.LazyFrame | None = None,
-) -> ContractTables:
-    """The contract's tables on `results`, wired as `analysis.analyse` wires them, collected in stages.
-
-    `grid` (partner_id, month) and `data_end` (last_month) are those of the whole engagement, so that
-    a contract restricted to some partners gives exactly their rows of the full analysis; `invoices`
-    replaces the engagement's (see `repriced_invoices`).
-    """
-    lazy = results.lazy()
-    invoices = engagement.table("invoices") if invoices is None else invoices
-    offered = lazy.filter((pl.col("kpi") == "offered") & pl.col("channel").is_not_null()).select(
-        "partner_id", "channel", "month", pl.col("numerator").cast(pl.Int64).alias("offered")
-    )
-    ids = list(contract.partner_ids)
-    grid = grid.filter(pl.col("partner_id").is_in(ids))
-    corridor_frame = corridor(offered, engagement.table("forecasts"), contract).collect(engine="in-memory")
-    gaps_frame, charges_frame = pl.collect_all(
-        [
-            gaps_of(lazy, contract, grid, excuses(corridor_frame.lazy())),
-            charges(lazy, invoices, contract, grid),
-        ],
-        engine="in-memory",
-    )
-    g, ch = gaps_frame.lazy(), charges_frame.lazy()
-    credits_frame, bonus_frame, gain_frame, resource_frame = pl.collect_all(
-        [
-            credits(g, ch, contract, data_end),
-            bonuses(g, ch, contract),
-            gain_share(lazy, ch, contract),
-            resource_adjustments(lazy, contract, grid),
-        ],
-        engine="in-memory",
-    )
-    statement_frame = statement(
-        ch, credits_frame.lazy(), bonus_frame.lazy(), corridor_frame.lazy(), gain_frame.lazy(), resource_frame.lazy()
-    ).collect(engine="in-memory")
-    return ContractTables(
-        results=results,
-        corridor=corridor_frame,
-        gaps=gaps_frame,
-        charges=charges_frame,
-        credits=credits_frame,
-        bonuses=bonus_frame,
-        gain_share=gain_frame,
-        resource_adjustments=resource_frame,
-        statement=statement_frame,
-    )
 
 
 def repriced_invoices(
@@ -295,20 +232,67 @@ class WhatIf:
     """Scenarios on one engagement, computed incrementally (see the module docstring)."""
 
     def __init__(self, engagement: Engagement, *, results: pl.DataFrame | None = None, cache_size: int = 64):
-        self.engagement = engagement
-        self.contract = engagement.contract
-        self.results = kpi_results(engagement).collect() if results is None else results
-        months = self.results.lazy().filter(pl.col("kpi") == "offered").select("partner_id", "month").unique()
+        results = kpi_results(engagement).collect() if results is None else results
+        months = results.lazy().filter(pl.col("kpi") == "offered").select("partner_id", "month").unique()
         grid, data_end = pl.collect_all(
-            [month_grid(months, self.contract), months.select(pl.col("month").max().alias("last_month"))],
+            [month_grid(months, engagement.contract), months.select(pl.col("month").max().alias("last_month"))],
             engine="in-memory",
         )
+        self._start(engagement.contract, results, grid, data_end, cache_size)
+        self.invoices = engagement.table("invoices")
+        self.forecasts = engagement.table("forecasts")
+        self.engagement = engagement
+
+    @classmethod
+    def of_analysis(cls, analysis: Analysis, engagement: Callable[[], Engagement], *, cache_size: int = 64) -> WhatIf:
+        """The engine on an already computed analysis: its results, grid and data end, the invoiced
+        amounts of its charges and the contractual forecasts of its outlook. Term changes alter neither
+        the pricing nor the forecast lead, so these give the figures the engagement's own tables give.
+
+        The engagement (`engagement()`, called once, when first needed) holds what the analysis does
+        not: the staffing intervals and contacts an operations change is modelled on, and the
+        reversibility checklist of an exit plan; a term change alone never loads it.
+        """
+        engine = cls.__new__(cls)
+        results, grid, data_end, invoices, forecasts = pl.collect_all(
+            [
+                analysis.results,
+                analysis.grid,
+                analysis.data_end,
+                analysis.charges.filter(pl.col("invoiced").is_not_null()).select(
+                    "partner_id", "month", (pl.col("invoiced") / 100).alias("amount")
+                ),
+                analysis.forecasts.filter(pl.col("contractual_forecast").is_not_null()).select(
+                    "partner_id",
+                    "channel",
+                    "month",
+                    pl.col("contractual_forecast").alias("forecast_contacts"),
+                    pl.lit(None, dtype=pl.Date).alias("issued_on"),
+                ),
+            ],
+            engine="in-memory",
+        )
+        engine._start(analysis.contract, results, grid, data_end, cache_size)
+        engine.invoices, engine.forecasts = invoices.lazy(), forecasts.lazy()
+        engine._load = engagement
+        return engine
+
+    def _start(
+        self, contract: Contract, results: pl.DataFrame, grid: pl.DataFrame, data_end: pl.DataFrame, cache_size: int
+    ) -> None:
+        self.contract = contract
+        self.results = results
         self.grid = grid
         self.data_end = data_end
         self._cache_size = cache_size
         self._modelled: OrderedDict[tuple[str, str, ChangeKey], pl.DataFrame] = OrderedDict()
         self._restated: OrderedDict[tuple, pl.DataFrame] = OrderedDict()
         self._baselines: dict[tuple[str, ...], ContractTables] = {}
+
+    @cached_property
+    def engagement(self) -> Engagement:
+        """The engagement (loaded on first use when the engine was built on an analysis)."""
+        return self._load()
 
     @property
     def months(self) -> list[dt.date]:
@@ -391,34 +375,42 @@ class WhatIf:
         key = tuple(partners)
         if key not in self._baselines:
             results = self.results.filter(pl.col("partner_id").is_in(list(key)))
-            self._baselines[key] = contract_tables(
-                self.engagement, restricted(self.contract, key), results, self.grid.lazy(), self.data_end.lazy()
-            )
+            self._baselines[key] = self._tables(self.contract, results, key, self.invoices)
         return self._baselines[key]
+
+    def _tables(
+        self, contract: Contract, results: pl.DataFrame, partners: Sequence[str], invoices: pl.LazyFrame | None
+    ) -> ContractTables:
+        """The contract's tables of `partners` on `results`, on the engagement's grid and data end."""
+        chain = contract_chain(
+            results.lazy(),
+            contract,
+            grid=self.grid.lazy(),
+            data_end=self.data_end.lazy(),
+            invoices=invoices,
+            forecasts=self.forecasts,
+            partners=partners,
+            staged=True,
+        )
+        return ContractTables(results=results, **{f.name: getattr(chain, f.name) for f in fields(chain)})
 
     def compare(self, scenario: Scenario, partners: Sequence[str] | None = None) -> Comparison:
         """The scenario next to the baseline for `partners` (default: those it names, else all)."""
         ids = self.partners_of(scenario, partners)
-        contract = restricted(changed_contract(self.contract, scenario), ids)
+        changed = changed_contract(self.contract, scenario)
         baseline = self.baseline(ids)
         results, notes = self.scenario_results(scenario, ids)
         unchanged = all(scenario.of(p).terms.empty and not scenario.of(p).changes_operations for p in ids)
-        invoices = self.engagement.table("invoices")
+        invoices = self.invoices
         if invoices is not None and any(scenario.of(p).changes_operations for p in ids):
             before = self.results.filter(pl.col("partner_id").is_in(list(ids)))
             invoices = repriced_invoices(invoices, before, results, restricted(self.contract, ids), self.grid.lazy())
-        outcome = (
-            baseline
-            if unchanged
-            else contract_tables(
-                self.engagement, contract, results, self.grid.lazy(), self.data_end.lazy(), invoices=invoices
-            )
-        )
+        outcome = baseline if unchanged else self._tables(changed, results, ids, invoices)
         first, last = scenario.window.first, scenario.window.last
         return Comparison(
             scenario=scenario,
             partners=ids,
-            contract=contract,
+            contract=restricted(changed, ids),
             baseline=baseline.in_months(first, last),
             outcome=outcome.in_months(first, last),
             notes=notes,
