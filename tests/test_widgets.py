@@ -8,9 +8,10 @@ import datetime as dt
 import pytest
 import yaml
 
-from partner_analytics.whatif.app import Debouncer, WhatIfApp, _step_round
+from partner_analytics.whatif.app import WhatIfApp
 from partner_analytics.whatif.engine import WhatIf
 from partner_analytics.whatif.scenario import parse_scenario, read_scenario
+from partner_analytics.whatif.widgets import Debouncer, on_step
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +69,7 @@ def test_slider_echoes_are_rounded_to_the_step(app) -> None:
     app.controls["volume/chat"].value = 19.999999999999996
     scenario = app.scenario().of("northcall")
     assert str(scenario.terms.at_risk_pct) == "0.12" and scenario.operations["chat"].volume_change == 0.2
-    assert _step_round(0.8300000000000001, 0.005) == 0.83 and _step_round(19.999999999999996, 1) == 20
+    assert on_step(0.8300000000000001, 0.005) == 0.83 and on_step(19.999999999999996, 1) == 20
 
 
 def test_an_impossible_term_says_why_and_keeps_the_last_figure(app) -> None:

@@ -1,5 +1,5 @@
-"""The figures of the committee reports (plotly), and their display in notebooks that survives export
-to offline HTML.
+"""The figures of the committee reports and of the what-if app (plotly), and their display in
+notebooks that survives export to offline HTML.
 """
 
 from .display import (
@@ -29,10 +29,12 @@ from .figures import (
     transparency_scorecard,
     volume_corridor,
 )
+from .scenario import STATEMENT_LABELS, scenario_comparison
 
 __all__ = [
     "PLOTLY_CONFIG",
     "PLOTLY_MIMETYPE",
+    "STATEMENT_LABELS",
     "FigureLike",
     "action_log",
     "credits_over_time",
@@ -50,6 +52,7 @@ __all__ = [
     "report_layout",
     "reversibility_readiness",
     "risk_waterfall",
+    "scenario_comparison",
     "scorecard",
     "show",
     "transparency_scorecard",
