@@ -184,6 +184,11 @@ def test_the_scenario_figure_plots_the_comparison_in_currency_units() -> None:
     assert list(fig.data[6].y) == [50.0, 0.0] and list(fig.data[7].y) == [50.0, 30.0]
     assert fig.layout.annotations[1].text == "voice service level by month" and fig.layout.yaxis2.tickformat == ".0%"
     assert fig.layout.yaxis.title.text == "EUR"
+    # redrawn in place for the ASA (seconds): the same figure, nothing of the voice service level left
+    asa = contract.partner("northcall").service_levels[2]
+    again = scenario_comparison(totals, gaps, credits, currency="EUR", service_level=asa, into=fig)
+    assert again is fig and list(fig.data[2].y) == [31.0] and list(fig.data[4].y) == [30.0]
+    assert fig.layout.annotations[1].text == "voice ASA by month" and fig.layout.yaxis2.tickformat == ""
 
 
 def test_the_scenario_figure_without_a_comparison_has_its_traces_empty() -> None:

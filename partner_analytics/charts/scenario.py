@@ -2,9 +2,11 @@
 service level by month against its target and minimum, and the credits by month.
 
 `scenario_comparison` takes a comparison's tables (the what-if engine's `totals`, `gaps_delta` and
-`credits_delta`) and returns a new figure each time, always with the same traces in the same order,
-so the what-if app can update a displayed figure in place from it. `STATEMENT_LABELS` names the
-statement's amounts wherever a scenario is shown (this figure, the app's table, the report's section).
+`credits_delta`) and returns the figure; given the figure it drew before (`into`), it redraws that
+one in place, which is how the what-if app updates its displayed FigureWidget (copying a new
+figure into it took 1.4 s per update on the sample instead of 0.13 s, most of it the template).
+`STATEMENT_LABELS` names the statement's amounts wherever a scenario is shown (this figure, the
+app's table, the report's section).
 """
 
 from __future__ import annotations
@@ -84,14 +86,17 @@ def scenario_comparison(
     *,
     currency: str,
     service_level: ServiceLevel | None = None,
+    into: go.Figure | None = None,
 ) -> go.Figure:
     """The scenario beside the baseline for one partner.
 
     `totals`: amount, baseline, scenario (cents over the window); `gaps`: service_level, month,
     value_baseline, value_scenario, target_scenario, minimum_scenario (the service level shown is
     `service_level`); `credits`: month, baseline, scenario (cents). None: that part is drawn empty.
+    `into`: a figure this function drew before (the what-if app's FigureWidget), redrawn in place
+    and returned; every property a drawing sets is set each time, so nothing of the last one stays.
     """
-    fig = _frame()
+    fig = into if into is not None else _frame()
     by_amount = {r["amount"]: r for r in totals.iter_rows(named=True)} if totals is not None else {}
     shown = [a for a in _MECHANISMS if a in by_amount]
     key = service_level.key if service_level is not None else ""
@@ -103,17 +108,6 @@ def scenario_comparison(
             return []
         return (frame[name] / scale).to_list() if scale != 1 else frame[name].to_list()
 
-    for i, side in enumerate(("baseline", "scenario")):
-        fig.data[i].x = [STATEMENT_LABELS[a] for a in shown]
-        fig.data[i].y = [_SIGN.get(a, 1) * by_amount[a][side] / 100 for a in shown]
-        fig.data[i].hovertemplate = "%{x}: %{y:,.2f} " + currency + f"<extra>{side}</extra>"
-        fig.data[2 + i].x = column(gaps, "month")
-        fig.data[2 + i].y = column(gaps, f"value_{side}")
-        fig.data[6 + i].x = column(credits, "month")
-        fig.data[6 + i].y = column(credits, side, 100)
-    fig.data[4].x, fig.data[4].y = column(gaps, "month"), column(gaps, "target_scenario")
-    fig.data[5].x, fig.data[5].y = column(gaps, "month"), column(gaps, "minimum_scenario")
-
     title = "Statement over the window"
     if "net" in by_amount and "charges" in by_amount:
 
@@ -124,9 +118,25 @@ def scenario_comparison(
             f"<br><span style='font-size:11px'>charges {change(by_amount['charges'])}; "
             f"net {change(by_amount['net'])}</span>"
         )
-    fig.layout.annotations[0].text = title
-    if service_level is not None:
-        fig.layout.annotations[1].text = f"{kpi_label(service_level.kpi, service_level.channel)} by month"
     rate = service_level is not None and kpi(service_level.kpi).unit == "rate"
-    fig.update_layout(yaxis_title=currency, yaxis3_title=currency, yaxis2_tickformat=".0%" if rate else "")
+    with fig.batch_update():
+        for i, side in enumerate(("baseline", "scenario")):
+            fig.data[i].x = [STATEMENT_LABELS[a] for a in shown]
+            fig.data[i].y = [_SIGN.get(a, 1) * by_amount[a][side] / 100 for a in shown]
+            fig.data[i].hovertemplate = "%{x}: %{y:,.2f} " + currency + f"<extra>{side}</extra>"
+            fig.data[2 + i].x = column(gaps, "month")
+            fig.data[2 + i].y = column(gaps, f"value_{side}")
+            fig.data[6 + i].x = column(credits, "month")
+            fig.data[6 + i].y = column(credits, side, 100)
+        fig.data[4].x, fig.data[4].y = column(gaps, "month"), column(gaps, "target_scenario")
+        fig.data[5].x, fig.data[5].y = column(gaps, "month"), column(gaps, "minimum_scenario")
+        fig.layout.annotations[0].text = title
+        fig.layout.annotations[1].text = (
+            f"{kpi_label(service_level.kpi, service_level.channel)} by month"
+            if service_level is not None
+            else "Service level by month"
+        )
+        fig.layout.yaxis.title = currency
+        fig.layout.yaxis3.title = currency
+        fig.layout.yaxis2.tickformat = ".0%" if rate else ""
     return fig

@@ -131,7 +131,7 @@ class WhatIfApp:
         )
         self._compute()
         if self.figure is None:  # the first comparison failed: its status says why
-            self._show(self._figure(None))
+            self._draw(None)
         results = w.VBox(
             [self.status, self.figure, self.table, w.HTML("<h3>Exit what-if</h3>"), self.notice, self.exit_panel]
         )
@@ -309,30 +309,25 @@ class WhatIfApp:
         self.updates += 1
         note = "; ".join(comparison.notes)
         self.status.value = f"<p class='pa-note'>{html.escape(note)}</p>" if note else ""
-        self._show(self._figure(comparison))
+        self._draw(comparison)
         self.table.value = delta_table(comparison, self.contract.currency)
 
     # -- the figure -------------------------------------------------------------------------
 
-    def _figure(self, comparison: Comparison | None) -> go.Figure:
+    def _draw(self, comparison: Comparison | None) -> None:
+        """Draw the comparison (None: the figure's frame, empty); the first drawing makes the FigureWidget.
+
+        A FigureWidget shows the state it was made with; updates made before a browser view exists
+        would be lost, so it is made from the first drawing, and later ones redraw it in place.
+        """
         tables = (
             (comparison.totals, comparison.gaps_delta, comparison.credits_delta) if comparison else (None, None, None)
         )
-        return scenario_comparison(*tables, currency=self.contract.currency, service_level=self._service_level_terms())
-
-    def _show(self, figure: go.Figure) -> None:
-        """Show a new drawing: the first makes the FigureWidget, the next ones update it in place.
-
-        A FigureWidget shows the state it was made with; updates made before a browser view exists
-        would be lost, so it is made from the first drawing rather than filled after.
-        """
+        drawn = scenario_comparison(
+            *tables, currency=self.contract.currency, service_level=self._service_level_terms(), into=self.figure
+        )
         if self.figure is None:
-            self.figure = go.FigureWidget(figure)
-            return
-        with self.figure.batch_update():
-            for shown, drawn in zip(self.figure.data, figure.data, strict=True):
-                shown.update(drawn.to_plotly_json())
-            self.figure.layout.update(figure.layout.to_plotly_json())
+            self.figure = go.FigureWidget(drawn)
 
     # -- buttons ----------------------------------------------------------------------------
 

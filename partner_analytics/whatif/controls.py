@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from ..contract.terms import Partner
+from ..contract.terms import Partner, ServiceLevel
 from ..views.partner import format_value
 
 __all__ = [
@@ -109,7 +109,7 @@ class Control:
         if self.unit == "on/off":
             return "on" if value else "off"
         if self.unit == "date":
-            return f"{value:%-d %B %Y}"
+            return f"{value.day} {value:%B %Y}"
         return format_value(kpi_name, value) if kpi_name else f"{value:g}"
 
 
@@ -256,8 +256,8 @@ def changed_terms(partner: Partner, values: Mapping[str, Any]) -> dict[str, Any]
     return out
 
 
-def changed_service_level(service_level: Any, values: Mapping[str, Any]) -> dict[str, Any]:
-    """A service level's terms that `values` change (a ServiceLevel; turning an optional term off is no change)."""
+def changed_service_level(service_level: ServiceLevel, values: Mapping[str, Any]) -> dict[str, Any]:
+    """A service level's terms that `values` (control name → value) change (an optional term turned off is none)."""
     out = {}
     for control in SERVICE_LEVEL_CONTROLS:
         value = values.get(control.name)
