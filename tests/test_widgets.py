@@ -144,3 +144,20 @@ def test_an_app_with_a_delay_computes_on_the_loop(engine) -> None:
     app = asyncio.run(run())
     assert app.scenario().of("sudhorizon").terms.earnback_months == 4
     assert parse_scenario(yaml.safe_load(app.scenario().to_yaml())) == app.scenario()
+
+
+def test_a_saved_scenario_brings_back_its_notice_date_and_corridor(app) -> None:
+    app.partner.value = "rivage"  # its corridor: band 15 %, shortfall rate 40 %
+    app.notice.value = dt.date(2027, 2, 1)
+    app.controls["corridor_band"].value = 25
+    path = app.save()
+    # a corridor is named whole: the new band with the contract's shortfall rate
+    assert yaml.safe_load(path.read_text())["partners"]["rivage"]["terms"] == {
+        "volume_corridor": {"band": 0.25, "shortfall_rate": 0.4}
+    }
+    saved = read_scenario(path)
+    app.reset()
+    assert app.notice.value is None and app.exit_panel.value == "" and app.controls["corridor_band"].value == 15
+    app.apply(saved)
+    assert app.scenario() == saved and app.notice.value == dt.date(2027, 2, 1)
+    assert "is late" in app.exit_panel.value
