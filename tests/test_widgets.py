@@ -8,9 +8,10 @@ import datetime as dt
 import pytest
 import yaml
 
-from partner_analytics.whatif.app import Debouncer, WhatIfApp, _step_round
+from partner_analytics.whatif.app import WhatIfApp
 from partner_analytics.whatif.engine import WhatIf
 from partner_analytics.whatif.scenario import parse_scenario, read_scenario
+from partner_analytics.whatif.widgets import Debouncer, on_step
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +69,7 @@ def test_slider_echoes_are_rounded_to_the_step(app) -> None:
     app.controls["volume/chat"].value = 19.999999999999996
     scenario = app.scenario().of("northcall")
     assert str(scenario.terms.at_risk_pct) == "0.12" and scenario.operations["chat"].volume_change == 0.2
-    assert _step_round(0.8300000000000001, 0.005) == 0.83 and _step_round(19.999999999999996, 1) == 20
+    assert on_step(0.8300000000000001, 0.005) == 0.83 and on_step(19.999999999999996, 1) == 20
 
 
 def test_an_impossible_term_says_why_and_keeps_the_last_figure(app) -> None:
@@ -143,3 +144,20 @@ def test_an_app_with_a_delay_computes_on_the_loop(engine) -> None:
     app = asyncio.run(run())
     assert app.scenario().of("sudhorizon").terms.earnback_months == 4
     assert parse_scenario(yaml.safe_load(app.scenario().to_yaml())) == app.scenario()
+
+
+def test_a_saved_scenario_brings_back_its_notice_date_and_corridor(app) -> None:
+    app.partner.value = "rivage"  # its corridor: band 15 %, shortfall rate 40 %
+    app.notice.value = dt.date(2027, 2, 1)
+    app.controls["corridor_band"].value = 25
+    path = app.save()
+    # a corridor is named whole: the new band with the contract's shortfall rate
+    assert yaml.safe_load(path.read_text())["partners"]["rivage"]["terms"] == {
+        "volume_corridor": {"band": 0.25, "shortfall_rate": 0.4}
+    }
+    saved = read_scenario(path)
+    app.reset()
+    assert app.notice.value is None and app.exit_panel.value == "" and app.controls["corridor_band"].value == 15
+    app.apply(saved)
+    assert app.scenario() == saved and app.notice.value == dt.date(2027, 2, 1)
+    assert "is late" in app.exit_panel.value

@@ -1,5 +1,5 @@
-"""The figures of the committee reports (plotly), and their display in notebooks that survives export
-to offline HTML.
+"""The figures of the committee reports and of the what-if app (plotly), and their display in
+notebooks that survives export to offline HTML.
 
 One function per view: computed tables in (a `pl.DataFrame` or a `pl.LazyFrame`, collected at the
 figure), a `plotly.graph_objects.Figure` out, never shown or written. Figures only present what the
@@ -15,7 +15,8 @@ annotation; one month of data a figure with a note saying so.
 
 By family: `service_levels` (scorecard, objective vs result), `statement` (waterfall, credits),
 `volumes` (corridor, floor, forecasts), `governance` (transparency, reconciliation, actions,
-reversibility), `programme` (all partners), on the shared `layout`.
+reversibility), `programme` (all partners), `scenario` (the what-if comparison), on the shared
+`layout`.
 """
 
 from .display import (
@@ -32,6 +33,7 @@ from .display import (
 from .governance import action_log, invoice_reconciliation, reversibility_readiness, transparency_scorecard
 from .layout import no_data, report_layout
 from .programme import programme_overview
+from .scenario import scenario_comparison
 from .service_levels import objective_vs_result, scorecard
 from .statement import credits_over_time, risk_waterfall
 from .volumes import floor_activity, forecast_outlook, volume_corridor
@@ -56,6 +58,7 @@ __all__ = [
     "report_layout",
     "reversibility_readiness",
     "risk_waterfall",
+    "scenario_comparison",
     "scorecard",
     "show",
     "transparency_scorecard",

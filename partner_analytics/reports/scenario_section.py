@@ -10,34 +10,24 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
 
+from ..charts.scenario import SCENARIO_AMOUNTS
 from ..contract.terms import Contract
 from ..core.money import format_cents
 from ..core.periods import Period
 from ..io.engagement import Engagement
 from ..pipeline.analysis import Analysis
 from ..views.html_tables import HTML, money, service_level, status, table
-from ..views.partner import format_value, kpi_label
+from ..views.wording import STATEMENT_LABELS, format_value, kpi_label
+from ..whatif.controls import OPERATIONS_CONTROLS, PARTNER_CONTROLS, SERVICE_LEVEL_CONTROLS, value_at
 from ..whatif.engine import WhatIf
 from ..whatif.exit_plan import ExitPlan
 from ..whatif.scenario import Scenario, read_scenario
 
 __all__ = ["ScenarioSection", "scenario_changes", "scenario_html", "scenario_section"]
-
-_AMOUNTS = {
-    "charges": "Charges",
-    "credits": "Credits",
-    "earned_back": "Earned back",
-    "bonus": "Bonus",
-    "corridor_compensation": "Corridor",
-    "gain_share": "Gain-share",
-    "resource_adjustment": "Resource adjustment",
-    "net": "Net",
-}
 
 
 @dataclass(frozen=True)
@@ -56,70 +46,34 @@ class ScenarioSection:
     notes: tuple[str, ...]
 
 
-def _percent(value: float | Decimal) -> str:
-    return f"{float(value) * 100:g} %"
-
-
 def scenario_changes(contract: Contract, scenario: Scenario, partner_id: str) -> list[str]:
-    """The scenario's changes for a partner, as sentences naming the contract's value they replace."""
+    """The scenario's changes for a partner, as sentences naming the contract's value they replace.
+
+    Each term is worded with its control's label and unit (`whatif.controls`); the exit choice has a
+    part of its own in the section.
+    """
     partner = contract.partner(partner_id)
     changes = scenario.of(partner_id)
-    t = changes.terms
     out = []
-    for name, label, current in (
-        ("at_risk_pct", "At-risk share", partner.at_risk_pct),
-        ("pool_pct", "Pool", partner.pool_pct),
-    ):
-        if getattr(t, name) is not None:
-            out.append(f"{label} {_percent(getattr(t, name))} (contract: {_percent(current)})")
-    if t.earnback_months is not None:
-        out.append(f"Earn-back over {t.earnback_months} months (contract: {partner.earnback_months})")
-    if t.bonus and t.bonus.pool_pct is not None:
-        out.append(
-            f"Bonus pool {_percent(t.bonus.pool_pct)} of charges (contract: {_percent(partner.bonus_pool_pct or 0)})"
-        )
-    corridor = partner.volume_corridor
-    if t.volume_corridor:
-        if t.volume_corridor.band is not None:
-            was = _percent(corridor.band) if corridor else "none"
-            out.append(f"Volume corridor ±{_percent(t.volume_corridor.band)} (contract: {was})")
-        if t.volume_corridor.shortfall_rate is not None:
-            was = _percent(corridor.shortfall_rate) if corridor else "none"
-            out.append(f"Corridor shortfall rate {_percent(t.volume_corridor.shortfall_rate)} (contract: {was})")
-    gain = partner.gain_share
-    if t.gain_share:
-        if t.gain_share.baseline_fcr is not None:
-            out.append(
-                f"Gain-share baseline FCR {float(t.gain_share.baseline_fcr):g} "
-                f"(contract: {float(gain.baseline_fcr) if gain else 'none'})"
-            )
-        if t.gain_share.provider_share is not None:
-            was = _percent(gain.provider_share) if gain and gain.provider_share is not None else "none"
-            out.append(f"Gain-share provider share {_percent(t.gain_share.provider_share)} (contract: {was})")
-        if t.gain_share.pain_share is not None:
-            out.append(
-                f"Pain-share {'on' if t.gain_share.pain_share else 'off'} "
-                f"(contract: {'on' if gain and gain.pain_share else 'off'})"
-            )
-    for key, change in t.service_levels.items():
+    for control in PARTNER_CONTROLS:
+        value = value_at(changes.terms, control.path)
+        if value is not None:
+            was = control.contract_value(partner)
+            out.append(f"{control.label} {control.words(value)} (contract: {control.words(was)})")
+    for key, change in changes.terms.service_levels.items():
         sl = next(s for s in partner.service_levels if s.key == key)
-        label = kpi_label(sl.kpi, sl.channel)
-        for name in ("target", "minimum", "stretch"):
-            value = getattr(change, name)
+        for control in SERVICE_LEVEL_CONTROLS:
+            value = value_at(change, control.path)
             if value is not None:
-                was = getattr(sl, name)
+                was = control.contract_value(sl)
                 out.append(
-                    f"{label} {name} {format_value(sl.kpi, value)} "
-                    f"(contract: {format_value(sl.kpi, was) if was is not None else 'none'})"
+                    f"{kpi_label(sl.kpi, sl.channel)} {control.label} {control.words(value, sl.kpi)} "
+                    f"(contract: {control.words(was, sl.kpi)})"
                 )
-        if change.allocation_pct is not None:
-            out.append(
-                f"{label} allocation {_percent(change.allocation_pct)} (contract: {_percent(sl.allocation_pct)})"
-            )
     for channel, ops in changes.operations.items():
-        for value, what in zip(ops.key, ("volume", "staffing", "handle time (AHT)"), strict=True):
-            if value:
-                out.append(f"{channel} {what} {value * 100:+g} %")
+        for control in OPERATIONS_CONTROLS:
+            if value := round(value_at(ops, control.path), 6):
+                out.append(f"{channel} {control.label} {control.words(value)}")
     if changes.operations and (scenario.window.first or scenario.window.last):
         first = f"{scenario.window.first:%B %Y}" if scenario.window.first else "the first month"
         last = f"{scenario.window.last:%B %Y}" if scenario.window.last else "the last month"
@@ -145,7 +99,7 @@ def scenario_section(
     last = period.month_starts[-1]
     quarter = pl.col("month").is_between(period.start, last)
     gaps = comparison.gaps_delta.filter(quarter)
-    statement = comparison.quarter(period.start).filter(pl.col("amount").is_in(list(_AMOUNTS)))
+    statement = comparison.quarter(period.start).filter(pl.col("amount").is_in(SCENARIO_AMOUNTS))
     counts = (
         gaps.group_by(pl.col("status_baseline").alias("status"))
         .len("baseline")
@@ -191,7 +145,7 @@ def scenario_html(section: ScenarioSection | None) -> HTML:
     else:
         parts.append(f"<p>The scenario changes nothing for {html.escape(section.partner_id)}.</p>")
     amount = money(section.currency)
-    statement = section.statement.with_columns(pl.col("amount").replace_strict(_AMOUNTS).alias("what"))
+    statement = section.statement.with_columns(pl.col("amount").replace_strict(STATEMENT_LABELS).alias("what"))
     parts.append(
         table(
             statement,

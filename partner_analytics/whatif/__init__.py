@@ -1,8 +1,19 @@
-"""What-if scenarios: typed scenario files, the queueing model, operations and term changes re-run
-through the pipeline's chain, the exit plan. The app (`whatif.app`) and its web server
-(`whatif.webapp`) are imported from their modules: they bring the widget stack.
+"""What-if scenarios: the terms a scenario can change (declared once, `controls`), typed scenario
+files, the queueing model, operations and term changes re-run through the pipeline's chain, the exit
+plan. The app (`whatif.app`, its widgets and panels) and its web server (`whatif.webapp`) are
+imported from their modules: they bring the widget stack.
 """
 
+from .controls import (
+    CONTROLS,
+    NOTICE,
+    OPERATIONS_CONTROLS,
+    PARTNER_CONTROLS,
+    SERVICE_LEVEL_CONTROLS,
+    Control,
+    changed_service_level,
+    changed_terms,
+)
 from .engine import (
     Comparison,
     ContractTables,
@@ -46,12 +57,18 @@ from .scenario import (
 )
 
 __all__ = [
+    "CONTROLS",
     "FEE_MONTHS",
+    "NOTICE",
+    "OPERATIONS_CONTROLS",
+    "PARTNER_CONTROLS",
+    "SERVICE_LEVEL_CONTROLS",
     "BonusChange",
     "ChangeKey",
     "ChannelOperations",
     "Comparison",
     "ContractTables",
+    "Control",
     "CorridorChange",
     "ExitChoice",
     "ExitPlan",
@@ -65,6 +82,8 @@ __all__ = [
     "WhatIf",
     "Window",
     "changed_contract",
+    "changed_service_level",
+    "changed_terms",
     "contact_counts",
     "count_sums",
     "erlang_a",

@@ -22,7 +22,8 @@ what-if. Anything it does not name stays as the contract says.
           voice: {volume_change: 0.10, staffing_change: -0.05, aht_change: 0.0}
         exit: {notice_on: 2026-12-15}
 
-`changed_contract` applies the term changes and validates the result with the contract's own
+The terms a scenario can change are declared once, in `whatif.controls`; `changed_contract`
+applies them through those tables and validates the result with the contract's own
 rules, so a scenario can never evaluate terms that contract.yaml would refuse; every problem is a
 ScenarioError naming the scenario's key.
 """
@@ -42,6 +43,7 @@ from ..contract.reading import ContractLoader, key_path, validation_message
 from ..contract.terms import Contract, Exact, Fraction, NonNegativeMoney
 from ..core.atomic import write_atomic
 from ..core.errors import EngagementError
+from .controls import PARTNER_CONTROLS, SERVICE_LEVEL_CONTROLS, value_at, with_value
 
 __all__ = [
     "BonusChange",
@@ -292,24 +294,25 @@ def changed_contract(contract: Contract, scenario: Scenario) -> Contract:
 
 
 def _with_terms(partner: dict[str, Any], terms: TermChanges) -> dict[str, Any]:
+    """A partner's terms (as contract.yaml holds them) with the scenario's, term by term of the controls' tables."""
     out = dict(partner)
-    for name in ("at_risk_pct", "pool_pct", "earnback_months"):
-        if getattr(terms, name) is not None:
-            out[name] = getattr(terms, name)
-    for name, change in (("bonus", terms.bonus), ("volume_corridor", terms.volume_corridor)):
-        if change is not None:
-            out[name] = {**(out.get(name) or {}), **change.model_dump(exclude_none=True)}
-    if terms.gain_share is not None:
-        gain = {**(out.get("gain_share") or {}), **terms.gain_share.model_dump(exclude_none=True)}
-        if gain.get("pain_share") is False:
-            gain.pop("pain_bands", None)
-        out["gain_share"] = gain
+    for control in PARTNER_CONTROLS:
+        value = value_at(terms, control.path)
+        if value is None:
+            continue
+        out = with_value(out, control.path, value)
+        if value is False and control.drops_when_off:
+            group = {k: v for k, v in out[control.path[0]].items() if k not in control.drops_when_off}
+            out[control.path[0]] = group
     if terms.service_levels:
         levels = []
         for sl in out.get("service_levels", ()):
             key = f"{sl['kpi']}/{sl['channel']}" if sl.get("channel") else sl["kpi"]
             change = terms.service_levels.get(key)
-            levels.append({**sl, **change.model_dump(exclude_none=True)} if change else sl)
+            for control in SERVICE_LEVEL_CONTROLS if change else ():
+                if (value := value_at(change, control.path)) is not None:
+                    sl = with_value(sl, control.path, value)
+            levels.append(sl)
         out["service_levels"] = levels
     return out
 

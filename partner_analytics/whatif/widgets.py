@@ -1,0 +1,115 @@
+"""The what-if app's widgets, made from the controls' tables (`whatif.controls`), and the debouncer that
+computes a dragged slider once.
+
+A control's widget shows its unit: a share or a change as a slider in percent (12 shows 12 %, means
+0.12), months as an integer slider, on/off as a checkbox, a date as a date picker, a service level's
+terms on the range of its KPI's unit. `widget_value` reads a widget back in the scenario's units, on
+the slider's step (a browser echoes 0.19999999999999996 for 0.2), and `shown_value` is the reverse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import ipywidgets as w
+
+from .controls import Control
+
+__all__ = ["DESCRIPTION_WIDTH", "Debouncer", "control_widget", "on_step", "shown_value", "widget_value"]
+
+DESCRIPTION_WIDTH = "150px"
+_PERCENT = ("share", "change")
+
+
+class Debouncer:
+    """Call `callback` once the calls have paused for `delay_s` (0: at once, synchronously).
+
+    Each call cancels the pending one, so a dragged slider queues nothing: only the last value is
+    computed. It schedules on the running asyncio loop (the kernel's); without one it calls at once.
+    """
+
+    def __init__(self, callback: Callable[[], None], delay_s: float):
+        self.callback = callback
+        self.delay_s = delay_s
+        self._pending: asyncio.TimerHandle | None = None
+
+    def __call__(self) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
+        if self.delay_s <= 0:
+            self.callback()
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            try:
+                loop = asyncio.get_event_loop_policy().get_event_loop()
+            except RuntimeError:
+                loop = None
+            if loop is None or not loop.is_running():
+                self.callback()
+                return
+        self._pending = loop.call_later(self.delay_s, self._fire)
+
+    @property
+    def pending(self) -> bool:
+        return self._pending is not None
+
+    def _fire(self) -> None:
+        self._pending = None
+        self.callback()
+
+
+def on_step(value: float, step: float) -> float:
+    """A slider's value on its step's grid (what the user meant), with the step's decimals."""
+    decimals = max(0, -Decimal(str(step)).normalize().as_tuple().exponent)
+    return round(round(value / step) * step, decimals)
+
+
+def shown_value(control: Control, value: Any) -> Any:
+    """A value in the scenario's units as the control's widget shows it (percent for shares and changes)."""
+    if control.unit in _PERCENT:
+        return float(value) * 100
+    if control.unit == "kpi":
+        return float(value)
+    return value
+
+
+def widget_value(control: Control, widget: w.ValueWidget) -> Any:
+    """The widget's value in the scenario's units, on the slider's step (percent back to a fraction)."""
+    if isinstance(widget, w.FloatSlider):
+        value = on_step(widget.value, widget.step)
+        return round(value / 100, 6) if control.unit in _PERCENT else value
+    return widget.value
+
+
+def control_widget(control: Control, value: Any, *, kpi_unit: str | None = None, prefix: str = "") -> w.ValueWidget:
+    """The widget of a control, at `value` (scenario units); `prefix` names what it belongs to (a channel)."""
+    label = f"{prefix} {control.label}" if prefix else control.label[:1].upper() + control.label[1:]
+    style = {"description_width": DESCRIPTION_WIDTH}
+    if control.unit == "on/off":
+        return w.Checkbox(value=bool(value), description=label)
+    if control.unit == "date":
+        return w.DatePicker(value=value, description=label, style=style)
+    lo, hi, step = control.range_for(kpi_unit)
+    if control.unit == "months":
+        label += " (months)"
+        return w.IntSlider(value=value, min=int(lo), max=int(hi), step=int(step), description=label, style=style)
+    shown = min(max(shown_value(control, value), lo), hi)
+    if control.unit in _PERCENT:
+        label += " (%)"
+    return w.FloatSlider(
+        value=shown,
+        min=lo,
+        max=hi,
+        step=step,
+        description=label,
+        continuous_update=True,
+        readout_format=".0f" if control.unit == "change" else ".1f" if control.unit == "share" else ".3g",
+        style=style,
+        layout=w.Layout(width="420px"),
+    )
