@@ -1,4 +1,4 @@
-"""Formulations of the FCR window (FORMULAS §1) measured side by side: time, peak memory, same results.
+"""Formulations of the FCR window (formulas.md §1) measured side by side: time, peak memory, same results.
 
     python bench/fcr.py ENGAGEMENT [--variants hashed,sort_shift,over,asof,rolling] [--repeat 3] [--mode full|bare]
 

@@ -1,4 +1,4 @@
-"""The contact KPIs of FORMULAS §1 with the toolkit and with DuckDB, side by side, on the same Parquet file.
+"""The contact KPIs of formulas.md §1 with the toolkit and with DuckDB, side by side, on the same Parquet file.
 
     python bench/kpis.py ENGAGEMENT [ENGAGEMENT ...] [--repeat 3] [--engines toolkit,duckdb] [--json FILE]
 

@@ -1,5 +1,5 @@
 """The benchmarks compare like with like: DuckDB's query and the FCR formulations of bench/ give
-exactly the toolkit's results on contacts built to hit every edge of FORMULAS §1."""
+exactly the toolkit's results on contacts built to hit every edge of formulas.md §1."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def _module(name: str):
     return module
 
 
-EDGES = [  # contact, customer, local arrival, answered: FORMULAS §1's FCR edges (see test_metrics)
+EDGES = [  # contact, customer, local arrival, answered: formulas.md §1's FCR edges (see test_metrics)
     ("x1", "x", "2026-09-01 09:00:00", True),
     ("x2", "x", "2026-09-08 09:00:00", True),  # exactly 7 days later: a repeat
     ("y1", "y", "2026-09-01 09:00:00", True),

@@ -1,4 +1,4 @@
-"""The volume corridor (FORMULAS §4): contractual forecast by lead time, compensation, excuse."""
+"""The volume corridor (formulas.md §4): contractual forecast by lead time, compensation, excuse."""
 
 from __future__ import annotations
 

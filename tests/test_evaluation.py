@@ -1,4 +1,4 @@
-"""Objective versus result (FORMULAS §2), hand-computed."""
+"""Objective versus result (formulas.md §2), hand-computed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Transparency, reconciliation, the action log and reversibility (FORMULAS §8), hand-computed."""
+"""Transparency, reconciliation, the action log and reversibility (formulas.md §8), hand-computed."""
 
 from __future__ import annotations
 

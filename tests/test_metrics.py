@@ -1,4 +1,4 @@
-"""KPIs of FORMULAS §1, hand-computed."""
+"""KPIs of formulas.md §1, hand-computed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Service credits, the cap, earn-back and bonuses (FORMULAS §3, §7), to the cent."""
+"""Service credits, the cap, earn-back and bonuses (formulas.md §3, §7), to the cent."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The sample engagement: deterministic bytes, every table readable, and a story the committees can discuss.
 
 The sample is generated once per session; the KPIs the story relies on are recomputed here with
-plain polars group_bys following FORMULAS §1 and §4, independently of the generator's own code.
+plain polars group_bys following formulas.md §1 and §4, independently of the generator's own code.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def contacts(sample: Path) -> pl.DataFrame:
 
 @pytest.fixture(scope="session")
 def kpis(contacts: pl.DataFrame, contract: dict) -> pl.DataFrame:
-    """service_level and abandon_rate per partner × channel × month (FORMULAS §1)."""
+    """service_level and abandon_rate per partner × channel × month (formulas.md §1)."""
     channels = contract["channels"]
     threshold = pl.col("channel").replace_strict(
         {c: v["answer_within_s"] for c, v in channels.items()}, return_dtype=pl.Float64
@@ -73,7 +73,7 @@ def kpis(contacts: pl.DataFrame, contract: dict) -> pl.DataFrame:
 
 @pytest.fixture(scope="session")
 def fcr(contacts: pl.DataFrame) -> pl.DataFrame:
-    """fcr per partner × month (FORMULAS §1): no other contact of the customer in (t, t + 7 days]."""
+    """fcr per partner × month (formulas.md §1): no other contact of the customer in (t, t + 7 days]."""
     last = contacts["instant"].max()
     following = (
         contacts.select("customer_id", "instant")

@@ -126,7 +126,7 @@ def test_raising_a_target_turns_months_to_breach_where_the_values_say(what_if) -
         "2026-05",
         "2026-06",
     }
-    # every month follows FORMULAS §2 on its own value
+    # every month follows formulas.md §2 on its own value
     for r in voice.filter(pl.col("month") != dt.date(2026, 6, 1)).iter_rows(named=True):
         v = r["value_scenario"]
         assert r["status_scenario"] == ("met" if v >= 0.83 else "below target" if v >= 0.81 else "breach")

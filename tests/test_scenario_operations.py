@@ -213,7 +213,7 @@ def test_the_scenario_moves_the_observed_odds_as_much_as_the_model_moves_its_own
     assert counts["abandons_within_threshold"] == 71  # 142 × 50/100
     # in service: odds 800/200 × (0.4/0.6) / (0.5/0.5) = 8/3, share 8/11; 1100 × 8/11 = 800
     assert counts["in_service"] == 800
-    assert abs(counts["service_level"] - 800 / (1100 - 28)) < 1e-15  # FORMULAS §1 on the new counts
+    assert abs(counts["service_level"] - 800 / (1100 - 28)) < 1e-15  # formulas.md §1 on the new counts
     assert abs(counts["abandon_rate"] - (1100 - 958 - 28) / (1100 - 28)) < 1e-15
     assert abs(counts["asa"] - 30 * 45 / 30) < 1e-12  # ASA × modelled 45 / 30
     assert abs(counts["aht"] - 300 * 1.1) < 1e-9

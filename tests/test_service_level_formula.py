@@ -58,7 +58,7 @@ FORMULAS = [
     ({"denominator": "answered"}, 860, 1000, 86.0),
     ({"short_abandons_in_denominator": True}, 860, 1060, 81.1),
     ({"denominator": "answered_and_late_abandons"}, 860, 1000 + 40, 82.7),
-    ({}, 860, 1060 - 10, 81.9),  # FORMULAS §1, the default
+    ({}, 860, 1060 - 10, 81.9),  # formulas.md §1, the default
     ({"abandons_in_service": True}, 860 + 20 - 10, 1060 - 10, 82.9),  # the 10 short abandons stay out of both
 ]
 

@@ -1,4 +1,4 @@
-"""Gain-share on FCR (FORMULAS §5) and the net statement (§6), to the cent."""
+"""Gain-share on FCR (formulas.md §5) and the net statement (§6), to the cent."""
 
 from __future__ import annotations
 

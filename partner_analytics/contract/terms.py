@@ -77,7 +77,7 @@ class _Terms(BaseModel):
 
 
 class ServiceLevelFormula(_Terms):
-    """How the service level is counted; the defaults are FORMULAS §1: in service / (offered − short abandons).
+    """How the service level is counted; the defaults are formulas.md §1: in service / (offered − short abandons).
 
     - `denominator`: `offered`, `answered`, or `answered_and_late_abandons` (answered + abandoned after T);
     - `short_abandons_in_denominator`: keep the short abandons in an `offered` denominator;
@@ -111,7 +111,7 @@ class ServiceLevelFormula(_Terms):
 
 
 class ChannelTerms(_Terms):
-    """Service-level thresholds of a channel: T and S of FORMULAS §1, in seconds, and how the
+    """Service-level thresholds of a channel: T and S of formulas.md §1, in seconds, and how the
     channel's service level is counted."""
 
     answer_within_s: float = Field(gt=0)
@@ -208,7 +208,7 @@ class ShareBand(_Terms):
 
 
 class GainShare(_Terms):
-    """Gain-share on FCR (FORMULAS §5): a flat `provider_share`, or shares by band of the value
+    """Gain-share on FCR (formulas.md §5): a flat `provider_share`, or shares by band of the value
     relative to the charges (`gain_bands` for savings, `pain_bands` for losses, marginal like tax
     brackets)."""
 
@@ -280,7 +280,7 @@ class ChronicFailure(_Terms):
 
 
 class Credit(_Terms):
-    """When a service level earns the client a credit, and how much (FORMULAS §3 is `minimum_miss`).
+    """When a service level earns the client a credit, and how much (formulas.md §3 is `minimum_miss`).
 
     - `minimum_miss`: a breach (not excused) earns `at_risk_amount × allocation_pct`; with `escalation`
       [m1, m2, …] the k-th consecutive breach is multiplied by m_k (the last one repeats);

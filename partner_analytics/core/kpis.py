@@ -1,6 +1,6 @@
 """The KPI registry: each KPI's meaning, direction, unit and, for a contact KPI, its whole arithmetic.
 
-Direction is a property of the KPI (FORMULAS §1), so a contract's `minimum` above its `target` is
+Direction is a property of the KPI (formulas.md §1), so a contract's `minimum` above its `target` is
 right for a lower-is-better KPI such as the abandon rate. Every consumer (metrics, evaluation,
 charts, reports, the what-if) reads the KPIs from here rather than knowing them by name.
 
@@ -263,7 +263,7 @@ def kpi(name: str) -> KPI:
 
 
 def direction_sign(name: str) -> int:
-    """d of FORMULAS §2: +1 when higher is better, -1 when lower is better (0 for none)."""
+    """d of formulas.md §2: +1 when higher is better, -1 when lower is better (0 for none)."""
     return {"higher": 1, "lower": -1, "none": 0}[kpi(name).direction]
 
 

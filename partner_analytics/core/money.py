@@ -1,4 +1,4 @@
-"""Exact money (FORMULAS §7): amounts are integer cents, fractions of the contract fixed-point integers.
+"""Exact money (formulas.md §7): amounts are integer cents, fractions of the contract fixed-point integers.
 
 A contract fraction (0.12, 0.4, a price of 4.105) becomes an integer count of `UNIT` (10⁻⁶; the
 contract model refuses finer values), so a product such as `at_risk_pct × charges` is an exact

@@ -1,4 +1,4 @@
-"""The tables of an engagement folder (DATA_CONTRACT.md): columns, types, required values, keys and domains.
+"""The tables of an engagement folder (docs/data-contract.md): columns, types, required values, keys and domains.
 
 One declaration per table; the readers, the validation, the sample generator's tests and the
 documentation all read it, so a column is described once.

@@ -1,4 +1,4 @@
-"""Objective versus result (FORMULAS §2): per partner × service level × month.
+"""Objective versus result (formulas.md §2): per partner × service level × month.
 
     partner_id, service_level, kpi, channel, month, value, note, target, minimum, stretch,
     allocation_pct, direction, gap, gap_to_minimum, attainment, status, stretch_reached,
@@ -77,7 +77,7 @@ def service_levels(contract: Contract) -> pl.LazyFrame:
 def status_expr(
     value: pl.Expr, target: pl.Expr, minimum: pl.Expr, direction: pl.Expr, excused: pl.Expr | None = None
 ) -> pl.Expr:
-    """The status of FORMULAS §2 from a value, its target and minimum and the KPI's direction."""
+    """The status of formulas.md §2 from a value, its target and minimum and the KPI's direction."""
     d = direction.cast(pl.Float64)
     excused = pl.lit(False) if excused is None else excused.fill_null(False)
     return (

@@ -1,4 +1,4 @@
-"""The volume corridor (FORMULAS §4): the client's commitment on volumes, per partner × channel × month.
+"""The volume corridor (formulas.md §4): the client's commitment on volumes, per partner × channel × month.
 
 The contractual forecast F of a month is, of the forecasts for that month, the one with the latest
 `issued_on` on or before the month's first day minus `forecast_lead_months`; a forecast without

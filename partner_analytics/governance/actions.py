@@ -1,4 +1,4 @@
-"""The committees' action log at a period end (FORMULAS §8): open, overdue, closed, days to close."""
+"""The committees' action log at a period end (formulas.md §8): open, overdue, closed, days to close."""
 
 from __future__ import annotations
 

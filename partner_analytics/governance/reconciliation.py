@@ -1,4 +1,4 @@
-"""Invoice reconciliation (FORMULAS §8): what the partner billed against the contract's pricing
+"""Invoice reconciliation (formulas.md §8): what the partner billed against the contract's pricing
 applied to what was measured, and billed units against measured units."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Exit readiness (FORMULAS §8): the reversibility checklist's score and the contract's timeline.
+"""Exit readiness (formulas.md §8): the reversibility checklist's score and the contract's timeline.
 
 readiness = Σ weight·score / Σ weight with done = 1, in progress = 0.5, not started = 0. The term
 ends on the contract's end; notice must be given by the last notice date (end − notice_months); a

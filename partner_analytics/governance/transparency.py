@@ -1,4 +1,4 @@
-"""Transparency (FORMULAS §8): which data each party delivered, on time and complete, and the
+"""Transparency (formulas.md §8): which data each party delivered, on time and complete, and the
 provider's reported KPIs against the same KPIs recomputed from the raw data."""
 
 from __future__ import annotations

@@ -81,7 +81,7 @@ class Engagement:
 
 
 def load(path: str | Path) -> Engagement:
-    """Read and validate an engagement folder (DATA_CONTRACT.md).
+    """Read and validate an engagement folder (docs/data-contract.md).
 
     Contract and file-level problems raise an EngagementError naming the file and key; row-level
     problems do not stop the load: those rows are in `Engagement.rejected`, the valid rows go on.

@@ -1,4 +1,4 @@
-"""KPIs from the raw tables (FORMULAS §1 in docs/formulas.md), as the KPI registry (`core.kpis`) defines
+"""KPIs from the raw tables (formulas.md §1 in docs/formulas.md), as the KPI registry (`core.kpis`) defines
 them: the long results table, the daily floor, the client's forecasts, and drills from a result down
 to its contacts.
 

@@ -1,4 +1,4 @@
-"""The contact KPIs (FORMULAS §1) from the contact history: each contact's flags, the registry's sums
+"""The contact KPIs (formulas.md §1) from the contact history: each contact's flags, the registry's sums
 per partner × channel × month (× scope), and their results rows, per channel and partner-wide.
 
 Contacts are aggregated once per partner × channel × month (× scope); the partner-wide rows are
@@ -24,7 +24,7 @@ __all__ = ["contact_flags", "contact_results", "contact_sums", "instants_zone", 
 
 
 def month_of(instant: pl.Expr, zone: str | None = None) -> pl.Expr:
-    """The month (first day, a Date) of a local datetime: FORMULAS' period key. `zone`, the instants'
+    """The month (first day, a Date) of a local datetime: the period key of docs/formulas.md. `zone`, the instants'
     time zone when known, converts many values faster (`localtime`)."""
     local = instant if zone is None else wall_time_of(instant, zone)
     return local.dt.date().dt.truncate("1mo")

@@ -1,4 +1,4 @@
-"""First-contact resolution (FORMULAS §1): the only KPI whose flags need each customer's contacts in
+"""First-contact resolution (formulas.md §1): the only KPI whose flags need each customer's contacts in
 order of arrival, so it is computed from one sort of the few columns it reads, apart from the
 one-pass group-by of the other contact KPIs (its registry entry is `ordered`).
 

@@ -1,5 +1,5 @@
 """Floor data for the operational committee: per partner × channel × day, what came in, what was
-answered in time, and the agents on the floor (FORMULAS §1 counts, at the day's grain)."""
+answered in time, and the agents on the floor (formulas.md §1 counts, at the day's grain)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The client's forecasts: the contractual forecast of each month (FORMULAS §4), its accuracy against
-the offered contacts (a KPI of the client's side, FORMULAS §1), and the outlook the operational
+"""The client's forecasts: the contractual forecast of each month (formulas.md §4), its accuracy against
+the offered contacts (a KPI of the client's side, formulas.md §1), and the outlook the operational
 committee reads (latest and contractual forecasts)."""
 
 from __future__ import annotations

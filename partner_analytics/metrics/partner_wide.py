@@ -1,4 +1,4 @@
-"""The partner-wide roll-up of FORMULAS §1: a ratio KPI's partner-wide row (channel null) is the sum of
+"""The partner-wide roll-up of formulas.md §1: a ratio KPI's partner-wide row (channel null) is the sum of
 its channels' numerators over the sum of their denominators, never a mean of the channels' ratios."""
 
 from __future__ import annotations

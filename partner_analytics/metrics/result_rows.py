@@ -1,4 +1,4 @@
-"""The rows of the long results table (FORMULAS §1): one per partner × channel × month × KPI,
+"""The rows of the long results table (formulas.md §1): one per partner × channel × month × KPI,
 
     partner_id, channel, [scope…], month, kpi, value, numerator, denominator, incomplete, note
 

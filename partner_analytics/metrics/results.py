@@ -1,4 +1,4 @@
-"""The long results table: every KPI of an engagement per partner × channel × month (FORMULAS §1)."""
+"""The long results table: every KPI of an engagement per partner × channel × month (formulas.md §1)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ __all__ = ["kpi_results"]
 
 
 def kpi_results(engagement: Engagement, *, scope: Sequence[str] = ()) -> pl.LazyFrame:
-    """The long results table of every KPI (FORMULAS §1), optionally per finer scope (site_id, queue).
+    """The long results table of every KPI (formulas.md §1), optionally per finer scope (site_id, queue).
 
     The contacts are read once: occupancy, forecast accuracy and the partner × month grid are
     derived from the contact KPIs (a few rows per partner × channel × month), not from the contacts.

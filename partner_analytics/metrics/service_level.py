@@ -1,4 +1,4 @@
-"""The service level under each channel's formula (the contract's `service_level_formula`, FORMULAS §1
+"""The service level under each channel's formula (the contract's `service_level_formula`, formulas.md §1
 by default).
 
 Every formula is a ratio of counts that the results keep as rows (SERVICE_LEVEL_COUNTS), so the

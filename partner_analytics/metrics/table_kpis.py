@@ -1,4 +1,4 @@
-"""The KPIs of tables other than the contacts (FORMULAS §1): the quality score from the evaluations and
+"""The KPIs of tables other than the contacts (formulas.md §1): the quality score from the evaluations and
 the occupancy from the staffing intervals, per channel and partner-wide."""
 
 from __future__ import annotations

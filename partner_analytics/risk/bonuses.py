@@ -1,4 +1,4 @@
-"""Bonuses (FORMULAS §3), in exact cents: a service level whose `stretch` is reached earns
+"""Bonuses (formulas.md §3), in exact cents: a service level whose `stretch` is reached earns
 `bonus_pool × allocation_pct`, capped at the bonus pool the same way as credits at the at-risk amount
 (the pool is `bonus.pool_pct` of charges, or mirrors the at-risk amount without it); under
 `bonus: {basis: fixed}` it earns its own `bonus_amount`.

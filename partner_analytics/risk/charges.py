@@ -1,4 +1,4 @@
-"""The month's charges (FORMULAS §3), in exact cents: the partner's invoice when it billed the month,
+"""The month's charges (formulas.md §3), in exact cents: the partner's invoice when it billed the month,
 else the contract's pricing applied to the measured answered contacts; and the shares of the charges
 that credits and bonuses are drawn from.
 """

@@ -1,4 +1,4 @@
-"""Service credits and earn-back (FORMULAS §3), in exact cents.
+"""Service credits and earn-back (formulas.md §3), in exact cents.
 
 - `credits`: a service level with an allocation earns the client a credit when its trigger fires
   (`contract.Credit`; by default a breach, not excused): `at_risk_amount × allocation_pct` (× the
@@ -76,7 +76,7 @@ def credit_terms(contract: Contract) -> pl.LazyFrame:
 
 
 def _triggered() -> pl.Expr:
-    """Whether a service level's month earns a credit under its trigger (FORMULAS §3 by default)."""
+    """Whether a service level's month earns a credit under its trigger (formulas.md §3 by default)."""
     status, trigger = pl.col("status"), pl.col("trigger")
     return (
         pl.when(trigger == "target_misses")
@@ -113,7 +113,7 @@ def _raw_credit() -> pl.Expr:
 
 
 def _earnback_status(months_back: dict[str, int]) -> pl.Expr:
-    """provisional / earned back / final of FORMULAS §3, with each partner's E months."""
+    """provisional / earned back / final of formulas.md §3, with each partner's E months."""
     series = ["partner_id", "service_level"]
     e = pl.col("partner_id").replace_strict(months_back, default=0, return_dtype=pl.Int64)
     longest = max(months_back.values(), default=0)

@@ -1,4 +1,4 @@
-"""Gain-share on first-contact resolution (FORMULAS §5), in exact cents.
+"""Gain-share on first-contact resolution (formulas.md §5), in exact cents.
 
 Per partner × month, with fcr and H (the answered contacts counted in it) partner-wide:
 `avoided_contacts = (fcr − baseline_fcr) × H`, `value = avoided_contacts × charges / answered`,

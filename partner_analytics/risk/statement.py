@@ -1,4 +1,4 @@
-"""The net statement (FORMULAS §6), in exact cents: `net = charges − credits + earned_back + bonus
+"""The net statement (formulas.md §6), in exact cents: `net = charges − credits + earned_back + bonus
 + corridor_compensation + gain_share + resource_adjustment` per partner × month, with the credits
 still provisional shown apart; a cycle's statement is the sum of its months, so it adds up to the cent.
 """

@@ -169,7 +169,7 @@ def _month_of(m: pl.Expr) -> pl.Expr:
 
 
 def recomputed_kpis(contacts: pl.DataFrame) -> pl.DataFrame:
-    """The monthly KPIs of FORMULAS §1 from the contacts (long: partner_id, month, kpi, channel, value).
+    """The monthly KPIs of formulas.md §1 from the contacts (long: partner_id, month, kpi, channel, value).
 
     Per channel: offered, service_level, abandon_rate, asa, aht; partner-wide: fcr, csat.
     """

@@ -76,7 +76,7 @@ def repriced_invoices(
     """The invoices with, in each invoiced month whose answered contacts the scenario changes, one more
     line: the contract's pricing of the change (scenario's expected charges − baseline's, `risk.charges`).
 
-    An invoiced month's charges are its invoice (FORMULAS §3): without this line, a scenario with
+    An invoiced month's charges are its invoice (formulas.md §3): without this line, a scenario with
     more contacts would cost the client nothing more in the months the partner has billed.
     """
     keys = ["partner_id", "month"]
