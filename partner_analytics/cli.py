@@ -35,6 +35,14 @@ _state = {"debug": False}
 EngagementOption = Annotated[
     Path, typer.Option("--engagement", "-e", help="Engagement folder (contract.yaml + tables).")
 ]
+AllowOutsideOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-outside",
+        help="Read table files outside the engagement folder (absolute or `..` paths under sources:, links "
+        "leading out); refused by default.",
+    ),
+]
 
 
 @app.callback()
@@ -71,12 +79,13 @@ def check(
     rejected_out: Annotated[
         Path | None, typer.Option("--rejected-out", help="Write every rejected row to this CSV file.")
     ] = None,
+    allow_outside: AllowOutsideOption = False,
 ) -> None:
     """Validate an engagement and summarise what it holds, listing rejected rows."""
     from .io.engagement import load
     from .io.summary import engagement_summary
 
-    eng = load(engagement)
+    eng = load(engagement, allow_outside=allow_outside)
     s = engagement_summary(eng)
     _console.print(f"[bold]{s.client}[/bold] — engagement {eng.path}")
     _console.print(
@@ -118,6 +127,7 @@ def tables(
     engagement: EngagementOption = SAMPLE_ENGAGEMENT,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the tables into.")] = Path("tables"),
     fmt: Annotated[str, typer.Option("--format", "-f", help="csv, parquet or xlsx (one workbook).")] = "csv",
+    allow_outside: AllowOutsideOption = False,
 ) -> None:
     """Compute every table (results, gaps, credits, statement, …) and write them for Excel or code."""
     import time
@@ -130,7 +140,7 @@ def tables(
     if fmt not in ("csv", "parquet", "xlsx"):
         raise typer.BadParameter(f"{fmt!r}: expected csv, parquet or xlsx", param_hint="--format")
     started = time.perf_counter()
-    eng = load(engagement)
+    eng = load(engagement, allow_outside=allow_outside)
     computed = compute(eng.collected())
     frames = {name: frame.collect() for name, frame in computed.tables().items()}
     export_tables(frames, out, fmt, lineage(eng))  # type: ignore[arg-type]

@@ -23,7 +23,7 @@ import yaml
 import partner_analytics as pa
 from partner_analytics.cli import main
 from partner_analytics.core.schema import TABLES
-from partner_analytics.io import validation
+from partner_analytics.io import lineage, validation
 from partner_analytics.io.readers import read_table
 from partner_analytics.io.validation import validate_table
 
@@ -1090,11 +1090,105 @@ def test_symbolic_link_that_leads_nowhere(tmp_path: Path, capsys, target: str) -
     assert err.startswith(f"error: {folder / 'contacts.csv'}: a symbolic link that leads nowhere")
 
 
-def test_symbolic_link_to_a_file_is_followed(tmp_path: Path) -> None:
+def test_symbolic_link_to_a_file_in_the_folder_is_followed_and_recorded_where_it_leads(tmp_path: Path) -> None:
+    folder = write_engagement(tmp_path / "eng", {"exports/interactions.csv": CONTACTS_CSV})
+    (folder / "contacts.csv").symlink_to(folder / "exports" / "interactions.csv")
+    eng = pa.load(folder)
+    assert eng.contacts.collect().height == 3
+    record = lineage(eng)
+    assert [(i["table"], i["file"]) for i in record["inputs"]] == [("contacts", "exports/interactions.csv")]
+
+
+# --- files outside the engagement folder ---------------------------------------------------------
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every path opened through pathlib from the moment the test clears it (readers open files that way)."""
+    paths: list[Path] = []
+    real_open = Path.open
+
+    def recording(self: Path, *args, **kwargs):
+        paths.append(self.resolve())
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", recording)
+    return paths
+
+
+def _secret(tmp_path: Path) -> Path:
+    """A file beside the engagement, not in it: a CSV whose first line is a secret."""
+    path = tmp_path / "secret.csv"
+    path.write_text("password=hunter2\n" + CONTACTS_CSV, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "given", ["../secret.csv", "exports/../../secret.csv", "ABSOLUTE"], ids=["dotdot", "deep", "abs"]
+)
+def test_sources_path_outside_the_folder_is_refused(tmp_path: Path, capsys, opened: list[Path], given: str) -> None:
+    secret = _secret(tmp_path)
+    given = str(secret) if given == "ABSOLUTE" else given
+    folder = write_engagement(tmp_path / "eng", {}, contract(sources={"contacts": {"path": given}}))
+    opened.clear()
+    err = _cli_error(folder, capsys)
+    assert err == (
+        f"error: {folder / 'contract.yaml'}: sources.contacts.path: {given!r} leads outside the engagement folder "
+        f"(it resolves to {str(secret)!r}): files outside {folder} are not read; move the file into the folder, "
+        "or allow it (--allow-outside; load(..., allow_outside=True))"
+    )
+    assert "hunter2" not in err and secret not in opened
+
+
+def test_symbolic_link_leading_outside_is_refused(tmp_path: Path, capsys, opened: list[Path]) -> None:
+    secret = _secret(tmp_path)
     folder = write_engagement(tmp_path / "eng", {})
+    (folder / "contacts.csv").symlink_to(secret)
+    opened.clear()
+    err = _cli_error(folder, capsys)
+    assert err.startswith(
+        f"error: {folder / 'contacts.csv'}: a symbolic link leading outside the engagement folder "
+        f"(it resolves to {str(secret)!r}): files outside {folder} are not read"
+    )
+    assert secret not in opened
+
+
+def test_sources_path_through_a_linked_folder_leading_outside_is_refused(tmp_path: Path, capsys) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "interactions.csv").write_text(CONTACTS_CSV, encoding="utf-8")
+    folder = write_engagement(
+        tmp_path / "eng", {}, contract(sources={"contacts": {"path": "exports/interactions.csv"}})
+    )
+    (folder / "exports").symlink_to(tmp_path / "elsewhere")
+    err = _cli_error(folder, capsys)
+    assert err.startswith(
+        f"error: {folder / 'contract.yaml'}: sources.contacts.path: 'exports/interactions.csv' leads outside "
+        f"the engagement folder (it resolves to {str(tmp_path / 'elsewhere' / 'interactions.csv')!r})"
+    )
+
+
+def test_contract_linked_from_outside_is_refused(tmp_path: Path, capsys) -> None:
+    (tmp_path / "shared.yaml").write_text(yaml.safe_dump(contract()), encoding="utf-8")
+    folder = tmp_path / "eng"
+    folder.mkdir()
+    (folder / "contacts.csv").write_text(CONTACTS_CSV, encoding="utf-8")
+    (folder / "contract.yaml").symlink_to(tmp_path / "shared.yaml")
+    err = _cli_error(folder, capsys)
+    assert err.startswith(f"error: {folder / 'contract.yaml'}: a symbolic link leading outside the engagement folder")
+
+
+def test_files_outside_read_when_allowed_and_recorded_where_they_are(tmp_path: Path, capsys) -> None:
     (tmp_path / "shared.csv").write_text(CONTACTS_CSV, encoding="utf-8")
-    (folder / "contacts.csv").symlink_to(tmp_path / "shared.csv")
-    assert pa.load(folder).contacts.collect().height == 3
+    folder = write_engagement(tmp_path / "eng", {}, contract(sources={"contacts": {"path": "../shared.csv"}}))
+    eng = pa.load(folder, allow_outside=True)
+    assert sorted(eng.contacts.collect()["contact_id"].to_list()) == VALID_IDS
+    assert [i["file"] for i in lineage(eng)["inputs"]] == [str(tmp_path / "shared.csv")]
+    assert main(["check", "--engagement", str(folder), "--allow-outside"]) == 0
+    out = tmp_path / "tables"
+    assert main(["tables", "--engagement", str(folder), "--allow-outside", "--out", str(out)]) == 0
+    capsys.readouterr()
+    record = json.loads((out / "lineage.json").read_text())
+    assert record["inputs"][0]["file"] == str(tmp_path / "shared.csv")
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads files whatever their permissions")

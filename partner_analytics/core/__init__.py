@@ -8,6 +8,7 @@ from .errors import (
     EngagementError,
     PartnerAnalyticsError,
     TableError,
+    shown,
 )
 from .kpis import (
     KPI,
@@ -96,6 +97,7 @@ __all__ = [
     "quarter_label",
     "rounded_div",
     "shift_months",
+    "shown",
     "units",
     "units_lit",
     "wall_time_of",

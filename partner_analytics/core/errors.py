@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["ContractError", "EngagementError", "PartnerAnalyticsError", "TableError"]
+__all__ = ["ContractError", "EngagementError", "PartnerAnalyticsError", "TableError", "shown"]
 
 
 class PartnerAnalyticsError(Exception):
@@ -31,3 +31,10 @@ class ContractError(EngagementError):
 
 class TableError(EngagementError):
     """A table file cannot be read at all (missing, unreadable, required column absent)."""
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """`text` as a message quotes it: cut to `limit` characters (ending with …), in quotes, with line
+    breaks and other control characters escaped, so that a quoted value never spans lines nor
+    carries more of a file than a glance needs."""
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")

@@ -18,6 +18,7 @@ from .readers import (
     ROW,
     RawTable,
     SourceFile,
+    check_inside,
     locate,
     read_table,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "RawTable",
     "SourceFile",
     "ValidatedTable",
+    "check_inside",
     "engagement_summary",
     "export_tables",
     "for_people",

@@ -12,7 +12,7 @@ from ..contract.reading import read_contract
 from ..contract.terms import Contract
 from ..core.errors import EngagementError
 from ..core.schema import TABLES
-from .readers import SourceFile, locate, read_table
+from .readers import SourceFile, check_inside, locate, read_table
 from .validation import REJECTED_SCHEMA, validate_table
 
 __all__ = ["HELD_BYTES", "Engagement", "load"]
@@ -80,11 +80,12 @@ class Engagement:
         return replace(self, tables=tables, rejected=frames[-1].lazy())
 
 
-def load(path: str | Path) -> Engagement:
-    """Read and validate an engagement folder (DATA_CONTRACT.md).
+def load(path: str | Path, *, allow_outside: bool = False) -> Engagement:
+    """Read and validate an engagement folder (docs/data-contract.md).
 
     Contract and file-level problems raise an EngagementError naming the file and key; row-level
     problems do not stop the load: those rows are in `Engagement.rejected`, the valid rows go on.
+    Only files inside the folder are read (links followed), unless `allow_outside`.
     """
     folder = Path(path).expanduser().resolve()
     if not folder.is_dir():
@@ -98,6 +99,7 @@ def load(path: str | Path) -> Engagement:
             ".parquet or .xlsx; `partner-analytics sample --out DIR` writes an example)",
             file=folder,
         )
+    check_inside(folder, contract_path, allow_outside=allow_outside)
     contract = read_contract(contract_path)
     tables: dict[str, pl.LazyFrame] = {}
     present: dict[str, frozenset[str]] = {}
@@ -106,7 +108,7 @@ def load(path: str | Path) -> Engagement:
     warnings: list[str] = []
     for name, spec in TABLES.items():
         source = contract.sources.get(name)
-        file = locate(folder, spec, source)
+        file = locate(folder, spec, source, allow_outside=allow_outside)
         if file is None:
             continue
         raw = read_table(file, spec, source)
@@ -123,6 +125,6 @@ def load(path: str | Path) -> Engagement:
         present=present,
         rejected=rejected_all,
         sources=sources,
-        contract_file=SourceFile.of("contract", contract_path),
+        contract_file=SourceFile.of("contract", contract_path.resolve()),
         warnings=tuple(warnings),
     )

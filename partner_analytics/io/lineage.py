@@ -19,7 +19,11 @@ def package_version() -> str:
 
 
 def lineage(engagement: Engagement, **extra: Any) -> dict[str, Any]:
-    """A JSON-ready record of the inputs: enough to prove later which data a committee decided on."""
+    """A JSON-ready record of the inputs: enough to prove later which data a committee decided on.
+
+    Each file is named where it really is (links followed): relative to the engagement folder, or
+    absolute when it was allowed from outside it.
+    """
 
     def entry(sf) -> dict[str, Any]:
         try:

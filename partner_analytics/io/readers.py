@@ -27,10 +27,10 @@ from xml.etree import ElementTree
 import polars as pl
 
 from ..contract.terms import Source
-from ..core.errors import TableError
+from ..core.errors import TableError, shown
 from ..core.schema import Column, Table
 
-__all__ = ["CELL", "EXTRA", "FORMATS", "ROW", "RawTable", "SourceFile", "locate", "read_table"]
+__all__ = ["CELL", "EXTRA", "FORMATS", "ROW", "RawTable", "SourceFile", "check_inside", "locate", "read_table"]
 
 ROW = "__row"
 EXTRA = "__extra"
@@ -110,12 +110,25 @@ class _Grid:
     cells: tuple[tuple[int, int, str], ...] = ()
 
 
-def locate(folder: Path, table: Table, source: Source | None) -> Path | None:
-    """The file holding `table`: the `sources:` path if given, else `<table>.csv|parquet|xlsx` in the folder."""
+def locate(folder: Path, table: Table, source: Source | None, *, allow_outside: bool = False) -> Path | None:
+    """The file holding `table`, resolved (links followed): the `sources:` path if given, else
+    `<table>.csv|parquet|xlsx` in the folder.
+
+    A path that leads outside `folder` (absolute, climbing out with `..`, or through a symbolic link)
+    is refused unless `allow_outside`: an engagement is what its folder holds.
+    """
     if source is not None and source.path:
-        path = folder / source.path
-        _check_is_file(path, f"file not found for table {table.name} (sources.{table.name}.path)")
-        path = path.resolve()
+        given = folder / source.path
+        _check_inside(
+            folder,
+            given,
+            allow_outside,
+            f"{shown(source.path, 120)} leads outside the engagement folder",
+            file=folder / "contract.yaml",
+            key=f"sources.{table.name}.path",
+        )
+        _check_is_file(given, f"file not found for table {table.name} (sources.{table.name}.path)")
+        path = given.resolve()
         if path.suffix.lower() not in FORMATS:
             raise TableError(f"unsupported file type {path.suffix!r} (expected .csv, .parquet or .xlsx)", file=path)
         return path
@@ -132,9 +145,30 @@ def locate(folder: Path, table: Table, source: Source | None) -> Path | None:
             f"or a path under sources.{table.name} in contract.yaml)",
             file=folder,
         )
-    if found:
-        _check_is_file(found[0], f"file not found for table {table.name}")
-    return found[0] if found else None
+    if not found:
+        return None
+    _check_is_file(found[0], f"file not found for table {table.name}")
+    check_inside(folder, found[0], allow_outside=allow_outside)
+    return found[0].resolve()
+
+
+def check_inside(folder: Path, path: Path, *, allow_outside: bool = False) -> None:
+    """Refuse a file of the engagement (such as contract.yaml) that is a link leading outside `folder`."""
+    _check_inside(folder, path, allow_outside, "a symbolic link leading outside the engagement folder", file=path)
+
+
+def _check_inside(
+    folder: Path, path: Path, allow_outside: bool, what: str, *, file: Path, key: str | None = None
+) -> None:
+    resolved = path.resolve()
+    if allow_outside or resolved.is_relative_to(folder.resolve()):
+        return
+    raise TableError(
+        f"{what} (it resolves to {shown(str(resolved), 120)}): files outside {folder} are not read; "
+        "move the file into the folder, or allow it (--allow-outside; load(..., allow_outside=True))",
+        file=file,
+        key=key,
+    )
 
 
 def _check_is_file(path: Path, missing: str) -> None:
