@@ -151,7 +151,7 @@ def test_utf16_file(tmp_path: Path, capsys) -> None:
 
 def test_semicolon_file_read_with_the_default_comma(tmp_path: Path, capsys) -> None:
     err = _broken(tmp_path, {"contacts.csv": CONTACTS_CSV.replace(",", ";")}, capsys)
-    assert "contacts.csv: the header has one column" in err
+    assert "contacts.csv: the header is a single column holding ';'" in err and "c1;northcall" not in err
     assert "the separator looks like ';', not ','" in err and "set `separator: ';'` under sources.contacts" in err
 
 
@@ -267,6 +267,76 @@ def test_doubled_quotes_inside_values_are_literal(tmp_path: Path) -> None:
     assert kept == [*VALID_IDS, "c4", "c5"] and rejected.height == 0
 
 
+# --- what a message may quote of a file ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n",
+            "contact_id: required column 'contact_id' of contacts is missing (the first line names none of the "
+            "columns of contacts, so it is not shown; map another header to it under sources.contacts.columns); "
+            "the first line must be the header",
+        ),
+        (
+            "user,password,token\nroot,hunter2,abc123\n",
+            "contact_id: required column 'contact_id' of contacts is missing (the first line names none of the "
+            "columns of contacts, so it is not shown; map another header to it under sources.contacts.columns); "
+            "the first line must be the header",
+        ),
+        (
+            "API_KEY=hunter2;region=eu\n",
+            "the header is a single column holding ';': the separator looks like ';', not ',' "
+            "(set `separator: ';'` under sources.contacts in contract.yaml)",
+        ),
+    ],
+    ids=["passwd", "credentials_csv", "env_file"],
+)
+def test_a_file_that_is_not_the_table_is_not_quoted(tmp_path: Path, capsys, content: str, message: str) -> None:
+    err = _broken(tmp_path, {"contacts.csv": content}, capsys)
+    assert err == f"error: {tmp_path / 'eng' / 'contacts.csv'}: {message}"
+    assert not {"root", "hunter2", "daemon", "API_KEY"} & set(err.replace(":", " ").replace(",", " ").split())
+
+
+def test_a_header_is_quoted_shortened_and_escaped(tmp_path: Path, capsys) -> None:
+    """A header that parsed as one (it names contact_id) is quoted: 12 names at most, 30 characters each,
+    a line break or escape character written as \\n, \\x1b."""
+    long = "note " + "x" * 40
+    header = "contact_id,partner_id,channel,arrived_at,answered,\x1b[31mred,handle_s," + ",".join(
+        [f'"{long}\nnext"'] + [f"extra{i}" for i in range(8)]
+    )
+    err = _broken(tmp_path, {"contacts.csv": header + "\nc1,northcall,voice,2026-09-01 09:00:00,true,1,1\n"}, capsys)
+    shortened = ("note " + "x" * 24 + "…").replace("…", "\u2026")
+    assert err == (
+        f"error: {tmp_path / 'eng' / 'contacts.csv'}: wait_s: required column 'wait_s' of contacts is missing "
+        "(found: contact_id, partner_id, channel, arrived_at, answered, \\x1b[31mred, handle_s, "
+        f"{shortened}, extra0, extra1, extra2, extra3, … (4 more); "
+        "map another header to it under sources.contacts.columns)"
+    )
+    assert "\x1b" not in err and "next" not in err
+
+
+def test_text_after_a_closing_quote_names_the_line_not_its_text(tmp_path: Path, capsys) -> None:
+    row = 'c4,northcall,voice,2026-09-01 10:00:00,true,1,1,"s3cr3t"tail,'
+    err = _broken(tmp_path, {"contacts.csv": CONTACTS_CSV + row + "\n"}, capsys)
+    assert err == (
+        f"error: {tmp_path / 'eng' / 'contacts.csv'}: line 5: text after a closing quote: "
+        'quote the whole value and double the quotes inside it ("12"" screen")'
+    )
+
+
+def test_a_file_that_is_not_parquet_is_not_quoted(tmp_path: Path, capsys) -> None:
+    err = _broken(tmp_path, {"contacts.parquet": "password=hunter2\n" * 20}, capsys)
+    assert err.startswith(f"error: {tmp_path / 'eng' / 'contacts.parquet'}: cannot read the parquet file: ")
+    assert "hunter2" not in err
+
+
+def test_a_contract_value_is_quoted_shortened(tmp_path: Path, capsys) -> None:
+    err = _contract_error(tmp_path, capsys, contract(currency="E" * 200))
+    assert err == "currency: String should match pattern '^[A-Z]{3}$', got '" + "E" * 59 + "…'"
+
+
 # --- headers -------------------------------------------------------------------------------------
 
 
@@ -307,11 +377,11 @@ def test_missing_required_header(tmp_path: Path, capsys) -> None:
 
 def test_missing_header_line(tmp_path: Path, capsys) -> None:
     err = _broken(tmp_path, {"contacts.csv": CONTACTS_CSV.split("\n", 1)[1]}, capsys)
-    assert (
-        "contacts.csv: contact_id: required column 'contact_id' of contacts is missing (found: c1, northcall, voice"
-        in err
+    assert err.endswith(
+        "contacts.csv: contact_id: required column 'contact_id' of contacts is missing (the first line names none "
+        "of the columns of contacts, so it is not shown; map another header to it under sources.contacts.columns); "
+        "the first line must be the header"
     )
-    assert err.endswith("the first line must be the header")
 
 
 def test_mapped_header_absent(tmp_path: Path, capsys) -> None:
@@ -874,9 +944,10 @@ def test_excel_title_row_above_the_header(tmp_path: Path, capsys) -> None:
     book.save(folder / "actions.xlsx")
     err = _cli_error(folder, capsys)
     assert (
-        "required column 'action_id' of actions is missing (found: Action log, exported 2026-09-30, (empty), (empty)"
-        in err
+        "required column 'action_id' of actions is missing (the first line names none of the columns of actions, "
+        "so it is not shown;" in err
     )
+    assert "Action log" not in err
 
 
 def test_excel_header_below_empty_rows_keeps_spreadsheet_row_numbers(tmp_path: Path) -> None:

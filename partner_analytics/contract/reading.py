@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from ..core.errors import ContractError
+from ..core.errors import ContractError, shown
 from .terms import Contract, KeyedError
 
 __all__ = ["ContractLoader", "key_path", "parse_contract", "read_contract", "validation_message"]
@@ -89,7 +89,7 @@ def validation_message(err: dict[str, Any]) -> str:
     msg = re.sub(r"^(Value error|Assertion failed), ", "", msg)
     got = err.get("input")
     if kind not in {"value_error"} and not isinstance(got, (dict, list)):
-        msg = f"{msg}, got {got!r}"
+        msg = f"{msg}, got {shown(got, 60) if isinstance(got, str) else repr(got)}"
     return msg
 
 

@@ -255,7 +255,7 @@ def _read_csv(path: Path, source: Source, table: Table) -> _Grid:
         guess = next((s for s in (";", ",", "\t", "|") if s != separator and s in (headers[0] or "")), None)
         if guess:
             raise TableError(
-                f"the header has one column {headers[0]!r}: the separator looks like {guess!r}, "
+                f"the header is a single column holding {guess!r}: the separator looks like {guess!r}, "
                 f"not {separator!r} (set `separator: {guess!r}` under sources.{table.name} in contract.yaml)",
                 file=path,
             )
@@ -340,7 +340,7 @@ def _quote_problem(text: str, separator: str) -> str | None:
                 after = text[i + 1 : i + 2]
                 if after not in ("", separator, "\n", "\r"):
                     return (
-                        f"line {line}: text after a closing quote ({text[max(0, i - 10) : i + 10]!r}): "
+                        f"line {line}: text after a closing quote: "
                         'quote the whole value and double the quotes inside it ("12"" screen")'
                     )
         elif char == '"':
@@ -372,7 +372,8 @@ def _read_xlsx(path: Path, source: Source) -> _Grid:
         text = _first_line(e)
         if source.sheet and "sheet" in text.lower():
             raise TableError(
-                f"no sheet named {source.sheet!r} in the workbook (sheets: {', '.join(_sheet_names(path))})",
+                f"no sheet named {shown(source.sheet)} in the workbook "
+                f"(sheets: {', '.join(shown(n, 30)[1:-1] for n in _sheet_names(path))})",
                 file=path,
             ) from None
         raise
@@ -524,14 +525,14 @@ def _map_headers(
         loose = [i for i, h in enumerate(headers) if h is not None and h.strip().lower() == wanted.strip().lower()]
         matches = exact or loose
         if len(exact) > 1:
-            raise TableError(f"header {wanted!r} appears more than once (expected unique headers)", file=path)
+            raise TableError(f"header {shown(wanted)} appears more than once (expected unique headers)", file=path)
         if len(matches) > 1:
-            shown = " and ".join(repr(headers[i]) for i in matches)
-            raise TableError(f"headers {shown} both match {column.name} (expected one; rename the other)", file=path)
+            both = " and ".join(shown(headers[i] or "") for i in matches)
+            raise TableError(f"headers {both} both match {column.name} (expected one; rename the other)", file=path)
         if not matches and column.name in source.columns:
             raise TableError(
-                f"column {wanted!r} (mapped to {column.name} under sources.{table.name}.columns) is not in the header "
-                f"(found: {_listed(headers)}){_encoding_hint(headers, source)}",
+                f"column {shown(wanted)} (mapped to {column.name} under sources.{table.name}.columns) is not in the "
+                f"header ({_found(headers, table, source)}){_encoding_hint(headers, source)}",
                 file=path,
             )
         if matches:
@@ -540,28 +541,45 @@ def _map_headers(
     for ours, i in rename.items():
         if i in used:
             raise TableError(
-                f"header {headers[i]!r} is used for both {used[i]} and {ours} (expected one file column for each)",
+                f"header {shown(headers[i] or '')} is used for both {used[i]} and {ours} "
+                "(expected one file column for each)",
                 file=path,
             )
         used[i] = ours
     missing = [c for c in table.required_columns if c not in rename]
     if missing:
         raise TableError(
-            f"required column {missing[0]!r} of {table.name} is missing (found: {_listed(headers)}; "
+            f"required column {missing[0]!r} of {table.name} is missing ({_found(headers, table, source)}; "
             f"map another header to it under sources.{table.name}.columns){_header_hint(headers, rename)}",
             file=path,
             key=missing[0],
         )
     ignored = [
-        h if h is not None else f"(no header, column {i + 1})"
+        shown(h, 30)[1:-1] if h is not None else f"(no header, column {i + 1})"
         for i, h in enumerate(headers)
         if i not in used and (h is not None or filled is None or i in filled)
     ]
     return rename, ignored
 
 
-def _listed(headers: list[str | None]) -> str:
-    return ", ".join(h if h is not None else "(empty)" for h in headers) or "no header"
+_SHOWN_HEADERS = 12
+
+
+def _found(headers: list[str | None], table: Table, source: Source) -> str:
+    """The file's header as a message may quote it: only when it parsed as the table's header (one of its
+    names is a column of the table), each name shortened and escaped, at most `_SHOWN_HEADERS` of them.
+
+    A first line naming none of the columns may be data, or not the table at all (a file holding a
+    secret): it is not quoted.
+    """
+    if not headers:
+        return "found: no header"
+    known = {name.strip().lower() for c in table.columns for name in (c.name, source.columns.get(c.name, c.name))}
+    if not any(h is not None and h.strip().lower() in known for h in headers):
+        return f"the first line names none of the columns of {table.name}, so it is not shown"
+    names = [shown(h, 30)[1:-1] if h is not None else "(empty)" for h in headers[:_SHOWN_HEADERS]]
+    more = len(headers) - _SHOWN_HEADERS
+    return "found: " + ", ".join(names) + (f", … ({more} more)" if more > 0 else "")
 
 
 def _header_hint(headers: list[str | None], rename: dict[str, int]) -> str:
@@ -606,5 +624,6 @@ def _type_expected(column: Column, dtype: pl.DataType) -> str | None:
 
 
 def _first_line(error: BaseException) -> str:
+    """A reader's error as a message quotes it: its first line, shortened, control characters escaped."""
     text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
+    return shown(text[0], 160)[1:-1] if text else type(error).__name__
