@@ -69,7 +69,7 @@ def sample(
     from .sample import generate_sample
 
     path = generate_sample(out, seed=seed, contacts=contacts)
-    _console.print(f"sample engagement written to {path}")
+    _console.print(f"sample engagement written to {escape(str(path))}", soft_wrap=True)
 
 
 @app.command()
@@ -87,7 +87,7 @@ def check(
 
     eng = load(engagement, allow_outside=allow_outside)
     s = engagement_summary(eng)
-    _console.print(f"[bold]{s.client}[/bold] — engagement {eng.path}")
+    _console.print(f"[bold]{escape(s.client)}[/bold] — engagement {escape(str(eng.path))}", soft_wrap=True)
     _console.print(
         f"months with contacts: {s.first_month:%Y-%m} to {s.last_month:%Y-%m} ({s.months} months)"
         if s.months
@@ -96,19 +96,25 @@ def check(
     partners = RichTable("partner", "name", "contract", "channels", "contacts", title="Partners")
     for p in s.partners.iter_rows(named=True):
         partners.add_row(
-            p["partner_id"], p["name"], f"{p['start']} to {p['end']}", p["channels"] or "", f"{p['contacts']:,}"
+            escape(p["partner_id"]),
+            escape(p["name"]),
+            f"{p['start']} to {p['end']}",
+            escape(p["channels"] or ""),
+            f"{p['contacts']:,}",
         )
     _console.print(partners)
     rows = RichTable("table", "file", "valid rows", "rejected rows", title="Tables")
     for r in s.rows.iter_rows(named=True):
-        rows.add_row(r["table"], r["file"], f"{r['valid']:,}", f"{r['rejected']:,}")
+        rows.add_row(r["table"], escape(r["file"]), f"{r['valid']:,}", f"{r['rejected']:,}")
     _console.print(rows)
     for w in s.warnings:
-        _console.print(f"[yellow]warning[/yellow]: {w}")
+        _console.print(f"[yellow]warning[/yellow]: {escape(w)}", soft_wrap=True)
     if s.rejected.height:
         listed = RichTable("file", "row", "column", "value", "reason", title=f"Rejected rows ({s.rejected.height:,})")
         for r in s.rejected.head(show).iter_rows(named=True):
-            listed.add_row(Path(r["file"]).name, str(r["row"]), r["column"], str(r["value"]), r["reason"])
+            listed.add_row(
+                *(escape(str(v)) for v in (Path(r["file"]).name, r["row"], r["column"], r["value"], r["reason"]))
+            )
         _console.print(listed)
         if s.rejected.height > show:
             _console.print(f"... and {s.rejected.height - show:,} more (--rejected-out FILE writes them all)")
@@ -119,7 +125,7 @@ def check(
 
         with atomic_path(rejected_out) as tmp:
             s.rejected.write_csv(tmp)
-        _console.print(f"rejected rows written to {rejected_out}")
+        _console.print(f"rejected rows written to {escape(str(rejected_out))}", soft_wrap=True)
 
 
 @app.command()
@@ -144,7 +150,9 @@ def tables(
     computed = compute(eng.collected())
     frames = {name: frame.collect() for name, frame in computed.tables().items()}
     export_tables(frames, out, fmt, lineage(eng))  # type: ignore[arg-type]
-    _console.print(f"{len(frames)} tables written to {out} in {time.perf_counter() - started:.1f} s")
+    _console.print(
+        f"{len(frames)} tables written to {escape(str(out))} in {time.perf_counter() - started:.1f} s", soft_wrap=True
+    )
 
 
 @app.command()

@@ -21,6 +21,7 @@ import xlsxwriter
 import yaml
 
 import partner_analytics as pa
+from partner_analytics import cli
 from partner_analytics.cli import main
 from partner_analytics.core.schema import TABLES
 from partner_analytics.io import lineage, validation
@@ -335,6 +336,50 @@ def test_a_file_that_is_not_parquet_is_not_quoted(tmp_path: Path, capsys) -> Non
 def test_a_contract_value_is_quoted_shortened(tmp_path: Path, capsys) -> None:
     err = _contract_error(tmp_path, capsys, contract(currency="E" * 200))
     assert err == "currency: String should match pattern '^[A-Z]{3}$', got '" + "E" * 59 + "…'"
+
+
+# --- console output -----------------------------------------------------------------------------
+
+
+def _check_output(folder: Path, capsys, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
+    """What `partner-analytics check` prints on a wide terminal (no cell wrapped), exit status 0."""
+    monkeypatch.setattr(cli._console, "width", 400)
+    assert main(["check", "--engagement", str(folder), *args]) == 0
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return captured.out
+
+
+@pytest.mark.parametrize("value", ["[/x]", "[bold]", "[link=http://evil.example]x[/link]", "\\[b]"])
+def test_rejected_values_are_printed_as_they_are(tmp_path: Path, capsys, monkeypatch, value: str) -> None:
+    csv_value = value.replace("\\", "\\")
+    folder = write_engagement(
+        tmp_path / "eng", {"contacts.csv": CONTACTS_CSV + f"c4,northcall,{csv_value},2026-09-01 10:00:00,true,1,1,,\n"}
+    )
+    out = _check_output(folder, capsys, monkeypatch, "--rejected-out", str(tmp_path / "rejected.csv"))
+    assert f"| 5   | channel | {value}" in out.replace("│", "|").replace("┃", "|")
+    assert f"unknown channel '{value}'" in out
+    rejected = pl.read_csv(tmp_path / "rejected.csv")
+    assert rejected["row"].to_list() == [5] and rejected["value"].to_list() == [value]
+
+
+def test_names_holding_brackets_are_printed_as_they_are(tmp_path: Path, capsys, monkeypatch) -> None:
+    c = contract(client="[bold]Acme[/bold] [x]")
+    c["partners"][1]["name"] = "[x] SouthDesk [/]"
+    folder = write_engagement(tmp_path / "eng", {"contacts.csv": CONTACTS_CSV}, c)
+    out = _check_output(folder, capsys, monkeypatch)
+    assert out.startswith(f"[bold]Acme[/bold] [x] — engagement {folder}\n")
+    assert "[x] SouthDesk [/]" in out
+
+
+def test_warnings_holding_brackets_are_printed_as_they_are(tmp_path: Path, capsys, monkeypatch) -> None:
+    header = CONTACT_HEADER + ",[red]agent,[/]"
+    folder = write_engagement(
+        tmp_path / "eng",
+        {"contacts.csv": _csv("c1,northcall,voice,2026-09-01 09:00:00,true,1,1,,,Ann,x", header=header)},
+    )
+    out = _check_output(folder, capsys, monkeypatch)
+    assert f"warning: {folder / 'contacts.csv'}: columns not in the data contract were left out: [red]agent, [/]" in out
 
 
 # --- headers -------------------------------------------------------------------------------------
