@@ -138,7 +138,7 @@ def tables(
     """Compute every table (results, gaps, credits, statement, …) and write them for Excel or code."""
     import time
 
-    from .io.engagement import load
+    from .io.engagement import errors_naming_files, load
     from .io.export import export_tables
     from .io.lineage import lineage
     from .pipeline.analysis import compute
@@ -147,8 +147,9 @@ def tables(
         raise typer.BadParameter(f"{fmt!r}: expected csv, parquet or xlsx", param_hint="--format")
     started = time.perf_counter()
     eng = load(engagement, allow_outside=allow_outside)
-    computed = compute(eng.collected())
-    frames = {name: frame.collect() for name, frame in computed.tables().items()}
+    with errors_naming_files(eng):
+        computed = compute(eng.collected())
+        frames = {name: frame.collect() for name, frame in computed.tables().items()}
     export_tables(frames, out, fmt, lineage(eng))  # type: ignore[arg-type]
     _console.print(
         f"{len(frames)} tables written to {escape(str(out))} in {time.perf_counter() - started:.1f} s", soft_wrap=True

@@ -78,11 +78,30 @@ def test_empty_file(tmp_path: Path, capsys, content: bytes) -> None:
     assert err == f"error: {tmp_path / 'eng' / 'contacts.csv'}: the file is empty (expected a header line and rows)"
 
 
-def test_header_only_file_is_an_empty_table(tmp_path: Path, capsys) -> None:
-    eng = _load(tmp_path, {"contacts.csv": CONTACT_HEADER + "\n"})
-    assert eng.contacts.collect().height == 0 and eng.rejected.collect().height == 0
+@pytest.mark.parametrize(
+    "content", [CONTACT_HEADER + "\n", CONTACT_HEADER + "\n\n   \n,,,\n"], ids=["header_only", "header_and_blank_rows"]
+)
+def test_required_table_without_data_rows(tmp_path: Path, capsys, content: str) -> None:
+    err = _broken(tmp_path, {"contacts.csv": content}, capsys)
+    assert err == (
+        f"error: {tmp_path / 'eng' / 'contacts.csv'}: no rows: the file holds a header and no data row "
+        "(expected at least one row of contacts, the table the others are measured against)"
+    )
+
+
+def test_required_parquet_table_without_rows(tmp_path: Path, capsys) -> None:
+    folder = write_engagement(tmp_path / "eng", {})
+    _parquet_contacts().head(0).write_parquet(folder / "contacts.parquet")
+    err = _cli_error(folder, capsys)
+    assert err.startswith(f"error: {folder / 'contacts.parquet'}: no rows: the file holds a header and no data row")
+
+
+def test_optional_table_with_a_header_only_is_an_empty_table(tmp_path: Path, capsys) -> None:
+    header = "action_id,partner_id,committee,raised_on,owner_party,title"
+    eng = _load(tmp_path, {"contacts.csv": CONTACTS_CSV, "actions.csv": header + "\n"})
+    assert eng.tables["actions"].collect().height == 0 and eng.rejected.collect().height == 0
     assert main(["check", "--engagement", str(eng.path)]) == 0
-    assert "no contacts" in capsys.readouterr().out
+    capsys.readouterr()
 
 
 def test_first_line_empty(tmp_path: Path, capsys) -> None:
@@ -411,6 +430,118 @@ def test_excel_export_writes_text_from_the_inputs_as_text(tmp_path: Path, capsys
         if c.data_type == "f" or c.hyperlink is not None
     ]
     assert formulas == []
+
+
+# --- what used to end in a traceback ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("client: " + "[" * 5000 + "]" * 5000 + "\n", "line 1, column 40"),
+        ("client: x\npartners: " + "{a: " * 3000 + "1" + "}" * 3000 + "\n", "line 2, column 135"),
+        (
+            "client: x\n" + "".join("  " * i + f"k{i}:\n" for i in range(40)) + "  " * 40 + "v: 1\n",
+            "line 34, column 65",
+        ),
+    ],
+    ids=["flow_lists", "flow_mappings", "indented_mappings"],
+)
+def test_contract_nested_too_deeply(tmp_path: Path, capsys, text: str, where: str) -> None:
+    """The top mapping is level 1: level 33 is the 32nd bracket (column 9 + 31 × 1 or 11 + 31 × 4, from 0),
+    or the mapping under k31 (line 34, indented 2 × 32)."""
+    err = _contract_error(tmp_path, capsys, text)
+    assert err == (
+        f"{where}: nested more than 32 levels deep (a contract has a few levels: check the brackets and the indentation)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "value"),
+    [
+        (lambda p: p["pricing"].update(monthly_fee="1e30"), "pricing.monthly_fee", "1E+30"),
+        (
+            lambda p: p["pricing"].update(per_handled_contact={"voice": "-2e15"}),
+            "pricing.per_handled_contact.voice",
+            "-2E+15",
+        ),
+        (lambda p: p.update(pool_pct="1e13"), "pool_pct", "1E+13"),
+    ],
+    ids=["monthly_fee", "price", "pool_pct"],
+)
+def test_contract_amount_out_of_range(tmp_path: Path, capsys, change, key: str, value: str) -> None:
+    c = contract()
+    change(c["partners"][1])
+    err = _contract_error(tmp_path, capsys, c)
+    assert err == f"partners[1] (southdesk).{key}: {value} is out of range (expected at most 1e+12 in absolute value)"
+
+
+def _damaged_parquet(path: Path, frame: pl.DataFrame) -> None:
+    """`frame` written uncompressed, then the bytes of its long texts overwritten: the footer is sound,
+    a data page is not."""
+    frame.write_parquet(path, compression="uncompressed")
+    data = bytearray(path.read_bytes())
+    at = data.index(b"x" * 5000)
+    data[at : at + 5000] = b"\xff" * 5000
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("command", ["check", "tables"])
+def test_parquet_with_damaged_data_pages_is_named(tmp_path: Path, capsys, command: str) -> None:
+    folder = write_engagement(tmp_path / "eng", {})
+    _damaged_parquet(folder / "contacts.parquet", _parquet_contacts(customer_id=["x" * 5000] * 3))
+    pl.DataFrame(
+        {
+            "partner_id": ["northcall"],
+            "channel": ["voice"],
+            "interval_start": [dt.datetime(2026, 9, 1, 9)],
+            "interval_minutes": [30],
+            "agents_logged_in": [3.0],
+        }
+    ).write_parquet(folder / "staffing.parquet")
+    assert (
+        main([command, "--engagement", str(folder), "--out", str(tmp_path / "t")][: 3 if command == "check" else 5])
+        == 1
+    )
+    err = capsys.readouterr().err
+    assert err == (
+        f"error: {folder / 'contacts.parquet'}: cannot read the parquet file: parquet: File out of specification: "
+        "String data contained invalid UTF-8 (its data is damaged: export it again)\n"
+    )
+    assert not (tmp_path / "t").exists()
+
+
+def test_optional_parquet_with_damaged_data_pages_is_named(tmp_path: Path, capsys) -> None:
+    folder = write_engagement(tmp_path / "eng", {"contacts.csv": CONTACTS_CSV})
+    _damaged_parquet(
+        folder / "staffing.parquet",
+        pl.DataFrame(
+            {
+                "partner_id": ["northcall"],
+                "channel": ["voice"],
+                "interval_start": [dt.datetime(2026, 9, 1, 9)],
+                "interval_minutes": [30],
+                "agents_logged_in": [3.0],
+                "queue": ["x" * 5000],
+            }
+        ),
+    )
+    err = _cli_error(folder, capsys)
+    assert err.startswith(f"error: {folder / 'staffing.parquet'}: cannot read the parquet file: ")
+
+
+@pytest.mark.parametrize(
+    "blank", ["   ", "\t", " , ,\t, ", '"  "'], ids=["spaces", "tab", "separated_spaces", "quoted"]
+)
+def test_a_line_of_spaces_is_no_row(tmp_path: Path, blank: str) -> None:
+    kept, rejected = _with_rows(
+        tmp_path,
+        blank,
+        "c4,northcall,voice,2026-09-01 10:00:00,true,1,1,,",
+        "c5,acme,voice,2026-09-01 10:00:00,true,1,1,,",
+    )
+    assert kept == [*VALID_IDS, "c4"]
+    assert rejected["row"].to_list() == [7], "the blank line is row 5, counted but skipped"
 
 
 # --- headers -------------------------------------------------------------------------------------

@@ -55,6 +55,7 @@ def read_contract(path: Path) -> Contract:
     except UnicodeDecodeError as e:
         raise ContractError(f"not UTF-8 text (byte {e.start}): save it as UTF-8", file=path) from None
     try:
+        _check_depth(text, path)
         raw = yaml.load(text, Loader=ContractLoader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
@@ -62,6 +63,29 @@ def read_contract(path: Path) -> Contract:
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
         raise ContractError(f"not valid YAML: {problem}", file=path, key=where) from None
     return parse_contract(raw, file=path)
+
+
+_MAX_DEPTH = 32
+
+
+def _check_depth(text: str, path: Path) -> None:
+    """Refuse YAML nested deeper than `_MAX_DEPTH` (a contract has a handful of levels) before building it:
+    building thousands of levels exhausts Python's recursion. The parser's events are read without
+    recursion, so the line of the first level too deep can be named."""
+    depth = 0
+    for event in yaml.parse(text, Loader=ContractLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > _MAX_DEPTH:
+                mark = event.start_mark
+                raise ContractError(
+                    f"nested more than {_MAX_DEPTH} levels deep (a contract has a few levels: check the brackets "
+                    "and the indentation)",
+                    file=path,
+                    key=f"line {mark.line + 1}, column {mark.column + 1}",
+                )
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
 
 
 def parse_contract(raw: Any, *, file: Path | str = "contract.yaml") -> Contract:

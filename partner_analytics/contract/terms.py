@@ -54,14 +54,27 @@ class KeyedError(ValueError):
         self.message = message
 
 
+_AMOUNT_LIMIT = Decimal(10) ** 12
+
+
+def _in_range(value: Decimal) -> Decimal:
+    """A contract's amounts, counts and fractions are at most 10^12 (as a table's numbers are): beyond,
+    the exact arithmetic in cents would overflow."""
+    if not value.is_finite():
+        raise ValueError(f"{value} is not a finite number")
+    if abs(value) > _AMOUNT_LIMIT:
+        raise ValueError(f"{value} is out of range (expected at most 1e+12 in absolute value)")
+    return value
+
+
 def _six_places(value: Decimal) -> Decimal:
-    if value != value.quantize(Decimal("0.000001")):
+    if _in_range(value).as_tuple().exponent < -6 and value != value.quantize(Decimal("0.000001")):
         raise ValueError(f"{value} has more than 6 decimal places (expected at most 6)")
     return value
 
 
 def _cents(value: Decimal) -> Decimal:
-    if value != value.quantize(Decimal("0.01")):
+    if _in_range(value).as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
         raise ValueError(f"{value} is not a whole number of cents (expected at most 2 decimal places)")
     return value
 

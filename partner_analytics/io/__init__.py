@@ -3,7 +3,7 @@
 computed tables.
 """
 
-from .engagement import HELD_BYTES, Engagement, load
+from .engagement import HELD_BYTES, Engagement, errors_naming_files, load
 from .export import (
     MONEY_COLUMNS,
     Format,
@@ -51,6 +51,7 @@ __all__ = [
     "ValidatedTable",
     "check_inside",
     "engagement_summary",
+    "errors_naming_files",
     "export_tables",
     "for_people",
     "lineage",

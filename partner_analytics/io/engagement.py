@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -10,12 +12,12 @@ import polars as pl
 
 from ..contract.reading import read_contract
 from ..contract.terms import Contract
-from ..core.errors import EngagementError
+from ..core.errors import EngagementError, TableError, shown
 from ..core.schema import TABLES
-from .readers import SourceFile, check_inside, locate, read_table
+from .readers import ROW, SourceFile, check_inside, locate, read_table
 from .validation import REJECTED_SCHEMA, validate_table
 
-__all__ = ["HELD_BYTES", "Engagement", "load"]
+__all__ = ["HELD_BYTES", "Engagement", "errors_naming_files", "load"]
 
 HELD_BYTES = 100 * 2**20
 
@@ -75,9 +77,44 @@ class Engagement:
         file in bounded memory (each computation reads it once) instead of holding it whole.
         """
         held = [n for n in self.tables if limit is None or n not in self.sources or self.sources[n].size <= limit]
-        frames = pl.collect_all([*(self.tables[n] for n in held), self.rejected])
+        with errors_naming_files(self):
+            frames = pl.collect_all([*(self.tables[n] for n in held), self.rejected])
         tables = self.tables | {name: df.lazy() for name, df in zip(held, frames[:-1], strict=True)}
         return replace(self, tables=tables, rejected=frames[-1].lazy())
+
+
+@contextmanager
+def errors_naming_files(engagement: Engagement) -> Iterator[None]:
+    """Within it, a Parquet reader's error is a TableError naming the damaged file.
+
+    A Parquet file is scanned lazily: a damaged data page is met when its rows are first computed,
+    and the reader's own message does not say which file it is in. The engagement's Parquet files
+    are then read once each (on that failure only) to find it.
+    """
+    try:
+        yield
+    except pl.exceptions.PolarsError as e:
+        damaged = next((sf for sf in engagement.sources.values() if sf.format == "parquet" and _damaged(sf.path)), None)
+        if damaged is None:
+            raise
+        raise _damaged_file_error(e, damaged.path) from e
+
+
+def _damaged_file_error(error: Exception, path: Path) -> TableError:
+    lines = str(error).strip().splitlines() or [type(error).__name__]
+    return TableError(
+        f"cannot read the parquet file: {shown(lines[0], 160)[1:-1]} (its data is damaged: export it again)",
+        file=path,
+    )
+
+
+def _damaged(path: Path) -> bool:
+    """Whether reading every value of a Parquet file fails (read in batches, in bounded memory)."""
+    try:
+        pl.scan_parquet(path).select(pl.all().hash().sum()).collect(engine="streaming")
+    except pl.exceptions.PolarsError:
+        return True
+    return False
 
 
 def load(path: str | Path, *, allow_outside: bool = False) -> Engagement:
@@ -112,7 +149,16 @@ def load(path: str | Path, *, allow_outside: bool = False) -> Engagement:
         if file is None:
             continue
         raw = read_table(file, spec, source)
-        checked = validate_table(raw, contract, source)
+        if spec.required and raw.frame.select(ROW).head(1).collect().height == 0:
+            raise TableError(
+                f"no rows: the file holds a header and no data row (expected at least one row of {name}, "
+                "the table the others are measured against)",
+                file=file,
+            )
+        try:
+            checked = validate_table(raw, contract, source)  # reads a Parquet file's key columns
+        except pl.exceptions.PolarsError as e:
+            raise _damaged_file_error(e, file) from e
         tables[name], present[name], sources[name] = checked.valid, raw.present, raw.source
         rejected.append(checked.rejected)
         if raw.ignored_columns:

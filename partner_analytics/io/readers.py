@@ -223,7 +223,9 @@ def read_table(path: Path, table: Table, source: Source | None) -> RawTable:
         frame = frame.join(cells.lazy(), on=ROW, how="left", maintain_order="left")
         kept += [c for c in cells.columns if c != ROW]
     if textual:
-        frame = frame.filter(~pl.all_horizontal([pl.col(c).is_null() for c in (*table.column_names, *kept)]))
+        # A row with no value (nothing, or only spaces, between the separators) is no row: skipped.
+        blank = [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in table.column_names]
+        frame = frame.filter(~pl.all_horizontal([*blank, *(pl.col(c).is_null() for c in kept)]))
     frame = frame.select(ROW, *table.column_names, *kept)
     return RawTable(table, sf, frame, frozenset(rename), textual, tuple(ignored))
 
