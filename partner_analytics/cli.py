@@ -80,9 +80,23 @@ def check(
         Path | None, typer.Option("--rejected-out", help="Write every rejected row to this CSV file.")
     ] = None,
     allow_outside: AllowOutsideOption = False,
+    max_rejected_share: Annotated[
+        float,
+        typer.Option(
+            "--max-rejected-share",
+            min=0,
+            max=1,
+            help="Exit with status 1 when a table has a larger share of rejected rows (0.5: half).",
+        ),
+    ] = 0.5,
 ) -> None:
-    """Validate an engagement and summarise what it holds, listing rejected rows."""
+    """Validate an engagement and summarise what it holds, listing rejected rows.
+
+    Exits with status 1 when the data is not fit to compute from: the required table without a valid
+    row, or a table whose share of rejected rows is above --max-rejected-share.
+    """
     from .io.engagement import load
+    from .io.quality import quality_failures, table_quality
     from .io.summary import engagement_summary
 
     eng = load(engagement, allow_outside=allow_outside)
@@ -109,6 +123,10 @@ def check(
     _console.print(rows)
     for w in s.warnings:
         _console.print(f"[yellow]warning[/yellow]: {escape(w)}", soft_wrap=True)
+    qualities = table_quality(eng, s)
+    for q in qualities:
+        if q.diagnosis:
+            _console.print(f"[yellow]diagnosis[/yellow]: {escape(q.file)}: {escape(q.diagnosis)}", soft_wrap=True)
     if s.rejected.height:
         listed = RichTable("file", "row", "column", "value", "reason", title=f"Rejected rows ({s.rejected.height:,})")
         for r in s.rejected.head(show).iter_rows(named=True):
@@ -126,6 +144,11 @@ def check(
         with atomic_path(rejected_out) as tmp:
             s.rejected.write_csv(tmp)
         _console.print(f"rejected rows written to {escape(str(rejected_out))}", soft_wrap=True)
+    failures = quality_failures(qualities, max_rejected_share)
+    for line in failures:
+        print(f"error: {line}", file=sys.stderr)
+    if failures:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -544,6 +544,119 @@ def test_a_line_of_spaces_is_no_row(tmp_path: Path, blank: str) -> None:
     assert rejected["row"].to_list() == [7], "the blank line is row 5, counted but skipped"
 
 
+# --- the data-quality gate ----------------------------------------------------------------------
+
+FORECASTS_HEADER = "partner_id,channel,month,forecast_contacts,issued_on"
+
+
+def _check(folder: Path, capsys, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
+    """`check`'s exit status, output (on a wide terminal) and error output."""
+    monkeypatch.setattr(cli._console, "width", 1000)
+    status = main(["check", "--engagement", str(folder), *args])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_a_table_rejected_for_day_first_dates_fails_the_check_with_the_fix(tmp_path: Path, capsys, monkeypatch) -> None:
+    rows = [f"northcall,voice,01/{m:02d}/2026,{1000 + m},{20 + m % 5}/06/2026" for m in range(1, 13)]
+    folder = write_engagement(
+        tmp_path / "eng", {"contacts.csv": CONTACTS_CSV, "forecasts.csv": "\n".join([FORECASTS_HEADER, *rows]) + "\n"}
+    )
+    status, out, err = _check(folder, capsys, monkeypatch)
+    cause = (
+        "12 for month: cannot read '01/01/2026' as a month YYYY-MM or YYYY-MM-DD; dates look day-first (21/06/2026): "
+        "set `date_format: '%d/%m/%Y'` under sources.forecasts in contract.yaml"
+    )
+    assert status == 1
+    assert f"diagnosis: {folder / 'forecasts.csv'}: 12 of 12 rows rejected, {cause}\n" in out
+    assert err == (
+        f"error: {folder / 'forecasts.csv'}: 12 of 12 rows rejected (100%), more than the 50% allowed "
+        f"(--max-rejected-share); {cause}\n"
+    )
+    # The fix, applied, loads every row: 12 forecasts, none rejected.
+    write_engagement(folder, {}, contract(sources={"forecasts": {"date_format": "%d/%m/%Y"}}))
+    assert _check(folder, capsys, monkeypatch)[::2] == (0, "")
+    assert pa.load(folder).tables["forecasts"].collect().height == 12
+
+
+def test_the_rejected_share_allowed_is_chosen(tmp_path: Path, capsys, monkeypatch) -> None:
+    """2 of 3 rows rejected (67 %): above 50 % by default, allowed with --max-rejected-share 0.7."""
+    rows = [
+        "northcall,voice,2026-01,1000,2025-11-01",
+        "northcall,voice,2026/02,1000,2025-11-01",
+        "x,voice,2026-03,1,2025-11-01",
+    ]
+    folder = write_engagement(
+        tmp_path / "eng", {"contacts.csv": CONTACTS_CSV, "forecasts.csv": "\n".join([FORECASTS_HEADER, *rows]) + "\n"}
+    )
+    status, out, err = _check(folder, capsys, monkeypatch)
+    assert status == 1 and err.startswith(
+        f"error: {folder / 'forecasts.csv'}: 2 of 3 rows rejected (67%), more than the 50% allowed"
+    )
+    assert "diagnosis" not in out, "no reason rejects half of the rows"
+    assert _check(folder, capsys, monkeypatch, "--max-rejected-share", "0.7")[::2] == (0, "")
+
+
+def test_contacts_without_a_valid_row_fail_the_check_whatever_the_share_allowed(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    text = CONTACTS_CSV.replace("northcall", "nordcall").replace("southdesk", "sudesk")
+    folder = write_engagement(tmp_path / "eng", {"contacts.csv": text})
+    status, _, err = _check(folder, capsys, monkeypatch, "--max-rejected-share", "1")
+    assert status == 1
+    assert err == (
+        f"error: {folder / 'contacts.csv'}: 3 of 3 rows rejected (100%), no valid row (the contacts table is "
+        "required); 3 for partner_id: unknown partner 'nordcall' (expected one of the contract's partners: "
+        "northcall, southdesk)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("when", "fix"),
+    [
+        (
+            "08/31/2026 10:00:00",
+            "dates look month-first (08/31/2026 10:00:00): set `datetime_format: '%m/%d/%Y %H:%M:%S'`",
+        ),
+        ("31.08.2026 10:00", "dates look day-first (31.08.2026 10:00): set `datetime_format: '%d.%m.%Y %H:%M'`"),
+        (
+            "01/08/2026 10:00",
+            "dates are written 01/08/2026 10:00, day or month first: set `datetime_format: '%d/%m/%Y %H:%M'` "
+            "(or '%m/%d/%Y %H:%M')",
+        ),
+    ],
+    ids=["month_first", "day_first_dots", "ambiguous"],
+)
+def test_datetime_format_diagnosed(tmp_path: Path, capsys, monkeypatch, when: str, fix: str) -> None:
+    rows = [f"c{i},northcall,voice,{when},true,1,1,," for i in range(4)]
+    folder = write_engagement(tmp_path / "eng", {"contacts.csv": _csv(*rows)})
+    status, out, err = _check(folder, capsys, monkeypatch)
+    assert status == 1 and err.count("\n") == 1
+    assert err.endswith(f"{fix} under sources.contacts in contract.yaml\n")
+    assert f"diagnosis: {folder / 'contacts.csv'}: 4 of 4 rows rejected, 4 for arrived_at: cannot read '{when}'" in out
+
+
+def test_decimal_comma_diagnosed(tmp_path: Path, capsys, monkeypatch) -> None:
+    rows = [f"c{i};northcall;voice;2026-09-01 10:00:00;true;1,5;2;;" for i in range(3)]
+    folder = write_engagement(
+        tmp_path / "eng",
+        {"contacts.csv": _csv(*rows, header=CONTACT_HEADER.replace(",", ";"))},
+        contract(sources={"contacts": {"separator": ";"}}),
+    )
+    _, out, _ = _check(folder, capsys, monkeypatch)
+    assert out.count("diagnosis") == 1
+    assert (
+        "3 of 3 rows rejected, 3 for wait_s: cannot read '1,5' as a number (a decimal comma? set decimal_comma: true "
+        "under sources); numbers look written with a decimal comma: set `decimal_comma: true` under sources.contacts "
+        "in contract.yaml" in out
+    )
+
+
+def test_the_sample_passes_the_check(sample_dir: Path, capsys, monkeypatch) -> None:
+    status, out, err = _check(sample_dir, capsys, monkeypatch)
+    assert (status, err) == (0, "") and "diagnosis" not in out
+
+
 # --- headers -------------------------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ from .export import (
     for_people,
 )
 from .lineage import lineage, package_version
+from .quality import TableQuality, quality_failures, table_quality
 from .readers import (
     CELL,
     EXTRA,
@@ -48,6 +49,7 @@ __all__ = [
     "Format",
     "RawTable",
     "SourceFile",
+    "TableQuality",
     "ValidatedTable",
     "check_inside",
     "engagement_summary",
@@ -58,6 +60,8 @@ __all__ = [
     "load",
     "locate",
     "package_version",
+    "quality_failures",
     "read_table",
+    "table_quality",
     "validate_table",
 ]
