@@ -171,7 +171,8 @@ def tables(
     started = time.perf_counter()
     eng = load(engagement, allow_outside=allow_outside)
     with errors_naming_files(eng):
-        computed = compute(eng.collected())
+        eng = eng.collected()
+        computed = compute(eng)
         frames = {name: frame.collect() for name, frame in computed.tables().items()}
     export_tables(frames, out, fmt, lineage(eng))  # type: ignore[arg-type]
     _console.print(
@@ -276,6 +277,12 @@ def cycle(
         + (f", [red]{failed} failed[/red]" if failed else "")
     )
     _console.print(f"index: {escape(str(plan.index_path))}", soft_wrap=True)
+    if rejected := outcome.lineage.get("rejected_rows"):
+        _console.print(
+            f"[yellow]warning[/yellow]: {rejected:,} rows of the data were rejected and are left out of these "
+            "reports (`partner-analytics check` lists them)",
+            soft_wrap=True,
+        )
     if failed:
         raise typer.Exit(1)
 

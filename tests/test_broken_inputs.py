@@ -657,6 +657,83 @@ def test_the_sample_passes_the_check(sample_dir: Path, capsys, monkeypatch) -> N
     assert (status, err) == (0, "") and "diagnosis" not in out
 
 
+@pytest.mark.parametrize(
+    ("header", "rows", "expected"),
+    [
+        (
+            "partner_id,party,dataset,period,due_on",
+            ["northcall,provider,kpis,2026-09,2026-10-05", "northcall,provider,wfm,2026-09,2026-10-05"],
+            (2, None, None, None, None, None),
+        ),
+        (
+            "partner_id,party,dataset,period,due_on,delivered_on",
+            ["northcall,provider,kpis,2026-09,2026-10-05,2026-10-04", "northcall,provider,wfm,2026-09,2026-10-05,"],
+            (2, 1, 1, None, 0.5, None),
+        ),
+        (
+            "partner_id,party,dataset,period,due_on,delivered_on,complete",
+            [
+                "northcall,provider,kpis,2026-09,2026-10-05,2026-10-04,true",
+                "northcall,provider,wfm,2026-09,2026-10-05,,",
+            ],
+            (2, 1, 1, 1, 0.5, 0.5),
+        ),
+    ],
+    ids=["no_delivered_on", "no_complete", "both"],
+)
+def test_delivery_rates_without_their_column_are_not_measurable(tmp_path: Path, header: str, rows, expected) -> None:
+    """due, delivered, on_time, complete, on_time_rate, completeness_rate: null (shown –) where the file
+    lacks the column, never 0 %. With both columns: 1 of 2 delivered on time and complete, 0.5."""
+    eng = _load(tmp_path, {"contacts.csv": CONTACTS_CSV, "deliveries.csv": "\n".join([header, *rows]) + "\n"})
+    got = pa.compute(eng).transparency.collect()
+    columns = ["due", "delivered", "on_time", "complete", "on_time_rate", "completeness_rate"]
+    assert got.select(columns).rows() == [expected]
+
+
+def test_the_lineage_counts_the_rejected_rows_of_each_input(tmp_path: Path) -> None:
+    """Rows 5 and 6 of contacts rejected (unknown partner, unreadable wait), row 3 of forecasts."""
+    eng = _load(
+        tmp_path,
+        {
+            "contacts.csv": CONTACTS_CSV
+            + "c4,acme,voice,2026-09-01 10:00:00,true,1,1,,\nc5,northcall,voice,2026-09-01 10:00:00,true,x,1,,\n",
+            "forecasts.csv": FORECASTS_HEADER
+            + "\nnorthcall,voice,2026-10,10,2026-08-01\nnorthcall,voice,10/2026,10,\n",
+        },
+    ).collected()
+    record = lineage(eng)
+    assert [(i["table"], i["rejected"]) for i in record["inputs"]] == [("contacts", 2), ("forecasts", 1)]
+    assert record["rejected_rows"] == 3
+
+
+def _index_record(rejected_rows: int | None) -> dict:
+    lineage_record = {"digest": "d", "partner_analytics": "0", "inputs": []}
+    if rejected_rows is not None:
+        lineage_record["rejected_rows"] = rejected_rows
+    return {
+        "client": "Acme",
+        "engagement": "acme",
+        "period": "2026-09",
+        "state": "complete",
+        "reports_total": 0,
+        "reports_done": 0,
+        "reports_failed": 0,
+        "generated_at": "2026-10-01T00:00:00+00:00",
+        "tables": "tables/",
+        "lineage": lineage_record,
+        "reports": [],
+    }
+
+
+@pytest.mark.parametrize(("rejected_rows", "banner"), [(1234, True), (0, False), (None, False)])
+def test_the_cycle_index_has_a_banner_when_rows_were_rejected(rejected_rows: int | None, banner: bool) -> None:
+    from partner_analytics.batch.cycle import index_html
+
+    text = index_html(_index_record(rejected_rows))
+    line = '<p class="failed">1,234 rows of the data were rejected: they are left out of every report.</p>'
+    assert (line in text) is banner and ("rejected" in text) is banner
+
+
 # --- headers -------------------------------------------------------------------------------------
 
 

@@ -384,10 +384,11 @@ def run_cycle(
     options = options or ExecutionOptions(warm_imports=CYCLE_WARM_IMPORTS)
     with _cycle_lock(cycle.folder):
         _remove_stale_temporaries(cycle.folder)
-        save_analysis(compute(cycle.engagement.collected()), cycle.tables)
+        engagement = cycle.engagement.collected()  # its rejected rows counted once, for the lineage
+        save_analysis(compute(engagement), cycle.tables)
         first, last = data_months(cycle.engagement)
         record = lineage(
-            cycle.engagement,
+            engagement,
             period=str(cycle.period),
             committee=cycle.committee,
             contacts_from=f"{first:%Y-%m}",
@@ -552,6 +553,8 @@ def index_html(record: dict[str, Any]) -> str:
             f'<td>{e(entry["table"])}</td><td class="mono">{e(entry["file"])}</td><td>{e(entry["format"])}</td>'
             f'<td class="num">{entry["bytes"]:,}</td><td class="mono">{e(entry["sha256"])}</td></tr>'
         )
+    rejected = lineage_rec.get("rejected_rows") or 0
+    banner = f'<p class="failed">{rejected:,} rows of the data were rejected: they are left out of every report.</p>'
     done = f"{record['reports_done']} of {record['reports_total']} reports run"
     if record["reports_failed"]:
         done += f", {record['reports_failed']} failed"
@@ -567,6 +570,7 @@ def index_html(record: dict[str, Any]) -> str:
 <h1>{e(record["client"])} — committee cycle {e(record["period"])}</h1>
 <p class="sub">Engagement <span class="mono">{e(record["engagement"])}</span> ·
 <span class="state {state_class}">{e(state)}</span> · {e(done)}</p>
+{banner if rejected else ""}
 <h2>Reports</h2>
 <table>
 <thead><tr><th>Committee</th><th>Period</th><th>Partner</th><th>Status</th><th>Files</th></tr></thead>

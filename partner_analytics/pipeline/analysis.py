@@ -141,7 +141,11 @@ def analyse(
         gain_share=gain_frame,
         resource_adjustments=resource_frame,
         statement=statement(charges_frame, credits_frame, bonus_frame, corridor_frame, gain_frame, resource_frame),
-        transparency=delivery_scorecard(tables["deliveries"]),
+        transparency=delivery_scorecard(
+            tables["deliveries"],
+            delivered_on=engagement.has("deliveries", "delivered_on") or not engagement.has("deliveries"),
+            complete_known=engagement.has("deliveries", "complete") or not engagement.has("deliveries"),
+        ),
         discrepancies=discrepancies(tables["reported_kpis"], results),
         reconciliation=reconciliation(tables["invoices"], charges_frame, results, engagement.table("staffing")),
         actions=action_figures(tables["actions"], grid),
