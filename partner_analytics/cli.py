@@ -33,7 +33,10 @@ _console = Console()
 _state = {"debug": False}
 
 EngagementOption = Annotated[
-    Path, typer.Option("--engagement", "-e", help="Engagement folder (contract.yaml + tables).")
+    Path | None,
+    typer.Option(
+        "--engagement", "-e", help="Engagement folder (contract.yaml + tables); default: the embedded sample."
+    ),
 ]
 AllowOutsideOption = Annotated[
     bool,
@@ -74,7 +77,7 @@ def sample(
 
 @app.command()
 def check(
-    engagement: EngagementOption = SAMPLE_ENGAGEMENT,
+    engagement: EngagementOption = None,
     show: Annotated[int, typer.Option(help="How many rejected rows to list.")] = 20,
     rejected_out: Annotated[
         Path | None, typer.Option("--rejected-out", help="Write every rejected row to this CSV file.")
@@ -99,7 +102,7 @@ def check(
     from .io.quality import quality_failures, table_quality
     from .io.summary import engagement_summary
 
-    eng = load(engagement, allow_outside=allow_outside)
+    eng = load(_engagement(engagement), allow_outside=allow_outside)
     s = engagement_summary(eng)
     _console.print(f"[bold]{escape(s.client)}[/bold] — engagement {escape(str(eng.path))}", soft_wrap=True)
     _console.print(
@@ -153,7 +156,7 @@ def check(
 
 @app.command()
 def tables(
-    engagement: EngagementOption = SAMPLE_ENGAGEMENT,
+    engagement: EngagementOption = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the tables into.")] = Path("tables"),
     fmt: Annotated[str, typer.Option("--format", "-f", help="csv, parquet or xlsx (one workbook).")] = "csv",
     allow_outside: AllowOutsideOption = False,
@@ -169,7 +172,7 @@ def tables(
     if fmt not in ("csv", "parquet", "xlsx"):
         raise typer.BadParameter(f"{fmt!r}: expected csv, parquet or xlsx", param_hint="--format")
     started = time.perf_counter()
-    eng = load(engagement, allow_outside=allow_outside)
+    eng = load(_engagement(engagement), allow_outside=allow_outside)
     with errors_naming_files(eng):
         eng = eng.collected()
         computed = compute(eng)
@@ -189,7 +192,7 @@ def cycle(
             "the programme overview), or latest-month / latest-quarter (the latest complete one in the data)."
         ),
     ],
-    engagement: EngagementOption = SAMPLE_ENGAGEMENT,
+    engagement: EngagementOption = None,
     committee: Annotated[
         str | None,
         typer.Option(
@@ -226,7 +229,7 @@ def cycle(
         raise typer.BadParameter(f"{committee!r}: expected operational, strategic or all", param_hint="--committee")
     ids = [p.strip() for p in partners.split(",") if p.strip()] if partners else None
     plan = prepare_cycle(
-        engagement, period, out, committee=committee, partners=ids, notebooks=notebooks, scenario=scenario
+        _engagement(engagement), period, out, committee=committee, partners=ids, notebooks=notebooks, scenario=scenario
     )  # type: ignore[arg-type]
     _console.print(
         f"[bold]{escape(plan.engagement.contract.client)}[/bold] — cycle {plan.period}: {len(plan.reports)} reports "
@@ -289,7 +292,7 @@ def cycle(
 
 @app.command("what-if")
 def what_if(
-    engagement: EngagementOption = SAMPLE_ENGAGEMENT,
+    engagement: EngagementOption = None,
     partner: Annotated[str, typer.Option(help="Partner shown first (default: the contract's first).")] = "",
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8866,
 ) -> None:
@@ -297,7 +300,7 @@ def what_if(
     from .contract.reading import read_contract
     from .whatif.webapp import free_port, serve
 
-    folder = engagement.expanduser().resolve()
+    folder = _engagement(engagement).expanduser().resolve()
     contract = read_contract(folder / "contract.yaml")
     if partner and partner not in contract.partner_ids:
         raise typer.BadParameter(
@@ -306,6 +309,15 @@ def what_if(
     status = serve(folder, partner, port or free_port())
     if status:
         raise typer.Exit(status)
+
+
+def _engagement(given: Path | None) -> Path:
+    """The engagement folder given, else the embedded sample, saying so: a forgotten --engagement must
+    not pass for the user's own data."""
+    if given is not None:
+        return given
+    print(f"note: no --engagement given: using the embedded sample engagement {SAMPLE_ENGAGEMENT}", file=sys.stderr)
+    return SAMPLE_ENGAGEMENT
 
 
 def main(argv: list[str] | None = None) -> int:

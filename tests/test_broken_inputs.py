@@ -734,6 +734,124 @@ def test_the_cycle_index_has_a_banner_when_rows_were_rejected(rejected_rows: int
     assert (line in text) is banner and ("rejected" in text) is banner
 
 
+# --- messages that point at the fix ---------------------------------------------------------------
+
+
+def _partner_change(**changes) -> dict:
+    c = contract()
+    c["partners"][0].update(changes)
+    return c
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            _partner_change(at_risk_pct=15),
+            "partners[0] (northcall).at_risk_pct: Input should be less than or equal to 1, got 15; "
+            "a share is a fraction: 15 % is 0.15",
+        ),
+        (
+            _partner_change(at_risk_pct=12.5),
+            "partners[0] (northcall).at_risk_pct: Input should be less than or equal to 1, got 12.5; "
+            "a share is a fraction: 12.5 % is 0.125",
+        ),
+        (
+            _partner_change(at_risk_pc=0.12),
+            "partners[0] (northcall).at_risk_pc: unknown key (did you mean 'at_risk_pct'?)",
+        ),
+        (
+            _partner_change(earnbak_months=3),
+            "partners[0] (northcall).earnbak_months: unknown key (did you mean 'earnback_months'?)",
+        ),
+        (contract(timezon="Europe/Paris"), "timezon: unknown key (did you mean 'timezone'?)"),
+        (
+            contract(channels={"voice": {"answer_within_s": 20, "short_abandon": 5}}),
+            "channels.voice.short_abandon: unknown key (did you mean 'short_abandon_s'?)",
+        ),
+        (
+            contract(sources={"contacts": {"seperator": ";"}}),
+            "sources.contacts.seperator: unknown key (did you mean 'separator'?)",
+        ),
+        (
+            _partner_change(volume_corridor={"band": 0.1, "xyz": 1}),
+            "partners[0] (northcall).volume_corridor.xyz: unknown key (expected one of: band, forecast_lead_months, "
+            "shortfall_rate)",
+        ),
+        (
+            _partner_change(
+                service_levels=[{"kpi": "servicelevel", "channel": "voice", "target": 0.8, "minimum": 0.75}]
+            ),
+            "partners[0] (northcall).service_levels[0].kpi: unknown KPI 'servicelevel' (did you mean 'service_level'?)",
+        ),
+        (
+            _partner_change(service_levels=[{"kpi": "asa", "channel": "vocie", "target": 30, "minimum": 45}]),
+            "partners[0] (northcall).service_levels[0].channel: channel 'vocie' has no thresholds under `channels` "
+            "(did you mean 'voice'?)",
+        ),
+        (
+            contract(timezone="Europe/Pari"),
+            "timezone: unknown timezone 'Europe/Pari' (expected an IANA name such as "
+            "Europe/Paris; did you mean 'Europe/Paris'?)",
+        ),
+        (
+            contract(sources={"contact": {"separator": ";"}}),
+            "sources.contact: unknown table 'contact' (did you mean 'contacts'?)",
+        ),
+    ],
+    ids=[
+        "percent",
+        "percent_decimal",
+        "key",
+        "key2",
+        "top_key",
+        "channel_key",
+        "source_key",
+        "no_close_key",
+        "kpi",
+        "channel",
+        "timezone",
+        "table",
+    ],
+)
+def test_contract_messages_point_at_the_fix(tmp_path: Path, capsys, data: dict, message: str) -> None:
+    assert _contract_error(tmp_path, capsys, data) == message
+
+
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        ("2026-13", "period '2026-13': month 13 does not exist (expected a month 01 to 12, e.g. 2026-09)"),
+        ("2026-00", "period '2026-00': month 0 does not exist (expected a month 01 to 12, e.g. 2026-09)"),
+        ("2026-Q5", "period '2026-Q5': expected a month YYYY-MM (e.g. 2026-09) or a quarter YYYY-QN (e.g. 2026-Q3)"),
+    ],
+)
+def test_cycle_of_a_month_that_does_not_exist(tmp_path: Path, capsys, period: str, message: str) -> None:
+    folder = write_engagement(tmp_path / "eng", {"contacts.csv": CONTACTS_CSV})
+    assert main(["cycle", period, "--engagement", str(folder), "--out", str(tmp_path / "reports")]) == 1
+    err = capsys.readouterr().err
+    assert err == f"error: {message}, or latest-month / latest-quarter\n"
+    assert not (tmp_path / "reports").exists()
+
+
+def test_a_forgotten_engagement_option_says_the_sample_is_used(capsys, monkeypatch) -> None:
+    """Without --engagement, check runs on the embedded sample and says so first, on the error stream."""
+    from partner_analytics.core.paths import SAMPLE_ENGAGEMENT
+
+    monkeypatch.setattr(cli, "SAMPLE_ENGAGEMENT", Path("/nonexistent/sample"))
+    assert main(["check"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "note: no --engagement given: using the embedded sample engagement /nonexistent/sample"
+    assert err[1].startswith("error: /nonexistent/sample: not a folder")
+    assert SAMPLE_ENGAGEMENT.name == "sample"
+
+
+def test_a_given_engagement_option_prints_no_note(tmp_path: Path, capsys) -> None:
+    folder = write_engagement(tmp_path / "eng", {"contacts.csv": CONTACTS_CSV})
+    assert main(["check", "--engagement", str(folder)]) == 0
+    assert capsys.readouterr().err == ""
+
+
 # --- headers -------------------------------------------------------------------------------------
 
 
@@ -982,16 +1100,27 @@ def test_declared_datetime_format_and_iso_both_read(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "when",
-    ["2026-02-30 09:00:00", "2026-09-01 25:00", "2026-09-01 24:00:00", "2026-13-01 09:00:00", "2026-09-01 09:61:00"],
+    ("when", "reason"),
+    [
+        ("2026-02-30 09:00:00", "'2026-02-30 09:00:00' is not a date: February 2026 has no 30th (it has 28 days)"),
+        ("2026-09-31 10:00:00", "'2026-09-31 10:00:00' is not a date: September 2026 has no 31st (it has 30 days)"),
+        ("2028-02-30T10:00", "'2028-02-30T10:00' is not a date: February 2028 has no 30th (it has 29 days)"),
+        ("2026-04-32 10:00:00", "'2026-04-32 10:00:00' is not a date: April 2026 has no 32nd (it has 30 days)"),
+        ("2026-13-01 09:00:00", "'2026-13-01 09:00:00' is not a date: month 13 does not exist (expected 01 to 12)"),
+        ("2026-00-01 09:00:00", "'2026-00-01 09:00:00' is not a date: month 0 does not exist (expected 01 to 12)"),
+        ("2026-09-01 25:00", None),
+        ("2026-09-01 24:00:00", None),
+        ("2026-09-01 09:61:00", None),
+    ],
 )
-def test_impossible_dates_and_times(tmp_path: Path, when: str) -> None:
+def test_impossible_dates_and_times(tmp_path: Path, when: str, reason: str | None) -> None:
+    """The calendar says why a date is impossible; an impossible time is told the format expected."""
     kept, rejected = _with_rows(tmp_path, f"c4,northcall,voice,{when},true,1,1,,")
     assert kept == VALID_IDS
     assert rejected.select("row", "column", "reason").row(0) == (
         5,
         "arrived_at",
-        f"cannot read '{when}' as a date and time YYYY-MM-DD HH:MM:SS (or the datetime_format under sources)",
+        reason or f"cannot read '{when}' as a date and time YYYY-MM-DD HH:MM:SS (or the datetime_format under sources)",
     )
 
 
@@ -1006,7 +1135,17 @@ def test_impossible_calendar_date_in_a_date_column(tmp_path: Path) -> None:
     assert eng.table("actions").collect()["action_id"].to_list() == ["a1"]
     got = eng.rejected.collect().row(0, named=True)
     assert (got["table"], got["row"], got["column"]) == ("actions", 3, "raised_on")
-    assert got["reason"] == "cannot read '2026-02-30' as a date YYYY-MM-DD (or the date_format under sources)"
+    assert got["reason"] == "'2026-02-30' is not a date: February 2026 has no 30th (it has 28 days)"
+
+
+def test_impossible_month_in_a_month_column(tmp_path: Path) -> None:
+    files = {
+        "contacts.csv": CONTACTS_CSV,
+        "forecasts.csv": FORECASTS_HEADER + "\nnorthcall,voice,2026-13,10,2026-08-01\n",
+    }
+    got = _load(tmp_path, files).rejected.collect().row(0, named=True)
+    assert (got["row"], got["column"]) == (2, "month")
+    assert got["reason"] == "'2026-13' is not a month: month 13 does not exist (expected 01 to 12)"
 
 
 def test_dst_gap_is_rejected(tmp_path: Path) -> None:

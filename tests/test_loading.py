@@ -196,7 +196,7 @@ def test_excel_missing_sheet(tmp_path: Path) -> None:
             "arrived_at",
             "cannot read '31/09/2026 09:00' as a date and time",
         ),
-        ("c9,northcall,voice,2026-02-30 09:00:00,true,2,1,,", "arrived_at", "cannot read '2026-02-30 09:00:00'"),
+        ("c9,northcall,voice,2026-02-30 09:00:00,true,2,1,,", "arrived_at", "'2026-02-30 09:00:00' is not a date"),
         (
             'c9,northcall,voice,2026-09-01 09:00:00,true,"2,5",1,,',
             "wait_s",

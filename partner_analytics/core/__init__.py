@@ -8,6 +8,7 @@ from .errors import (
     EngagementError,
     PartnerAnalyticsError,
     TableError,
+    did_you_mean,
     shown,
 )
 from .kpis import (
@@ -86,6 +87,7 @@ __all__ = [
     "atomic_path",
     "cents_of",
     "cents_to_decimal",
+    "did_you_mean",
     "direction_sign",
     "engagement_path",
     "format_cents",

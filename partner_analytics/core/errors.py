@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["ContractError", "EngagementError", "PartnerAnalyticsError", "TableError", "shown"]
+__all__ = ["ContractError", "EngagementError", "PartnerAnalyticsError", "TableError", "did_you_mean", "shown"]
 
 
 class PartnerAnalyticsError(Exception):
@@ -38,3 +40,12 @@ def shown(text: str, limit: int = 40) -> str:
     breaks and other control characters escaped, so that a quoted value never spans lines nor
     carries more of a file than a glance needs."""
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def did_you_mean(name: str, known: Sequence[str], *, cutoff: float = 0.6) -> str:
+    """`did you mean 'at_risk_pct'?` when one of the `known` names is close to `name` (a misspelling:
+    difflib's similarity at least `cutoff`), else the names expected."""
+    close = difflib.get_close_matches(name, known, n=1, cutoff=cutoff)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return f"expected one of: {', '.join(known)}" if known else "check its spelling"
