@@ -158,6 +158,8 @@ def load(path: str | Path, *, allow_outside: bool = False) -> Engagement:
         try:
             checked = validate_table(raw, contract, source)  # reads a Parquet file's key columns
         except pl.exceptions.PolarsError as e:
+            if raw.source.format != "parquet":
+                raise
             raise _damaged_file_error(e, file) from e
         tables[name], present[name], sources[name] = checked.valid, raw.present, raw.source
         rejected.append(checked.rejected)
