@@ -33,7 +33,18 @@ _console = Console()
 _state = {"debug": False}
 
 EngagementOption = Annotated[
-    Path, typer.Option("--engagement", "-e", help="Engagement folder (contract.yaml + tables).")
+    Path | None,
+    typer.Option(
+        "--engagement", "-e", help="Engagement folder (contract.yaml + tables); default: the embedded sample."
+    ),
+]
+AllowOutsideOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-outside",
+        help="Read table files outside the engagement folder (absolute or `..` paths under sources:, links "
+        "leading out); refused by default.",
+    ),
 ]
 
 
@@ -61,24 +72,39 @@ def sample(
     from .sample import generate_sample
 
     path = generate_sample(out, seed=seed, contacts=contacts)
-    _console.print(f"sample engagement written to {path}")
+    _console.print(f"sample engagement written to {escape(str(path))}", soft_wrap=True)
 
 
 @app.command()
 def check(
-    engagement: EngagementOption = SAMPLE_ENGAGEMENT,
+    engagement: EngagementOption = None,
     show: Annotated[int, typer.Option(help="How many rejected rows to list.")] = 20,
     rejected_out: Annotated[
         Path | None, typer.Option("--rejected-out", help="Write every rejected row to this CSV file.")
     ] = None,
+    allow_outside: AllowOutsideOption = False,
+    max_rejected_share: Annotated[
+        float,
+        typer.Option(
+            "--max-rejected-share",
+            min=0,
+            max=1,
+            help="Exit with status 1 when a table has a larger share of rejected rows (0.5: half).",
+        ),
+    ] = 0.5,
 ) -> None:
-    """Validate an engagement and summarise what it holds, listing rejected rows."""
+    """Validate an engagement and summarise what it holds, listing rejected rows.
+
+    Exits with status 1 when the data is not fit to compute from: the required table without a valid
+    row, or a table whose share of rejected rows is above --max-rejected-share.
+    """
     from .io.engagement import load
+    from .io.quality import quality_failures, table_quality
     from .io.summary import engagement_summary
 
-    eng = load(engagement)
+    eng = load(_engagement(engagement), allow_outside=allow_outside)
     s = engagement_summary(eng)
-    _console.print(f"[bold]{s.client}[/bold] — engagement {eng.path}")
+    _console.print(f"[bold]{escape(s.client)}[/bold] — engagement {escape(str(eng.path))}", soft_wrap=True)
     _console.print(
         f"months with contacts: {s.first_month:%Y-%m} to {s.last_month:%Y-%m} ({s.months} months)"
         if s.months
@@ -87,19 +113,29 @@ def check(
     partners = RichTable("partner", "name", "contract", "channels", "contacts", title="Partners")
     for p in s.partners.iter_rows(named=True):
         partners.add_row(
-            p["partner_id"], p["name"], f"{p['start']} to {p['end']}", p["channels"] or "", f"{p['contacts']:,}"
+            escape(p["partner_id"]),
+            escape(p["name"]),
+            f"{p['start']} to {p['end']}",
+            escape(p["channels"] or ""),
+            f"{p['contacts']:,}",
         )
     _console.print(partners)
     rows = RichTable("table", "file", "valid rows", "rejected rows", title="Tables")
     for r in s.rows.iter_rows(named=True):
-        rows.add_row(r["table"], r["file"], f"{r['valid']:,}", f"{r['rejected']:,}")
+        rows.add_row(r["table"], escape(r["file"]), f"{r['valid']:,}", f"{r['rejected']:,}")
     _console.print(rows)
     for w in s.warnings:
-        _console.print(f"[yellow]warning[/yellow]: {w}")
+        _console.print(f"[yellow]warning[/yellow]: {escape(w)}", soft_wrap=True)
+    qualities = table_quality(eng, s)
+    for q in qualities:
+        if q.diagnosis:
+            _console.print(f"[yellow]diagnosis[/yellow]: {escape(q.file)}: {escape(q.diagnosis)}", soft_wrap=True)
     if s.rejected.height:
         listed = RichTable("file", "row", "column", "value", "reason", title=f"Rejected rows ({s.rejected.height:,})")
         for r in s.rejected.head(show).iter_rows(named=True):
-            listed.add_row(Path(r["file"]).name, str(r["row"]), r["column"], str(r["value"]), r["reason"])
+            listed.add_row(
+                *(escape(str(v)) for v in (Path(r["file"]).name, r["row"], r["column"], r["value"], r["reason"]))
+            )
         _console.print(listed)
         if s.rejected.height > show:
             _console.print(f"... and {s.rejected.height - show:,} more (--rejected-out FILE writes them all)")
@@ -110,19 +146,25 @@ def check(
 
         with atomic_path(rejected_out) as tmp:
             s.rejected.write_csv(tmp)
-        _console.print(f"rejected rows written to {rejected_out}")
+        _console.print(f"rejected rows written to {escape(str(rejected_out))}", soft_wrap=True)
+    failures = quality_failures(qualities, max_rejected_share)
+    for line in failures:
+        print(f"error: {line}", file=sys.stderr)
+    if failures:
+        raise typer.Exit(1)
 
 
 @app.command()
 def tables(
-    engagement: EngagementOption = SAMPLE_ENGAGEMENT,
+    engagement: EngagementOption = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the tables into.")] = Path("tables"),
     fmt: Annotated[str, typer.Option("--format", "-f", help="csv, parquet or xlsx (one workbook).")] = "csv",
+    allow_outside: AllowOutsideOption = False,
 ) -> None:
     """Compute every table (results, gaps, credits, statement, …) and write them for Excel or code."""
     import time
 
-    from .io.engagement import load
+    from .io.engagement import errors_naming_files, load
     from .io.export import export_tables
     from .io.lineage import lineage
     from .pipeline.analysis import compute
@@ -130,11 +172,15 @@ def tables(
     if fmt not in ("csv", "parquet", "xlsx"):
         raise typer.BadParameter(f"{fmt!r}: expected csv, parquet or xlsx", param_hint="--format")
     started = time.perf_counter()
-    eng = load(engagement)
-    computed = compute(eng.collected())
-    frames = {name: frame.collect() for name, frame in computed.tables().items()}
+    eng = load(_engagement(engagement), allow_outside=allow_outside)
+    with errors_naming_files(eng):
+        eng = eng.collected()
+        computed = compute(eng)
+        frames = {name: frame.collect() for name, frame in computed.tables().items()}
     export_tables(frames, out, fmt, lineage(eng))  # type: ignore[arg-type]
-    _console.print(f"{len(frames)} tables written to {out} in {time.perf_counter() - started:.1f} s")
+    _console.print(
+        f"{len(frames)} tables written to {escape(str(out))} in {time.perf_counter() - started:.1f} s", soft_wrap=True
+    )
 
 
 @app.command()
@@ -146,7 +192,7 @@ def cycle(
             "the programme overview), or latest-month / latest-quarter (the latest complete one in the data)."
         ),
     ],
-    engagement: EngagementOption = SAMPLE_ENGAGEMENT,
+    engagement: EngagementOption = None,
     committee: Annotated[
         str | None,
         typer.Option(
@@ -183,7 +229,7 @@ def cycle(
         raise typer.BadParameter(f"{committee!r}: expected operational, strategic or all", param_hint="--committee")
     ids = [p.strip() for p in partners.split(",") if p.strip()] if partners else None
     plan = prepare_cycle(
-        engagement, period, out, committee=committee, partners=ids, notebooks=notebooks, scenario=scenario
+        _engagement(engagement), period, out, committee=committee, partners=ids, notebooks=notebooks, scenario=scenario
     )  # type: ignore[arg-type]
     _console.print(
         f"[bold]{escape(plan.engagement.contract.client)}[/bold] — cycle {plan.period}: {len(plan.reports)} reports "
@@ -234,13 +280,19 @@ def cycle(
         + (f", [red]{failed} failed[/red]" if failed else "")
     )
     _console.print(f"index: {escape(str(plan.index_path))}", soft_wrap=True)
+    if rejected := outcome.lineage.get("rejected_rows"):
+        _console.print(
+            f"[yellow]warning[/yellow]: {rejected:,} rows of the data were rejected and are left out of these "
+            "reports (`partner-analytics check` lists them)",
+            soft_wrap=True,
+        )
     if failed:
         raise typer.Exit(1)
 
 
 @app.command("what-if")
 def what_if(
-    engagement: EngagementOption = SAMPLE_ENGAGEMENT,
+    engagement: EngagementOption = None,
     partner: Annotated[str, typer.Option(help="Partner shown first (default: the contract's first).")] = "",
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8866,
 ) -> None:
@@ -248,7 +300,7 @@ def what_if(
     from .contract.reading import read_contract
     from .whatif.webapp import free_port, serve
 
-    folder = engagement.expanduser().resolve()
+    folder = _engagement(engagement).expanduser().resolve()
     contract = read_contract(folder / "contract.yaml")
     if partner and partner not in contract.partner_ids:
         raise typer.BadParameter(
@@ -257,6 +309,15 @@ def what_if(
     status = serve(folder, partner, port or free_port())
     if status:
         raise typer.Exit(status)
+
+
+def _engagement(given: Path | None) -> Path:
+    """The engagement folder given, else the embedded sample, saying so: a forgotten --engagement must
+    not pass for the user's own data."""
+    if given is not None:
+        return given
+    print(f"note: no --engagement given: using the embedded sample engagement {SAMPLE_ENGAGEMENT}", file=sys.stderr)
+    return SAMPLE_ENGAGEMENT
 
 
 def main(argv: list[str] | None = None) -> int:

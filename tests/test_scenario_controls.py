@@ -188,7 +188,10 @@ def test_the_scenario_figure_plots_the_comparison_in_currency_units() -> None:
     asa = contract.partner("northcall").service_levels[2]
     again = scenario_comparison(totals, gaps, credits, currency="EUR", service_level=asa, into=fig)
     assert again is fig and list(fig.data[2].y) == [31.0] and list(fig.data[4].y) == [30.0]
-    assert fig.layout.annotations[1].text == "Average speed of answer · voice by month" and fig.layout.yaxis2.tickformat == ""
+    assert (
+        fig.layout.annotations[1].text == "Average speed of answer · voice by month"
+        and fig.layout.yaxis2.tickformat == ""
+    )
 
 
 def test_the_scenario_figure_without_a_comparison_has_its_traces_empty() -> None:

@@ -389,10 +389,11 @@ def run_cycle(
     options = options or ExecutionOptions(warm_imports=CYCLE_WARM_IMPORTS)
     with _cycle_lock(cycle.folder):
         _remove_stale_temporaries(cycle.folder)
-        save_analysis(compute(cycle.engagement.collected()), cycle.tables)
+        engagement = cycle.engagement.collected()  # its rejected rows counted once, for the lineage
+        save_analysis(compute(engagement), cycle.tables)
         first, last = data_months(cycle.engagement)
         record = lineage(
-            cycle.engagement,
+            engagement,
             period=str(cycle.period),
             committee=cycle.committee,
             contacts_from=f"{first:%Y-%m}",

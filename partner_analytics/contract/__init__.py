@@ -9,6 +9,7 @@ from .reading import (
     parse_contract,
     read_contract,
     validation_message,
+    yaml_document,
 )
 from .terms import (
     Bonus,
@@ -52,4 +53,5 @@ __all__ = [
     "parse_contract",
     "read_contract",
     "validation_message",
+    "yaml_document",
 ]

@@ -4,16 +4,18 @@ errors that name the file and the key path at fault."""
 from __future__ import annotations
 
 import re
+import types
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from ..core.errors import ContractError
+from ..core.errors import ContractError, EngagementError, did_you_mean, shown
 from .terms import Contract, KeyedError
 
-__all__ = ["ContractLoader", "key_path", "parse_contract", "read_contract", "validation_message"]
+__all__ = ["ContractLoader", "key_path", "parse_contract", "read_contract", "validation_message", "yaml_document"]
 
 
 class ContractLoader(yaml.SafeLoader):
@@ -50,18 +52,47 @@ def read_contract(path: Path) -> Contract:
     """Read and validate a `contract.yaml`; any problem is a ContractError naming the file and key."""
     if not path.is_file():
         raise ContractError("no contract.yaml: this folder is not an engagement", file=path)
+    return parse_contract(yaml_document(path), file=path)
+
+
+def yaml_document(path: Path, error: type[EngagementError] = ContractError) -> Any:
+    """The parsed YAML of a file of the contract's form (a contract, a scenario): safe YAML, no key twice,
+    at most `_MAX_DEPTH` levels; any problem is an `error` naming the file and the line."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
-        raise ContractError(f"not UTF-8 text (byte {e.start}): save it as UTF-8", file=path) from None
+        raise error(f"not UTF-8 text (byte {e.start}): save it as UTF-8", file=path) from None
     try:
-        raw = yaml.load(text, Loader=ContractLoader)
+        _check_depth(text, path, error)
+        return yaml.load(text, Loader=ContractLoader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise ContractError(f"not valid YAML: {problem}", file=path, key=where) from None
-    return parse_contract(raw, file=path)
+        raise error(f"not valid YAML: {problem}", file=path, key=where) from None
+
+
+_MAX_DEPTH = 32
+
+
+def _check_depth(text: str, path: Path, error: type[EngagementError]) -> None:
+    """Refuse YAML nested deeper than `_MAX_DEPTH` (a contract has a handful of levels) before building it:
+    building thousands of levels exhausts Python's recursion. The parser's events are read without
+    recursion, so the line of the first level too deep can be named."""
+    depth = 0
+    for event in yaml.parse(text, Loader=ContractLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > _MAX_DEPTH:
+                mark = event.start_mark
+                raise error(
+                    f"nested more than {_MAX_DEPTH} levels deep (a contract has a few levels: check the brackets "
+                    "and the indentation)",
+                    file=path,
+                    key=f"line {mark.line + 1}, column {mark.column + 1}",
+                )
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
 
 
 def parse_contract(raw: Any, *, file: Path | str = "contract.yaml") -> Contract:
@@ -76,21 +107,76 @@ def parse_contract(raw: Any, *, file: Path | str = "contract.yaml") -> Contract:
         if isinstance(ctx_error, KeyedError):
             loc, message = ctx_error.loc, ctx_error.message
         else:
-            loc, message = tuple(err["loc"]), validation_message(err)
+            loc, message = tuple(err["loc"]), validation_message(err, Contract)
         raise ContractError(message, file=file, key=key_path(loc, raw)) from None
 
 
-def validation_message(err: dict[str, Any]) -> str:
+def validation_message(err: dict[str, Any], model: type[BaseModel] | None = None) -> str:
+    """A pydantic error as one message: an unknown key with the key meant (`model`: the root model the
+    location starts from), a share given as a percentage with its fraction."""
     kind, msg = err["type"], err["msg"]
     if kind == "missing":
         return "missing (required)"
     if kind == "extra_forbidden":
-        return "unknown key (check its spelling against the contract reference)"
+        known = _keys_at(model, tuple(err["loc"])[:-1]) if model is not None else ()
+        return f"unknown key ({did_you_mean(str(err['loc'][-1]), known)})"
     msg = re.sub(r"^(Value error|Assertion failed), ", "", msg)
     got = err.get("input")
     if kind not in {"value_error"} and not isinstance(got, (dict, list)):
-        msg = f"{msg}, got {got!r}"
+        msg = f"{msg}, got {shown(got, 60) if isinstance(got, str) else repr(got)}"
+    if kind == "less_than_equal" and (err.get("ctx") or {}).get("le") in (1, Decimal(1)):
+        msg += _as_fraction(got)
     return msg
+
+
+def _as_fraction(got: Any) -> str:
+    """`; a share is a fraction: 15 % is 0.15` for a value above 1 that reads as a percentage."""
+    try:
+        value = Decimal(str(got))
+    except (InvalidOperation, ValueError):
+        return ""
+    if not 1 < value <= 100:
+        return ""
+    return f"; a share is a fraction: {value.normalize():f} % is {(value / 100).normalize():f}"
+
+
+def _keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[str, ...]:
+    """The keys the model found at `loc` (a pydantic location below `model`) accepts."""
+    node: Any = model
+    for item in loc:
+        node = _inner(node, item)
+        if node is None:
+            return ()
+    node = _unwrapped(node)
+    if not (isinstance(node, type) and issubclass(node, BaseModel)):
+        return ()
+    return tuple(f.alias or name for name, f in node.model_fields.items())
+
+
+def _inner(node: Any, item: Any) -> Any:
+    """The type at `item` within the type `node` (a model's field, a list's or a mapping's values)."""
+    node = _unwrapped(node)
+    if isinstance(node, type) and issubclass(node, BaseModel):
+        fields = {f.alias or name: f for name, f in node.model_fields.items()} | node.model_fields
+        return fields[item].annotation if item in fields else None
+    origin, args = get_origin(node), get_args(node)
+    if origin in (tuple, list) and args:
+        return args[0]
+    if origin is dict and len(args) == 2:
+        return args[1]
+    return None
+
+
+def _unwrapped(node: Any) -> Any:
+    """`X` out of `Annotated[X, …]` and `X | None`."""
+    while True:
+        origin = get_origin(node)
+        if origin is Annotated:
+            node = get_args(node)[0]
+        elif origin in (Union, types.UnionType):
+            node = next((a for a in get_args(node) if a is not type(None)), None)
+        else:
+            return node
 
 
 def key_path(loc: tuple[Any, ...], raw: Any) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import (
     AfterValidator,
@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from ..core.errors import did_you_mean
 from ..core.kpis import KPIS, direction_sign
 from ..core.periods import add_months
 from ..core.schema import TABLES
@@ -54,14 +55,27 @@ class KeyedError(ValueError):
         self.message = message
 
 
+_AMOUNT_LIMIT = Decimal(10) ** 12
+
+
+def _in_range(value: Decimal) -> Decimal:
+    """A contract's amounts, counts and fractions are at most 10^12 (as a table's numbers are): beyond,
+    the exact arithmetic in cents would overflow."""
+    if not value.is_finite():
+        raise ValueError(f"{value} is not a finite number")
+    if abs(value) > _AMOUNT_LIMIT:
+        raise ValueError(f"{value} is out of range (expected at most 1e+12 in absolute value)")
+    return value
+
+
 def _six_places(value: Decimal) -> Decimal:
-    if value != value.quantize(Decimal("0.000001")):
+    if _in_range(value).as_tuple().exponent < -6 and value != value.quantize(Decimal("0.000001")):
         raise ValueError(f"{value} has more than 6 decimal places (expected at most 6)")
     return value
 
 
 def _cents(value: Decimal) -> Decimal:
-    if value != value.quantize(Decimal("0.01")):
+    if _in_range(value).as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
         raise ValueError(f"{value} is not a whole number of cents (expected at most 2 decimal places)")
     return value
 
@@ -358,7 +372,7 @@ class ServiceLevel(_Terms):
     @classmethod
     def _known_kpi(cls, name: str) -> str:
         if name not in KPIS:
-            raise ValueError(f"unknown KPI {name!r} (expected one of: {', '.join(KPIS)})")
+            raise ValueError(f"unknown KPI {name!r} ({did_you_mean(name, list(KPIS))})")
         if KPIS[name].direction == "none":
             raise ValueError(f"KPI {name!r} has no better direction: it cannot carry a service level")
         return name
@@ -463,7 +477,9 @@ class Contract(_Terms):
         try:
             ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {name!r} (expected an IANA name such as Europe/Paris)") from None
+            close = did_you_mean(name, sorted(available_timezones()), cutoff=0.9)
+            hint = f"; {close}" if close.startswith("did") else ""
+            raise ValueError(f"unknown timezone {name!r} (expected an IANA name such as Europe/Paris{hint})") from None
         return name
 
     @model_validator(mode="after")
@@ -478,7 +494,7 @@ class Contract(_Terms):
                     raise KeyedError(
                         ("partners", i, "service_levels", j, "channel"),
                         f"channel {sl.channel!r} has no thresholds under `channels` "
-                        f"(expected one of: {', '.join(self.channels)})",
+                        f"({did_you_mean(sl.channel, list(self.channels))})",
                     )
                 self._check_service_level_terms(i, j, partner, sl)
             if (
@@ -513,13 +529,13 @@ class Contract(_Terms):
                 )
         for table, source in self.sources.items():
             if table not in TABLES:
-                raise KeyedError(("sources", table), f"unknown table {table!r} (expected one of: {', '.join(TABLES)})")
+                raise KeyedError(("sources", table), f"unknown table {table!r} ({did_you_mean(table, list(TABLES))})")
             known = TABLES[table].column_names
             for ours in source.columns:
                 if ours not in known:
                     raise KeyedError(
                         ("sources", table, "columns", ours),
-                        f"unknown column {ours!r} of {table} (expected one of: {', '.join(known)})",
+                        f"unknown column {ours!r} of {table} ({did_you_mean(ours, known)})",
                     )
         return self
 

@@ -8,6 +8,8 @@ from .errors import (
     EngagementError,
     PartnerAnalyticsError,
     TableError,
+    did_you_mean,
+    shown,
 )
 from .kpis import (
     KPI,
@@ -100,6 +102,7 @@ __all__ = [
     "cents_of",
     "cents_to_decimal",
     "contact_kpis",
+    "did_you_mean",
     "direction_sign",
     "engagement_path",
     "format_cents",
@@ -114,6 +117,7 @@ __all__ = [
     "registered",
     "rounded_div",
     "shift_months",
+    "shown",
     "sums_of",
     "units",
     "units_lit",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["ContractError", "EngagementError", "PartnerAnalyticsError", "TableError"]
+__all__ = ["ContractError", "EngagementError", "PartnerAnalyticsError", "TableError", "did_you_mean", "shown"]
 
 
 class PartnerAnalyticsError(Exception):
@@ -31,3 +33,19 @@ class ContractError(EngagementError):
 
 class TableError(EngagementError):
     """A table file cannot be read at all (missing, unreadable, required column absent)."""
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """`text` as a message quotes it: cut to `limit` characters (ending with …), in quotes, with line
+    breaks and other control characters escaped, so that a quoted value never spans lines nor
+    carries more of a file than a glance needs."""
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def did_you_mean(name: str, known: Sequence[str], *, cutoff: float = 0.6) -> str:
+    """`did you mean 'at_risk_pct'?` when one of the `known` names is close to `name` (a misspelling:
+    difflib's similarity at least `cutoff`), else the names expected."""
+    close = difflib.get_close_matches(name, known, n=1, cutoff=cutoff)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return f"expected one of: {', '.join(known)}" if known else "check its spelling"

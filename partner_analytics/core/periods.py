@@ -47,6 +47,7 @@ def parse_period(text: str) -> Period:
         year, month = int(m[1]), int(m[2])
         if 1 <= month <= 12:
             return Period("month", dt.date(year, month, 1), 1)
+        raise ValueError(f"period {text!r}: month {month} does not exist (expected a month 01 to 12, e.g. 2026-09)")
     if m := re.fullmatch(r"(\d{4})-?[Qq]([1-4])", text.strip()):
         return Period("quarter", dt.date(int(m[1]), 3 * int(m[2]) - 2, 1), 3)
     raise ValueError(f"period {text!r}: expected a month YYYY-MM (e.g. 2026-09) or a quarter YYYY-QN (e.g. 2026-Q3)")

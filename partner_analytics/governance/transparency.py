@@ -13,22 +13,28 @@ RATE_TOLERANCE = 0.005
 RELATIVE_TOLERANCE = 0.01
 
 
-def delivery_scorecard(deliveries: pl.LazyFrame) -> pl.LazyFrame:
+def delivery_scorecard(
+    deliveries: pl.LazyFrame, *, delivered_on: bool = True, complete_known: bool = True
+) -> pl.LazyFrame:
     """Per partner × party × month: datasets due, delivered on time, complete, and the two rates.
 
     On time: delivered on or before `due_on`; not delivered counts as late. Complete: delivered and
-    marked complete.
+    marked complete. Without the `delivered_on` column (`delivered_on` False) nothing is measurable
+    but what is due; without `complete`, completeness is not: those figures are null, never 0.
     """
     on_time = pl.col("delivered_on").is_not_null() & (pl.col("delivered_on") <= pl.col("due_on"))
     complete = pl.col("delivered_on").is_not_null() & pl.col("complete").fill_null(False)
+    unknown = pl.lit(None, dtype=pl.Int64)
     return (
         deliveries.group_by("partner_id", "party", pl.col("period").alias("month"))
         .agg(
             pl.len().cast(pl.Int64).alias("due"),
-            pl.col("delivered_on").is_not_null().sum().cast(pl.Int64).alias("delivered"),
-            on_time.sum().cast(pl.Int64).alias("on_time"),
-            complete.sum().cast(pl.Int64).alias("complete"),
-            pl.col("dataset").filter(~on_time).sort().str.join(", ").alias("late_datasets"),
+            (pl.col("delivered_on").is_not_null().sum().cast(pl.Int64) if delivered_on else unknown).alias("delivered"),
+            (on_time.sum().cast(pl.Int64) if delivered_on else unknown).alias("on_time"),
+            (complete.sum().cast(pl.Int64) if delivered_on and complete_known else unknown).alias("complete"),
+            (
+                pl.col("dataset").filter(~on_time).sort().str.join(", ") if delivered_on else pl.lit(None, pl.String)
+            ).alias("late_datasets"),
         )
         .with_columns(
             (pl.col("on_time") / pl.col("due")).alias("on_time_rate"),

@@ -3,7 +3,7 @@
 computed tables.
 """
 
-from .engagement import HELD_BYTES, Engagement, load
+from .engagement import HELD_BYTES, Engagement, errors_naming_files, load
 from .export import (
     MONEY_COLUMNS,
     Format,
@@ -11,6 +11,7 @@ from .export import (
     for_people,
 )
 from .lineage import lineage, package_version
+from .quality import TableQuality, quality_failures, table_quality
 from .readers import (
     CELL,
     EXTRA,
@@ -18,6 +19,7 @@ from .readers import (
     ROW,
     RawTable,
     SourceFile,
+    check_inside,
     locate,
     read_table,
 )
@@ -47,14 +49,19 @@ __all__ = [
     "Format",
     "RawTable",
     "SourceFile",
+    "TableQuality",
     "ValidatedTable",
+    "check_inside",
     "engagement_summary",
+    "errors_naming_files",
     "export_tables",
     "for_people",
     "lineage",
     "load",
     "locate",
     "package_version",
+    "quality_failures",
     "read_table",
+    "table_quality",
     "validate_table",
 ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -10,12 +12,12 @@ import polars as pl
 
 from ..contract.reading import read_contract
 from ..contract.terms import Contract
-from ..core.errors import EngagementError
+from ..core.errors import EngagementError, TableError, shown
 from ..core.schema import TABLES
-from .readers import SourceFile, locate, read_table
+from .readers import ROW, SourceFile, check_inside, locate, read_table
 from .validation import REJECTED_SCHEMA, validate_table
 
-__all__ = ["HELD_BYTES", "Engagement", "load"]
+__all__ = ["HELD_BYTES", "Engagement", "errors_naming_files", "load"]
 
 HELD_BYTES = 100 * 2**20
 
@@ -75,16 +77,52 @@ class Engagement:
         file in bounded memory (each computation reads it once) instead of holding it whole.
         """
         held = [n for n in self.tables if limit is None or n not in self.sources or self.sources[n].size <= limit]
-        frames = pl.collect_all([*(self.tables[n] for n in held), self.rejected])
+        with errors_naming_files(self):
+            frames = pl.collect_all([*(self.tables[n] for n in held), self.rejected])
         tables = self.tables | {name: df.lazy() for name, df in zip(held, frames[:-1], strict=True)}
         return replace(self, tables=tables, rejected=frames[-1].lazy())
 
 
-def load(path: str | Path) -> Engagement:
+@contextmanager
+def errors_naming_files(engagement: Engagement) -> Iterator[None]:
+    """Within it, a Parquet reader's error is a TableError naming the damaged file.
+
+    A Parquet file is scanned lazily: a damaged data page is met when its rows are first computed,
+    and the reader's own message does not say which file it is in. The engagement's Parquet files
+    are then read once each (on that failure only) to find it.
+    """
+    try:
+        yield
+    except pl.exceptions.PolarsError as e:
+        damaged = next((sf for sf in engagement.sources.values() if sf.format == "parquet" and _damaged(sf.path)), None)
+        if damaged is None:
+            raise
+        raise _damaged_file_error(e, damaged.path) from e
+
+
+def _damaged_file_error(error: Exception, path: Path) -> TableError:
+    lines = str(error).strip().splitlines() or [type(error).__name__]
+    return TableError(
+        f"cannot read the parquet file: {shown(lines[0], 160)[1:-1]} (its data is damaged: export it again)",
+        file=path,
+    )
+
+
+def _damaged(path: Path) -> bool:
+    """Whether reading every value of a Parquet file fails (read in batches, in bounded memory)."""
+    try:
+        pl.scan_parquet(path).select(pl.all().hash().sum()).collect(engine="streaming")
+    except pl.exceptions.PolarsError:
+        return True
+    return False
+
+
+def load(path: str | Path, *, allow_outside: bool = False) -> Engagement:
     """Read and validate an engagement folder (docs/data-contract.md).
 
     Contract and file-level problems raise an EngagementError naming the file and key; row-level
     problems do not stop the load: those rows are in `Engagement.rejected`, the valid rows go on.
+    Only files inside the folder are read (links followed), unless `allow_outside`.
     """
     folder = Path(path).expanduser().resolve()
     if not folder.is_dir():
@@ -98,6 +136,7 @@ def load(path: str | Path) -> Engagement:
             ".parquet or .xlsx; `partner-analytics sample --out DIR` writes an example)",
             file=folder,
         )
+    check_inside(folder, contract_path, allow_outside=allow_outside)
     contract = read_contract(contract_path)
     tables: dict[str, pl.LazyFrame] = {}
     present: dict[str, frozenset[str]] = {}
@@ -106,11 +145,22 @@ def load(path: str | Path) -> Engagement:
     warnings: list[str] = []
     for name, spec in TABLES.items():
         source = contract.sources.get(name)
-        file = locate(folder, spec, source)
+        file = locate(folder, spec, source, allow_outside=allow_outside)
         if file is None:
             continue
         raw = read_table(file, spec, source)
-        checked = validate_table(raw, contract, source)
+        if spec.required and raw.frame.select(ROW).head(1).collect().height == 0:
+            raise TableError(
+                f"no rows: the file holds a header and no data row (expected at least one row of {name}, "
+                "the table the others are measured against)",
+                file=file,
+            )
+        try:
+            checked = validate_table(raw, contract, source)  # reads a Parquet file's key columns
+        except pl.exceptions.PolarsError as e:
+            if raw.source.format != "parquet":
+                raise
+            raise _damaged_file_error(e, file) from e
         tables[name], present[name], sources[name] = checked.valid, raw.present, raw.source
         rejected.append(checked.rejected)
         if raw.ignored_columns:
@@ -123,6 +173,6 @@ def load(path: str | Path) -> Engagement:
         present=present,
         rejected=rejected_all,
         sources=sources,
-        contract_file=SourceFile.of("contract", contract_path),
+        contract_file=SourceFile.of("contract", contract_path.resolve()),
         warnings=tuple(warnings),
     )

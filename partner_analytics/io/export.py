@@ -53,7 +53,8 @@ def for_people(name: str, frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def export_tables(tables: Mapping[str, pl.DataFrame], out: Path, fmt: Format, record: Mapping[str, Any]) -> list[Path]:
-    """Write every table into `out` (one file per table; one workbook for xlsx) and `lineage.json`."""
+    """Write every table into `out` (one file per table; one workbook for xlsx, every text cell as text)
+    and `lineage.json`."""
     out.mkdir(parents=True, exist_ok=True)
     ready = {name: for_people(name, df) for name, df in tables.items()}
     written: list[Path] = []
@@ -62,7 +63,9 @@ def export_tables(tables: Mapping[str, pl.DataFrame], out: Path, fmt: Format, re
         with atomic_path(target) as tmp:
             import xlsxwriter
 
-            with xlsxwriter.Workbook(tmp) as book:
+            # Every text cell is written as text: a value from the inputs such as =HYPERLINK(…) or a URL
+            # must not become a live formula or link in the client's spreadsheet.
+            with xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_urls": False}) as book:
                 for name, df in ready.items():
                     df.write_excel(book, worksheet=name[:31], autofit=True, float_precision=6)
         written.append(target)

@@ -27,10 +27,10 @@ from xml.etree import ElementTree
 import polars as pl
 
 from ..contract.terms import Source
-from ..core.errors import TableError
+from ..core.errors import TableError, shown
 from ..core.schema import Column, Table
 
-__all__ = ["CELL", "EXTRA", "FORMATS", "ROW", "RawTable", "SourceFile", "locate", "read_table"]
+__all__ = ["CELL", "EXTRA", "FORMATS", "ROW", "RawTable", "SourceFile", "check_inside", "locate", "read_table"]
 
 ROW = "__row"
 EXTRA = "__extra"
@@ -110,12 +110,25 @@ class _Grid:
     cells: tuple[tuple[int, int, str], ...] = ()
 
 
-def locate(folder: Path, table: Table, source: Source | None) -> Path | None:
-    """The file holding `table`: the `sources:` path if given, else `<table>.csv|parquet|xlsx` in the folder."""
+def locate(folder: Path, table: Table, source: Source | None, *, allow_outside: bool = False) -> Path | None:
+    """The file holding `table`, resolved (links followed): the `sources:` path if given, else
+    `<table>.csv|parquet|xlsx` in the folder.
+
+    A path that leads outside `folder` (absolute, climbing out with `..`, or through a symbolic link)
+    is refused unless `allow_outside`: an engagement is what its folder holds.
+    """
     if source is not None and source.path:
-        path = folder / source.path
-        _check_is_file(path, f"file not found for table {table.name} (sources.{table.name}.path)")
-        path = path.resolve()
+        given = folder / source.path
+        _check_inside(
+            folder,
+            given,
+            allow_outside,
+            f"{shown(source.path, 120)} leads outside the engagement folder",
+            file=folder / "contract.yaml",
+            key=f"sources.{table.name}.path",
+        )
+        _check_is_file(given, f"file not found for table {table.name} (sources.{table.name}.path)")
+        path = given.resolve()
         if path.suffix.lower() not in FORMATS:
             raise TableError(f"unsupported file type {path.suffix!r} (expected .csv, .parquet or .xlsx)", file=path)
         return path
@@ -132,9 +145,30 @@ def locate(folder: Path, table: Table, source: Source | None) -> Path | None:
             f"or a path under sources.{table.name} in contract.yaml)",
             file=folder,
         )
-    if found:
-        _check_is_file(found[0], f"file not found for table {table.name}")
-    return found[0] if found else None
+    if not found:
+        return None
+    _check_is_file(found[0], f"file not found for table {table.name}")
+    check_inside(folder, found[0], allow_outside=allow_outside)
+    return found[0].resolve()
+
+
+def check_inside(folder: Path, path: Path, *, allow_outside: bool = False) -> None:
+    """Refuse a file of the engagement (such as contract.yaml) that is a link leading outside `folder`."""
+    _check_inside(folder, path, allow_outside, "a symbolic link leading outside the engagement folder", file=path)
+
+
+def _check_inside(
+    folder: Path, path: Path, allow_outside: bool, what: str, *, file: Path, key: str | None = None
+) -> None:
+    resolved = path.resolve()
+    if allow_outside or resolved.is_relative_to(folder.resolve()):
+        return
+    raise TableError(
+        f"{what} (it resolves to {shown(str(resolved), 120)}): files outside {folder} are not read; "
+        "move the file into the folder, or allow it (--allow-outside; load(..., allow_outside=True))",
+        file=file,
+        key=key,
+    )
 
 
 def _check_is_file(path: Path, missing: str) -> None:
@@ -189,7 +223,9 @@ def read_table(path: Path, table: Table, source: Source | None) -> RawTable:
         frame = frame.join(cells.lazy(), on=ROW, how="left", maintain_order="left")
         kept += [c for c in cells.columns if c != ROW]
     if textual:
-        frame = frame.filter(~pl.all_horizontal([pl.col(c).is_null() for c in (*table.column_names, *kept)]))
+        # A row with no value (nothing, or only spaces, between the separators) is no row: skipped.
+        blank = [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in table.column_names]
+        frame = frame.filter(~pl.all_horizontal([*blank, *(pl.col(c).is_null() for c in kept)]))
     frame = frame.select(ROW, *table.column_names, *kept)
     return RawTable(table, sf, frame, frozenset(rename), textual, tuple(ignored))
 
@@ -221,7 +257,7 @@ def _read_csv(path: Path, source: Source, table: Table) -> _Grid:
         guess = next((s for s in (";", ",", "\t", "|") if s != separator and s in (headers[0] or "")), None)
         if guess:
             raise TableError(
-                f"the header has one column {headers[0]!r}: the separator looks like {guess!r}, "
+                f"the header is a single column holding {guess!r}: the separator looks like {guess!r}, "
                 f"not {separator!r} (set `separator: {guess!r}` under sources.{table.name} in contract.yaml)",
                 file=path,
             )
@@ -306,7 +342,7 @@ def _quote_problem(text: str, separator: str) -> str | None:
                 after = text[i + 1 : i + 2]
                 if after not in ("", separator, "\n", "\r"):
                     return (
-                        f"line {line}: text after a closing quote ({text[max(0, i - 10) : i + 10]!r}): "
+                        f"line {line}: text after a closing quote: "
                         'quote the whole value and double the quotes inside it ("12"" screen")'
                     )
         elif char == '"':
@@ -338,7 +374,8 @@ def _read_xlsx(path: Path, source: Source) -> _Grid:
         text = _first_line(e)
         if source.sheet and "sheet" in text.lower():
             raise TableError(
-                f"no sheet named {source.sheet!r} in the workbook (sheets: {', '.join(_sheet_names(path))})",
+                f"no sheet named {shown(source.sheet)} in the workbook "
+                f"(sheets: {', '.join(shown(n, 30)[1:-1] for n in _sheet_names(path))})",
                 file=path,
             ) from None
         raise
@@ -490,14 +527,14 @@ def _map_headers(
         loose = [i for i, h in enumerate(headers) if h is not None and h.strip().lower() == wanted.strip().lower()]
         matches = exact or loose
         if len(exact) > 1:
-            raise TableError(f"header {wanted!r} appears more than once (expected unique headers)", file=path)
+            raise TableError(f"header {shown(wanted)} appears more than once (expected unique headers)", file=path)
         if len(matches) > 1:
-            shown = " and ".join(repr(headers[i]) for i in matches)
-            raise TableError(f"headers {shown} both match {column.name} (expected one; rename the other)", file=path)
+            both = " and ".join(shown(headers[i] or "") for i in matches)
+            raise TableError(f"headers {both} both match {column.name} (expected one; rename the other)", file=path)
         if not matches and column.name in source.columns:
             raise TableError(
-                f"column {wanted!r} (mapped to {column.name} under sources.{table.name}.columns) is not in the header "
-                f"(found: {_listed(headers)}){_encoding_hint(headers, source)}",
+                f"column {shown(wanted)} (mapped to {column.name} under sources.{table.name}.columns) is not in the "
+                f"header ({_found(headers, table, source)}){_encoding_hint(headers, source)}",
                 file=path,
             )
         if matches:
@@ -506,28 +543,45 @@ def _map_headers(
     for ours, i in rename.items():
         if i in used:
             raise TableError(
-                f"header {headers[i]!r} is used for both {used[i]} and {ours} (expected one file column for each)",
+                f"header {shown(headers[i] or '')} is used for both {used[i]} and {ours} "
+                "(expected one file column for each)",
                 file=path,
             )
         used[i] = ours
     missing = [c for c in table.required_columns if c not in rename]
     if missing:
         raise TableError(
-            f"required column {missing[0]!r} of {table.name} is missing (found: {_listed(headers)}; "
+            f"required column {missing[0]!r} of {table.name} is missing ({_found(headers, table, source)}; "
             f"map another header to it under sources.{table.name}.columns){_header_hint(headers, rename)}",
             file=path,
             key=missing[0],
         )
     ignored = [
-        h if h is not None else f"(no header, column {i + 1})"
+        shown(h, 30)[1:-1] if h is not None else f"(no header, column {i + 1})"
         for i, h in enumerate(headers)
         if i not in used and (h is not None or filled is None or i in filled)
     ]
     return rename, ignored
 
 
-def _listed(headers: list[str | None]) -> str:
-    return ", ".join(h if h is not None else "(empty)" for h in headers) or "no header"
+_SHOWN_HEADERS = 12
+
+
+def _found(headers: list[str | None], table: Table, source: Source) -> str:
+    """The file's header as a message may quote it: only when it parsed as the table's header (one of its
+    names is a column of the table), each name shortened and escaped, at most `_SHOWN_HEADERS` of them.
+
+    A first line naming none of the columns may be data, or not the table at all (a file holding a
+    secret): it is not quoted.
+    """
+    if not headers:
+        return "found: no header"
+    known = {name.strip().lower() for c in table.columns for name in (c.name, source.columns.get(c.name, c.name))}
+    if not any(h is not None and h.strip().lower() in known for h in headers):
+        return f"the first line names none of the columns of {table.name}, so it is not shown"
+    names = [shown(h, 30)[1:-1] if h is not None else "(empty)" for h in headers[:_SHOWN_HEADERS]]
+    more = len(headers) - _SHOWN_HEADERS
+    return "found: " + ", ".join(names) + (f", … ({more} more)" if more > 0 else "")
 
 
 def _header_hint(headers: list[str | None], rename: dict[str, int]) -> str:
@@ -572,5 +626,6 @@ def _type_expected(column: Column, dtype: pl.DataType) -> str | None:
 
 
 def _first_line(error: BaseException) -> str:
+    """A reader's error as a message quotes it: its first line, shortened, control characters escaped."""
     text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
+    return shown(text[0], 160)[1:-1] if text else type(error).__name__

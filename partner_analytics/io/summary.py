@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from .engagement import Engagement
+from .engagement import Engagement, errors_naming_files
 
 __all__ = ["EngagementSummary", "engagement_summary"]
 
@@ -38,9 +38,10 @@ def engagement_summary(engagement: Engagement) -> EngagementSummary:
     )
     counts = [t.select(pl.lit(name).alias("table"), pl.len().alias("valid")) for name, t in engagement.tables.items()]
     rejected_counts = engagement.rejected.group_by("table").agg(pl.col("row").n_unique().alias("rejected"))
-    collected = pl.collect_all(
-        [per_partner, months, pl.concat(counts), rejected_counts, engagement.rejected.sort("table", "row")]
-    )
+    with errors_naming_files(engagement):
+        collected = pl.collect_all(
+            [per_partner, months, pl.concat(counts), rejected_counts, engagement.rejected.sort("table", "row")]
+        )
     per_partner_df, months_df, counts_df, rejected_df, rejected_rows = collected
     partners = (
         pl.DataFrame(

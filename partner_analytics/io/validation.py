@@ -393,6 +393,8 @@ def _blank(column: Column, dtype: pl.DataType) -> pl.Expr:
 
 def _unreadable_reason(column: Column, shown: pl.Expr, source: Source, timezone: str) -> pl.Expr:
     reason = _format("cannot read '{}' as {}", shown, pl.lit(_expected(column, source)))
+    if column.kind in ("date", "month", "datetime"):
+        reason = _impossible_date(shown).fill_null(reason)
     if column.kind in ("float", "int"):
         number = shown.str.replace_all(_SPACES, "")
         if source.decimal_comma:
@@ -413,6 +415,44 @@ def _unreadable_reason(column: Column, shown: pl.Expr, source: Source, timezone:
         )
         return pl.when(gap).then(skipped).otherwise(reason)
     return reason
+
+
+def _impossible_date(shown: pl.Expr) -> pl.Expr:
+    """Why an ISO-looking date is no date, when it is the calendar (null otherwise): `'2026-09-31' is not a
+    date: September 2026 has no 31st`, `'2026-13' is not a month: month 13 does not exist`."""
+    parts = shown.str.extract_groups(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[ T]|\s*$)")
+    year, month, day = (parts.struct.field(str(i)).cast(pl.Int32) for i in (1, 2, 3))
+    real_month = month.is_between(1, 12)
+    first = pl.date(year, pl.when(real_month).then(month).otherwise(1), 1)
+    last = first.dt.month_end().dt.day()
+    ordinal = (
+        pl.when((day % 100).is_between(11, 13))
+        .then(pl.lit("th"))
+        .when(day % 10 == 1)
+        .then(pl.lit("st"))
+        .when(day % 10 == 2)
+        .then(pl.lit("nd"))
+        .when(day % 10 == 3)
+        .then(pl.lit("rd"))
+        .otherwise(pl.lit("th"))
+    )
+    what = pl.when(day.is_null()).then(pl.lit("a month")).otherwise(pl.lit("a date"))
+    return (
+        pl.when(month.is_not_null() & ~real_month)
+        .then(_format("'{}' is not {}: month {} does not exist (expected 01 to 12)", shown, what, month))
+        .when(real_month & (day > last))
+        .then(
+            _format(
+                "'{}' is not a date: {} {} has no {}{} (it has {} days)",
+                shown,
+                first.dt.strftime("%B"),
+                year,
+                day,
+                ordinal,
+                last,
+            )
+        )
+    )
 
 
 def _unknown(column: Column, shown: pl.Expr, allowed: tuple[str, ...]) -> pl.Expr:

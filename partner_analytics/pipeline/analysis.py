@@ -135,7 +135,11 @@ def analyse(
         gain_share=chain.gain_share,
         resource_adjustments=chain.resource_adjustments,
         statement=chain.statement,
-        transparency=delivery_scorecard(tables["deliveries"]),
+        transparency=delivery_scorecard(
+            tables["deliveries"],
+            delivered_on=engagement.has("deliveries", "delivered_on") or not engagement.has("deliveries"),
+            complete_known=engagement.has("deliveries", "complete") or not engagement.has("deliveries"),
+        ),
         discrepancies=discrepancies(tables["reported_kpis"], results),
         reconciliation=reconciliation(tables["invoices"], chain.charges, results, engagement.table("staffing")),
         actions=action_figures(tables["actions"], grid),

@@ -39,7 +39,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..contract.reading import ContractLoader, key_path, validation_message
+from ..contract.reading import key_path, validation_message, yaml_document
 from ..contract.terms import Contract, Exact, Fraction, NonNegativeMoney
 from ..core.atomic import write_atomic
 from ..core.errors import EngagementError
@@ -252,13 +252,7 @@ def read_scenario(path: str | Path) -> Scenario:
     path = Path(path)
     if not path.is_file():
         raise ScenarioError("no such scenario file", file=path)
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=ContractLoader)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise ScenarioError(f"not valid YAML: {problem}", file=path, key=where) from None
+    raw = yaml_document(path, ScenarioError)
     return parse_scenario(raw, file=path)
 
 
