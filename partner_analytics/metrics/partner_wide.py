@@ -22,7 +22,8 @@ def with_partner_wide(per_channel: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFr
     summed = [c for c in schema.names() if c not in by]
     wide = (
         per_channel.group_by(keys)
-        .agg(pl.col(c).sum() for c in summed)
+        # floats summed in sorted order: the same total to the last bit whatever order the rows came in
+        .agg((pl.col(c).sort() if schema[c].is_float() else pl.col(c)).sum() for c in summed)
         .with_columns(pl.lit(None, dtype=schema["channel"]).alias("channel"))
         .select(schema.names())
     )
