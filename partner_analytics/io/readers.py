@@ -29,6 +29,7 @@ import polars as pl
 from ..contract.terms import Source
 from ..core.errors import TableError, shown
 from ..core.schema import Column, Table
+from .presets import preset_columns
 
 __all__ = ["CELL", "EXTRA", "FORMATS", "ROW", "RawTable", "SourceFile", "check_inside", "locate", "read_table"]
 
@@ -202,9 +203,13 @@ def read_table(path: Path, table: Table, source: Source | None) -> RawTable:
         raise
     except Exception as e:
         raise TableError(f"cannot read the {sf.format} file: {_first_line(e)}", file=path) from e
+    used: set[str] = set()
+    if source.preset:
+        grid, used = _with_preset(grid, table, source, path)
     schema = grid.frame.collect_schema()
     names = schema.names()
     rename, ignored = _map_headers(grid.headers, grid.filled, table, source, path)
+    ignored = [h for h in ignored if h not in used]
     textual = sf.format != "parquet"
     if not textual:
         _check_types(schema, names, rename, table, path)
@@ -228,6 +233,21 @@ def read_table(path: Path, table: Table, source: Source | None) -> RawTable:
         frame = frame.filter(~pl.all_horizontal([*blank, *(pl.col(c).is_null() for c in kept)]))
     frame = frame.select(ROW, *table.column_names, *kept)
     return RawTable(table, sf, frame, frozenset(rename), textual, tuple(ignored))
+
+
+def _with_preset(grid: _Grid, table: Table, source: Source, path: Path) -> tuple[_Grid, set[str]]:
+    """The grid with our columns derived from the platform's fields (`presets`) added after its own,
+    and the fields they read."""
+    assert source.preset is not None
+    names = grid.frame.collect_schema().names()
+    headers = grid.headers
+    derived, used = preset_columns(source.preset, table.name, headers, set(source.columns), str(path))
+    unique = {h for h in headers if h is not None and headers.count(h) == 1 and h not in derived}
+    frame = grid.frame.rename({names[i]: h for i, h in enumerate(headers) if h in unique and names[i] != h})
+    frame = frame.with_columns(derived.values())
+    width = len(headers)
+    filled = None if grid.filled is None else grid.filled | set(range(width, width + len(derived)))
+    return _Grid(frame, [*headers, *derived], grid.first_row, filled, grid.extra, grid.cells), used
 
 
 def _read_csv(path: Path, source: Source, table: Table) -> _Grid:

@@ -89,7 +89,7 @@ def _reads(entry: KPI) -> list[str]:
     return list(dict.fromkeys(n for n in names if n in known and known[n].kind != "formula"))
 
 
-def interval_note(entry: KPI, present: frozenset[str]) -> str | None:
+def _interval_note(entry: KPI, present: frozenset[str]) -> str | None:
     """Why a contact KPI's row of an interval-measured pair can be null, beyond a zero denominator."""
     reads = _reads(entry)
     if any(n not in INTERVAL_SUMS for n in reads):
@@ -105,7 +105,7 @@ def interval_notes(results: pl.LazyFrame, contract: Contract, present: frozenset
     """The results with the notes of the null rows an interval report explains: a pair measured from
     intervals, and the partner-wide row of a partner with such a pair (it sums every channel)."""
     pairs = contract.interval_pairs
-    notes = {k.name: interval_note(k, present) for k in contact_kpis()}
+    notes = {k.name: _interval_note(k, present) for k in contact_kpis()}
     notes = {k: v for k, v in notes.items() if v is not None}
     if not pairs or not notes:
         return results
