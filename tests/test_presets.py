@@ -122,14 +122,15 @@ def test_an_unknown_preset_is_a_key_path_error(tmp_path: Path) -> None:
 
 
 # An Avaya CMS split interval report (hsplit database items) of northcall's voice split 12: two
-# half-hours, local times. The partner is the file's, mapped under columns.
+# half-hours, local times. The partner is the file's, mapped under columns. CMS counts no short
+# abandons: the contract's voice channel has none here (short_abandon_s 0).
 CMS_HEADER = (
-    "partner,ROW_DATE,STARTTIME,INTRVL,SPLIT,CALLSOFFERED,ACDCALLS,ABNCALLS,ACCEPTABLE,PHANTOMABNS,"
-    "ANSTIME,ACDTIME,ACWTIME"
+    "partner,ROW_DATE,STARTTIME,INTRVL,SPLIT,CALLSOFFERED,ACDCALLS,ABNCALLS,ACCEPTABLE,SLVLABNS,"
+    "ANSTIME,ACDTIME,HOLDACDTIME,ACWTIME"
 )
 CMS_ROWS = [
-    "northcall,2026-09-01,900,30,12,10,8,2,6,1,96,1800,400",
-    "northcall,2026-09-01,930,30,12,5,5,0,5,0,40,900,300",
+    "northcall,2026-09-01,900,30,12,10,8,2,6,1,96,1800,100,400",
+    "northcall,2026-09-01,930,30,12,5,5,0,5,0,40,900,0,300",
 ]
 
 
@@ -141,6 +142,7 @@ def _cms(tmp_path: Path, rows: list[str], header: str = CMS_HEADER) -> pa.Engage
         "covers": {"northcall": ["voice"]},
     }
     data = contract(sources={"intervals": intervals})
+    data["channels"]["voice"] = {"answer_within_s": 20, "service_level_formula": {"abandons_in_service": True}}
     files = {"cms.csv": "\n".join([header, *rows]) + "\n", "contacts.csv": CONTACT_HEADER + "\n" + SOUTHDESK_CONTACT}
     return pa.load(write_engagement(tmp_path / "eng", files, data))
 
@@ -158,7 +160,8 @@ def test_avaya_cms_interval_report(tmp_path: Path) -> None:
     ]
     assert intervals["channel"].to_list() == ["voice", "voice"]
     assert intervals["queue"].to_list() == ["12", "12"]
-    assert intervals["handle_s"].to_list() == [1800 + 400, 900 + 300]
+    assert intervals["handle_s"].to_list() == [1800 + 100 + 400, 900 + 0 + 300]
+    assert intervals["abandoned_within_threshold"].to_list() == [1, 0]
     results = kpi_results(eng).collect()
 
     def value(kpi: str) -> float:
@@ -167,12 +170,13 @@ def test_avaya_cms_interval_report(tmp_path: Path) -> None:
         )
         return row["value"][0]
 
-    # offered 10 + 5, answered 8 + 5, within the threshold 6 + 5, phantom (short) abandons 1
+    # offered 10 + 5, answered 8 + 5, within the threshold 6 + 5, abandoned within it 1 (counted in
+    # service under abandons_in_service), no short abandons
     assert value("offered") == 15
-    assert value("service_level") == pytest.approx((6 + 5) / (15 - 1))
-    assert value("abandon_rate") == pytest.approx((15 - 1 - 13) / (15 - 1))
+    assert value("service_level") == pytest.approx((6 + 5 + 1) / 15)
+    assert value("abandon_rate") == pytest.approx((15 - 13) / 15)
     assert value("asa") == pytest.approx((96 + 40) / 13)
-    assert value("aht") == pytest.approx((1800 + 400 + 900 + 300) / 13)
+    assert value("aht") == pytest.approx((1800 + 100 + 400 + 900 + 300) / 13)
     assert value("fcr") is None
 
 
@@ -184,8 +188,16 @@ def test_avaya_cms_missing_item_names_it_and_ours(tmp_path: Path) -> None:
 
 
 def test_avaya_cms_inconsistent_interval_is_rejected(tmp_path: Path) -> None:
-    eng = _cms(tmp_path, [CMS_ROWS[0], "northcall,2026-09-01,1000,30,12,5,6,0,5,0,40,900,300"])
+    eng = _cms(tmp_path, [CMS_ROWS[0], "northcall,2026-09-01,1000,30,12,5,6,0,5,0,40,900,0,300"])
     rejected = eng.rejected.collect()
     assert rejected.select("row", "column", "reason").rows() == [
         (3, "answered", "answered 6 is more than offered 5 (expected answered ≤ offered)")
     ]
+
+
+def test_avaya_cms_without_abandons_by_threshold_cannot_support_the_formula(tmp_path: Path) -> None:
+    header = CMS_HEADER.replace("SLVLABNS", "OTHER")
+    with pytest.raises(ContractError) as error:
+        _cms(tmp_path, CMS_ROWS, header=header)
+    assert error.value.key == "channels.voice.service_level_formula.abandons_in_service"
+    assert "no abandoned_within_threshold column" in str(error.value)

@@ -83,13 +83,13 @@ def _cms_start(f: Callable[[str], pl.Expr]) -> pl.Expr:
     )
 
 
-def _cms_sum(*fields: str) -> Callable[[Callable[[str], pl.Expr]], pl.Expr]:
-    def build(f: Callable[[str], pl.Expr]) -> pl.Expr:
-        total = pl.sum_horizontal(f(x).str.strip_chars().cast(pl.Float64, strict=False) for x in fields)
-        unreadable = pl.any_horizontal(f(x).is_null() for x in fields)
-        return pl.when(~unreadable).then(total.cast(pl.String))
+def _cms_handle(f: Callable[[str], pl.Expr]) -> pl.Expr:
+    """ACDTIME (talk, hold excluded) + HOLDACDTIME (when exported) + ACWTIME, in seconds."""
 
-    return build
+    def seconds(field: str) -> pl.Expr:
+        return f(field).str.strip_chars().cast(pl.Float64, strict=False)
+
+    return (seconds("ACDTIME") + seconds("HOLDACDTIME").fill_null(0) + seconds("ACWTIME")).cast(pl.String)
 
 
 PRESETS: dict[str, Preset] = {
@@ -126,9 +126,9 @@ PRESETS: dict[str, Preset] = {
                 "answered": _copied("ACDCALLS"),
                 "answered_within_threshold": _copied("ACCEPTABLE"),
                 "abandoned": _copied("ABNCALLS"),
-                "short_abandons": _copied("PHANTOMABNS"),
+                "abandoned_within_threshold": _copied("SLVLABNS"),
                 "answered_wait_s": _copied("ANSTIME"),
-                "handle_s": Derived(("ACDTIME", "ACWTIME"), _cms_sum("ACDTIME", "ACWTIME")),
+                "handle_s": Derived(("ACDTIME", "ACWTIME"), _cms_handle, ("HOLDACDTIME",)),
                 "queue": _copied("SPLIT"),
             },
         ),
