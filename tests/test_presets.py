@@ -201,3 +201,44 @@ def test_avaya_cms_without_abandons_by_threshold_cannot_support_the_formula(tmp_
         _cms(tmp_path, CMS_ROWS, header=header)
     assert error.value.key == "channels.voice.service_level_formula.abandons_in_service"
     assert "no abandoned_within_threshold column" in str(error.value)
+
+
+# Genesys Cloud conversation details, one row per conversation with its ACD session's metrics
+# (milliseconds) and the partner as a participant attribute exported as partner_id.
+GENESYS_HEADER = "conversationId,conversationStart,mediaType,queueName,ani,tAnswered,tAbandon,tHandle,partner_id"
+GENESYS_ROWS = [
+    "g1,2026-09-01T07:00:00.000Z,voice,Billing,tel:+33100000001,12000,,330000,northcall",
+    "g2,2026-09-01T07:10:00.000Z,voice,Billing,tel:+33100000002,,3000,,northcall",
+    "g3,2026-09-01T07:20:00.000Z,voice,Billing,tel:+33100000001,25500,,240000,northcall",
+    "g4,2026-09-01T07:30:00.000Z,voice,Billing,tel:+33100000003,,15000,,northcall",
+]
+
+
+def test_genesys_cloud_metrics_read_into_waits_and_handle_times(tmp_path: Path) -> None:
+    data = contract(sources={"contacts": {"path": "details.csv", "preset": "genesys_cloud"}})
+    files = {"details.csv": "\n".join([GENESYS_HEADER, *GENESYS_ROWS]) + "\n"}
+    eng = pa.load(write_engagement(tmp_path / "eng", files, data))
+    contacts = eng.contacts.collect().sort("contact_id")
+    assert contacts["answered"].to_list() == [True, False, True, False]
+    assert contacts["wait_s"].to_list() == [12.0, 3.0, 25.5, 15.0]
+    assert contacts["handle_s"].to_list() == [330.0, None, 240.0, None]
+    assert contacts["arrived_at"][0] == dt.datetime(2026, 9, 1, 9, 0, tzinfo=PARIS)
+    results = kpi_results(eng).collect().filter((pl.col("partner_id") == "northcall") & (pl.col("channel") == "voice"))
+    value = dict(zip(results["kpi"], results["value"], strict=True))
+    # 4 offered, 2 answered (12 s within T = 20 s, 25.5 s not), 1 short abandon (3 s < 5 s)
+    assert value["service_level"] == pytest.approx(1 / (4 - 1))
+    assert value["abandon_rate"] == pytest.approx((4 - 1 - 2) / (4 - 1))
+    assert value["asa"] == pytest.approx((12 + 25.5) / 2)
+    assert value["aht"] == pytest.approx((330 + 240) / 2)
+
+
+def test_genesys_cloud_missing_metric_names_it_and_ours(tmp_path: Path) -> None:
+    data = contract(sources={"contacts": {"path": "details.csv", "preset": "genesys_cloud"}})
+    header = GENESYS_HEADER.replace("tAbandon", "tAbandoned")
+    files = {"details.csv": "\n".join([header, *GENESYS_ROWS]) + "\n"}
+    with pytest.raises(TableError) as error:
+        pa.load(write_engagement(tmp_path / "eng", files, data))
+    assert error.value.key == "wait_s"
+    assert "needs the field 'tAbandon' of the Genesys Cloud conversation details for our column wait_s" in str(
+        error.value
+    )

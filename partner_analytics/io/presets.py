@@ -92,6 +92,22 @@ def _cms_handle(f: Callable[[str], pl.Expr]) -> pl.Expr:
     return (seconds("ACDTIME") + seconds("HOLDACDTIME").fill_null(0) + seconds("ACWTIME")).cast(pl.String)
 
 
+def _milliseconds(field: str) -> Callable[[Callable[[str], pl.Expr]], pl.Expr]:
+    """A Genesys Cloud duration metric (milliseconds) in seconds, as text."""
+
+    def build(f: Callable[[str], pl.Expr]) -> pl.Expr:
+        return (f(field).str.strip_chars().cast(pl.Float64, strict=False) / 1000).cast(pl.String)
+
+    return build
+
+
+def _genesys_wait(f: Callable[[str], pl.Expr]) -> pl.Expr:
+    """tAnswered when answered, else tAbandon (milliseconds in queue before answer or abandon)."""
+    answered = f("tAnswered").is_not_null()
+    waited = pl.when(answered).then(f("tAnswered")).otherwise(f("tAbandon"))
+    return (waited.str.strip_chars().cast(pl.Float64, strict=False) / 1000).cast(pl.String)
+
+
 PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
@@ -112,6 +128,25 @@ PRESETS: dict[str, Preset] = {
                 "handle_s": Derived((_CONNECT_AGENT, _CONNECT_END), _connect_handle, (_CONNECT_ACW_END,)),
                 "queue": _copied("Queue.Name"),
                 "customer_id": _copied("CustomerEndpoint.Address"),
+            },
+        ),
+        Preset(
+            "genesys_cloud",
+            "contacts",
+            "Genesys Cloud conversation details",
+            {
+                "contact_id": _copied("conversationId"),
+                "partner_id": _copied("partner_id"),
+                "channel": Derived(("mediaType",), lambda f: f("mediaType").str.strip_chars().str.to_lowercase()),
+                "arrived_at": Derived(("conversationStart",), lambda f: _iso(f("conversationStart"))),
+                "answered": Derived(
+                    ("tAnswered",),
+                    lambda f: pl.when(f("tAnswered").is_not_null()).then(pl.lit("true")).otherwise(pl.lit("false")),
+                ),
+                "wait_s": Derived(("tAnswered", "tAbandon"), _genesys_wait),
+                "handle_s": Derived(("tHandle",), _milliseconds("tHandle")),
+                "queue": _copied("queueName"),
+                "customer_id": _copied("ani"),
             },
         ),
         Preset(
@@ -138,11 +173,13 @@ PRESETS: dict[str, Preset] = {
 
 
 def preset_columns(
-    name: str, table: str, headers: list[str | None], mapped: set[str], file: str
+    name: str, table: str, headers: dict[str, str], mapped: set[str], file: str
 ) -> tuple[dict[str, pl.Expr], set[str]]:
-    """Our columns of `table` from the export's `headers` under the preset `name`, as expressions of
-    the header names, except the `mapped` ones (`columns:` maps them to a header of their own), and
-    the platform's fields they read.
+    """Our columns of `table` from the export under the preset `name`, as expressions of the frame's
+    columns (`headers`: the file's header -> its frame column), and the platform's fields they read.
+
+    Left out: the `mapped` columns (`columns:` maps them to a header of their own) and those the
+    file already has under our name (read as they are).
 
     An optional column (ours not required) whose platform fields are absent is left out; a field
     a required column needs, missing, is a TableError naming the platform's field and our column.
@@ -154,12 +191,12 @@ def preset_columns(
             file=file,
             key=f"sources.{table}.preset",
         )
-    present = {h for h in headers if h is not None}
+    present = set(headers)
     required = set(TABLES[table].required_columns)
     columns: dict[str, pl.Expr] = {}
     used: set[str] = set()
     for ours, derived in preset.columns.items():
-        if ours in mapped:
+        if ours in mapped or ours in present:
             continue
         missing = [field for field in derived.needs if field not in present]
         if missing and ours not in required:
@@ -176,7 +213,7 @@ def preset_columns(
         def field(header: str) -> pl.Expr:
             if header not in present:
                 return pl.lit(None, dtype=pl.String)
-            value = pl.col(header).cast(pl.String)
+            value = pl.col(headers[header]).cast(pl.String)
             return pl.when(value.str.strip_chars() != "").then(value)
 
         columns[ours] = derived.build(field).alias(ours)

@@ -205,7 +205,7 @@ def read_table(path: Path, table: Table, source: Source | None) -> RawTable:
         raise TableError(f"cannot read the {sf.format} file: {_first_line(e)}", file=path) from e
     used: set[str] = set()
     if source.preset:
-        grid, used = _with_preset(grid, table, source, path)
+        grid, used = _with_preset(grid, table, source.preset, source, path)
     schema = grid.frame.collect_schema()
     names = schema.names()
     rename, ignored = _map_headers(grid.headers, grid.filled, table, source, path)
@@ -235,19 +235,22 @@ def read_table(path: Path, table: Table, source: Source | None) -> RawTable:
     return RawTable(table, sf, frame, frozenset(rename), textual, tuple(ignored))
 
 
-def _with_preset(grid: _Grid, table: Table, source: Source, path: Path) -> tuple[_Grid, set[str]]:
+def _with_preset(grid: _Grid, table: Table, preset: str, source: Source, path: Path) -> tuple[_Grid, set[str]]:
     """The grid with our columns derived from the platform's fields (`presets`) added after its own,
     and the fields they read."""
-    assert source.preset is not None
     names = grid.frame.collect_schema().names()
     headers = grid.headers
-    derived, used = preset_columns(source.preset, table.name, headers, set(source.columns), str(path))
-    unique = {h for h in headers if h is not None and headers.count(h) == 1 and h not in derived}
-    frame = grid.frame.rename({names[i]: h for i, h in enumerate(headers) if h in unique and names[i] != h})
-    frame = frame.with_columns(derived.values())
+    frame_column = {h: names[i] for i, h in enumerate(headers) if h is not None and headers.count(h) == 1}
+    derived, used = preset_columns(preset, table.name, frame_column, set(source.columns), str(path))
     width = len(headers)
+    # derived columns right after the header's, so that a header's position is its frame column's
+    added = [e.alias(f"{_DERIVED}{ours}") for ours, e in derived.items()]
+    frame = grid.frame.select(*names[:width], *added, *names[width:])
     filled = None if grid.filled is None else grid.filled | set(range(width, width + len(derived)))
     return _Grid(frame, [*headers, *derived], grid.first_row, filled, grid.extra, grid.cells), used
+
+
+_DERIVED = "__preset_"
 
 
 def _read_csv(path: Path, source: Source, table: Table) -> _Grid:
