@@ -242,3 +242,22 @@ def test_genesys_cloud_missing_metric_names_it_and_ours(tmp_path: Path) -> None:
     assert "needs the field 'tAbandon' of the Genesys Cloud conversation details for our column wait_s" in str(
         error.value
     )
+
+
+def test_a_row_wider_than_the_header_is_rejected_and_the_others_read(tmp_path: Path) -> None:
+    eng = _connect(tmp_path, [CONNECT_ROWS[0], CONNECT_ROWS[1] + ",surplus"])
+    assert eng.contacts.collect()["contact_id"].to_list() == ["c1"]
+    rejected = eng.rejected.collect()
+    assert rejected["row"].to_list() == [3]
+    assert rejected["reason"][0].startswith("1 value(s) beyond the header's last column")
+
+
+def test_a_parquet_export_reads_as_the_csv_one(tmp_path: Path) -> None:
+    frame = pl.read_csv(("\n".join([CONNECT_HEADER, *CONNECT_ROWS[:5]]) + "\n").encode(), infer_schema=False)
+    folder = tmp_path / "eng"
+    data = contract(sources={"contacts": {"path": "ctr.parquet", "preset": "amazon_connect"}})
+    write_engagement(folder, {}, data)
+    frame.write_parquet(folder / "ctr.parquet")
+    contacts = pa.load(folder).contacts.collect().sort("contact_id")
+    assert contacts["wait_s"].to_list() == [12.0, 3.0, 25.0, 15.0, 40.0]
+    assert contacts["handle_s"].to_list() == [330.0, None, 240.0, None, 600.0]
