@@ -261,3 +261,10 @@ def test_a_parquet_export_reads_as_the_csv_one(tmp_path: Path) -> None:
     contacts = pa.load(folder).contacts.collect().sort("contact_id")
     assert contacts["wait_s"].to_list() == [12.0, 3.0, 25.0, 15.0, 40.0]
     assert contacts["handle_s"].to_list() == [330.0, None, 240.0, None, 600.0]
+
+
+def test_an_unreadable_timestamp_is_rejected_quoting_it(tmp_path: Path) -> None:
+    row = CONNECT_ROWS[0].replace("2026-09-01T07:00:05Z", "yesterday")
+    rejected = _connect(tmp_path, [row]).rejected.collect()
+    assert rejected["column"].to_list() == ["arrived_at"]
+    assert rejected["reason"][0].startswith("cannot read 'yesterday' as")

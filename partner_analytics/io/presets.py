@@ -50,7 +50,9 @@ def _seconds(start: pl.Expr, end: pl.Expr) -> pl.Expr:
 
 
 def _iso(field: pl.Expr) -> pl.Expr:
-    return _instant(field).dt.to_string("%Y-%m-%dT%H:%M:%S%.f%:z")
+    """The timestamp as ISO 8601 with its offset; text that is no timestamp is kept, for the
+    validation to reject its row quoting it."""
+    return pl.coalesce(_instant(field).dt.to_string("%Y-%m-%dT%H:%M:%S%.f%:z"), field)
 
 
 def _copied(field: str) -> Derived:
