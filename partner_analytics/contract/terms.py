@@ -461,6 +461,10 @@ class Source(_Terms):
     date_format: str | None = None
     sheet: str | None = None
     columns: dict[str, str] = Field(default_factory=dict)
+    # a platform's export (io/presets.py): its field names and timestamps turned into our columns
+    preset: Literal["amazon_connect", "genesys_cloud", "avaya_cms"] | None = None
+    # interval reports: the partner × channel pairs measured from this table (sources.intervals only)
+    covers: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
 
 class Contract(_Terms):
@@ -538,6 +542,46 @@ class Contract(_Terms):
                         f"unknown column {ours!r} of {table} ({did_you_mean(ours, known)})",
                     )
         return self
+
+    # --- interval reports: which partner × channel is measured from `intervals` ---
+
+    @model_validator(mode="after")
+    def _interval_coverage(self) -> Contract:
+        """`covers` names known partners and channels, under sources.intervals only, each pair once."""
+        for table, source in self.sources.items():
+            if source.covers and table != "intervals":
+                raise KeyedError(
+                    ("sources", table, "covers"),
+                    "covers applies to sources.intervals only (the partner × channel pairs measured from intervals)",
+                )
+        for partner, channels in self.interval_pairs_by_partner.items():
+            if partner not in self.partner_ids:
+                raise KeyedError(
+                    ("sources", "intervals", "covers", partner),
+                    f"unknown partner {partner!r} ({did_you_mean(partner, list(self.partner_ids))})",
+                )
+            for k, channel in enumerate(channels):
+                if channel not in self.channels:
+                    raise KeyedError(
+                        ("sources", "intervals", "covers", partner, k),
+                        f"channel {channel!r} is not under `channels` ({did_you_mean(channel, list(self.channels))})",
+                    )
+                if channel in channels[:k]:
+                    raise KeyedError(("sources", "intervals", "covers", partner, k), f"channel {channel!r} twice")
+        return self
+
+    @property
+    def interval_pairs_by_partner(self) -> dict[str, tuple[str, ...]]:
+        """partner -> the channels measured from interval reports (sources.intervals.covers); others from contacts."""
+        source = self.sources.get("intervals")
+        return dict(source.covers) if source is not None else {}
+
+    @property
+    def interval_pairs(self) -> frozenset[tuple[str, str]]:
+        """The (partner, channel) pairs measured from interval reports."""
+        return frozenset((p, c) for p, channels in self.interval_pairs_by_partner.items() for c in channels)
+
+    # --- end of interval reports ---
 
     def _check_service_level_terms(self, i: int, j: int, partner: Partner, sl: ServiceLevel) -> None:
         """The terms of a service level that depend on its channel or on the partner's terms."""

@@ -11,7 +11,18 @@ from typing import Literal
 
 import polars as pl
 
-__all__ = ["AREAS", "COMMITTEES", "OWNER_PARTIES", "PARTIES", "STATUSES", "TABLES", "Column", "Kind", "Table"]
+__all__ = [
+    "AREAS",
+    "COMMITTEES",
+    "INTERVAL_COUNTS",
+    "OWNER_PARTIES",
+    "PARTIES",
+    "STATUSES",
+    "TABLES",
+    "Column",
+    "Kind",
+    "Table",
+]
 
 Kind = Literal["str", "float", "int", "bool", "datetime", "date", "month"]
 
@@ -201,3 +212,39 @@ TABLES: dict[str, Table] = {
         ),
     )
 }
+
+
+# --- interval reports: the alternative to contacts for a partner × channel (sources.intervals.covers) ---
+
+INTERVAL_COUNTS = (
+    "offered",
+    "answered",
+    "answered_within_threshold",
+    "abandoned",
+    "abandoned_within_threshold",
+    "short_abandons",
+)
+"""The whole-contact counts of an interval row, each at least 0 (docs/data-contract.md, `intervals`)."""
+
+TABLES["intervals"] = Table(
+    "intervals",
+    (
+        _PARTNER,
+        Column("channel", "str", required=True, references="channel"),
+        Column("interval_start", "datetime", required=True),
+        Column("interval_minutes", "int", required=True, choices=("15", "30", "60")),
+        Column("offered", "int", required=True, min=0),
+        Column("answered", "int", required=True, min=0),
+        Column("answered_within_threshold", "int", required=True, min=0),
+        Column("abandoned", "int", min=0),
+        Column("abandoned_within_threshold", "int", min=0),
+        Column("short_abandons", "int", min=0),
+        Column("answered_wait_s", "float", min=0),
+        Column("handle_s", "float", min=0),
+        Column("threshold_s", "float", min=0),
+        Column("site_id", "str"),
+        Column("queue", "str"),
+    ),
+    unique=("partner_id", "channel", "interval_start", "site_id", "queue"),
+    description="per queue and interval, the counts and total times of an ACD or CCaaS interval report",
+)

@@ -1,5 +1,6 @@
 """Inputs and outputs: finding and reading an engagement's files, casting and validating their rows
-(rejected rows kept with their reason), the loaded engagement, its lineage, and the export of the
+(rejected rows kept with their reason), the platforms' exports read through presets, the interval
+reports' checks, the loaded engagement, its lineage, and the export of the
 computed tables.
 """
 
@@ -10,7 +11,9 @@ from .export import (
     export_tables,
     for_people,
 )
+from .intervals import check_interval_counts, source_checks
 from .lineage import lineage, package_version
+from .presets import PRESETS, Preset
 from .quality import TableQuality, quality_failures, table_quality
 from .readers import (
     CELL,
@@ -41,17 +44,20 @@ __all__ = [
     "HELD_BYTES",
     "MONEY_COLUMNS",
     "NUMBER_LIMIT",
+    "PRESETS",
     "REJECTED_SCHEMA",
     "ROW",
     "TRUE_WORDS",
     "Engagement",
     "EngagementSummary",
     "Format",
+    "Preset",
     "RawTable",
     "SourceFile",
     "TableQuality",
     "ValidatedTable",
     "check_inside",
+    "check_interval_counts",
     "engagement_summary",
     "errors_naming_files",
     "export_tables",
@@ -62,6 +68,7 @@ __all__ = [
     "package_version",
     "quality_failures",
     "read_table",
+    "source_checks",
     "table_quality",
     "validate_table",
 ]

@@ -14,6 +14,7 @@ from ..contract.reading import read_contract
 from ..contract.terms import Contract
 from ..core.errors import EngagementError, TableError, shown
 from ..core.schema import TABLES
+from .intervals import check_interval_counts
 from .readers import ROW, SourceFile, check_inside, locate, read_table
 from .validation import REJECTED_SCHEMA, validate_table
 
@@ -117,6 +118,24 @@ def _damaged(path: Path) -> bool:
     return False
 
 
+def _check_interval_source(contract_path: Path, file: Path | None, pairs: frozenset[tuple[str, str]]) -> None:
+    """An interval report goes with the pairs it covers (sources.intervals.covers), and those with it."""
+    if file is not None and not pairs:
+        raise TableError(
+            f"an interval report ({file.name}) but no sources.intervals.covers: list the partner × channel pairs "
+            "it measures (e.g. covers: {rivage: [voice]})",
+            file=contract_path,
+            key="sources.intervals.covers",
+        )
+    if file is None and pairs:
+        raise TableError(
+            "sources.intervals.covers names pairs measured from interval reports, but there is no intervals "
+            "file (expected intervals.csv, .parquet or .xlsx, or sources.intervals.path)",
+            file=contract_path,
+            key="sources.intervals.covers",
+        )
+
+
 def load(path: str | Path, *, allow_outside: bool = False) -> Engagement:
     """Read and validate an engagement folder (docs/data-contract.md).
 
@@ -146,9 +165,13 @@ def load(path: str | Path, *, allow_outside: bool = False) -> Engagement:
     for name, spec in TABLES.items():
         source = contract.sources.get(name)
         file = locate(folder, spec, source, allow_outside=allow_outside)
+        if name == "intervals":
+            _check_interval_source(contract_path, file, contract.interval_pairs)
         if file is None:
             continue
         raw = read_table(file, spec, source)
+        if name == "intervals":
+            check_interval_counts(contract, raw.present, contract_path)
         if spec.required and raw.frame.select(ROW).head(1).collect().height == 0:
             raise TableError(
                 f"no rows: the file holds a header and no data row (expected at least one row of {name}, "

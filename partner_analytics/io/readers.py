@@ -29,6 +29,7 @@ import polars as pl
 from ..contract.terms import Source
 from ..core.errors import TableError, shown
 from ..core.schema import Column, Table
+from .presets import preset_columns
 
 __all__ = ["CELL", "EXTRA", "FORMATS", "ROW", "RawTable", "SourceFile", "check_inside", "locate", "read_table"]
 
@@ -202,9 +203,13 @@ def read_table(path: Path, table: Table, source: Source | None) -> RawTable:
         raise
     except Exception as e:
         raise TableError(f"cannot read the {sf.format} file: {_first_line(e)}", file=path) from e
+    used: set[str] = set()
+    if source.preset:
+        grid, used = _with_preset(grid, table, source.preset, source, path)
     schema = grid.frame.collect_schema()
     names = schema.names()
     rename, ignored = _map_headers(grid.headers, grid.filled, table, source, path)
+    ignored = [h for h in ignored if h not in used]
     textual = sf.format != "parquet"
     if not textual:
         _check_types(schema, names, rename, table, path)
@@ -228,6 +233,24 @@ def read_table(path: Path, table: Table, source: Source | None) -> RawTable:
         frame = frame.filter(~pl.all_horizontal([*blank, *(pl.col(c).is_null() for c in kept)]))
     frame = frame.select(ROW, *table.column_names, *kept)
     return RawTable(table, sf, frame, frozenset(rename), textual, tuple(ignored))
+
+
+def _with_preset(grid: _Grid, table: Table, preset: str, source: Source, path: Path) -> tuple[_Grid, set[str]]:
+    """The grid with our columns derived from the platform's fields (`presets`) added after its own,
+    and the fields they read."""
+    names = grid.frame.collect_schema().names()
+    headers = grid.headers
+    frame_column = {h: names[i] for i, h in enumerate(headers) if h is not None and headers.count(h) == 1}
+    derived, used = preset_columns(preset, table.name, frame_column, set(source.columns), str(path))
+    width = len(headers)
+    # derived columns right after the header's, so that a header's position is its frame column's
+    added = [e.alias(f"{_DERIVED}{ours}") for ours, e in derived.items()]
+    frame = grid.frame.select(*names[:width], *added, *names[width:])
+    filled = None if grid.filled is None else grid.filled | set(range(width, width + len(derived)))
+    return _Grid(frame, [*headers, *derived], grid.first_row, filled, grid.extra, grid.cells), used
+
+
+_DERIVED = "__preset_"
 
 
 def _read_csv(path: Path, source: Source, table: Table) -> _Grid:

@@ -28,6 +28,7 @@ from ..contract.terms import Contract, Source
 from ..core.kpis import KPIS
 from ..core.localtime import instant_of
 from ..core.schema import Column
+from .intervals import source_checks
 from .readers import CELL, EXTRA, ROW, RawTable
 
 __all__ = [
@@ -91,6 +92,7 @@ def validate_table(
     checks = _row_checks(schema) + [
         check for c in spec.columns for check in _checks(c, contract, source, schema, loaded)
     ]
+    checks += [_Check(*check) for check in source_checks(spec.name, contract, raw.present)]
     fails = pl.any_horizontal([c.fails.fill_null(False) for c in checks]) if checks else pl.lit(False)
     passed = typed.filter(~fails)
     rejected = [_rejections(typed.filter(fails), checks, raw)]

@@ -3,6 +3,7 @@ them: the long results table, the daily floor, the client's forecasts, and drill
 to its contacts.
 
     contact_kpis  each contact's flags, the registry's sums, the contact KPIs' rows
+    interval_kpis the same sums from interval reports, for the pairs measured from them
     fcr           first-contact resolution's flags, from one sort of the contacts
     service_level each channel's service-level formula, and its restatement from the counts
     table_kpis    quality score and occupancy, from their own tables
@@ -17,6 +18,7 @@ from .drill import contacts_behind
 from .fcr import FCR_WINDOW
 from .floor import daily_floor
 from .forecasts import contractual_forecasts, forecast_accuracy, forecast_outlook
+from .interval_kpis import INTERVAL_SUMS, interval_notes, interval_sums
 from .partner_wide import with_partner_wide
 from .result_rows import RESULTS_SCHEMA, ratio_rows, results_from_sums
 from .results import kpi_results
@@ -31,6 +33,7 @@ from .table_kpis import occupancy_results, quality_results
 
 __all__ = [
     "FCR_WINDOW",
+    "INTERVAL_SUMS",
     "RESULTS_SCHEMA",
     "SERVICE_LEVEL_COUNTS",
     "contact_flags",
@@ -42,6 +45,8 @@ __all__ = [
     "daily_floor",
     "forecast_accuracy",
     "forecast_outlook",
+    "interval_notes",
+    "interval_sums",
     "kpi_results",
     "month_of",
     "occupancy_results",

@@ -88,8 +88,12 @@ def contact_results(
     *,
     present: frozenset[str],
     scope: Sequence[str] = (),
+    interval_sums: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """The contact KPIs per partner × channel × month (× scope), and partner-wide (channel null).
+
+    `interval_sums`: the same sums for the pairs measured from interval reports (`interval_kpis`),
+    which then count partner-wide, where a sum some channel lacks is null.
 
     The contacts are read once (a cache feeds both branches): the order-free counts and sums in one
     streaming group-by, and the `ordered` KPIs (FCR), which need the contacts in order, from a sort
@@ -112,5 +116,8 @@ def contact_results(
         )
         fcr = fcr_sums(narrow, by).with_columns(pl.col(c).cast(pl.String) for c in enums)
         sums = sums.drop(s.name for s in ordered_sums()).join(fcr, on=by, how="left", nulls_equal=True)
+    if interval_sums is not None:
+        sums = pl.concat([sums, interval_sums.select(sums.collect_schema().names())], how="vertical_relaxed")
     sums = with_channel_formulas(sums, contract.channels)
-    return results_from_sums(with_partner_wide(sums, by), present=present, keys=by)
+    complete = interval_sums is not None
+    return results_from_sums(with_partner_wide(sums, by, complete=complete), present=present, keys=by)

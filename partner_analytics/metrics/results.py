@@ -9,6 +9,7 @@ import polars as pl
 from ..io.engagement import Engagement
 from .contact_kpis import contact_results
 from .forecasts import forecast_accuracy
+from .interval_kpis import interval_notes, interval_sums
 from .result_rows import RESULTS_SCHEMA, not_measurable
 from .table_kpis import occupancy_results, quality_results
 
@@ -18,12 +19,23 @@ __all__ = ["kpi_results"]
 def kpi_results(engagement: Engagement, *, scope: Sequence[str] = ()) -> pl.LazyFrame:
     """The long results table of every KPI (formulas.md §1), optionally per finer scope (site_id, queue).
 
-    The contacts are read once: occupancy, forecast accuracy and the partner × month grid are
-    derived from the contact KPIs (a few rows per partner × channel × month), not from the contacts.
+    The pairs measured from interval reports (sources.intervals.covers) have their contact KPIs from
+    the `intervals` table (formulas.md §1.7). The contacts are read once: occupancy, forecast accuracy
+    and the partner × month grid are derived from the contact KPIs (a few rows per partner × channel
+    × month), not from the contacts.
     """
     contract = engagement.contract
     present = engagement.present["contacts"]
-    contact_kpis = contact_results(engagement.contacts, contract, present=present, scope=scope).cache()
+    intervals = engagement.table("intervals")
+    if intervals is None:
+        contact_kpis = contact_results(engagement.contacts, contract, present=present, scope=scope)
+    else:
+        columns = engagement.present["intervals"]
+        by = ["partner_id", "channel", *scope, "month"]
+        sums = interval_sums(intervals, contract, present=columns, by=by)
+        contact_kpis = contact_results(engagement.contacts, contract, present=present, scope=scope, interval_sums=sums)
+        contact_kpis = interval_notes(contact_kpis, contract, columns)
+    contact_kpis = contact_kpis.cache()
     parts = [contact_kpis]
     wide = contact_kpis.filter(pl.col("kpi") == "offered").select("partner_id", "month").unique()
     wide = wide.with_columns(
