@@ -131,6 +131,9 @@ class ChannelTerms(_Terms):
     answer_within_s: float = Field(gt=0)
     short_abandon_s: float = Field(default=0, ge=0)
     service_level_formula: ServiceLevelFormula = ServiceLevelFormula()
+    # Repeat-contact terms (issue 14, part 5): the window in which another contact of the customer
+    # makes an answered contact of this channel a repeat (FCR and repeat-contact rate, formulas.md §1).
+    fcr_window_hours: float = Field(default=168, gt=0, le=24 * 366)
 
     @model_validator(mode="after")
     def _short_within_threshold(self) -> ChannelTerms:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from ..io.engagement import Engagement
+from .agent_kpis import AGENT_KPIS, agent_results
 from .contact_kpis import contact_results
 from .forecasts import forecast_accuracy
 from .result_rows import RESULTS_SCHEMA, not_measurable
@@ -38,6 +39,11 @@ def kpi_results(engagement: Engagement, *, scope: Sequence[str] = ()) -> pl.Lazy
         if staffing is not None
         else not_measurable(wide, "occupancy")
     )
+    agents = engagement.table("agents")
+    if agents is not None:
+        parts.append(agent_results(agents, engagement.present["agents"], scope=scope))
+    else:
+        parts.extend(not_measurable(wide, name) for name in AGENT_KPIS)
     if forecasts is not None and not scope:
         parts.append(forecast_accuracy(contact_kpis, forecasts, contract))
     else:

@@ -485,7 +485,7 @@ EXPORT_DEFECTS: dict[str, tuple[str, ...]] = {
         "rivage,2026-09-18 14:05:00,n/a,voice,,client",
         "sudhorizon,2026-09-31 10:00:00,88.0,chat,,provider",
     ),
-    "reported_kpis.csv": ("rivage,2026-08-01,nps,,42",),
+    "reported_kpis.csv": ("rivage,2026-08-01,employee_nps,,42",),
 }
 """Lines that real exports carry and the loader must reject (an evaluation without a score, an impossible
 date, a KPI the contract does not know), appended to the files as they are written."""
