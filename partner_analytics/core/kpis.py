@@ -309,6 +309,23 @@ _REGISTRY = (
         missing="no forecasts table",
         zero_note="forecast is 0",
     ),
+    # Interval targets and the daily floor (issue 14, part 4; metrics.intervals)
+    KPI(
+        "interval_attainment",
+        "higher",
+        "rate",
+        "Intervals reaching their target",
+        needs="interval_target",
+        missing="no interval target for the channel in contract.yaml",
+        zero_note="no interval with enough contacts (denominator is 0)",
+    ),
+    KPI(
+        "worst_day_service_level",
+        "higher",
+        "rate",
+        "Worst day's service level",
+        zero_note="no day with contacts in the service-level denominator (denominator is 0)",
+    ),
     KPI(
         "attrition",
         "lower",

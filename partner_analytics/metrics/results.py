@@ -8,8 +8,9 @@ import polars as pl
 
 from ..io.engagement import Engagement
 from .agent_kpis import AGENT_KPIS, agent_results
-from .contact_kpis import contact_results
+from .contact_kpis import contact_flags, contact_results
 from .forecasts import forecast_accuracy
+from .intervals import interval_counts, interval_results, worst_day_results
 from .result_rows import RESULTS_SCHEMA, not_measurable
 from .table_kpis import occupancy_results, quality_results
 
@@ -19,8 +20,9 @@ __all__ = ["kpi_results"]
 def kpi_results(engagement: Engagement, *, scope: Sequence[str] = ()) -> pl.LazyFrame:
     """The long results table of every KPI (formulas.md §1), optionally per finer scope (site_id, queue).
 
-    The contacts are read once: occupancy, forecast accuracy and the partner × month grid are
-    derived from the contact KPIs (a few rows per partner × channel × month), not from the contacts.
+    The contact KPIs come from one pass over the contacts, the interval and daily service levels
+    from a narrow second one; occupancy, forecast accuracy and the partner × month grid are derived
+    from the contact KPIs (a few rows per partner × channel × month), not from the contacts.
     """
     contract = engagement.contract
     present = engagement.present["contacts"]
@@ -39,6 +41,10 @@ def kpi_results(engagement: Engagement, *, scope: Sequence[str] = ()) -> pl.Lazy
         if staffing is not None
         else not_measurable(wide, "occupancy")
     )
+    # A second, narrow pass over the contacts (partner, channel, arrival, answered, wait): per interval and day.
+    flags = contact_flags(engagement.contacts, contract.channels, fcr=False)
+    counts = interval_counts(flags, contract.channels).cache()
+    parts += [interval_results(counts, contract.channels, scope=scope), worst_day_results(counts, scope=scope)]
     agents = engagement.table("agents")
     if agents is not None:
         parts.append(agent_results(agents, engagement.present["agents"], scope=scope))

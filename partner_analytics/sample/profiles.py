@@ -92,10 +92,13 @@ class ChannelRules:
 
     answer_within_s: int
     short_abandon_s: int = 0
+    interval_target: dict[str, float] | None = None
 
 
 CHANNELS: dict[str, ChannelRules] = {
-    "voice": ChannelRules(answer_within_s=20, short_abandon_s=5),
+    "voice": ChannelRules(
+        answer_within_s=20, short_abandon_s=5, interval_target={"minutes": 30, "service_level": 0.8, "min_contacts": 10}
+    ),
     "chat": ChannelRules(answer_within_s=60, short_abandon_s=10),
     "email": ChannelRules(answer_within_s=86_400),
 }
@@ -256,6 +259,8 @@ PARTNERS: tuple[Partner, ...] = (
                 ServiceLevelTerm("service_level", 0.80, 0.75, "voice", 0.30),
                 ServiceLevelTerm("abandon_rate", 0.05, 0.08, "voice", 0.20),
                 ServiceLevelTerm("asa", 30, 45, "voice"),
+                ServiceLevelTerm("interval_attainment", 0.60, 0.45, "voice"),  # 80 % in 20 s in 60 % of half-hours
+                ServiceLevelTerm("worst_day_service_level", 0.70, 0.60, "voice"),  # the daily floor
                 ServiceLevelTerm("service_level", 0.85, 0.80, "chat", 0.15),
                 ServiceLevelTerm("service_level", 0.90, 0.85, "email", 0.15),
                 ServiceLevelTerm("fcr", 0.76, 0.72, None, 0.30, stretch=0.80),
