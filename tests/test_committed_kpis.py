@@ -194,3 +194,26 @@ def test_the_new_units_as_a_committee_reads_them() -> None:
     assert [format_unit(v, "score_nps") for v in (25.0, -12.0)] == ["+25", "−12"]
     assert format_unit(5.8, "score_1_7") == "5.80 / 7" and format_unit(5.5, "hours") == "5.5 h"
     assert change_text(0.25, "score_1_7") == "+0.25"
+
+
+def test_the_worked_example_of_formulas_1_4() -> None:
+    """Data end 25 Sep 12:00. 7 days: voice 1 resolved of 3 counted (C cut), 2 repeats; chat 1 of 1.
+    24 h on voice: A's 1 Sep (chat 95 h later) and B's 2 Sep (7 days later) are resolved, C is counted."""
+    example = contacts(
+        ("a1", N, "voice", "2026-09-01 10:00", True, 1, 1, "A", None),
+        ("a2", N, "chat", "2026-09-05 09:00", True, 1, 1, "A", None),
+        ("b1", N, "voice", "2026-09-02 10:00", True, 1, 1, "B", None),
+        ("b2", N, "voice", "2026-09-09 10:00", True, 1, 1, "B", None),
+        ("c1", N, "voice", "2026-09-20 10:00", True, 1, 1, "C", None),
+        ("n1", N, "voice", "2026-09-03 10:00", True, 1, 1, None, None),
+        ("end", N, "email", "2026-09-25 12:00", False, 1, None, None, None),  # the last arrival
+    )
+    week = contact_results(example, contract(), present=ALL_CONTACT_COLUMNS)
+    fcr, repeat = _rows(week, "fcr"), _rows(week, "repeat_contact_rate")
+    assert (fcr[("voice", "2026-09")]["numerator"], fcr[("voice", "2026-09")]["denominator"]) == (1, 3)
+    assert fcr[("voice", "2026-09")]["incomplete"] and fcr[("chat", "2026-09")]["value"] == 1.0
+    assert (repeat[("voice", "2026-09")]["numerator"], repeat[(None, "2026-09")]["value"]) == (2, 2 / 4)
+    day = contact_results(example, _windowed(voice=24), present=ALL_CONTACT_COLUMNS)
+    voice = _rows(day, "fcr")[("voice", "2026-09")]
+    assert (voice["numerator"], voice["denominator"], voice["incomplete"]) == (4, 4, False)
+    assert _rows(day, "repeat_contact_rate")[("voice", "2026-09")]["value"] == 0.0

@@ -98,7 +98,8 @@ class Sum:
 class KPI:
     """One KPI (see the module docstring).
 
-    `needs`: the optional contacts column a contact KPI reads (or the table a table KPI reads);
+    `needs`: the optional contacts column a contact KPI reads (or the table, or the contract term,
+    a table KPI reads);
     `missing`: its row's note when that input is absent; `zero_note`: its row's note when the
     denominator is 0; `incomplete`: an expression of the sums marking a row incomplete (FCR's repeat
     windows running past the data); `ordered`: its flags need each customer's contacts in order of
