@@ -1353,7 +1353,7 @@ def test_unknown_partner_with_a_case_hint(tmp_path: Path) -> None:
 def test_unknown_channel_and_kpi(tmp_path: Path) -> None:
     files = {
         "contacts.csv": CONTACTS_CSV + "u1,northcall,fax,2026-09-01 10:00:00,true,1,1,,\n",
-        "reported_kpis.csv": "partner_id,month,kpi,value\nnorthcall,2026-09,asa,21\nnorthcall,2026-09,nps,30\n",
+        "reported_kpis.csv": "partner_id,month,kpi,value\nnorthcall,2026-09,asa,21\nnorthcall,2026-09,employee_nps,30\n",
     }
     eng = _load(tmp_path, files)
     rejected = eng.rejected.collect().sort("table")
@@ -1361,7 +1361,7 @@ def test_unknown_channel_and_kpi(tmp_path: Path) -> None:
     assert (
         rejected["reason"][0] == "unknown channel 'fax' (expected one of the contract's channels: voice, chat, email)"
     )
-    assert rejected["reason"][1].startswith("unknown KPI 'nps' (expected one of: offered, answered,")
+    assert rejected["reason"][1].startswith("unknown KPI 'employee_nps' (expected one of: offered, answered,")
     assert eng.table("reported_kpis").collect()["kpi"].to_list() == ["asa"]
 
 

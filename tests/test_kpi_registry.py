@@ -95,34 +95,28 @@ def test_an_operations_what_if_restates_a_registered_kpi() -> None:
 
 
 def test_a_kpi_on_an_optional_contacts_column_is_not_measurable_without_it() -> None:
-    """transfer_rate = transferred answered contacts / answered, from a column the engagement may lack."""
-    transfer_rate = KPI(
-        "transfer_rate",
+    """hold_rate = answered contacts put on hold / answered, from a column the engagement may lack."""
+    hold_rate = KPI(
+        "hold_rate",
         "lower",
         "rate",
-        "Transfer rate",
-        sums=(Sum("transferred", pl.col("transferred").filter(_answered).sum()),),
-        numerator=pl.col("transferred"),
+        "Put on hold",
+        sums=(Sum("holds", pl.col("held").filter(_answered).sum()),),
+        numerator=pl.col("holds"),
         denominator=pl.col("answered"),
-        needs="transferred",
+        needs="held",
         zero_note="no answered contacts (denominator is 0)",
     )
-    with registered(transfer_rate):
+    with registered(hold_rate):
         base = _contacts()
-        flagged = base.with_columns(
-            (pl.col("wait_s") >= 60).alias("transferred")
-        )  # 60, 61, 75, 90, 120 answered; 80 not
-        got = contact_results(flagged, contract(), present=ALL_CONTACT_COLUMNS | {"transferred"})
-        row = (
-            got.filter((pl.col("kpi") == "transfer_rate") & pl.col("channel").is_not_null())
-            .collect()
-            .row(0, named=True)
-        )
+        flagged = base.with_columns((pl.col("wait_s") >= 60).alias("held"))  # 60, 61, 75, 90, 120 answered; 80 not
+        got = contact_results(flagged, contract(), present=ALL_CONTACT_COLUMNS | {"held"})
+        row = got.filter((pl.col("kpi") == "hold_rate") & pl.col("channel").is_not_null()).collect().row(0, named=True)
         assert (row["numerator"], row["denominator"], row["value"]) == (5, 10, 0.5)
         missing = contact_results(base, contract(), present=ALL_CONTACT_COLUMNS)
-        row = missing.filter(pl.col("kpi") == "transfer_rate").collect().row(0, named=True)
-        assert row["value"] is None and row["note"] == "contacts have no transferred column"
-    assert "transfer_rate" not in KPIS
+        row = missing.filter(pl.col("kpi") == "hold_rate").collect().row(0, named=True)
+        assert row["value"] is None and row["note"] == "contacts have no held column"
+    assert "hold_rate" not in KPIS
 
 
 def test_the_registry_refuses_an_entry_it_could_not_compute() -> None:
@@ -145,4 +139,4 @@ def test_the_registry_refuses_an_entry_it_could_not_compute() -> None:
     with pytest.raises(ValueError, match="cannot read it back"):
         with registered(hidden):
             pass
-    assert list(KPIS)[-1] == "forecast_accuracy" and kpi("aht").label == "Average handle time"
+    assert list(KPIS)[-1] == "training_hours" and kpi("aht").label == "Average handle time"

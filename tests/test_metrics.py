@@ -189,13 +189,15 @@ def test_occupancy() -> None:
 
 # --- FCR from the hashed sort ---------------------------------------------------------------------
 
-_FCR = ("fcr_resolved", "fcr_counted", "fcr_cut")
+_FCR = ("fcr_resolved", "fcr_counted", "fcr_cut", "fcr_repeated")
+_WINDOWS = {"chat": 24.0}  # chat's repeat window is a day, voice keeps 7 days
 
 
 def _exact_fcr(frame: pl.LazyFrame) -> pl.DataFrame:
     """Σ of the flags of the exact sort by (customer, instant), per partner × channel × month."""
     by = ["partner_id", "channel", "month"]
-    return fcr.with_fcr_flags(frame).group_by(by).agg(pl.col(c).sum().cast(pl.Int64) for c in _FCR).collect().sort(by)
+    flags = fcr.with_fcr_flags(frame, _WINDOWS)
+    return flags.group_by(by).agg(pl.col(c).sum().cast(pl.Int64) for c in _FCR).collect().sort(by)
 
 
 _contact = st.tuples(
@@ -227,7 +229,7 @@ def test_fcr_from_the_hashed_sort_equals_the_exact_sort_when_customers_share_a_h
     frame = frame.with_columns(month_of(pl.col("arrived_at")).alias("month"))
     by = ["partner_id", "channel", "month"]
     expected = _exact_fcr(frame)
-    assert fcr.fcr_sums(frame, by).collect().sort(by).equals(expected)
+    assert fcr.fcr_sums(frame, by, _WINDOWS).collect().sort(by).equals(expected)
     with monkeypatch.context() as m:
         m.setattr(fcr, "_customer_hash", lambda customer: customer.hash() % buckets)
-        assert fcr.fcr_sums(frame, by).collect().sort(by).equals(expected)
+        assert fcr.fcr_sums(frame, by, _WINDOWS).collect().sort(by).equals(expected)

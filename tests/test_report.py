@@ -25,9 +25,22 @@ def test_operational_report_of_the_degrading_partner(sample_analysis) -> None:
     assert r.outlook["month"].max() == dt.date(2026, 12, 1), "the client's forecast of the coming months"
     assert (r.provisional_credits["earnback_status"] == "provisional").all()
     assert r.rejected.height == 1 and r.rejected["column"].item() == "score"  # the n/a score of 18 September
-    for frame in (r.gaps, r.floor, r.outlook, r.deliveries, r.provisional_credits, r.actions):
+    for frame in (r.gaps, r.floor, r.floor_kpis, r.outlook, r.deliveries, r.provisional_credits, r.actions):
         if "partner_id" in frame.columns:
             assert set(frame["partner_id"].to_list()) <= {"rivage"}
+
+
+def test_the_operational_floor_kpis(sample_analysis) -> None:
+    r = operational_report(sample_analysis, "rivage", "2026-09")
+    rows = {row["label"]: row for row in r.floor_kpis.iter_rows(named=True)}
+    assert r.floor_kpis["kpi"][0] == "interval_attainment"  # in FLOOR_KPIS order, channels before partner-wide
+    voice = rows["Intervals reaching their target · voice"]
+    assert 0 <= voice["value"] <= 1 and voice["note"] is None  # the sample's voice interval target
+    assert "Intervals reaching their target · email" not in rows  # email has no interval target
+    assert rows["Worst day's service level · email"]["value"] is not None
+    assert rows["Agent attrition"]["value"] is not None  # the sample's agents roster
+    assert rows["Net promoter score"]["note"] == "contacts have no nps_answer column"  # once, partner-wide
+    assert "Net promoter score · voice" not in rows
 
 
 def test_strategic_report_of_the_degrading_partner(sample_analysis) -> None:

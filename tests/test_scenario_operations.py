@@ -160,7 +160,16 @@ SUMS = {
     "fcr_resolved": 600,
     "fcr_counted": 800,
     "fcr_cut": 0,
+    "nps_points": 300 * 100 - 100 * 100,  # 300 promoters, 100 detractors
+    "nps_n": 500,
+    "effort_sum": 500 * 5.0,
+    "effort_n": 500,
+    "transfers": 90,
+    "fcr_repeated": 200,
 }
+
+
+SURVEY_COLUMNS = frozenset({"nps_answer", "effort_score", "transferred"})
 
 
 def _results_of(sums: dict) -> pl.DataFrame:
@@ -169,7 +178,7 @@ def _results_of(sums: dict) -> pl.DataFrame:
     keys = ["partner_id", "channel", "month"]
     with_sl = with_channel_formulas(frame, contract().channels)
     return (
-        results_from_sums(with_partner_wide(with_sl, keys), present=ALL_CONTACT_COLUMNS, keys=keys)
+        results_from_sums(with_partner_wide(with_sl, keys), present=ALL_CONTACT_COLUMNS | SURVEY_COLUMNS, keys=keys)
         .select(list(RESULTS_SCHEMA))
         .cast(RESULTS_SCHEMA)
         .collect()

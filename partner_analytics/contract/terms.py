@@ -33,6 +33,7 @@ __all__ = [
     "Contract",
     "Credit",
     "GainShare",
+    "IntervalTarget",
     "KeyedError",
     "Partner",
     "Pricing",
@@ -124,6 +125,18 @@ class ServiceLevelFormula(_Terms):
         return self.abandons_in_service or self.denominator == "answered_and_late_abandons"
 
 
+class IntervalTarget(_Terms):
+    """Interval targets (issue 14, part 4): "80 % in 20 s in at least 90 % of the half-hours". An
+    interval of `minutes` (local wall clock) with at least `min_contacts` offered is measured; it
+    reaches the target when its service level (the channel's formula) is at least `service_level`.
+    The `interval_attainment` KPI is the share of measured intervals that reach it, and a service
+    level on it sets the share committed (e.g. target 0.90)."""
+
+    minutes: Literal[15, 30, 60] = 30
+    service_level: float = Field(gt=0, le=1)
+    min_contacts: int = Field(default=1, ge=1)
+
+
 class ChannelTerms(_Terms):
     """Service-level thresholds of a channel: T and S of formulas.md §1, in seconds, and how the
     channel's service level is counted."""
@@ -131,6 +144,11 @@ class ChannelTerms(_Terms):
     answer_within_s: float = Field(gt=0)
     short_abandon_s: float = Field(default=0, ge=0)
     service_level_formula: ServiceLevelFormula = ServiceLevelFormula()
+    # Repeat-contact terms (issue 14, part 5): the window in which another contact of the customer
+    # makes an answered contact of this channel a repeat (FCR and repeat-contact rate, formulas.md §1).
+    fcr_window_hours: float = Field(default=168, gt=0, le=24 * 366)
+    # Interval targets (issue 14, part 4): absent, the channel has no interval_attainment.
+    interval_target: IntervalTarget | None = None
 
     @model_validator(mode="after")
     def _short_within_threshold(self) -> ChannelTerms:

@@ -11,14 +11,15 @@ ratio. The entry also says what optional contacts column it needs, what its row 
 column is missing or its denominator is 0, and how an operations what-if changes it. Adding a
 contact KPI is adding one entry, e.g. for the length of a test or a session:
 
-    with registered(KPI("transfer_rate", "lower", "rate", "Transfer rate",
-                        sums=(Sum("transferred", pl.col("transferred").filter(pl.col("answered")).sum()),),
-                        numerator=pl.col("transferred"), denominator=pl.col("answered"),
-                        needs="transferred", zero_note="no answered contacts (denominator is 0)")):
+    with registered(KPI("hold_rate", "lower", "rate", "Put on hold",
+                        sums=(Sum("holds", pl.col("held").filter(pl.col("answered")).sum()),),
+                        numerator=pl.col("holds"), denominator=pl.col("answered"),
+                        needs="held", zero_note="no answered contacts (denominator is 0)")):
         ...
 
-Table KPIs (quality_score, occupancy, forecast_accuracy) are computed from their own tables by
-metrics; their entries give direction, unit, label and the notes of their rows.
+Table KPIs (quality_score, occupancy, forecast_accuracy, and the agents table's attrition, schedule
+adherence, shrinkage and training hours) are computed from their own tables by metrics; their
+entries give direction, unit, label and the notes of their rows.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ __all__ = [
 ]
 
 Direction = Literal["higher", "lower", "none"]
-Unit = Literal["count", "rate", "seconds", "score_1_5", "score_0_100"]
+Unit = Literal["count", "rate", "seconds", "hours", "score_1_5", "score_1_7", "score_0_100", "score_nps"]
 SumKind = Literal["count", "amount", "microseconds", "formula"]
 OperationsRule = Literal["volume", "queueing", "kept", "aht", "derived"]
 """How an operations what-if (volume, staffing, AHT changes) changes a contact KPI:
@@ -97,9 +98,10 @@ class Sum:
 class KPI:
     """One KPI (see the module docstring).
 
-    `needs`: the optional contacts column a contact KPI reads (or the table a table KPI reads);
+    `needs`: the optional contacts column a contact KPI reads (or the table, or the contract term,
+    a table KPI reads);
     `missing`: its row's note when that input is absent; `zero_note`: its row's note when the
-    denominator is 0; `incomplete`: an expression of the sums marking a row incomplete (FCR's 7-day
+    denominator is 0; `incomplete`: an expression of the sums marking a row incomplete (FCR's repeat
     windows running past the data); `ordered`: its flags need each customer's contacts in order of
     arrival (FCR: one sort of the contacts, `metrics.fcr`), not the one-pass group-by;
     `channel_formula`: its `formula` sums are each channel's terms under the channel's
@@ -211,7 +213,7 @@ _REGISTRY = (
         _c("fcr_resolved"),
         _c("fcr_counted"),
         needs="customer_id",
-        zero_note="no answered contacts whose 7-day window is observed (denominator is 0)",
+        zero_note="no answered contacts whose repeat window is observed (denominator is 0)",
         incomplete=_c("fcr_cut") > 0,
         ordered=True,
     ),
@@ -237,6 +239,66 @@ _REGISTRY = (
         needs="csat",
         zero_note="no survey answers (denominator is 0)",
     ),
+    # More committed KPIs (issue 14, part 5): survey, transfer and repeat-contact KPIs on the contacts,
+    # and the agents table's KPIs (metrics.agent_kpis).
+    KPI(
+        "nps",
+        "higher",
+        "score_nps",
+        "Net promoter score",
+        (
+            Sum(
+                "nps_points",
+                pl.when(_c("nps_answer") >= 9)
+                .then(100)
+                .when(_c("nps_answer") <= 6)
+                .then(-100)
+                .otherwise(0)
+                .filter(_c("nps_answer").is_not_null())
+                .sum(),
+            ),
+            Sum("nps_n", _c("nps_answer").count()),
+        ),
+        _c("nps_points"),
+        _c("nps_n"),
+        needs="nps_answer",
+        zero_note="no survey answers (denominator is 0)",
+    ),
+    KPI(
+        "customer_effort",
+        "higher",
+        "score_1_7",
+        "Customer effort score (1-7)",
+        (Sum("effort_sum", _c("effort_score").sum(), "amount"), Sum("effort_n", _c("effort_score").count())),
+        _c("effort_sum"),
+        _c("effort_n"),
+        needs="effort_score",
+        zero_note="no effort answers (denominator is 0)",
+    ),
+    KPI(
+        "transfer_rate",
+        "lower",
+        "rate",
+        "Transfer rate",
+        (Sum("transfers", _c("transferred").filter(_answered).sum()),),
+        _c("transfers"),
+        _c("answered"),
+        needs="transferred",
+        zero_note="no answered contacts (denominator is 0)",
+    ),
+    KPI(
+        "repeat_contact_rate",
+        "lower",
+        "rate",
+        "Repeat-contact rate",
+        (Sum("fcr_repeated", _c("fcr_repeated").sum()),),
+        _c("fcr_repeated"),
+        _c("fcr_counted"),
+        needs="customer_id",
+        zero_note="no answered contacts whose repeat window is observed (denominator is 0)",
+        incomplete=_c("fcr_cut") > 0,
+        ordered=True,
+    ),
     KPI("quality_score", "higher", "score_0_100", "Quality score (0-100)", needs="quality", missing="no quality table"),
     KPI("occupancy", "none", "rate", "Occupancy", needs="staffing", missing="no staffing table"),
     KPI(
@@ -247,6 +309,59 @@ _REGISTRY = (
         needs="forecasts",
         missing="no forecasts table",
         zero_note="forecast is 0",
+    ),
+    # Interval targets and the daily floor (issue 14, part 4; metrics.interval_targets)
+    KPI(
+        "interval_attainment",
+        "higher",
+        "rate",
+        "Intervals reaching their target",
+        needs="interval_target",
+        missing="no interval target for the channel in contract.yaml",
+        zero_note="no interval with enough contacts (denominator is 0)",
+    ),
+    KPI(
+        "worst_day_service_level",
+        "higher",
+        "rate",
+        "Worst day's service level",
+        zero_note="no day with contacts in the service-level denominator (denominator is 0)",
+    ),
+    KPI(
+        "attrition",
+        "lower",
+        "rate",
+        "Agent attrition",
+        needs="agents",
+        missing="no agents table",
+        zero_note="no agents on the roster (denominator is 0)",
+    ),
+    KPI(
+        "schedule_adherence",
+        "higher",
+        "rate",
+        "Schedule adherence",
+        needs="agents",
+        missing="no agents table",
+        zero_note="no scheduled minutes (denominator is 0)",
+    ),
+    KPI(
+        "shrinkage",
+        "lower",
+        "rate",
+        "Shrinkage",
+        needs="agents",
+        missing="no agents table",
+        zero_note="no paid minutes (denominator is 0)",
+    ),
+    KPI(
+        "training_hours",
+        "higher",
+        "hours",
+        "Training hours per agent",
+        needs="agents",
+        missing="no agents table",
+        zero_note="no agents on the roster (denominator is 0)",
     ),
 )
 

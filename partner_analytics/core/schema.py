@@ -99,6 +99,10 @@ TABLES: dict[str, Table] = {
                 Column("queue", "str"),
                 Column("customer_id", "str"),
                 Column("csat", "int", min=1, max=5),
+                # More committed KPIs (issue 14, part 5)
+                Column("nps_answer", "int", min=0, max=10),
+                Column("effort_score", "int", min=1, max=7),
+                Column("transferred", "bool"),
             ),
             unique=("contact_id",),
             required=True,
@@ -209,6 +213,24 @@ TABLES: dict[str, Table] = {
             ),
             unique=("partner_id", "item_id"),
             description="the exit-readiness checklist",
+        ),
+        # The agents roster (issue 14, part 5): attrition, schedule adherence, shrinkage, training hours.
+        Table(
+            "agents",
+            (
+                _PARTNER,
+                Column("agent_id", "str", required=True),
+                Column("month", "month", required=True),
+                Column("site_id", "str"),
+                Column("start_date", "date"),
+                Column("end_date", "date"),
+                Column("paid_minutes", "float", min=0),
+                Column("scheduled_minutes", "float", min=0),
+                Column("adherent_minutes", "float", min=0),
+                Column("training_hours", "float", min=0),
+            ),
+            unique=("partner_id", "agent_id", "month"),
+            description="the provider's agent roster, one row per agent × month on the roster",
         ),
     )
 }

@@ -7,13 +7,15 @@ to its contacts.
     fcr           first-contact resolution's flags, from one sort of the contacts
     service_level each channel's service-level formula, and its restatement from the counts
     table_kpis    quality score and occupancy, from their own tables
+    agent_kpis    attrition, schedule adherence, shrinkage, training hours, from the agents roster
     forecasts     the contractual forecast and the forecast accuracy
     partner_wide  the partner-wide roll-up: sums of the channel sums, then the ratio
     result_rows   the rows of the results table
     results       every KPI of an engagement in one table
 """
 
-from .contact_kpis import contact_flags, contact_results, contact_sums, month_of
+from .agent_kpis import AGENT_KPIS, agent_results
+from .contact_kpis import contact_flags, contact_results, contact_sums, fcr_windows, month_of
 from .drill import contacts_behind
 from .fcr import FCR_WINDOW
 from .floor import daily_floor
@@ -32,10 +34,12 @@ from .service_level import (
 from .table_kpis import occupancy_results, quality_results
 
 __all__ = [
+    "AGENT_KPIS",
     "FCR_WINDOW",
     "INTERVAL_SUMS",
     "RESULTS_SCHEMA",
     "SERVICE_LEVEL_COUNTS",
+    "agent_results",
     "contact_flags",
     "contact_results",
     "contact_sums",
@@ -43,6 +47,7 @@ __all__ = [
     "contractual_forecasts",
     "count_columns",
     "daily_floor",
+    "fcr_windows",
     "forecast_accuracy",
     "forecast_outlook",
     "interval_notes",

@@ -20,7 +20,7 @@ from .partner_wide import with_partner_wide
 from .result_rows import results_from_sums
 from .service_level import with_channel_formulas
 
-__all__ = ["contact_flags", "contact_results", "contact_sums", "instants_zone", "month_of"]
+__all__ = ["contact_flags", "contact_results", "contact_sums", "fcr_windows", "instants_zone", "month_of"]
 
 
 def month_of(instant: pl.Expr, zone: str | None = None) -> pl.Expr:
@@ -50,7 +50,12 @@ def contact_flags(contacts: pl.LazyFrame, channels: dict[str, ChannelTerms], *, 
         (~answered & (pl.col("wait_s") <= t)).alias("abandon_within_threshold"),
         (~answered & (pl.col("wait_s") < s)).alias("short_abandon"),
     )
-    return with_fcr_flags(flagged) if fcr else flagged
+    return with_fcr_flags(flagged, fcr_windows(channels)) if fcr else flagged
+
+
+def fcr_windows(channels: dict[str, ChannelTerms]) -> dict[str, float]:
+    """Each channel's repeat window in hours (`fcr_window_hours`): FCR's and the repeat-contact rate's."""
+    return {name: t.fcr_window_hours for name, t in channels.items()}
 
 
 def _per_channel(values: dict[str, float], default: float | None) -> pl.Expr:
@@ -97,7 +102,7 @@ def contact_results(
 
     The contacts are read once (a cache feeds both branches): the order-free counts and sums in one
     streaming group-by, and the `ordered` KPIs (FCR), which need the contacts in order, from a sort
-    of the few columns they read.
+    of the few columns they read, with each channel's repeat window.
     """
     by = ["partner_id", "channel", *scope, "month"]
     ordered = any(k.ordered and k.needs in present for k in contact_kpis())
@@ -114,7 +119,8 @@ def contact_results(
             "customer_id",
             "arrived_at",
         )
-        fcr = fcr_sums(narrow, by).with_columns(pl.col(c).cast(pl.String) for c in enums)
+        fcr = fcr_sums(narrow, by, fcr_windows(contract.channels))
+        fcr = fcr.with_columns(pl.col(c).cast(pl.String) for c in enums)
         sums = sums.drop(s.name for s in ordered_sums()).join(fcr, on=by, how="left", nulls_equal=True)
     if interval_sums is not None:
         sums = pl.concat([sums, interval_sums.select(sums.collect_schema().names())], how="vertical_relaxed")

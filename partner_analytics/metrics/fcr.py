@@ -1,29 +1,42 @@
-"""First-contact resolution (formulas.md §1): the only KPI whose flags need each customer's contacts in
-order of arrival, so it is computed from one sort of the few columns it reads, apart from the
-one-pass group-by of the other contact KPIs (its registry entry is `ordered`).
+"""First-contact resolution and the repeat-contact rate (formulas.md §1): the KPIs whose flags need each
+customer's contacts in order of arrival, so they are computed from one sort of the few columns they
+read, apart from the one-pass group-by of the other contact KPIs (their registry entries are `ordered`).
 
 An answered contact is *resolved* when its customer has no other contact (any channel, any partner)
-in (t, t + 7 days] of elapsed time; contacts whose window ends after the last arrival in the data
-are not counted (`fcr_cut`), and contacts without a customer are not counted.
+in (t, t + W] of elapsed time, W its channel's `fcr_window_hours` (7 days by default), and a
+*repeat* otherwise; contacts whose window ends after the last arrival in the data are not counted
+(`fcr_cut`), and contacts without a customer are not counted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import polars as pl
 
 from ..core.kpis import Sum, contact_kpis
 
-__all__ = ["FCR_WINDOW", "fcr_flags", "fcr_sums", "ordered_sums", "with_fcr_flags"]
+__all__ = ["FCR_WINDOW", "fcr_flags", "fcr_sums", "ordered_sums", "window_microseconds", "with_fcr_flags"]
 
 FCR_WINDOW = dt.timedelta(days=7)
+"""The repeat window when the contract's channel does not set `fcr_window_hours`."""
 
 
-def with_fcr_flags(contacts: pl.LazyFrame) -> pl.LazyFrame:
+def window_microseconds(hours: Mapping[str, float] | None = None) -> pl.Expr:
+    """Each contact's repeat window in microseconds, from its channel's hours (`FCR_WINDOW` for a
+    channel not in `hours`), as one element-wise expression."""
+    default = int(FCR_WINDOW.total_seconds()) * 1_000_000
+    window = pl.lit(default, dtype=pl.Int64)
+    channel = pl.col("channel").cast(pl.String)
+    for name, h in (hours or {}).items():
+        window = pl.when(channel == name).then(pl.lit(round(h * 3_600_000_000), dtype=pl.Int64)).otherwise(window)
+    return window
+
+
+def with_fcr_flags(contacts: pl.LazyFrame, window_hours: Mapping[str, float] | None = None) -> pl.LazyFrame:
     """The contacts with their FCR flags, from a sort by customer and instant: the next *strictly
-    later* contact of the same customer decides.
+    later* contact of the same customer decides; `window_hours` the repeat window per channel.
 
     Instants are compared as microseconds since the epoch, so 7 days is 7 × 24 h of elapsed time
     whatever the DST changes in between.
@@ -31,14 +44,15 @@ def with_fcr_flags(contacts: pl.LazyFrame) -> pl.LazyFrame:
     ordered = contacts.with_columns(pl.col("arrived_at").dt.epoch("us").alias("__t")).sort(
         "customer_id", "__t", nulls_last=True
     )
-    return fcr_flags(ordered, pl.col("__t").max()).drop("__t")
+    return fcr_flags(ordered, pl.col("__t").max(), window_microseconds(window_hours)).drop("__t")
 
 
-def fcr_flags(ordered: pl.LazyFrame, data_end: pl.Expr) -> pl.LazyFrame:
-    """The FCR flags (`fcr_resolved`, `fcr_counted`, `fcr_cut`) of contacts where each customer's
-    contacts follow one another by instant `__t` (other customers' contacts may come between two
-    customers, never inside one); `data_end` is the last instant of the data."""
-    window = int(FCR_WINDOW.total_seconds()) * 1_000_000
+def fcr_flags(ordered: pl.LazyFrame, data_end: pl.Expr, window: pl.Expr | None = None) -> pl.LazyFrame:
+    """The FCR flags (`fcr_resolved`, `fcr_repeated`, `fcr_counted`, `fcr_cut`) of contacts where each
+    customer's contacts follow one another by instant `__t` (other customers' contacts may come
+    between two customers, never inside one); `data_end` is the last instant of the data, `window`
+    each contact's repeat window in microseconds (`window_microseconds`, 7 days by default)."""
+    window = window_microseconds() if window is None else window
     customer, t = pl.col("customer_id"), pl.col("__t")
     next_t = t.shift(-1)
     same_customer = (customer.is_not_null() & (customer.shift(-1) == customer)).fill_null(False)
@@ -49,8 +63,10 @@ def fcr_flags(ordered: pl.LazyFrame, data_end: pl.Expr) -> pl.LazyFrame:
     judged = pl.col("answered") & customer.is_not_null()
     cut = judged & (t + window > data_end)
     counted = judged & ~cut
+    resolved = later > t + window
     return ordered.with_columns(
-        (counted & (later > t + window)).alias("fcr_resolved"),
+        (counted & resolved).alias("fcr_resolved"),
+        (counted & ~resolved).alias("fcr_repeated"),
         counted.alias("fcr_counted"),
         cut.alias("fcr_cut"),
     )
@@ -62,12 +78,16 @@ def _customer_hash(customer: pl.Expr) -> pl.Expr:
 
 
 def ordered_sums() -> list[Sum]:
-    """The sums of the `ordered` contact KPIs (FCR): aggregations of the flags `fcr_flags` sets."""
+    """The sums of the `ordered` contact KPIs (FCR, repeat-contact rate): aggregations of the flags
+    `fcr_flags` sets."""
     return [s for k in contact_kpis() if k.ordered for s in k.sums]
 
 
-def fcr_sums(contacts: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
-    """The `ordered_sums` per `by`, from one sort on a single 128-bit key: (hash of the customer, instant).
+def fcr_sums(
+    contacts: pl.LazyFrame, by: Sequence[str], window_hours: Mapping[str, float] | None = None
+) -> pl.LazyFrame:
+    """The `ordered_sums` per `by`, from one sort on a single 128-bit key: (hash of the customer, instant);
+    `window_hours` the repeat window per channel (`contacts` hold a `channel` column).
 
     Sorting on one integer is much cheaper than on (customer text, instant), and gives each
     customer's contacts in order. Two customers whose ids share a hash would have their contacts
@@ -86,6 +106,7 @@ def fcr_sums(contacts: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
         .cache()
     )
     hashed, customer, data_end = pl.col("__key") // 2**64, pl.col("customer_id"), pl.col("__t").max()
+    window = window_microseconds(window_hours)
 
     def sums(flags: pl.LazyFrame) -> pl.LazyFrame:
         return flags.group_by(by).agg(s.agg.cast(s.dtype).alias(s.name) for s in ordered)
@@ -101,10 +122,11 @@ def fcr_sums(contacts: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
         .sort("__key")
         .join(keyed.select(data_end.alias("__end")), how="cross")
     )
-    interleaved = sums(fcr_flags(mixed, pl.col("__end")))
-    exact = sums(fcr_flags(mixed.sort("customer_id", "__t", nulls_last=True), pl.col("__end")))
+    interleaved = sums(fcr_flags(mixed, pl.col("__end"), window))
+    exact = sums(fcr_flags(mixed.sort("customer_id", "__t", nulls_last=True), pl.col("__end"), window))
+    whole = sums(fcr_flags(keyed, data_end, window))
     return (
-        pl.concat([sums(fcr_flags(keyed, data_end)), exact, interleaved.with_columns(-pl.col(c) for c in names)])
+        pl.concat([whole, exact, interleaved.with_columns(-pl.col(c) for c in names)])
         .group_by(by)
         .agg(pl.col(c).sum() for c in names)
     )

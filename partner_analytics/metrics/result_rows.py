@@ -4,7 +4,7 @@
 
 `value` is null when the KPI is not measurable, and `note` then says why (its input is absent, or
 its denominator is 0: the KPI's registry entry words both); `incomplete` marks an FCR month whose
-last contacts' 7-day windows run past the end of the data. Every ratio keeps its numerator and
+last contacts' repeat windows (7 days by default) run past the end of the data. Every ratio keeps its numerator and
 denominator, so the partner-wide rows are sums of the channel rows, and gain-share can read the
 contacts FCR was counted over.
 """

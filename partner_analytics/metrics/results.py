@@ -7,9 +7,11 @@ from collections.abc import Sequence
 import polars as pl
 
 from ..io.engagement import Engagement
-from .contact_kpis import contact_results
+from .agent_kpis import AGENT_KPIS, agent_results
+from .contact_kpis import contact_flags, contact_results
 from .forecasts import forecast_accuracy
 from .interval_kpis import interval_notes, interval_sums
+from .interval_targets import interval_counts, interval_results, worst_day_results
 from .result_rows import RESULTS_SCHEMA, not_measurable
 from .table_kpis import occupancy_results, quality_results
 
@@ -20,9 +22,10 @@ def kpi_results(engagement: Engagement, *, scope: Sequence[str] = ()) -> pl.Lazy
     """The long results table of every KPI (formulas.md §1), optionally per finer scope (site_id, queue).
 
     The pairs measured from interval reports (sources.intervals.covers) have their contact KPIs from
-    the `intervals` table (formulas.md §1.7). The contacts are read once: occupancy, forecast accuracy
-    and the partner × month grid are derived from the contact KPIs (a few rows per partner × channel
-    × month), not from the contacts.
+    the `intervals` table (formulas.md §1.7). The contact KPIs come from one pass over the contacts,
+    the interval-target and daily service levels from a narrow second one (§1.9); occupancy,
+    forecast accuracy and the partner × month grid are derived from the contact KPIs (a few rows per
+    partner × channel × month), not from the contacts.
     """
     contract = engagement.contract
     present = engagement.present["contacts"]
@@ -50,6 +53,15 @@ def kpi_results(engagement: Engagement, *, scope: Sequence[str] = ()) -> pl.Lazy
         if staffing is not None
         else not_measurable(wide, "occupancy")
     )
+    # A second, narrow pass over the contacts (partner, channel, arrival, answered, wait): per interval and day.
+    flags = contact_flags(engagement.contacts, contract.channels, fcr=False)
+    counts = interval_counts(flags, contract.channels).cache()
+    parts += [interval_results(counts, contract.channels, scope=scope), worst_day_results(counts, scope=scope)]
+    agents = engagement.table("agents")
+    if agents is not None:
+        parts.append(agent_results(agents, engagement.present["agents"], scope=scope))
+    else:
+        parts.extend(not_measurable(wide, name) for name in AGENT_KPIS)
     if forecasts is not None and not scope:
         parts.append(forecast_accuracy(contact_kpis, forecasts, contract))
     else:

@@ -29,14 +29,30 @@ from ..whatif.scenario import Scenario
 from .scenario_section import ScenarioSection, scenario_section
 
 __all__ = [
+    "FLOOR_KPIS",
     "OperationalReport",
     "ProgrammeOverview",
     "StrategicReport",
+    "floor_kpis",
     "operational_report",
     "programme_overview",
     "rejected_in_period",
     "strategic_report",
 ]
+
+FLOOR_KPIS = (
+    "interval_attainment",
+    "worst_day_service_level",
+    "transfer_rate",
+    "repeat_contact_rate",
+    "nps",
+    "customer_effort",
+    "attrition",
+    "schedule_adherence",
+    "shrinkage",
+    "training_hours",
+)
+"""The month's floor KPIs the operational committee reviews beside the floor's days (formulas.md §1.2, §1.8, §1.9)."""
 
 _RECORD_DATES = ("arrived_at", "evaluated_at", "interval_start", "month", "period", "raised_on", "due_on")
 
@@ -54,6 +70,7 @@ class OperationalReport:
     breaches: pl.DataFrame
     near_misses: pl.DataFrame
     floor: pl.DataFrame
+    floor_kpis: pl.DataFrame
     outlook: pl.DataFrame
     deliveries: pl.DataFrame
     provisional_credits: pl.DataFrame
@@ -144,6 +161,7 @@ def operational_report(analysis: Analysis, partner_id: str, month: str | Period)
         breaches=gaps.filter(pl.col("status").is_in(["breach", "excused", "below target"])),
         near_misses=near_misses(gaps.lazy()).collect(),
         floor=view.floor.filter(pl.col("month") == period.start).collect(),
+        floor_kpis=floor_kpis(view.results, period.start).collect(),
         outlook=outlook,
         deliveries=view.transparency.filter(pl.col("month") == period.start).collect(),
         provisional_credits=view.credits.filter(
@@ -151,6 +169,24 @@ def operational_report(analysis: Analysis, partner_id: str, month: str | Period)
         ).collect(),
         actions=open_actions(view_actions(view, period.last_day), period.last_day).collect(),
         rejected=rejected_in_period(view.rejected, period).collect(),
+    )
+
+
+def floor_kpis(results: pl.LazyFrame, month: dt.date) -> pl.LazyFrame:
+    """The month's FLOOR_KPIS rows of a results table (per channel, then partner-wide), with the label the
+    report shows; a KPI not measurable on a channel is said once, on its partner-wide row, with why."""
+    order = {name: i for i, name in enumerate(FLOOR_KPIS)}
+    shown = pl.col("value").is_not_null() | pl.col("channel").is_null()
+    return (
+        results.filter((pl.col("month") == month) & pl.col("kpi").is_in(FLOOR_KPIS) & shown)
+        .with_columns(
+            pl.struct("kpi", "channel")
+            .map_elements(lambda r: kpi_label(r["kpi"], r["channel"]), return_dtype=pl.String)
+            .alias("label"),
+            pl.col("kpi").replace_strict(order, return_dtype=pl.Int64).alias("order"),
+        )
+        .sort("order", "channel", nulls_last=True)
+        .select("partner_id", "channel", "kpi", "label", "value", "note")
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from .agents import generate_agents
 from .by_month import IN_MEMORY_LIMIT, ContactSummary, write_contacts_by_month
 from .calendar import slots
 from .commercial import answered_units, generate_forecasts, generate_reported_kpis, invoice_lines, recomputed_kpis
@@ -38,10 +39,22 @@ TABLE_FILES: dict[str, str] = {
     "actions": "actions.csv",
     "deliveries": "deliveries.csv",
     "reversibility": "reversibility.csv",
+    "agents": "agents.csv",
 }
 """Where each table of the sample is written, relative to the engagement folder."""
 
-_STREAMS = ("health", "contacts", "staffing", "quality", "forecasts", "deliveries", "actions", "reversibility")
+# A new stream goes last: the streams before it keep their seeds, so the other tables keep their bytes.
+_STREAMS = (
+    "health",
+    "contacts",
+    "staffing",
+    "quality",
+    "forecasts",
+    "deliveries",
+    "actions",
+    "reversibility",
+    "agents",
+)
 
 
 def expected_contacts() -> float:
@@ -95,6 +108,7 @@ def generate_sample(
         "actions": generate_actions(rng["actions"]),
         "deliveries": generate_deliveries(health, forecasts, reported, rng["deliveries"]),
         "reversibility": generate_reversibility(rng["reversibility"]),
+        "agents": generate_agents(health, rng["agents"]),
     }
     (out / "contract.yaml").write_text(contract_yaml(seed), encoding="utf-8")
     for name, frame in tables.items():

@@ -124,6 +124,8 @@ def contract_yaml(seed: int) -> str:
         terms = {"answer_within_s": rules.answer_within_s}
         if rules.short_abandon_s:
             terms["short_abandon_s"] = rules.short_abandon_s
+        if rules.interval_target:
+            terms["interval_target"] = _flow(rules.interval_target)
         lines.append(f"  {name}: {_flow(terms)}")
     lines.append("partners:")
     for partner in PARTNERS:

@@ -92,10 +92,13 @@ class ChannelRules:
 
     answer_within_s: int
     short_abandon_s: int = 0
+    interval_target: dict[str, float] | None = None
 
 
 CHANNELS: dict[str, ChannelRules] = {
-    "voice": ChannelRules(answer_within_s=20, short_abandon_s=5),
+    "voice": ChannelRules(
+        answer_within_s=20, short_abandon_s=5, interval_target={"minutes": 30, "service_level": 0.8, "min_contacts": 10}
+    ),
     "chat": ChannelRules(answer_within_s=60, short_abandon_s=10),
     "email": ChannelRules(answer_within_s=86_400),
 }
@@ -256,6 +259,8 @@ PARTNERS: tuple[Partner, ...] = (
                 ServiceLevelTerm("service_level", 0.80, 0.75, "voice", 0.30),
                 ServiceLevelTerm("abandon_rate", 0.05, 0.08, "voice", 0.20),
                 ServiceLevelTerm("asa", 30, 45, "voice"),
+                ServiceLevelTerm("interval_attainment", 0.60, 0.45, "voice"),  # 80 % in 20 s in 60 % of half-hours
+                ServiceLevelTerm("worst_day_service_level", 0.70, 0.60, "voice"),  # the daily floor
                 ServiceLevelTerm("service_level", 0.85, 0.80, "chat", 0.15),
                 ServiceLevelTerm("service_level", 0.90, 0.85, "email", 0.15),
                 ServiceLevelTerm("fcr", 0.76, 0.72, None, 0.30, stretch=0.80),
@@ -485,7 +490,7 @@ EXPORT_DEFECTS: dict[str, tuple[str, ...]] = {
         "rivage,2026-09-18 14:05:00,n/a,voice,,client",
         "sudhorizon,2026-09-31 10:00:00,88.0,chat,,provider",
     ),
-    "reported_kpis.csv": ("rivage,2026-08-01,nps,,42",),
+    "reported_kpis.csv": ("rivage,2026-08-01,employee_nps,,42",),
 }
 """Lines that real exports carry and the loader must reject (an evaluation without a score, an impossible
 date, a KPI the contract does not know), appended to the files as they are written."""

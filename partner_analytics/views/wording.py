@@ -71,6 +71,9 @@ AXIS_TITLES: dict[str, str] = {
     "count": "contacts",
     "score_1_5": "score 1–5",
     "score_0_100": "score 0–100",
+    "hours": "hours",
+    "score_1_7": "score 1–7",
+    "score_nps": "NPS (−100 to +100)",
 }
 HOVER_FORMATS: dict[str, tuple[str, str]] = {
     "rate": (".1%", ""),
@@ -78,6 +81,9 @@ HOVER_FORMATS: dict[str, tuple[str, str]] = {
     "count": (",.0f", ""),
     "score_1_5": (".2f", ""),
     "score_0_100": (".1f", ""),
+    "hours": (",.1f", " h"),
+    "score_1_7": (".2f", ""),
+    "score_nps": ("+.0f", ""),
 }
 
 MONTH_FORMAT = "%Y-%m"
@@ -116,7 +122,8 @@ def direction_text(kpi_name: str) -> str:
 
 
 def format_unit(value: float, unit: str) -> str:
-    """A value of a KPI unit as a committee reads it: 81.2 %, 34.2 s, 4.21 / 5, 86.0 / 100, 1,234."""
+    """A value of a KPI unit as a committee reads it: 81.2 %, 34.2 s, 4.21 / 5, 5.80 / 7, 86.0 / 100, +32
+    (NPS), 6.5 h, 1,234."""
     if unit == "rate":
         return f"{value * 100:.1f} %"
     if unit == "seconds":
@@ -125,6 +132,12 @@ def format_unit(value: float, unit: str) -> str:
         return f"{value:.2f} / 5"
     if unit == "score_0_100":
         return f"{value:.1f} / 100"
+    if unit == "score_1_7":
+        return f"{value:.2f} / 7"
+    if unit == "score_nps":
+        return f"{value:+.0f}".replace("-", "−")
+    if unit == "hours":
+        return f"{value:,.1f} h"
     return f"{value:,.0f}"
 
 
@@ -145,7 +158,7 @@ def change_text(change: float, unit: str) -> str:
     elif unit == "seconds":
         text = f"{change:+,.1f} s"
     else:
-        text = f"{change:+,.2f}" if unit == "score_1_5" else f"{change:+,.1f}"
+        text = f"{change:+,.2f}" if unit in ("score_1_5", "score_1_7") else f"{change:+,.1f}"
     return text.replace("-", "−")
 
 

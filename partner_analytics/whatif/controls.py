@@ -45,6 +45,9 @@ KPI_RANGES: dict[str, tuple[float, float, float]] = {
     "seconds": (0.0, 600.0, 1.0),
     "score_1_5": (1.0, 5.0, 0.05),
     "score_0_100": (0.0, 100.0, 0.5),
+    "score_1_7": (1.0, 7.0, 0.05),
+    "score_nps": (-100.0, 100.0, 1.0),
+    "hours": (0.0, 200.0, 0.5),
     "count": (0.0, 1e6, 1.0),
 }
 

@@ -1,0 +1,118 @@
+"""Service levels within the month (formulas.md §1.9): the share of intervals reaching an interval target
+(`interval_attainment`) and the worst day's service level (`worst_day_service_level`, the daily floor:
+a service level on it with `minimum: 0.60` is breached when any day falls below 60 %).
+
+Both come from one group-by of the contacts' flags per partner × channel × local interval (or day),
+under each channel's service-level formula; the partner-wide rows sum the channels' counts per
+interval or day before the ratio.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from ..contract.terms import ChannelTerms
+from ..core.localtime import wall_time_of
+from .contact_kpis import instants_zone
+from .partner_wide import with_partner_wide
+from .result_rows import not_measurable, ratio_rows
+from .service_level import with_channel_formulas
+
+__all__ = ["interval_results", "worst_day_results"]
+
+_COUNTS = {
+    "offered": pl.len(),
+    "answered": pl.col("answered").sum(),
+    "short_abandons": pl.col("short_abandon").sum(),
+    "in_service": pl.col("in_service").sum(),
+    "abandons_within_threshold": pl.col("abandon_within_threshold").sum(),
+}
+
+
+def _interval_start(local: pl.Expr, channels: dict[str, ChannelTerms]) -> pl.Expr:
+    """The local start of each contact's interval: its channel's interval target's length, a day for a
+    channel without one."""
+    start = local.dt.truncate("1d")
+    for name, terms in channels.items():
+        if terms.interval_target is not None:
+            truncated = local.dt.truncate(f"{terms.interval_target.minutes}m")
+            start = pl.when(pl.col("channel") == name).then(truncated).otherwise(start)
+    return start
+
+
+def interval_counts(
+    flags: pl.LazyFrame, channels: dict[str, ChannelTerms], *, in_hours: pl.Expr | None = None
+) -> pl.LazyFrame:
+    """The service-level counts and formula terms (`sl_numerator`, `sl_denominator`) per partner ×
+    channel × month × local day × interval, from `contact_flags`.
+
+    `in_hours` marks the contacts within the channel's service hours (None: every contact): the hook
+    through which intervals and days are measured within service hours only.
+    """
+    zone = instants_zone(flags, "arrived_at")
+    local = pl.col("arrived_at") if zone is None else wall_time_of(pl.col("arrived_at"), zone)
+    measured = flags if in_hours is None else flags.filter(in_hours)
+    keys = ["partner_id", "channel", "month", "day", "interval"]
+    counts = (
+        measured.with_columns(local.dt.date().alias("day"), _interval_start(local, channels).alias("interval"))
+        .group_by(keys)
+        .agg(agg.cast(pl.Int64).alias(name) for name, agg in _COUNTS.items())
+    )
+    return with_channel_formulas(counts, channels)
+
+
+def interval_results(
+    counts: pl.LazyFrame, channels: dict[str, ChannelTerms], *, scope: Sequence[str] = ()
+) -> pl.LazyFrame:
+    """`interval_attainment` per partner × channel × month, and partner-wide: intervals reaching their
+    channel's target / intervals measured (at least `min_contacts` offered and a service-level
+    denominator); channels without an interval target are not measurable."""
+    keys = ["partner_id", "channel", *scope, "month"]
+    targeted = {name: t.interval_target for name, t in channels.items() if t.interval_target is not None}
+    grid = with_partner_wide(counts.select(keys).unique(), keys).unique()
+    grid = grid.with_columns(pl.lit(None, dtype=pl.String).alias(s) for s in scope)
+    if not targeted:
+        return not_measurable(grid, "interval_attainment")
+    channel = pl.col("channel")
+    level = pl.lit(None, dtype=pl.Float64)
+    least = pl.lit(None, dtype=pl.Int64)
+    for name, target in targeted.items():
+        level = pl.when(channel == name).then(pl.lit(target.service_level)).otherwise(level)
+        least = pl.when(channel == name).then(pl.lit(target.min_contacts)).otherwise(least)
+    num, den = pl.col("sl_numerator"), pl.col("sl_denominator")
+    measured = (pl.col("offered") >= least) & (den > 0)
+    per_channel = (
+        counts.filter(channel.is_in(list(targeted)))
+        .group_by(keys)
+        .agg(
+            (measured & (num / den >= level)).sum().cast(pl.Float64).alias("numerator"),
+            measured.sum().cast(pl.Float64).alias("denominator"),
+        )
+    )
+    rows = ratio_rows(with_partner_wide(per_channel, keys), "interval_attainment", scope)
+    untargeted = grid.join(rows, on=keys, how="anti", nulls_equal=True)
+    note = "no interval target for the channel in contract.yaml"
+    missing = not_measurable(untargeted, "interval_attainment", note)
+    return pl.concat([rows, missing.select(rows.collect_schema().names())])
+
+
+def worst_day_results(counts: pl.LazyFrame, *, scope: Sequence[str] = ()) -> pl.LazyFrame:
+    """`worst_day_service_level` per partner × channel × month, and partner-wide: the lowest service level
+    of the month's local days that have a service-level denominator (its numerator and denominator
+    are that day's). Not per site or queue: `scope` columns are null."""
+    keys = ["partner_id", "channel", "month"]
+    days = counts.group_by([*keys, "day"]).agg(pl.col("sl_numerator", "sl_denominator").sum())
+    days = with_partner_wide(days, [*keys, "day"])
+    ratio = pl.col("sl_numerator") / pl.col("sl_denominator")
+    worst = (
+        days.filter(pl.col("sl_denominator") > 0)
+        .group_by(keys)
+        .agg(
+            pl.col("sl_numerator").sort_by(ratio, "day").first().cast(pl.Float64).alias("numerator"),
+            pl.col("sl_denominator").sort_by(ratio, "day").first().cast(pl.Float64).alias("denominator"),
+        )
+    )
+    grid = days.select(keys).unique()
+    return ratio_rows(grid.join(worst, on=keys, how="left", nulls_equal=True), "worst_day_service_level", scope)

@@ -1,0 +1,107 @@
+"""Interval targets and the daily floor (formulas.md §1.9), hand-computed: voice T = 20 s, S = 5 s,
+30-minute intervals measured from 3 contacts offered, an interval target of 80 %."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from partner_analytics.contract.reading import parse_contract
+from partner_analytics.core.errors import ContractError
+from partner_analytics.metrics import kpi_results
+from partner_analytics.pipeline.analysis import compute
+
+from .conftest import contract as contract_dict
+from .factories import contacts, engagement
+
+N = "northcall"
+TARGET = {"minutes": 30, "service_level": 0.8, "min_contacts": 3}
+
+
+def _contract(target: dict | None = TARGET, **partner):
+    data = contract_dict()
+    if target is not None:
+        data["channels"]["voice"]["interval_target"] = target
+    data["partners"][0].update(partner)
+    return parse_contract(data)
+
+
+CONTACTS = contacts(
+    # 1 Sep 09:00-09:30: 3 in service of 4: 75 % < 80 %, measured, not reached
+    ("a1", N, "voice", "2026-09-01 09:00:00", True, 10, 100, None, None),
+    ("a2", N, "voice", "2026-09-01 09:10:00", True, 15, 100, None, None),
+    ("a3", N, "voice", "2026-09-01 09:20:00", True, 25, 100, None, None),
+    ("a4", N, "voice", "2026-09-01 09:29:59", True, 5, 100, None, None),
+    # 09:30-10:00: 5 offered, a short abandon out of the denominator, 4 in service of 4 (20 s is T): reached
+    ("b1", N, "voice", "2026-09-01 09:30:00", True, 10, 100, None, None),
+    ("b2", N, "voice", "2026-09-01 09:45:00", True, 12, 100, None, None),
+    ("b3", N, "voice", "2026-09-01 09:50:00", False, 3, None, None, None),
+    ("b4", N, "voice", "2026-09-01 09:55:00", True, 18, 100, None, None),
+    ("b5", N, "voice", "2026-09-01 09:59:59", True, 20, 100, None, None),
+    # 10:00-10:30: 2 contacts, both late: a thin interval, left out
+    ("c1", N, "voice", "2026-09-01 10:00:00", True, 40, 100, None, None),
+    ("c2", N, "voice", "2026-09-01 10:10:00", True, 50, 100, None, None),
+    # 2 Sep 14:00-14:30: 3 of 3 in service: reached; 14:30-15:00: one abandon: thin
+    ("d1", N, "voice", "2026-09-02 14:00:00", True, 5, 100, None, None),
+    ("d2", N, "voice", "2026-09-02 14:10:00", True, 8, 100, None, None),
+    ("d3", N, "voice", "2026-09-02 14:29:59", True, 9, 100, None, None),
+    ("d4", N, "voice", "2026-09-02 14:30:00", False, 60, None, None, None),
+    ("e1", N, "chat", "2026-09-02 11:00:00", True, 30, 100, None, None),  # chat: T = 60 s, no interval target
+)
+
+
+def _row(results: pl.LazyFrame, kpi: str, channel: str | None) -> dict:
+    found = results.filter((pl.col("kpi") == kpi) & pl.col("channel").eq_missing(channel)).collect()
+    assert found.height == 1
+    return found.row(0, named=True)
+
+
+def test_interval_attainment_leaves_thin_intervals_out() -> None:
+    results = kpi_results(engagement(_contract(), CONTACTS))
+    voice = _row(results, "interval_attainment", "voice")
+    # measured: 1 Sep 09:00 (75 %), 09:30 (4/4), 2 Sep 14:00 (3/3); thin: 1 Sep 10:00, 2 Sep 14:30
+    assert (voice["numerator"], voice["denominator"], voice["value"]) == (2, 3, 2 / 3)
+    chat = _row(results, "interval_attainment", "chat")
+    assert chat["value"] is None and chat["note"] == "no interval target for the channel in contract.yaml"
+    wide = _row(results, "interval_attainment", None)
+    assert (wide["numerator"], wide["denominator"]) == (2, 3)  # the channels with a target only
+
+
+def test_an_interval_at_exactly_the_target_reaches_it() -> None:
+    """At a 75 % target the 09:00 interval (3 of 4) reaches it too: 3 of 3."""
+    results = kpi_results(engagement(_contract({**TARGET, "service_level": 0.75}), CONTACTS))
+    assert _row(results, "interval_attainment", "voice")["value"] == 1.0
+
+
+def test_the_worst_day_is_the_daily_floor() -> None:
+    """voice, 1 Sep: 11 offered, 1 short abandon, 3 + 4 + 0 in service: 7 / 10 = 70 %; 2 Sep: 3 / 4 = 75 %.
+    Partner-wide, 2 Sep is (3 + 1) / (4 + 1) = 80 % with chat's answer in 30 s: the worst day is 1 Sep."""
+    service_levels = [{"kpi": "worst_day_service_level", "channel": "voice", "target": 0.80, "minimum": 0.72}]
+    analysis = compute(engagement(_contract(service_levels=service_levels), CONTACTS))
+    voice = _row(analysis.results, "worst_day_service_level", "voice")
+    assert (voice["numerator"], voice["denominator"], voice["value"]) == (7, 10, 0.7)
+    assert _row(analysis.results, "worst_day_service_level", "chat")["value"] == 1.0
+    wide = _row(analysis.results, "worst_day_service_level", None)
+    assert (wide["numerator"], wide["denominator"]) == (7, 10)
+    gap = analysis.gaps.filter(pl.col("kpi") == "worst_day_service_level").collect().row(0, named=True)
+    assert gap["status"] == "breach"  # a day below the 72 % floor
+
+
+def test_without_interval_targets_every_row_says_why() -> None:
+    results = kpi_results(engagement(_contract(None), CONTACTS))
+    wide = _row(results, "interval_attainment", None)
+    assert wide["value"] is None and wide["note"] == "no interval target for the channel in contract.yaml"
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        ({"minutes": 20}, "channels.voice.interval_target.minutes"),
+        ({"service_level": 1.5}, "channels.voice.interval_target.service_level"),
+        ({"min_contacts": 0}, "channels.voice.interval_target.min_contacts"),
+        ({"service_levels": 0.8}, "channels.voice.interval_target.service_levels"),
+    ],
+)
+def test_bad_interval_terms_name_their_key(change: dict, key: str) -> None:
+    with pytest.raises(ContractError, match=key.replace(".", r"\.")):
+        _contract({**TARGET, **change})
