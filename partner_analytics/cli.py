@@ -311,6 +311,30 @@ def what_if(
         raise typer.Exit(status)
 
 
+ledger_app = typer.Typer(
+    help="The committee's record (ledger.jsonl in the engagement): verify it, show what it holds.",
+    no_args_is_help=True,
+)
+app.add_typer(ledger_app, name="ledger")
+
+
+@ledger_app.command("verify")
+def ledger_verify(
+    engagement: EngagementOption = None,
+    head: Annotated[
+        str | None,
+        typer.Option("--head", help="The hash of the last entry of your own copy: it must still be in the ledger."),
+    ] = None,
+) -> None:
+    """Check that no entry of the ledger was edited, moved or deleted; print its last entry's hash."""
+    from .record.ledger import ledger_path, verified_ledger
+
+    path = ledger_path(_engagement(engagement))
+    entries = verified_ledger(path, head)
+    last = entries[-1]["hash"] if entries else "none"
+    _console.print(f"{escape(str(path))}: {len(entries)} entries, chain verified; head {last}", soft_wrap=True)
+
+
 def _engagement(given: Path | None) -> Path:
     """The engagement folder given, else the embedded sample, saying so: a forgotten --engagement must
     not pass for the user's own data."""
