@@ -311,6 +311,43 @@ def what_if(
         raise typer.Exit(status)
 
 
+PartnerOption = Annotated[str, typer.Option("--partner", "-p", help="The partner whose statement it is.")]
+PartyOption = Annotated[str, typer.Option("--party", help="Who acts: client or provider.")]
+ByOption = Annotated[str, typer.Option("--by", help="The name of the person who acts for the party.")]
+
+
+@app.command("sign")
+def sign_statement(
+    period: Annotated[str, typer.Argument(help="The month (2026-08) or quarter (2026-Q3) of the statement.")],
+    partner: PartnerOption,
+    party: PartyOption,
+    by: ByOption,
+    engagement: EngagementOption = None,
+    allow_outside: AllowOutsideOption = False,
+) -> None:
+    """Record a party's acceptance of a partner's statement for a month or a quarter; signed by both, it is
+    locked."""
+    from .core.money import format_cents
+    from .record.ledger import ledger_path, read_ledger
+    from .record.signoff import locked_months, sign
+
+    eng, statement, inputs = _statement(engagement, allow_outside)
+    path = ledger_path(eng.path)
+    entry = sign(
+        path, statement, inputs, eng.contract.partner_ids, period=period, partner_id=partner, party=party, by=by
+    )
+    data = entry["data"]
+    net = sum(m["net"] for m in data["figures"].values())
+    locked = any(m["period"] == data["period"] and m["partner_id"] == partner for m in locked_months(read_ledger(path)))
+    _console.print(
+        f"{escape(partner)} {data['period']} signed by the {party} ({escape(data['by'])}): net "
+        f"{format_cents(net, eng.contract.currency)}; "
+        + ("signed by both parties: locked" if locked else "awaiting the other party's signature")
+        + f" (ledger entry {entry['seq']})",
+        soft_wrap=True,
+    )
+
+
 ledger_app = typer.Typer(
     help="The committee's record (ledger.jsonl in the engagement): verify it, show what it holds.",
     no_args_is_help=True,
@@ -333,6 +370,19 @@ def ledger_verify(
     entries = verified_ledger(path, head)
     last = entries[-1]["hash"] if entries else "none"
     _console.print(f"{escape(str(path))}: {len(entries)} entries, chain verified; head {last}", soft_wrap=True)
+
+
+def _statement(engagement: Path | None, allow_outside: bool = False):
+    """The engagement, its statement (cents, per partner × month) and the lineage of its inputs."""
+    from .io.engagement import errors_naming_files, load
+    from .io.lineage import lineage
+    from .pipeline.analysis import analyse
+
+    eng = load(_engagement(engagement), allow_outside=allow_outside)
+    with errors_naming_files(eng):
+        eng = eng.collected()
+        statement = analyse(eng).statement.collect()
+    return eng, statement, lineage(eng)
 
 
 def _engagement(given: Path | None) -> Path:

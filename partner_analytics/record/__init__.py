@@ -7,6 +7,7 @@ from .ledger import (
     GENESIS,
     LEDGER_FILE,
     LedgerError,
+    RecordError,
     append_entry,
     entry_hash,
     ledger_path,
@@ -14,15 +15,24 @@ from .ledger import (
     read_ledger,
     verified_ledger,
 )
+from .signoff import PARTIES, SIGNATURE, locked_months, period_figures, sign, signatures, statement_period
 
 __all__ = [
     "GENESIS",
     "LEDGER_FILE",
+    "PARTIES",
+    "SIGNATURE",
     "LedgerError",
+    "RecordError",
     "append_entry",
     "entry_hash",
     "ledger_path",
     "ledger_problems",
+    "locked_months",
+    "period_figures",
     "read_ledger",
+    "sign",
+    "signatures",
+    "statement_period",
     "verified_ledger",
 ]

@@ -27,6 +27,7 @@ __all__ = [
     "GENESIS",
     "LEDGER_FILE",
     "LedgerError",
+    "RecordError",
     "append_entry",
     "entry_hash",
     "ledger_path",
@@ -44,8 +45,12 @@ REPAIR = (
 )
 
 
-class LedgerError(EngagementError):
-    """The ledger is unreadable or its chain is broken, or an entry cannot be added to it."""
+class RecordError(EngagementError):
+    """A command of the record refused: nothing was written to the ledger."""
+
+
+class LedgerError(RecordError):
+    """The ledger is unreadable or its chain is broken."""
 
 
 def ledger_path(engagement: str | Path) -> Path:
