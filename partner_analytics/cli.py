@@ -348,6 +348,91 @@ def sign_statement(
     )
 
 
+@app.command("dispute")
+def dispute_line(
+    month: Annotated[str, typer.Argument(help="The month of the statement (2026-08).")],
+    partner: PartnerOption,
+    line: Annotated[
+        str,
+        typer.Option(
+            "--line",
+            help="The line disputed: charges, credits, earned_back, bonus, corridor_compensation, gain_share, "
+            "resource_adjustment, or one service level's credit (credit:service_level/voice).",
+        ),
+    ],
+    reason: Annotated[str, typer.Option("--reason", help="Why the line is disputed.")],
+    party: PartyOption,
+    by: ByOption,
+    claimed: Annotated[
+        str, typer.Option("--claimed", help="The amount the party holds right for the line (default 0).")
+    ] = "0",
+    engagement: EngagementOption = None,
+    allow_outside: AllowOutsideOption = False,
+) -> None:
+    """Dispute a line of a partner's statement for a month; the rest of the month stays payable."""
+    from .core.money import format_cents
+    from .record.disputes import dispute
+    from .record.ledger import ledger_path
+
+    cents = _cents(claimed, "--claimed")
+    eng, statement, _inputs, credits = _statement(engagement, allow_outside, with_credits=True)
+    entry = dispute(
+        ledger_path(eng.path),
+        statement,
+        credits,
+        eng.contract.partner_ids,
+        month=month,
+        partner_id=partner,
+        line=line,
+        reason=reason,
+        party=party,
+        by=by,
+        claimed=cents,
+    )
+    data = entry["data"]
+    currency = eng.contract.currency
+    _console.print(
+        f"dispute {entry['seq']}: {escape(line)} of {escape(partner)} {data['month']} "
+        f"({format_cents(data['amount'], currency)}, {format_cents(cents, currency)} claimed) disputed by the "
+        f"{party} ({escape(data['by'])}); `partner-analytics resolve {entry['seq']}` answers it",
+        soft_wrap=True,
+    )
+
+
+@app.command("resolve")
+def resolve_dispute(
+    dispute_id: Annotated[int, typer.Argument(metavar="DISPUTE", help="The dispute's number (its ledger entry).")],
+    outcome: Annotated[str, typer.Option("--outcome", help="accepted, rejected or amended.")],
+    party: PartyOption,
+    by: ByOption,
+    amount: Annotated[
+        str | None, typer.Option("--amount", help="The line's amount agreed (with --outcome amended).")
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="What was agreed, in words.")] = "",
+    engagement: EngagementOption = None,
+) -> None:
+    """Answer a dispute: accepted (the amount claimed), rejected (the amount computed) or amended (--amount)."""
+    from .core.money import format_cents
+    from .record.disputes import resolve
+    from .record.ledger import ledger_path
+
+    cents = None if amount is None else _cents(amount, "--amount")
+    entry = resolve(
+        ledger_path(_engagement(engagement)),
+        dispute_id,
+        outcome=outcome,
+        party=party,
+        by=by,
+        amount=cents,
+        note=note,
+    )
+    _console.print(
+        f"dispute {dispute_id} {outcome}: the line settles at {format_cents(entry['data']['settled'])} "
+        f"(ledger entry {entry['seq']})",
+        soft_wrap=True,
+    )
+
+
 ledger_app = typer.Typer(
     help="The committee's record (ledger.jsonl in the engagement): verify it, show what it holds.",
     no_args_is_help=True,
@@ -372,8 +457,11 @@ def ledger_verify(
     _console.print(f"{escape(str(path))}: {len(entries)} entries, chain verified; head {last}", soft_wrap=True)
 
 
-def _statement(engagement: Path | None, allow_outside: bool = False):
-    """The engagement, its statement (cents, per partner × month) and the lineage of its inputs."""
+def _statement(engagement: Path | None, allow_outside: bool = False, *, with_credits: bool = False):
+    """The engagement, its statement (cents, per partner × month), the lineage of its inputs (and the
+    credits per service level)."""
+    import polars as pl
+
     from .io.engagement import errors_naming_files, load
     from .io.lineage import lineage
     from .pipeline.analysis import analyse
@@ -381,8 +469,24 @@ def _statement(engagement: Path | None, allow_outside: bool = False):
     eng = load(_engagement(engagement), allow_outside=allow_outside)
     with errors_naming_files(eng):
         eng = eng.collected()
-        statement = analyse(eng).statement.collect()
-    return eng, statement, lineage(eng)
+        analysis = analyse(eng)
+        statement, credits = pl.collect_all([analysis.statement, analysis.credits])
+    return (eng, statement, lineage(eng), credits) if with_credits else (eng, statement, lineage(eng))
+
+
+def _cents(text: str, option: str) -> int:
+    """An amount typed in the currency (`1200.50`, `-3`) as exact cents; a one-line error otherwise."""
+    from decimal import Decimal, InvalidOperation
+
+    from .record.ledger import RecordError
+
+    try:
+        cents = Decimal(text.replace(",", "")) * 100
+    except InvalidOperation:
+        cents = None
+    if cents is None or not cents.is_finite() or cents != cents.to_integral_value():
+        raise RecordError(f"{text!r}: expected an amount with at most 2 decimals (e.g. 1200.50)", key=option)
+    return int(cents)
 
 
 def _engagement(given: Path | None) -> Path:

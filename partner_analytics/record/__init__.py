@@ -3,6 +3,7 @@ engagement (`ledger.jsonl`), in which the parties sign statements, dispute and r
 from which locked months and their prior-period adjustments are read (formulas.md §10).
 """
 
+from .disputes import DISPUTE, LINES, OUTCOMES, RESOLUTION, dispute, disputes, line_amounts, payable, resolve
 from .ledger import (
     GENESIS,
     LEDGER_FILE,
@@ -18,19 +19,28 @@ from .ledger import (
 from .signoff import PARTIES, SIGNATURE, locked_months, period_figures, sign, signatures, statement_period
 
 __all__ = [
+    "DISPUTE",
     "GENESIS",
     "LEDGER_FILE",
+    "LINES",
+    "OUTCOMES",
     "PARTIES",
+    "RESOLUTION",
     "SIGNATURE",
     "LedgerError",
     "RecordError",
     "append_entry",
+    "dispute",
+    "disputes",
     "entry_hash",
     "ledger_path",
     "ledger_problems",
+    "line_amounts",
     "locked_months",
+    "payable",
     "period_figures",
     "read_ledger",
+    "resolve",
     "sign",
     "signatures",
     "statement_period",
