@@ -16,6 +16,7 @@ from .ledger import (
     read_ledger,
     verified_ledger,
 )
+from .restatements import RESTATEMENTS_SCHEMA, recorded_statement, restatement_reason, restatements
 from .signoff import PARTIES, SIGNATURE, locked_months, period_figures, sign, signatures, statement_period
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "OUTCOMES",
     "PARTIES",
     "RESOLUTION",
+    "RESTATEMENTS_SCHEMA",
     "SIGNATURE",
     "LedgerError",
     "RecordError",
@@ -40,7 +42,10 @@ __all__ = [
     "payable",
     "period_figures",
     "read_ledger",
+    "recorded_statement",
     "resolve",
+    "restatement_reason",
+    "restatements",
     "sign",
     "signatures",
     "statement_period",
