@@ -457,6 +457,84 @@ def ledger_verify(
     _console.print(f"{escape(str(path))}: {len(entries)} entries, chain verified; head {last}", soft_wrap=True)
 
 
+@ledger_app.command("status")
+def ledger_status(
+    engagement: EngagementOption = None,
+    partner: Annotated[str | None, typer.Option("--partner", "-p", help="Only this partner.")] = None,
+    allow_outside: AllowOutsideOption = False,
+) -> None:
+    """Show the months signed or locked, the open disputes and their age, and the restatements of locked
+    months with the adjustment carried into the next open month."""
+    import datetime as dt
+
+    import polars as pl
+
+    from .core.money import format_cents
+    from .record.ledger import ledger_path
+    from .record.signoff import known_partner
+    from .record.states import committee_record
+
+    eng, statement, inputs = _statement(engagement, allow_outside)
+    record = committee_record(ledger_path(eng.path), statement, inputs, dt.date.today())
+    if partner is not None:
+        record = record.partner(known_partner(partner, eng.contract.partner_ids, eng.contract_file.path))
+
+    def money(cents: int) -> str:
+        return format_cents(cents, eng.contract.currency)
+
+    months = RichTable(
+        "partner", "month", "state", "signed", "net", "prior-period adj.", "payable", "in dispute", title="Statements"
+    )
+    shown = record.statement.filter(
+        (pl.col("state") != "draft")
+        | pl.col("restated")
+        | (pl.col("open_disputes") > 0)
+        | (pl.col("prior_period_adjustment") != 0)
+    )
+    for r in shown.iter_rows(named=True):
+        months.add_row(
+            escape(r["partner_id"]),
+            f"{r['month']:%Y-%m}",
+            r["state"] + (", restated" if r["restated"] else "") + (", disputed" if r["open_disputes"] else ""),
+            escape(r["signed"]),
+            money(r["net"]),
+            money(r["prior_period_adjustment"]),
+            money(r["payable"]),
+            money(r["in_dispute"]),
+        )
+    _console.print(months)
+    disputes = RichTable("dispute", "partner", "month", "line", "amount", "claimed", "status", "age (days)", "reason")
+    disputes.title = "Disputes"
+    for r in record.disputes.iter_rows(named=True):
+        disputes.add_row(
+            str(r["dispute"]),
+            escape(r["partner_id"]),
+            f"{r['month']:%Y-%m}",
+            escape(r["line"]),
+            money(r["amount"]),
+            money(r["claimed"]),
+            r["status"],
+            str(r["age_days"]),
+            escape(r["reason"]),
+        )
+    _console.print(disputes)
+    restated = RichTable(
+        "partner", "month", "line", "signed", "restated", "adjusted in", "reason", title="Restatements"
+    )
+    for r in record.restatements.iter_rows(named=True):
+        restated.add_row(
+            escape(r["partner_id"]),
+            f"{r['month']:%Y-%m}",
+            r["line"],
+            money(r["original"]),
+            money(r["restated"]),
+            f"{r['adjusted_in']:%Y-%m}" if r["adjusted_in"] else "no open month yet",
+            escape(r["reason"]),
+        )
+    _console.print(restated)
+    _console.print(f"{record.entries} ledger entries, chain verified; head {record.head or 'none'}", soft_wrap=True)
+
+
 def _statement(engagement: Path | None, allow_outside: bool = False, *, with_credits: bool = False):
     """The engagement, its statement (cents, per partner × month), the lineage of its inputs (and the
     credits per service level)."""

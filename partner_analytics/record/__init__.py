@@ -18,6 +18,7 @@ from .ledger import (
 )
 from .restatements import RESTATEMENTS_SCHEMA, recorded_statement, restatement_reason, restatements
 from .signoff import PARTIES, SIGNATURE, locked_months, period_figures, sign, signatures, statement_period
+from .states import CommitteeRecord, committee_record, month_signatures
 
 __all__ = [
     "DISPUTE",
@@ -29,9 +30,11 @@ __all__ = [
     "RESOLUTION",
     "RESTATEMENTS_SCHEMA",
     "SIGNATURE",
+    "CommitteeRecord",
     "LedgerError",
     "RecordError",
     "append_entry",
+    "committee_record",
     "dispute",
     "disputes",
     "entry_hash",
@@ -39,6 +42,7 @@ __all__ = [
     "ledger_problems",
     "line_amounts",
     "locked_months",
+    "month_signatures",
     "payable",
     "period_figures",
     "read_ledger",
