@@ -6,9 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import polars as pl
 import pytest
 
+import partner_analytics as pa
 from partner_analytics.cli import main
+from partner_analytics.io.lineage import lineage
+from partner_analytics.pipeline import analyse
 from partner_analytics.record import committee_record
 
 from .conftest import CONTACTS_CSV, write_engagement
@@ -18,10 +22,9 @@ LATE = "c5,northcall,voice,2026-08-04 10:00:00,true,6,220,cust4,\n"
 
 
 def status_of(folder: Path):
-    from partner_analytics.cli import _statement
-
-    _eng, statement, inputs = _statement(folder)
-    return committee_record(folder / "ledger.jsonl", statement, inputs, dt.date(2026, 10, 15))
+    eng = pa.load(folder).collected()
+    statement = analyse(eng).statement.collect()
+    return committee_record(folder / "ledger.jsonl", statement, lineage(eng), dt.date(2026, 10, 15))
 
 
 @pytest.fixture
@@ -68,3 +71,39 @@ def test_disputes_and_the_status_of_an_unknown_partner(two_months: Path, capsys:
     assert september.select("net", "payable", "in_dispute", "open_disputes").row(0) == (410, 0, 410, 1)
     assert main(["ledger", "status", "--partner", "northcal", *e]) == 1
     assert "partner 'northcal' is not in the contract (did you mean 'northcall'?)" in capsys.readouterr().err
+
+
+def test_the_sample_carries_a_signed_month_a_dispute_and_a_restatement(
+    sample_dir: Path, sample_engagement, sample_analysis
+) -> None:
+    statement = sample_analysis.statement.collect()
+    record = committee_record(sample_dir / "ledger.jsonl", statement, lineage(sample_engagement), dt.date(2026, 10, 12))
+    states = record.statement.filter(pl.col("state") != "draft").select("partner_id", "month", "state").rows()
+    jul, aug, sep = dt.date(2026, 7, 1), dt.date(2026, 8, 1), dt.date(2026, 9, 1)
+    assert states == [
+        ("northcall", jul, "locked"),
+        ("rivage", jul, "locked"),
+        ("rivage", aug, "signed"),
+        ("sudhorizon", jul, "locked"),
+    ]
+    # Rivage's email line of July (1,557.60) came after July was signed; the credits follow at 15 %:
+    # 0.15 × 1,557.60 = 233.64; the net moves by 1,557.60 − 233.64 = 1,323.96, carried into August
+    assert record.restatements.select("line", "original", "restated", "net_effect", "adjusted_in").rows() == [
+        ("charges", 2_726_840, 2_882_600, 155_760, aug),
+        ("credits", 409_026, 432_390, -23_364, aug),
+    ]
+    assert record.restatements["reason"][0] == "inputs differ from those signed: exports/factures.csv (changed)"
+    rivage = record.statement.filter(partner_id="rivage").select(
+        "month", "prior_period_adjustment", "net", "payable", "in_dispute"
+    )
+    computed = dict(statement.filter(partner_id="rivage").select("month", "net").iter_rows())
+    assert rivage.filter(pl.col("month") >= jul).rows() == [
+        (jul, 0, 2_317_814, 2_317_814, 0),  # as signed: 27,268.40 − 4,090.26 + the rest
+        (aug, 132_396, computed[aug] + 132_396, computed[aug] + 132_396, 0),
+        # the voice credit of 1,326.09 disputed by the provider (claimed 0): the net as computed is payable
+        (sep, 0, computed[sep], computed[sep], 132_609),
+    ]
+    assert record.disputes.select("partner_id", "line", "amount", "status", "age_days").rows() == [
+        ("rivage", "credit:service_level/voice", 132_609, "open", 4),
+        ("sudhorizon", "gain_share", 31_800, "rejected", 2),
+    ]
