@@ -4,7 +4,10 @@ changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -143,3 +146,16 @@ def test_sign_command(engagement_dir: Path, capsys: pytest.CaptureFixture[str]) 
     )
     assert "no statement of northcall for 2026-08: the data covers 2026-09 to 2026-09" in capsys.readouterr().err
     assert len(read_ledger(engagement_dir / "ledger.jsonl")) == 2
+
+
+def test_two_sign_commands_at_once_both_land(engagement_dir: Path) -> None:
+    env = os.environ | {"PYTHONPATH": str(Path(__file__).parents[1])}
+    base = [sys.executable, "-m", "partner_analytics.cli", "sign", "2026-09", "--partner", "northcall"]
+    commands = [
+        subprocess.Popen([*base, "--party", party, "--by", by, "-e", str(engagement_dir)], env=env)
+        for party, by in (("client", "Ann"), ("provider", "Bo"))
+    ]
+    assert [c.wait(timeout=300) for c in commands] == [0, 0]
+    entries = read_ledger(engagement_dir / "ledger.jsonl")
+    assert sorted(e["data"]["party"] for e in entries) == ["client", "provider"]
+    assert [m["month"] for m in locked_months(entries)] == ["2026-09"]

@@ -20,6 +20,7 @@ from .ledger import RecordError, append_entry
 __all__ = [
     "PARTIES",
     "SIGNATURE",
+    "known_partner",
     "locked_months",
     "period_figures",
     "sign",

@@ -56,13 +56,13 @@ def generate_sample(
 ) -> Path:
     """Write the sample engagement into `out` (created if needed) and return `out`.
 
-        `contacts` scales every volume so that the contacts table holds about that many rows (the
-        default, None, gives about 350 000); the story (who degrades, who improves) stays the same.
-        Each table draws from its own random stream of `seed`, so the same seed gives the same bytes.
-        `by_month` generates the contacts month by month in bounded memory (`by_month` module); by
-        default it does above IN_MEMORY_LIMIT contacts. The embedded sample (`contacts` None) also gets its
-    committee record, `ledger.jsonl` (`sample.ledger`), replaced. Files of other names already in `out`
-    are left alone.
+    `contacts` scales every volume so that the contacts table holds about that many rows (the
+    default, None, gives about 350 000); the story (who degrades, who improves) stays the same.
+    Each table draws from its own random stream of `seed`, so the same seed gives the same bytes.
+    `by_month` generates the contacts month by month in bounded memory (`by_month` module); by
+    default it does above IN_MEMORY_LIMIT contacts. The embedded sample (`contacts` None) also gets
+    its committee record, `ledger.jsonl`, written anew (`ledger` module). Files of other names
+    already in `out` are left alone.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

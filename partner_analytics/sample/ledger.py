@@ -22,6 +22,8 @@ from .files import write_french_invoices
 __all__ = ["LATE_INVOICE_LINE", "write_sample_ledger"]
 
 LATE_INVOICE_LINE = ("rivage", dt.date(2026, 7, 1), "email")  # partner, month, item
+CLIENT = "Claire Morel"  # who signs for the client, and each provider's account manager
+ACCOUNT_MANAGERS = {"northcall": "Hugo Lefebvre", "rivage": "Yanis Benali", "sudhorizon": "Inès Haddad"}
 
 
 def _at(day: str, hour: int) -> dt.datetime:
@@ -43,8 +45,8 @@ def write_sample_ledger(out: Path, invoices: pl.DataFrame, invoice_file: Path) -
     ids = eng.contract.partner_ids
     for partner_id in ids:
         for party, by, day in (
-            ("provider", "Provider's account manager", "2026-08-10"),
-            ("client", "Claire Morel", "2026-08-12"),
+            ("provider", ACCOUNT_MANAGERS[partner_id], "2026-08-10"),
+            ("client", CLIENT, "2026-08-12"),
         ):
             sign(
                 path,
@@ -65,7 +67,7 @@ def write_sample_ledger(out: Path, invoices: pl.DataFrame, invoice_file: Path) -
         period="2026-08",
         partner_id="rivage",
         party="provider",
-        by="Yanis Benali",
+        by=ACCOUNT_MANAGERS["rivage"],
         at=_at("2026-09-09", 10),
     )
     dispute(
@@ -78,7 +80,7 @@ def write_sample_ledger(out: Path, invoices: pl.DataFrame, invoice_file: Path) -
         line="credit:service_level/voice",
         reason="the telephony platform's outage of 14 September is the client's: relief requested",
         party="provider",
-        by="Yanis Benali",
+        by=ACCOUNT_MANAGERS["rivage"],
         at=_at("2026-10-08", 9),
     )
     answered = dispute(
@@ -91,7 +93,7 @@ def write_sample_ledger(out: Path, invoices: pl.DataFrame, invoice_file: Path) -
         line="gain_share",
         reason="the FCR survey of September is not representative",
         party="client",
-        by="Claire Morel",
+        by=CLIENT,
         at=_at("2026-10-08", 11),
     )
     resolve(
@@ -99,7 +101,7 @@ def write_sample_ledger(out: Path, invoices: pl.DataFrame, invoice_file: Path) -
         answered["seq"],
         outcome="rejected",
         party="provider",
-        by="Inès Haddad",
+        by=ACCOUNT_MANAGERS["sudhorizon"],
         note="the survey follows the contract",
         at=_at("2026-10-10", 16),
     )
