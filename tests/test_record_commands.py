@@ -107,3 +107,31 @@ def test_the_sample_carries_a_signed_month_a_dispute_and_a_restatement(
         ("rivage", "credit:service_level/voice", 132_609, "open", 4),
         ("sudhorizon", "gain_share", 31_800, "rejected", 2),
     ]
+
+
+def test_the_sample_record_as_the_september_committee_saw_it(
+    sample_dir: Path, sample_engagement, sample_analysis
+) -> None:
+    statement = sample_analysis.statement.collect()
+    seen = committee_record(
+        sample_dir / "ledger.jsonl",
+        statement,
+        lineage(sample_engagement),
+        dt.date(2026, 12, 1),
+        as_of=dt.date(2026, 10, 9),
+    )
+    # on 9 October: both disputes open (opened on the 8th, one day old), Sud Horizon's not yet rejected
+    assert seen.disputes.select("partner_id", "status", "age_days").rows() == [
+        ("rivage", "open", 1),
+        ("sudhorizon", "open", 1),
+    ]
+    before = committee_record(
+        sample_dir / "ledger.jsonl",
+        statement,
+        lineage(sample_engagement),
+        dt.date(2026, 12, 1),
+        as_of=dt.date(2026, 8, 11),
+    )
+    # on 11 August only the providers had signed July: nothing locked, nothing restated
+    assert set(before.statement.filter(pl.col("state") != "draft")["state"]) == {"signed"}
+    assert before.restatements.is_empty() and before.entries == 3

@@ -75,12 +75,20 @@ class CommitteeRecord:
         )
 
 
-def committee_record(ledger: Path, statement: pl.DataFrame, lineage: dict[str, Any], today: dt.date) -> CommitteeRecord:
+def committee_record(
+    ledger: Path, statement: pl.DataFrame, lineage: dict[str, Any], today: dt.date, *, as_of: dt.date | None = None
+) -> CommitteeRecord:
     """The verified ledger read against the statement computed now: the signatures, the disputes and
     their age on `today`, the restatements, and the statement as recorded, per partner × month, with
     its `state` (draft, signed, locked), who signed (`signed`), the `open_disputes`, whether it was
-    `restated`, and the `payable` part and the amount `in_dispute`."""
+    `restated`, and the `payable` part and the amount `in_dispute`.
+
+    `as_of` (a committee's date) keeps the entries made up to that day only, and ages the disputes
+    on it: the record as that committee saw it."""
     entries = verified_ledger(ledger)
+    if as_of is not None:
+        entries = [e for e in entries if dt.datetime.fromisoformat(e["at"]).date() <= as_of]
+        today = as_of
     locked = locked_months(entries)
     found = restatements(statement, locked, lineage)
     disputed = disputes(entries, today)
