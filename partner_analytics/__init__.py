@@ -7,7 +7,7 @@
 turns an engagement folder (contract.yaml + tables) into objectives versus results, shared risks
 and gains, and the reports of the steering committees. The stages, in the order the figures flow:
 `core`, `contract`, `io`, `metrics`, `evaluation`, `risk`, `governance`, `pipeline`, `views`,
-`charts`, `whatif`, `reports`, `batch` (docs/architecture.md).
+`record`, `charts`, `whatif`, `reports`, `batch` (docs/architecture.md).
 """
 
 from .contract import Contract, Partner, ServiceLevel

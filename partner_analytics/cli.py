@@ -311,6 +311,262 @@ def what_if(
         raise typer.Exit(status)
 
 
+PartnerOption = Annotated[str, typer.Option("--partner", "-p", help="The partner whose statement it is.")]
+PartyOption = Annotated[str, typer.Option("--party", help="Who acts: client or provider.")]
+ByOption = Annotated[str, typer.Option("--by", help="The name of the person who acts for the party.")]
+
+
+@app.command("sign")
+def sign_statement(
+    period: Annotated[str, typer.Argument(help="The month (2026-08) or quarter (2026-Q3) of the statement.")],
+    partner: PartnerOption,
+    party: PartyOption,
+    by: ByOption,
+    engagement: EngagementOption = None,
+    allow_outside: AllowOutsideOption = False,
+) -> None:
+    """Record a party's acceptance of a partner's statement for a month or a quarter; signed by both, it is
+    locked."""
+    from .core.money import format_cents
+    from .record.ledger import ledger_path, read_ledger
+    from .record.signoff import locked_months, sign
+
+    eng, statement, inputs = _statement(engagement, allow_outside)
+    path = ledger_path(eng.path)
+    entry = sign(
+        path, statement, inputs, eng.contract.partner_ids, period=period, partner_id=partner, party=party, by=by
+    )
+    data = entry["data"]
+    net = sum(m["net"] for m in data["figures"].values())
+    locked = any(m["period"] == data["period"] and m["partner_id"] == partner for m in locked_months(read_ledger(path)))
+    _console.print(
+        f"{escape(partner)} {data['period']} signed by the {party} ({escape(data['by'])}): net "
+        f"{format_cents(net, eng.contract.currency)}; "
+        + ("signed by both parties: locked" if locked else "awaiting the other party's signature")
+        + f" (ledger entry {entry['seq']})",
+        soft_wrap=True,
+    )
+
+
+@app.command("dispute")
+def dispute_line(
+    month: Annotated[str, typer.Argument(help="The month of the statement (2026-08).")],
+    partner: PartnerOption,
+    line: Annotated[
+        str,
+        typer.Option(
+            "--line",
+            help="The line disputed: charges, credits, earned_back, bonus, corridor_compensation, gain_share, "
+            "resource_adjustment, or one service level's credit (credit:service_level/voice).",
+        ),
+    ],
+    reason: Annotated[str, typer.Option("--reason", help="Why the line is disputed.")],
+    party: PartyOption,
+    by: ByOption,
+    claimed: Annotated[
+        str, typer.Option("--claimed", help="The amount the party holds right for the line (default 0).")
+    ] = "0",
+    engagement: EngagementOption = None,
+    allow_outside: AllowOutsideOption = False,
+) -> None:
+    """Dispute a line of a partner's statement for a month; the rest of the month stays payable."""
+    from .core.money import format_cents
+    from .record.disputes import dispute
+    from .record.ledger import ledger_path
+
+    cents = _cents(claimed, "--claimed")
+    eng, statement, _inputs, credits = _statement(engagement, allow_outside, with_credits=True)
+    entry = dispute(
+        ledger_path(eng.path),
+        statement,
+        credits,
+        eng.contract.partner_ids,
+        month=month,
+        partner_id=partner,
+        line=line,
+        reason=reason,
+        party=party,
+        by=by,
+        claimed=cents,
+    )
+    data = entry["data"]
+    currency = eng.contract.currency
+    _console.print(
+        f"dispute {entry['seq']}: {escape(line)} of {escape(partner)} {data['month']} "
+        f"({format_cents(data['amount'], currency)}, {format_cents(cents, currency)} claimed) disputed by the "
+        f"{party} ({escape(data['by'])}); `partner-analytics resolve {entry['seq']}` answers it",
+        soft_wrap=True,
+    )
+
+
+@app.command("resolve")
+def resolve_dispute(
+    dispute_id: Annotated[int, typer.Argument(metavar="DISPUTE", help="The dispute's number (its ledger entry).")],
+    outcome: Annotated[str, typer.Option("--outcome", help="accepted, rejected or amended.")],
+    party: PartyOption,
+    by: ByOption,
+    amount: Annotated[
+        str | None, typer.Option("--amount", help="The line's amount agreed (with --outcome amended).")
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="What was agreed, in words.")] = "",
+    engagement: EngagementOption = None,
+) -> None:
+    """Answer a dispute: accepted (the amount claimed), rejected (the amount computed) or amended (--amount)."""
+    from .core.money import format_cents
+    from .record.disputes import resolve
+    from .record.ledger import ledger_path
+
+    cents = None if amount is None else _cents(amount, "--amount")
+    entry = resolve(
+        ledger_path(_engagement(engagement)),
+        dispute_id,
+        outcome=outcome,
+        party=party,
+        by=by,
+        amount=cents,
+        note=note,
+    )
+    _console.print(
+        f"dispute {dispute_id} {outcome}: the line settles at {format_cents(entry['data']['settled'])} "
+        f"(ledger entry {entry['seq']})",
+        soft_wrap=True,
+    )
+
+
+ledger_app = typer.Typer(
+    help="The committee's record (ledger.jsonl in the engagement): verify it, show what it holds.",
+    no_args_is_help=True,
+)
+app.add_typer(ledger_app, name="ledger")
+
+
+@ledger_app.command("verify")
+def ledger_verify(
+    engagement: EngagementOption = None,
+    head: Annotated[
+        str | None,
+        typer.Option("--head", help="The hash of the last entry of your own copy: it must still be in the ledger."),
+    ] = None,
+) -> None:
+    """Check that no entry of the ledger was edited, moved or deleted; print its last entry's hash."""
+    from .record.ledger import ledger_path, verified_ledger
+
+    path = ledger_path(_engagement(engagement))
+    entries = verified_ledger(path, head)
+    last = entries[-1]["hash"] if entries else "none"
+    _console.print(f"{escape(str(path))}: {len(entries)} entries, chain verified; head {last}", soft_wrap=True)
+
+
+@ledger_app.command("status")
+def ledger_status(
+    engagement: EngagementOption = None,
+    partner: Annotated[str | None, typer.Option("--partner", "-p", help="Only this partner.")] = None,
+    allow_outside: AllowOutsideOption = False,
+) -> None:
+    """Show the months signed or locked, the open disputes and their age, and the restatements of locked
+    months with the adjustment carried into the next open month."""
+    import datetime as dt
+
+    import polars as pl
+
+    from .core.money import format_cents
+    from .record.ledger import ledger_path
+    from .record.signoff import known_partner
+    from .record.states import committee_record
+
+    eng, statement, inputs = _statement(engagement, allow_outside)
+    record = committee_record(ledger_path(eng.path), statement, inputs, dt.date.today())
+    if partner is not None:
+        record = record.partner(known_partner(partner, eng.contract.partner_ids, eng.contract_file.path))
+
+    def money(cents: int) -> str:
+        return format_cents(cents, eng.contract.currency)
+
+    months = RichTable(
+        "partner", "month", "state", "signed", "net", "prior-period adj.", "payable", "in dispute", title="Statements"
+    )
+    shown = record.statement.filter(
+        (pl.col("state") != "draft")
+        | pl.col("restated")
+        | (pl.col("open_disputes") > 0)
+        | (pl.col("prior_period_adjustment") != 0)
+    )
+    for r in shown.iter_rows(named=True):
+        months.add_row(
+            escape(r["partner_id"]),
+            f"{r['month']:%Y-%m}",
+            r["state"] + (", restated" if r["restated"] else "") + (", disputed" if r["open_disputes"] else ""),
+            escape(r["signed"]),
+            money(r["net"]),
+            money(r["prior_period_adjustment"]),
+            money(r["payable"]),
+            money(r["in_dispute"]),
+        )
+    _console.print(months)
+    disputes = RichTable("dispute", "partner", "month", "line", "amount", "claimed", "status", "age (days)", "reason")
+    disputes.title = "Disputes"
+    for r in record.disputes.iter_rows(named=True):
+        disputes.add_row(
+            str(r["dispute"]),
+            escape(r["partner_id"]),
+            f"{r['month']:%Y-%m}",
+            escape(r["line"]),
+            money(r["amount"]),
+            money(r["claimed"]),
+            r["status"],
+            str(r["age_days"]),
+            escape(r["reason"]),
+        )
+    _console.print(disputes)
+    restated = RichTable(
+        "partner", "month", "line", "signed", "restated", "adjusted in", "reason", title="Restatements"
+    )
+    for r in record.restatements.iter_rows(named=True):
+        restated.add_row(
+            escape(r["partner_id"]),
+            f"{r['month']:%Y-%m}",
+            r["line"],
+            money(r["original"]),
+            money(r["restated"]),
+            f"{r['adjusted_in']:%Y-%m}" if r["adjusted_in"] else "no open month yet",
+            escape(r["reason"]),
+        )
+    _console.print(restated)
+    _console.print(f"{record.entries} ledger entries, chain verified; head {record.head or 'none'}", soft_wrap=True)
+
+
+def _statement(engagement: Path | None, allow_outside: bool = False, *, with_credits: bool = False):
+    """The engagement, its statement (cents, per partner × month), the lineage of its inputs (and the
+    credits per service level)."""
+    import polars as pl
+
+    from .io.engagement import errors_naming_files, load
+    from .io.lineage import lineage
+    from .pipeline.analysis import analyse
+
+    eng = load(_engagement(engagement), allow_outside=allow_outside)
+    with errors_naming_files(eng):
+        eng = eng.collected()
+        analysis = analyse(eng)
+        statement, credits = pl.collect_all([analysis.statement, analysis.credits])
+    return (eng, statement, lineage(eng), credits) if with_credits else (eng, statement, lineage(eng))
+
+
+def _cents(text: str, option: str) -> int:
+    """An amount typed in the currency (`1200.50`, `-3`) as exact cents; a one-line error otherwise."""
+    from decimal import Decimal, InvalidOperation
+
+    from .record.ledger import RecordError
+
+    try:
+        cents = Decimal(text.replace(",", "")) * 100
+    except InvalidOperation:
+        cents = None
+    if cents is None or not cents.is_finite() or cents != cents.to_integral_value():
+        raise RecordError(f"{text!r}: expected an amount with at most 2 decimals (e.g. 1200.50)", key=option)
+    return int(cents)
+
+
 def _engagement(given: Path | None) -> Path:
     """The engagement folder given, else the embedded sample, saying so: a forgotten --engagement must
     not pass for the user's own data."""

@@ -20,6 +20,7 @@ STAGES = (
     "risk",
     "governance",
     "pipeline",
+    "record",
     "views",
     "charts",
     "whatif",

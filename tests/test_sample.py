@@ -129,7 +129,8 @@ def _read_invoices(sample: Path, contract: dict) -> pl.DataFrame:
 def test_same_seed_gives_the_same_bytes_in_every_file(sample: Path, tmp_path: Path) -> None:
     again = _digests(generate_sample(tmp_path / "again"))
     first = _digests(sample)
-    assert set(first) == {"contract.yaml", *TABLE_FILES.values()}
+    # the committee's record and its writers' lock file beside the tables
+    assert set(first) == {"contract.yaml", *TABLE_FILES.values(), "ledger.jsonl", "ledger.jsonl.lock"}
     assert again == first
 
 

@@ -24,6 +24,7 @@ from .files import write_csv, write_french_invoices, write_parquet
 from .floor import generate_quality, generate_staffing, monthly_aht
 from .governance import generate_actions, generate_deliveries, generate_reversibility
 from .health import monthly_health
+from .ledger import write_sample_ledger
 from .profiles import EXPORT_DEFECTS
 
 __all__ = ["DEFAULT_SEED", "IN_MEMORY_LIMIT", "TABLE_FILES", "expected_contacts", "generate_sample"]
@@ -72,7 +73,9 @@ def generate_sample(
     default, None, gives about 350 000); the story (who degrades, who improves) stays the same.
     Each table draws from its own random stream of `seed`, so the same seed gives the same bytes.
     `by_month` generates the contacts month by month in bounded memory (`by_month` module); by
-    default it does above IN_MEMORY_LIMIT contacts. Files of other names already in `out` are left alone.
+    default it does above IN_MEMORY_LIMIT contacts. The embedded sample (`contacts` None) also gets
+    its committee record, `ledger.jsonl`, written anew (`ledger` module). Files of other names
+    already in `out` are left alone.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -117,5 +120,8 @@ def generate_sample(
             write_parquet(frame, path)
         else:
             write_csv(frame, path, EXPORT_DEFECTS.get(path.name, ()))
-    write_french_invoices(invoice_lines(summary.units), out / TABLE_FILES["invoices"])
+    lines = invoice_lines(summary.units)
+    write_french_invoices(lines, out / TABLE_FILES["invoices"])
+    if contacts is None:
+        write_sample_ledger(out, lines, out / TABLE_FILES["invoices"])
     return out
