@@ -8,6 +8,8 @@
     scenario = pa.Scenario.from_dict({"partners": {"rivage": {"terms": {"at_risk_pct": 0.2}}}})
     what_if.compare(scenario).totals              # baseline, scenario, delta per amount (cents)
     pa.format_money(72420200, "EUR")              # '724,202.00 EUR'
+    pa.worst_scopes(eng, "asa", "2026-09")        # partner × site, the worst first
+    pa.population_behind(eng, "quality_score", "rivage", "2026-09")   # the evaluations behind it
 
 turns an engagement folder (contract.yaml + tables) into objectives versus results, shared risks
 and gains, and the reports of the steering committees. Money is integer cents everywhere; a row
@@ -36,6 +38,7 @@ from .core import (
     format_money,
 )
 from .io import Engagement, load
+from .metrics import population_behind, worst_scopes
 from .pipeline import Analysis, compute
 
 # Public names imported from their stage on first use (PEP 562).
@@ -68,7 +71,9 @@ __all__ = [
     "compute",
     "format_money",
     "load",
+    "population_behind",
     "read_scenario",
+    "worst_scopes",
     "write_scenario",
 ]
 

@@ -1,6 +1,6 @@
 """KPIs from the raw tables (formulas.md §1 in docs/formulas.md), as the KPI registry (`core.kpis`) defines
 them: the long results table, the daily floor, the client's forecasts, and drills from a result down
-to its contacts.
+to the population its KPI is computed on (`drill`: evaluations, survey answers, contacts).
 
     contact_kpis  each contact's flags, the registry's sums, the contact KPIs' rows
     fcr           first-contact resolution's flags, from one sort of the contacts
@@ -10,14 +10,17 @@ to its contacts.
     partner_wide  the partner-wide roll-up: sums of the channel sums, then the ratio
     result_rows   the rows of the results table
     results       every KPI of an engagement in one table
+    drill         from a result to the population its KPI is computed on
+    ranking       which partner and site (or queue) did worst on a KPI in a month
 """
 
 from .contact_kpis import contact_flags, contact_results, contact_sums, month_of
-from .drill import contacts_behind
+from .drill import population_behind
 from .fcr import FCR_WINDOW
 from .floor import daily_floor
 from .forecasts import contractual_forecasts, forecast_accuracy, forecast_outlook
 from .partner_wide import with_partner_wide
+from .ranking import worst_scopes
 from .result_rows import RESULTS_SCHEMA, ratio_rows, results_from_sums
 from .results import kpi_results
 from .service_level import (
@@ -36,7 +39,6 @@ __all__ = [
     "contact_flags",
     "contact_results",
     "contact_sums",
-    "contacts_behind",
     "contractual_forecasts",
     "count_columns",
     "daily_floor",
@@ -45,6 +47,7 @@ __all__ = [
     "kpi_results",
     "month_of",
     "occupancy_results",
+    "population_behind",
     "quality_results",
     "ratio_rows",
     "results_from_sums",
@@ -52,4 +55,5 @@ __all__ = [
     "service_level_terms",
     "with_channel_formulas",
     "with_partner_wide",
+    "worst_scopes",
 ]
