@@ -318,6 +318,13 @@ def what_if(
     engagement: EngagementOption = None,
     partner: Annotated[str, typer.Option(help="Partner shown first (default: the contract's first).")] = "",
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8866,
+    scenarios: Annotated[
+        Path | None,
+        typer.Option(help="Folder the app saves scenarios to (default: scenarios/ of the current directory)."),
+    ] = None,
+    cull_after: Annotated[
+        int, typer.Option(help="Seconds after which the kernel of a closed page is shut down.", min=1)
+    ] = 60,
 ) -> None:
     """Serve the what-if notebook as a web app (Voilà on 127.0.0.1, no code shown) until Ctrl-C."""
     from .contract.reading import read_contract
@@ -329,7 +336,7 @@ def what_if(
         raise typer.BadParameter(
             f"{partner!r}: expected one of {', '.join(contract.partner_ids)}", param_hint="--partner"
         )
-    status = serve(folder, partner, port or free_port())
+    status = serve(folder, partner, port or free_port(), scenarios=scenarios, cull_after_s=cull_after)
     if status:
         raise typer.Exit(status)
 
