@@ -323,7 +323,12 @@ def what_if(
         typer.Option(help="Folder the app saves scenarios to (default: scenarios/ of the current directory)."),
     ] = None,
     cull_after: Annotated[
-        int, typer.Option(help="Seconds after which the kernel of a closed page is shut down.", min=1)
+        int,
+        typer.Option(
+            help="Seconds after which the kernel of a closed page is shut down (at least 10: a kernel being "
+            "started is idle too).",
+            min=10,
+        ),
     ] = 60,
 ) -> None:
     """Serve the what-if notebook as a web app (Voilà on 127.0.0.1, no code shown) until Ctrl-C."""
