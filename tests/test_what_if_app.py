@@ -135,7 +135,7 @@ def test_the_app_in_the_browser(sample_dir, tmp_path) -> None:
                 for _ in range(10):  # +10 %, one step at a time: the app computes once, after the last
                     handle.press("ArrowRight")
                 page.wait_for_function(
-                    f"(old) => JSON.stringify(Array.from({_PLOT}.data[3].y)) !== old", arg=before[3], timeout=60_000
+                    f"(old) => JSON.stringify(Array.from({_PLOT}.data[3].y)) !== old", arg=before[3], timeout=180_000
                 )
                 page.wait_for_function(
                     "(old) => document.querySelector('.pa-delta').innerText !== old", arg=table, timeout=30_000
