@@ -65,7 +65,8 @@ _STYLE = """<style>
 .pa-what-if-controls { flex: 0 0 auto; overflow: visible !important; }
 .pa-what-if-results { position: sticky !important; top: 0; align-self: flex-start; max-height: 100vh;
   overflow-y: auto !important; flex: 1 1 auto; min-width: 0; background: white; z-index: 2; }
-.jp-OutputArea-child, .jp-OutputArea-output, .jp-OutputArea, .jp-Cell-outputWrapper, .jp-Cell { overflow: visible !important; }
+.jp-OutputArea-child, .jp-OutputArea-output, .jp-OutputArea, .jp-Cell-outputWrapper, .jp-Cell {
+  overflow: visible !important; }
 .pa-busy { color: #7a5c00; font-weight: 600; min-height: 1.4em; }
 .pa-reason { color: #666; font-size: 12px; margin: -2px 0 4px 12px; }
 </style>"""
