@@ -75,7 +75,7 @@ def main() -> None:
         return engine.compare(parse_scenario({"partners": {partner.id: {"terms": {"service_levels": {key: change}}}}}))
 
     def app_term(i: int) -> None:
-        app.controls["target"].value = round(target + 0.005 * (1 + i % 20), 3)  # on the slider's step
+        app.controls["target"].value = round((target + 0.005 * (1 + i % 20)) * 100, 1)  # percent, on the step
 
     def one_channel(i: int) -> object:
         ops = {"voice": {"staffing_change": -0.2 + i / 1000}}

@@ -290,11 +290,46 @@ def cycle(
         raise typer.Exit(1)
 
 
+@app.command()
+def html(
+    notebook: Annotated[Path, typer.Argument(help="An executed notebook (run and saved in JupyterLab).")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="HTML file to write (default: the notebook's, .html).")
+    ] = None,
+    code: Annotated[bool, typer.Option("--code/--no-code", help="Show the cells' code.")] = True,
+) -> None:
+    """Write an executed notebook as one HTML page that works offline: its charts drawn by plotly.js
+    inside the page, no request to any other host (what `jupyter nbconvert --to html` does not give)."""
+    import nbformat
+
+    from .batch.html_export import ReportExporter
+
+    if not notebook.is_file():
+        raise typer.BadParameter(f"{notebook}: no such notebook", param_hint="NOTEBOOK")
+    nb = nbformat.read(notebook, as_version=4)
+    if not any(cell.get("outputs") for cell in nb.cells if cell.get("cell_type") == "code"):
+        raise typer.BadParameter(f"{notebook}: the notebook has no outputs (run it and save it first)")
+    path = ReportExporter(code=code).write(nb, out or notebook.with_suffix(".html"), title=notebook.stem)
+    _console.print(f"written {escape(str(path))}", soft_wrap=True)
+
+
 @app.command("what-if")
 def what_if(
     engagement: EngagementOption = None,
     partner: Annotated[str, typer.Option(help="Partner shown first (default: the contract's first).")] = "",
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8866,
+    scenarios: Annotated[
+        Path | None,
+        typer.Option(help="Folder the app saves scenarios to (default: scenarios/ of the current directory)."),
+    ] = None,
+    cull_after: Annotated[
+        int,
+        typer.Option(
+            help="Seconds after which the kernel of a closed page is shut down (at least 10: a kernel being "
+            "started is idle too).",
+            min=10,
+        ),
+    ] = 60,
 ) -> None:
     """Serve the what-if notebook as a web app (Voilà on 127.0.0.1, no code shown) until Ctrl-C."""
     from .contract.reading import read_contract
@@ -306,7 +341,7 @@ def what_if(
         raise typer.BadParameter(
             f"{partner!r}: expected one of {', '.join(contract.partner_ids)}", param_hint="--partner"
         )
-    status = serve(folder, partner, port or free_port())
+    status = serve(folder, partner, port or free_port(), scenarios=scenarios, cull_after_s=cull_after)
     if status:
         raise typer.Exit(status)
 

@@ -181,7 +181,8 @@ def test_the_scenario_figure_plots_the_comparison_in_currency_units() -> None:
     assert "charges 1,000.00 EUR → 1,100.00 EUR; net 980.00 EUR → 1,045.00 EUR" in title
     assert list(fig.data[2].y) == [0.82, 0.78] and list(fig.data[3].y) == [0.80, 0.74]  # only the voice service level
     assert list(fig.data[4].y) == [0.85, 0.85] and list(fig.data[5].y) == [0.75, 0.75]
-    assert list(fig.data[6].y) == [50.0, 0.0] and list(fig.data[7].y) == [50.0, 30.0]
+    # the credits by month with the same sign as in the statement: taken off the net
+    assert list(fig.data[6].y) == [-50.0, -0.0] and list(fig.data[7].y) == [-50.0, -30.0]
     assert fig.layout.annotations[1].text == "Service level · voice by month" and fig.layout.yaxis2.tickformat == ".0%"
     assert fig.layout.yaxis.title.text == "EUR"
     # redrawn in place for the ASA (seconds): the same figure, nothing of the voice service level left

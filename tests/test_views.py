@@ -71,21 +71,3 @@ def test_format_value() -> None:
     assert format_value("csat", 4.214) == "4.21 / 5"
     assert format_value("offered", 1234) == "1,234"
     assert format_value("fcr", None) == "not measurable"
-
-
-def test_contacts_behind_a_result() -> None:
-    from partner_analytics.metrics.drill import contacts_behind
-
-    eng = engagement(
-        contract(),
-        contacts(
-            ("a", N, "voice", "2026-09-01 10:00", True, 3, 100, "x", 5),
-            ("b", N, "voice", "2026-09-02 10:00", True, 30, 100, "y", None),
-            ("c", N, "chat", "2026-09-02 10:00", False, 90, None, "z", None),
-            ("d", N, "voice", "2026-10-02 10:00", True, 1, 100, "w", None),
-        ),
-    )
-    df = contacts_behind(eng, N, "2026-09", "voice").collect()
-    assert df["contact_id"].to_list() == ["b", "a"]
-    assert df["in_service"].to_list() == [False, True]
-    assert contacts_behind(eng, N, "2026-09").collect().height == 3

@@ -73,48 +73,58 @@ def _trace(page, i: int) -> str:
     return page.evaluate(f"() => JSON.stringify(Array.from({_PLOT}.data[{i}].y))")
 
 
-def test_a_slider_moved_in_the_browser_changes_the_figure_and_the_table(sample_dir, tmp_path) -> None:
+def _kernels(process: subprocess.Popen) -> int:
+    """The kernels the app's server runs (its ipykernel processes)."""
+    psutil = pytest.importorskip("psutil")
+    running = 0
+    for child in psutil.Process(process.pid).children(recursive=True):
+        try:  # a kernel shut down is a zombie until reaped: not running
+            running += child.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(child.cmdline())
+        except psutil.Error:
+            continue
+    return running
+
+
+_IN_VIEW = f"""() => {{
+    const r = {_PLOT}.getBoundingClientRect();
+    return r.top >= -1 && r.top < window.innerHeight / 2 && r.bottom > 0;
+}}"""
+
+
+def test_the_app_in_the_browser(sample_dir, tmp_path) -> None:
+    """Move a slider, enter a notice date (the results stay in view), switch partner (a stretch
+    without a bonus is disabled with the reason), save a scenario, close the page (its kernel is shut down)."""
     if not (shutil.which(CHROMIUM) or Path(CHROMIUM).is_file()):
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set PA_CHROMIUM): browser test skipped")
     playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     log = tmp_path / "app.log"
+    scenarios = tmp_path / "my scenarios"
+    command = [sys.executable, "-m", "partner_analytics.cli", "what-if", "--engagement", str(sample_dir)]
+    command += ["--port", str(port), "--scenarios", str(scenarios), "--cull-after", "15"]
     with log.open("w") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "partner_analytics.cli",
-                "what-if",
-                "--engagement",
-                str(sample_dir),
-                "--port",
-                str(port),
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         _wait_until_served(url, process, log)
         problems: list[str] = []
         with playwright.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page = browser.new_page(viewport={"width": 1400, "height": 900})
                 page.on(
                     "console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
                 )
                 page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
                 page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})"))
-                page.goto(url, timeout=60_000)
+                page.goto(url, timeout=240_000)  # a loaded machine renders slowly
                 page.wait_for_function(
                     f"() => {{ const el = {_PLOT}; return el && el.data && el.data[3].y && el.data[3].y.length > 0; }}",
                     timeout=120_000,
                 )
                 text = page.inner_text("body")
                 assert "What if?" in text and "import" not in text and "what_if_app(" not in text  # no code shown
+                assert "Target (%)" in text and "Minimum (%)" in text  # rates in percent, like every share
                 before = [_trace(page, i) for i in range(8)]
                 table = page.inner_text(".pa-delta")
                 assert "Over the window" in table and before[2] == before[3]  # the baseline, twice
@@ -125,11 +135,12 @@ def test_a_slider_moved_in_the_browser_changes_the_figure_and_the_table(sample_d
                 for _ in range(10):  # +10 %, one step at a time: the app computes once, after the last
                     handle.press("ArrowRight")
                 page.wait_for_function(
-                    f"(old) => JSON.stringify(Array.from({_PLOT}.data[3].y)) !== old", arg=before[3], timeout=60_000
+                    f"(old) => JSON.stringify(Array.from({_PLOT}.data[3].y)) !== old", arg=before[3], timeout=180_000
                 )
                 page.wait_for_function(
                     "(old) => document.querySelector('.pa-delta').innerText !== old", arg=table, timeout=30_000
                 )
+                page.wait_for_function("() => document.querySelector('.pa-busy').innerText.trim() === ''")
                 after = [_trace(page, i) for i in range(8)]
                 assert "10" in slider.inner_text()
                 assert after[2] == before[2]  # the baseline service level stays
@@ -137,6 +148,35 @@ def test_a_slider_moved_in_the_browser_changes_the_figure_and_the_table(sample_d
                 assert all(s <= b for s, b in zip(scenario, baseline, strict=True))  # more calls: lower service level
                 assert any(s < b for s, b in zip(scenario, baseline, strict=True))
                 assert "+" in page.inner_text(".pa-delta")  # charges up
+                assert all(float(c) <= 0 for c in json.loads(after[7]))  # credits taken off the net
+
+                # a notice date: the exit plan shows, and the results stay in view beside the controls
+                page.locator(".widget-datepicker input").fill("2027-02-01")
+                page.locator(".widget-datepicker input").dispatch_event("change")
+                page.wait_for_function("() => document.querySelector('.pa-exit') !== null", timeout=30_000)
+                page.locator(".pa-exit").scroll_into_view_if_needed()
+                page.locator("button", has_text="Save scenario").scroll_into_view_if_needed()
+                assert page.evaluate(_IN_VIEW), "the figure scrolled out of view"
+
+                # another partner: rivage has no bonus, so its stretch is disabled with the reason
+                page.locator(".widget-dropdown select").first.select_option("rivage")
+                page.wait_for_function(
+                    "() => Array.from(document.querySelectorAll('.pa-reason')).some(e => e.innerText.includes('no bonus'))",
+                    timeout=60_000,
+                )
+                stretch = page.locator(".widget-checkbox", has_text="Stretch (bonus)").locator("input")
+                assert stretch.is_disabled()
+
+                page.locator("button", has_text="Save scenario").click()
+                page.wait_for_function("() => document.body.innerText.includes('Scenario saved to')", timeout=30_000)
+                assert (scenarios / "what-if-rivage.yaml").is_file()
+                assert not (sample_dir / "scenarios").exists()  # never inside the engagement
+                assert _kernels(process) == 1
+                page.close()
+                deadline = time.monotonic() + 90
+                while _kernels(process) and time.monotonic() < deadline:
+                    time.sleep(0.5)
+                assert _kernels(process) == 0, "the closed page's kernel is still running"
             finally:
                 browser.close()
         assert problems == []

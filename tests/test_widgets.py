@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from pathlib import Path
 
 import pytest
 import yaml
@@ -40,12 +41,12 @@ def test_the_app_opens_on_the_baseline(app) -> None:
 
 def test_raising_a_target_moves_the_figure_and_the_table(app) -> None:
     before, table = _figure(app), app.table.value
-    app.controls["target"].value = 0.83
-    app.controls["minimum"].value = 0.81
+    app.controls["target"].value = 83  # percent, like every rate
+    app.controls["minimum"].value = 81
     assert app.updates == 3
     after = _figure(app)
     assert after[4] != before[4] and set(after[4]) == {0.83} and set(after[5]) == {0.81}  # target, minimum lines
-    assert after[7] != before[7] and sum(after[7]) > 0  # scenario credits by month
+    assert after[7] != before[7] and sum(after[7]) < 0  # scenario credits by month, taken off the net
     assert after[6] == before[6]  # baseline credits unchanged
     assert app.table.value != table and "breach" in app.table.value
     credits = app.comparison.totals.filter(app.comparison.totals["amount"] == "credits")["delta"].item()
@@ -74,7 +75,7 @@ def test_slider_echoes_are_rounded_to_the_step(app) -> None:
 
 def test_an_impossible_term_says_why_and_keeps_the_last_figure(app) -> None:
     before, updates = _figure(app), app.updates
-    app.controls["minimum"].value = 0.9  # above the target 0.8
+    app.controls["minimum"].value = 90  # above the target 80 %
     assert app.updates == updates and _figure(app) == before
     assert "wrong side of target" in app.status.value and "service_level/voice" in app.status.value
 
@@ -103,7 +104,7 @@ def test_switching_partner_rebuilds_the_controls(app) -> None:
     assert app.scenario().partners == {} and "chat" not in {k.split("/")[-1] for k in app.controls if "/" in k}
     assert app.controls["baseline_fcr"].disabled  # rivage has no gain-share
     app.service_level.value = "abandon_rate/voice"
-    app.controls["target"].value = 0.04
+    app.controls["target"].value = 4
     assert app.scenario().of("rivage").terms.service_levels["abandon_rate/voice"].target == 0.04
 
 
@@ -136,9 +137,9 @@ def test_an_app_with_a_delay_computes_on_the_loop(engine) -> None:
         first = app.updates
         for value in (1, 2, 3, 4):
             app.controls["earnback_months"].value = value
-        assert app.updates == first
+        assert app.updates == first and app.busy.value == "Updating…"  # shown from the first change
         await asyncio.sleep(0.2)
-        assert app.updates == first + 1
+        assert app.updates == first + 1 and app.busy.value == ""
         return app
 
     app = asyncio.run(run())
@@ -161,3 +162,47 @@ def test_a_saved_scenario_brings_back_its_notice_date_and_corridor(app) -> None:
     app.apply(saved)
     assert app.scenario() == saved and app.notice.value == dt.date(2027, 2, 1)
     assert "is late" in app.exit_panel.value
+
+
+def test_rates_show_in_percent_and_seconds_in_seconds(app) -> None:
+    target = app.controls["target"]  # northcall's voice service level: target 0.8
+    assert target.value == 80.0 and target.description.endswith("(%)") and target.step == 0.5
+    assert app.controls["at_risk_pct"].description.endswith("(%)")
+    app.service_level.value = "asa/voice"  # target 30 s
+    assert app.controls["target"].value == 30.0 and app.controls["target"].description.endswith("(s)")
+
+
+def test_credits_carry_one_sign_in_the_figure_and_the_table(app) -> None:
+    app.controls["target"].value = 83
+    app.controls["minimum"].value = 81
+    credits = app.comparison.totals.filter(app.comparison.totals["amount"] == "credits").row(0, named=True)
+    assert credits["scenario"] > 0  # the statement's amount: what the provider owes
+    shown = f"-{credits['scenario'] // 100:,}."
+    assert app.figure.data[1].y[0] == -credits["scenario"] / 100  # the statement's bar, off the net
+    assert sum(app.figure.data[7].y) == pytest.approx(-credits["scenario"] / 100)  # by month, the same sign
+    assert shown in app.table.value  # and the table
+
+
+def test_a_stretch_without_a_bonus_is_disabled_with_the_reason(app) -> None:
+    app.partner.value = "rivage"  # no bonus in its contract
+    box = app.controls["stretch_on"]
+    assert box.disabled and "no bonus" in app._stretch_reason.value and "no bonus" in box.tooltip
+    app.controls["bonus_pool_pct"].value = 5  # the scenario adds a bonus pool: a stretch can pay
+    assert not box.disabled and app._stretch_reason.value == ""
+    box.value = True
+    assert app.scenario().of("rivage").terms.service_levels["service_level/voice"].stretch == 0.8
+    app.controls["bonus_pool_pct"].value = 0  # no bonus again: the stretch is not part of the scenario
+    assert box.disabled and app.scenario().partners == {}
+    assert app.controls["corridor_band"].disabled is False and app.controls["baseline_fcr"].disabled
+    reasons = [c.value for c in app.term_box.children if "pa-reason" in c._dom_classes]
+    assert "no gain-share in the contract" in reasons
+
+
+def test_scenarios_are_saved_to_a_chosen_folder_never_the_engagement(engine, tmp_path, monkeypatch) -> None:
+    chosen = WhatIfApp(engine, "northcall", debounce_s=0, scenarios=tmp_path / "mine")
+    assert chosen.save_to.value == str(tmp_path / "mine" / "what-if-northcall.yaml")
+    assert chosen.save().parent == tmp_path / "mine"
+    monkeypatch.chdir(tmp_path)
+    default = WhatIfApp(engine, "rivage", debounce_s=0)
+    assert default.save_to.value == str(tmp_path / "scenarios" / "what-if-rivage.yaml")
+    assert engine.engagement.path not in Path(default.save_to.value).parents

@@ -97,15 +97,16 @@ def with_figures_as_html(nb: NotebookNode) -> NotebookNode:
 class ReportExporter:
     """Render executed notebooks to offline HTML reports; build once, reuse for many."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, code: bool = False) -> None:
+        """`code`: show the cells' code (a consultant's notebook); a committee report shows none."""
         from nbconvert import HTMLExporter
 
         self._exporter = HTMLExporter(
             template_name=TEMPLATE_NAME,
             extra_template_basedirs=[str(TEMPLATES_DIR)],
-            exclude_input=True,
-            exclude_input_prompt=True,
-            exclude_output_prompt=True,
+            exclude_input=not code,
+            exclude_input_prompt=not code,
+            exclude_output_prompt=not code,
         )
 
     def html(self, nb: NotebookNode, *, title: str | None = None) -> str:

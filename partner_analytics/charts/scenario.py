@@ -23,13 +23,15 @@ from ..core.money import format_cents
 from ..views.style import FONT, INK, MUTED, OKABE_ITO, STATUS_COLOURS
 from ..views.wording import STATEMENT_LABELS, kpi_label
 
-__all__ = ["BASELINE_COLOUR", "SCENARIO_AMOUNTS", "SCENARIO_COLOUR", "scenario_comparison"]
+__all__ = ["BASELINE_COLOUR", "NET_SIGN", "SCENARIO_AMOUNTS", "SCENARIO_COLOUR", "scenario_comparison"]
 
 BASELINE_COLOUR = MUTED
 SCENARIO_COLOUR = OKABE_ITO["blue"]
 # The statement's amounts a scenario is shown on (the provisional share of the credits is not one).
 SCENARIO_AMOUNTS = tuple(a for a in STATEMENT_LABELS if a != "credits_provisional")
-_SIGN = {"credits": -1}  # the statement's bars show what each amount does to the net
+NET_SIGN = {"credits": -1, "credits_provisional": -1}
+"""One sign for every amount shown: what it does to the net (credits are taken off it), in the
+statement's bars, the credits by month and the app's table alike."""
 # The bars show the mechanisms between the charges and the net (those two, much larger, are in the title).
 _MECHANISMS = ("credits", "earned_back", "bonus", "corridor_compensation", "gain_share", "resource_adjustment")
 _SIDES = (("baseline", BASELINE_COLOUR), ("scenario", SCENARIO_COLOUR))
@@ -40,7 +42,7 @@ def _frame() -> go.Figure:
     fig = make_subplots(
         rows=3,
         cols=1,
-        subplot_titles=("Statement over the window", "Service level by month", "Credits by month (client's)"),
+        subplot_titles=("Statement over the window", "Service level by month", "Credits by month (taken off the net)"),
         vertical_spacing=0.11,
         row_heights=[0.36, 0.36, 0.28],
     )
@@ -65,8 +67,8 @@ def _frame() -> go.Figure:
         width=760,
         barmode="group",
         font={"family": FONT, "size": 12, "color": INK},
-        margin={"l": 70, "r": 20, "t": 70, "b": 40},
-        legend={"orientation": "h", "x": 0, "y": 1.09},
+        margin={"l": 70, "r": 20, "t": 50, "b": 80},
+        legend={"orientation": "h", "x": 0, "y": -0.06, "yanchor": "top"},  # below: clear of the first title
     )
     return fig
 
@@ -114,12 +116,12 @@ def scenario_comparison(
     with fig.batch_update():
         for i, side in enumerate(("baseline", "scenario")):
             fig.data[i].x = [STATEMENT_LABELS[a] for a in shown]
-            fig.data[i].y = [_SIGN.get(a, 1) * by_amount[a][side] / 100 for a in shown]
+            fig.data[i].y = [NET_SIGN.get(a, 1) * by_amount[a][side] / 100 for a in shown]
             fig.data[i].hovertemplate = "%{x}: %{y:,.2f} " + currency + f"<extra>{side}</extra>"
             fig.data[2 + i].x = column(gaps, "month")
             fig.data[2 + i].y = column(gaps, f"value_{side}")
             fig.data[6 + i].x = column(credits, "month")
-            fig.data[6 + i].y = column(credits, side, 100)
+            fig.data[6 + i].y = [-c for c in column(credits, side, 100)]
         fig.data[4].x, fig.data[4].y = column(gaps, "month"), column(gaps, "target_scenario")
         fig.data[5].x, fig.data[5].y = column(gaps, "month"), column(gaps, "minimum_scenario")
         fig.layout.annotations[0].text = title

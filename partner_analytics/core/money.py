@@ -12,7 +12,17 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
 
-__all__ = ["MONEY", "UNIT", "cents_of", "cents_to_decimal", "format_cents", "rounded_div", "units", "units_lit"]
+__all__ = [
+    "MONEY",
+    "UNIT",
+    "cents_of",
+    "cents_to_decimal",
+    "format_cents",
+    "format_money",
+    "rounded_div",
+    "units",
+    "units_lit",
+]
 
 UNIT = 10**6
 MONEY = pl.Int64()
@@ -56,3 +66,11 @@ def format_cents(cents: int | None, currency: str = "") -> str:
     amount = (Decimal(cents) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     text = f"{amount:,.2f}"
     return f"{text} {currency}".strip()
+
+
+def format_money(cents: int | pl.Series | None, currency: str = "") -> str | pl.Series:
+    """Cents (an amount, or a column of amounts such as a table's `credit`) as `724,202.00 EUR` text:
+    the tables hold money as integer cents, exact to the cent, and this is how to read them."""
+    if isinstance(cents, pl.Series):
+        return pl.Series(cents.name, [format_cents(c, currency) for c in cents.to_list()], dtype=pl.String)
+    return format_cents(cents, currency)

@@ -1,6 +1,6 @@
 """KPIs from the raw tables (formulas.md §1 in docs/formulas.md), as the KPI registry (`core.kpis`) defines
 them: the long results table, the daily floor, the client's forecasts, and drills from a result down
-to its contacts.
+to the population its KPI is computed on (`drill`: evaluations, survey answers, contacts).
 
     contact_kpis  each contact's flags, the registry's sums, the contact KPIs' rows
     interval_kpis the same sums from interval reports, for the pairs measured from them
@@ -12,16 +12,19 @@ to its contacts.
     partner_wide  the partner-wide roll-up: sums of the channel sums, then the ratio
     result_rows   the rows of the results table
     results       every KPI of an engagement in one table
+    drill         from a result to the population its KPI is computed on
+    ranking       which partner and site (or queue) did worst on a KPI in a month
 """
 
 from .agent_kpis import AGENT_KPIS, agent_results
 from .contact_kpis import contact_flags, contact_results, contact_sums, fcr_windows, month_of
-from .drill import contacts_behind
+from .drill import population_behind
 from .fcr import FCR_WINDOW
 from .floor import daily_floor
 from .forecasts import contractual_forecasts, forecast_accuracy, forecast_outlook
 from .interval_kpis import INTERVAL_SUMS, interval_notes, interval_sums
 from .partner_wide import with_partner_wide
+from .ranking import worst_scopes
 from .result_rows import RESULTS_SCHEMA, ratio_rows, results_from_sums
 from .results import kpi_results
 from .service_level import (
@@ -43,7 +46,6 @@ __all__ = [
     "contact_flags",
     "contact_results",
     "contact_sums",
-    "contacts_behind",
     "contractual_forecasts",
     "count_columns",
     "daily_floor",
@@ -55,6 +57,7 @@ __all__ = [
     "kpi_results",
     "month_of",
     "occupancy_results",
+    "population_behind",
     "quality_results",
     "ratio_rows",
     "results_from_sums",
@@ -62,4 +65,5 @@ __all__ = [
     "service_level_terms",
     "with_channel_formulas",
     "with_partner_wide",
+    "worst_scopes",
 ]

@@ -7,7 +7,12 @@ volume, staffing and AHT changes — and the window of months, and shows the sce
 baseline: a `go.FigureWidget` drawn by `charts.scenario_comparison` (statement over the window, the
 chosen service level by month against its target and minimum, credits by month) updated in place,
 and a delta table. An exit panel gives the exit plan of a notice date. Buttons save the scenario as
-YAML and reset every control to the contract.
+YAML into a scenarios folder the user chooses (by default `scenarios/` of the working directory,
+never the engagement folder: that is the input data) and reset every control to the contract.
+
+The controls sit in a column beside the results, which stay in view (sticky) while the page
+scrolls through the controls; "Updating…" shows from a change until its figure is drawn. A control
+the partner's contract cannot use is disabled with the reason beside it (a stretch without a bonus).
 
 Every change goes through a `Debouncer`: while a slider is dragged nothing is computed; once it
 rests for `debounce_s` the latest values are computed, once. Values echoed by the browser
@@ -53,6 +58,20 @@ from .scenario import (
 )
 from .widgets import DESCRIPTION_WIDTH, Debouncer, control_widget, shown_value, widget_value
 
+# The results stay in view beside the controls: ipywidgets boxes clip (overflow: auto), which would
+# pin a sticky element to its own box, so the app's boxes let it overflow.
+_STYLE = """<style>
+.pa-what-if { flex-flow: row nowrap !important; align-items: flex-start !important; overflow: visible !important; }
+.pa-what-if-controls { flex: 0 0 auto; overflow: visible !important; }
+.pa-what-if-results { position: sticky !important; top: 0; align-self: flex-start; max-height: 100vh;
+  overflow-y: auto !important; flex: 1 1 auto; min-width: 0; background: white; z-index: 2; }
+.jp-OutputArea-child, .jp-OutputArea-output, .jp-OutputArea, .jp-Cell-outputWrapper, .jp-Cell {
+  overflow: visible !important; }
+.pa-busy { color: #7a5c00; font-weight: 600; min-height: 1.4em; }
+.pa-reason { color: #666; font-size: 12px; margin: -2px 0 4px 12px; }
+</style>"""
+BUSY = "Updating…"
+
 __all__ = ["WhatIfApp", "what_if_app"]
 
 
@@ -64,14 +83,17 @@ class WhatIfApp:
         engine: WhatIf,
         partner: str | None = None,
         *,
-        debounce_s: float = 0.3,
+        debounce_s: float = 0.1,
         save_path: str | Path | None = None,
+        scenarios: str | Path | None = None,
     ):
         self.engine = engine
         self.contract = engine.contract
         self.months = engine.months
         self._quiet = False
         self._save_path = save_path
+        self._kpi_unit: str | None = None  # the unit of the chosen service level's KPI
+        self.scenarios = Path(scenarios).expanduser() if scenarios else Path.cwd() / "scenarios"
         self.comparison: Comparison | None = None
         self.updates = 0
         self.debouncer = Debouncer(self._compute, debounce_s)
@@ -80,13 +102,15 @@ class WhatIfApp:
         self.partner.value = partner or self.contract.partner_ids[0]
         self.service_level = w.Dropdown(description="Service level", style={"description_width": DESCRIPTION_WIDTH})
         self.status = w.HTML()
+        self.busy = w.HTML()
+        self.busy.add_class("pa-busy")
         self.table = w.HTML()
         self.exit_panel = w.HTML()
         self.notice = control_widget(NOTICE, NOTICE.absent)
         self.save_button = w.Button(description="Save scenario (YAML)")
         self.reset_button = w.Button(description="Reset")
         self.save_to = w.Text(
-            description="Save to", style={"description_width": "60px"}, layout=w.Layout(width="480px")
+            description="Save to", style={"description_width": "60px"}, layout=w.Layout(width="540px")
         )
         labels = [f"{m:%Y-%m}" for m in self.months]
         self.window = w.SelectionRangeSlider(
@@ -124,18 +148,22 @@ class WhatIfApp:
                 self.term_box,
                 w.HTML("<b>Operations</b> (change, %)"),
                 self.ops_box,
-                w.HBox([self.save_button, self.reset_button]),
+                w.HTML("<b>Exit what-if</b>"),
+                self.notice,
+                self.exit_panel,
+                w.HTML("<b>Scenario file</b>"),
                 self.save_to,
+                w.HBox([self.save_button, self.reset_button]),
             ],
-            layout=w.Layout(width="540px"),
+            layout=w.Layout(width="760px"),
         )
+        controls.add_class("pa-what-if-controls")
         self._compute()
         if self.figure is None:  # the first comparison failed: its status says why
             self._draw(None)
-        results = w.VBox(
-            [self.status, self.figure, self.table, w.HTML("<h3>Exit what-if</h3>"), self.notice, self.exit_panel]
-        )
-        self.widget = w.HBox([controls, results], layout=w.Layout(flex_flow="row wrap"))
+        results = w.VBox([self.busy, self.status, self.figure, self.table])
+        results.add_class("pa-what-if-results")
+        self.widget = w.HBox([w.HTML(_STYLE), controls, results])
         self.widget.add_class("pa-what-if")
 
     # -- controls ---------------------------------------------------------------------------
@@ -169,10 +197,14 @@ class WhatIfApp:
             terms = []
             for control in PARTNER_CONTROLS:
                 widget = self._add(control.name, control, control_widget(control, control.initial(p)))
-                widget.disabled = not control.applies(p)
                 widget.observe(self._changed, names="value")
                 terms.append(widget)
+                if not control.applies(p):
+                    widget.disabled = True
+                    widget.tooltip = control.reason
+                    terms.append(_reason(control.reason))
             self.term_box.children = terms
+            self.controls["bonus_pool_pct"].observe(self._on_bonus_pool, names="value")
             ops = []
             for ch in self._channels():
                 for control in OPERATIONS_CONTROLS:
@@ -201,7 +233,7 @@ class WhatIfApp:
         if sl is None:
             self.sl_box.children = [w.HTML("<i>No service level in the contract.</i>")]
             return
-        unit = kpi(sl.kpi).unit
+        unit = self._kpi_unit = kpi(sl.kpi).unit
         changed = self._sl_changes.get(sl.key, {})
         rows = []
         for control in SERVICE_LEVEL_CONTROLS:
@@ -215,15 +247,36 @@ class WhatIfApp:
             slider = control_widget(control, value if value is not None else self._value("target"), kpi_unit=unit)
             slider.disabled = value is None
             rows.append(w.HBox([box, self._add(control.name, control, slider)]))
+        self._stretch_reason = _reason("")
+        rows.append(self._stretch_reason)
         for control in SERVICE_LEVEL_CONTROLS:
             self.controls[control.name].observe(self._on_service_level_control, names="value")
             if control.optional:
                 self.controls[f"{control.name}_on"].observe(self._on_service_level_control, names="value")
         self.sl_box.children = rows
+        self._show_stretch()
+
+    def _stretch_applies(self) -> bool:
+        """A stretch pays a bonus: the contract must have one, or the scenario's bonus pool add one."""
+        return self.partner_terms.bonus is not None or bool(self._value("bonus_pool_pct"))
+
+    def _show_stretch(self) -> None:
+        """The stretch's box enabled when it can pay, else disabled with the reason."""
+        if "stretch_on" not in self.controls:
+            return
+        applies = self._stretch_applies()
+        box, slider = self.controls["stretch_on"], self.controls["stretch"]
+        box.disabled = not applies
+        slider.disabled = not (applies and box.value)
+        reason = self._control_of["stretch"].reason
+        box.tooltip = "" if applies else reason
+        self._stretch_reason.value = "" if applies else html.escape(reason)
 
     def _value(self, key: str) -> Any:
         """A control's value as the scenario means it (see `widgets.widget_value`)."""
-        return widget_value(self._control_of[key], self.controls[key])
+        control = self._control_of[key]
+        unit = self._kpi_unit if control in SERVICE_LEVEL_CONTROLS else None
+        return widget_value(control, self.controls[key], unit)
 
     # -- events -----------------------------------------------------------------------------
 
@@ -241,6 +294,11 @@ class WhatIfApp:
             self._quiet = False
         self._changed(None)
 
+    def _on_bonus_pool(self, _: Any) -> None:
+        if "stretch_on" in self.controls:
+            self._show_stretch()
+            self._on_service_level_control(None)
+
     def _on_service_level_control(self, _: Any) -> None:
         if self._quiet:
             return
@@ -250,6 +308,8 @@ class WhatIfApp:
         values = {}
         for control in SERVICE_LEVEL_CONTROLS:
             on = not control.optional or self.controls[f"{control.name}_on"].value
+            if control.name == "stretch" and not self._stretch_applies():
+                on = False
             self.controls[control.name].disabled = not on
             values[control.name] = self._value(control.name) if on else None
         self._sl_changes[sl.key] = values
@@ -257,6 +317,7 @@ class WhatIfApp:
 
     def _changed(self, _: Any) -> None:
         if not self._quiet:
+            self.busy.value = BUSY
             self.debouncer()
 
     def _on_notice(self, _: Any) -> None:
@@ -304,6 +365,7 @@ class WhatIfApp:
             self.status.value = (
                 f"<p class='pa-error' style='color:{STATUS_COLOURS['breach']}'>{html.escape(str(e))}</p>"
             )
+            self.busy.value = ""
             return
         self.comparison = comparison
         self.updates += 1
@@ -311,6 +373,7 @@ class WhatIfApp:
         self.status.value = f"<p class='pa-note'>{html.escape(note)}</p>" if note else ""
         self._draw(comparison)
         self.table.value = delta_table(comparison, self.contract.currency)
+        self.busy.value = ""
 
     # -- the figure -------------------------------------------------------------------------
 
@@ -334,7 +397,7 @@ class WhatIfApp:
     def _default_save_path(self) -> Path:
         if self._save_path is not None:
             return Path(self._save_path)
-        return self.engine.engagement.path / "scenarios" / f"what-if-{self.partner.value}.yaml"
+        return self.scenarios / f"what-if-{self.partner.value}.yaml"
 
     def save(self) -> Path:
         """Write the scenario to the path in `save_to`; say where in the status line."""
@@ -345,7 +408,7 @@ class WhatIfApp:
     def reset(self) -> None:
         """Every control back to the contract's values, and the figure to the baseline."""
         self._build_partner()
-        self.debouncer()
+        self._changed(None)
 
     def apply(self, scenario: Scenario) -> None:
         """Set the controls to a scenario's values for the selected partner (e.g. one read from YAML)."""
@@ -355,6 +418,7 @@ class WhatIfApp:
             for control in PARTNER_CONTROLS:
                 if (value := value_at(changes.terms, control.path)) is not None:
                     self.controls[control.name].value = shown_value(control, value)
+            self._show_stretch()
             for key, change in changes.terms.service_levels.items():
                 self._sl_changes[key] = change.model_dump(exclude_none=True)
             for ch, ops in changes.operations.items():
@@ -371,13 +435,23 @@ class WhatIfApp:
         finally:
             self._quiet = False
         self._on_notice(None)
-        self.debouncer()
+        self._changed(None)
 
 
-def what_if_app(engagement: str | Path = "", partner: str = "", *, debounce_s: float = 0.3) -> WhatIfApp:
-    """The app on an engagement folder (empty: the sample) — what the notebook and the web app call."""
+def _reason(text: str) -> w.HTML:
+    """Why the control above cannot apply, beside it."""
+    reason = w.HTML(html.escape(text))
+    reason.add_class("pa-reason")
+    return reason
+
+
+def what_if_app(
+    engagement: str | Path = "", partner: str = "", *, scenarios: str | Path = "", debounce_s: float = 0.1
+) -> WhatIfApp:
+    """The app on an engagement folder (empty: the sample) — what the notebook and the web app call;
+    `scenarios`: the folder its Save button writes to (empty: `scenarios/` of the working directory)."""
     from ..core.paths import engagement_path
     from ..io.engagement import load
 
     engine = WhatIf(load(engagement_path(engagement)).collected())
-    return WhatIfApp(engine, partner or None, debounce_s=debounce_s)
+    return WhatIfApp(engine, partner or None, debounce_s=debounce_s, scenarios=scenarios or None)

@@ -83,6 +83,7 @@ class Control:
     drops_when_off: tuple[str, ...] = ()
     optional: bool = False
     note: str = ""  # what an optional term is for, beside its on/off box
+    reason: str = ""  # why it cannot apply when `applies` says no (shown beside the disabled control)
 
     def contract_value(self, terms: Any) -> Any:
         """The term's value in the contract (a Partner, or a ServiceLevel for service-level controls); None: not set."""
@@ -146,6 +147,7 @@ PARTNER_CONTROLS: tuple[Control, ...] = (
         0.5,
         contract_attribute="bonus_pool_pct",  # without its own pool_pct the bonus pool mirrors the at-risk share
         applies=_pays_a_pool,
+        reason="the contract's bonus is a fixed amount per service level, not a pool",
     ),
     Control(
         "corridor_band",
@@ -158,6 +160,7 @@ PARTNER_CONTROLS: tuple[Control, ...] = (
         absent=Decimal("0.1"),
         applies=_has_corridor,
         whole=True,
+        reason="no volume corridor in the contract",
     ),
     Control(
         "shortfall_rate",
@@ -169,6 +172,7 @@ PARTNER_CONTROLS: tuple[Control, ...] = (
         5,
         applies=_has_corridor,
         whole=True,
+        reason="no volume corridor in the contract",
     ),
     Control(
         "baseline_fcr",
@@ -180,6 +184,7 @@ PARTNER_CONTROLS: tuple[Control, ...] = (
         0.5,
         absent=Decimal("0.75"),
         applies=_has_gain_share,
+        reason="no gain-share in the contract",
     ),
     Control(
         "provider_share",
@@ -190,6 +195,7 @@ PARTNER_CONTROLS: tuple[Control, ...] = (
         100,
         5,
         applies=_has_provider_share,
+        reason="no gain-share with one provider share in the contract",
     ),
     Control(
         "pain_share",
@@ -198,6 +204,7 @@ PARTNER_CONTROLS: tuple[Control, ...] = (
         "on/off",
         absent=False,
         applies=_has_gain_share,
+        reason="no gain-share in the contract",
         drops_when_off=("pain_bands",),  # pain bands only apply to shared losses
     ),
 )
@@ -206,7 +213,15 @@ SERVICE_LEVEL_CONTROLS: tuple[Control, ...] = (
     Control("target", ("target",), "target", "kpi"),
     Control("minimum", ("minimum",), "minimum", "kpi"),
     Control("allocation_pct", ("allocation_pct",), "allocation", "share", 0, 100, 1),
-    Control("stretch", ("stretch",), "stretch", "kpi", optional=True, note="bonus"),
+    Control(
+        "stretch",
+        ("stretch",),
+        "stretch",
+        "kpi",
+        optional=True,
+        note="bonus",
+        reason="no bonus: a stretch pays nothing until the contract (or the bonus pool above) has one",
+    ),
 )
 
 OPERATIONS_CONTROLS: tuple[Control, ...] = (

@@ -7,7 +7,7 @@ import html
 
 import polars as pl
 
-from ..charts.scenario import SCENARIO_AMOUNTS
+from ..charts.scenario import NET_SIGN, SCENARIO_AMOUNTS
 from ..core.money import format_cents
 from ..views.html_tables import money, table
 from ..views.wording import STATEMENT_LABELS
@@ -18,9 +18,12 @@ __all__ = ["delta_table", "exit_panel"]
 
 
 def delta_table(comparison: Comparison, currency: str) -> str:
-    """The statement's amounts and the service-level months by status over the window: baseline, scenario, change."""
+    """The statement's amounts and the service-level months by status over the window: baseline, scenario,
+    change; each amount signed as what it does to the net (credits negative), as the figure shows them."""
+    sign = pl.col("amount").replace_strict(NET_SIGN, default=1, return_dtype=pl.Int64)
     rows = comparison.totals.filter(pl.col("amount").is_in(SCENARIO_AMOUNTS)).with_columns(
-        pl.col("amount").replace_strict(STATEMENT_LABELS).alias("what")
+        pl.col("amount").replace_strict(STATEMENT_LABELS).alias("what"),
+        *[(pl.col(side) * sign).alias(side) for side in ("baseline", "scenario", "delta")],
     )
     amount = money(currency)
     statement = table(

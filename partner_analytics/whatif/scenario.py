@@ -188,6 +188,17 @@ class Scenario(_Change):
     window: Window = Window()
     partners: dict[str, PartnerScenario] = Field(default_factory=dict)
 
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Scenario:
+        """The scenario a mapping describes (the keys of a scenario file); a ScenarioError names the key
+        of any problem (`partners.rivage.terms.at_risk_pct: …`)."""
+        return parse_scenario(raw, file="scenario")
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Scenario:
+        """The scenario of a YAML file (`read_scenario`)."""
+        return read_scenario(path)
+
     def of(self, partner_id: str) -> PartnerScenario:
         """The partner's changes (none: an empty PartnerScenario)."""
         return self.partners.get(partner_id, PartnerScenario())

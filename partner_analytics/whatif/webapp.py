@@ -4,6 +4,9 @@
 set in a cell after its `parameters` cell (as papermill injects them), so the served notebook needs
 no query string; `voila_command` is the command that serves it; `serve` runs it until interrupted.
 
+Each page load starts a kernel; Voilà culls it once its page is closed (no connection left) and it
+has been idle `cull_after_s` seconds, so kernels do not pile up while the server runs.
+
 The app works offline: `offline_template` is Voilà's `lab` template without the Font Awesome
 stylesheets it asks a CDN for (the app uses no icon), so the page makes no request outside the
 machine and logs no error when there is no network.
@@ -26,6 +29,7 @@ from jupyter_core.paths import jupyter_path
 from ..core.paths import NOTEBOOKS
 
 __all__ = [
+    "CULL_AFTER_S",
     "OFFLINE_TEMPLATE",
     "WHAT_IF_NOTEBOOK",
     "free_port",
@@ -82,9 +86,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def voila_command(notebook: Path, port: int) -> list[str]:
+CULL_AFTER_S = 60
+
+
+def voila_command(notebook: Path, port: int, *, cull_after_s: int = CULL_AFTER_S) -> list[str]:
     """Voilà serving one notebook on 127.0.0.1:`port`, sources stripped, no browser opened, with the
-    offline template (run it with `voila_environment`)."""
+    offline template (run it with `voila_environment`); the kernel of a closed page is shut down
+    after `cull_after_s` seconds without activity (a page left open keeps its kernel)."""
     return [
         sys.executable,
         "-m",
@@ -97,6 +105,10 @@ def voila_command(notebook: Path, port: int) -> list[str]:
         "--strip_sources=True",
         "--theme=light",
         f"--template={OFFLINE_TEMPLATE}",
+        f"--MappingKernelManager.cull_idle_timeout={cull_after_s}",
+        f"--MappingKernelManager.cull_interval={max(1, min(cull_after_s, 30) // 2)}",
+        "--MappingKernelManager.cull_connected=False",
+        "--MappingKernelManager.cull_busy=False",
     ]
 
 
@@ -109,12 +121,23 @@ def voila_environment(folder: Path) -> dict[str, str]:
     return env
 
 
-def serve(engagement: Path, partner: str = "", port: int = 8866) -> int:
-    """Serve the what-if app until interrupted; return Voilà's exit status."""
+def serve(
+    engagement: Path,
+    partner: str = "",
+    port: int = 8866,
+    *,
+    scenarios: Path | None = None,
+    cull_after_s: int = CULL_AFTER_S,
+) -> int:
+    """Serve the what-if app until interrupted; return Voilà's exit status. `scenarios`: the folder
+    the app saves scenarios to (default: `scenarios/` of the current directory)."""
+    scenarios = (scenarios or Path.cwd() / "scenarios").expanduser().resolve()
     with tempfile.TemporaryDirectory(prefix="pa-what-if-") as folder:
-        notebook = parameterised_notebook(Path(folder), {"engagement": str(engagement), "partner": partner})
-        print(f"what-if app on http://127.0.0.1:{port}/ (Ctrl-C stops it)", flush=True)
-        process = subprocess.Popen(voila_command(notebook, port), cwd=folder, env=voila_environment(Path(folder)))
+        parameters = {"engagement": str(engagement), "partner": partner, "scenarios": str(scenarios)}
+        notebook = parameterised_notebook(Path(folder), parameters)
+        print(f"what-if app on http://127.0.0.1:{port}/ (Ctrl-C stops it); scenarios saved to {scenarios}", flush=True)
+        command = voila_command(notebook, port, cull_after_s=cull_after_s)
+        process = subprocess.Popen(command, cwd=folder, env=voila_environment(Path(folder)))
         # SIGTERM stops Voilà cleanly (its kernels with it); pass it on rather than orphan them
         previous = signal.signal(signal.SIGTERM, lambda *_: process.terminate())
         try:

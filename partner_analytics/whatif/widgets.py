@@ -1,10 +1,11 @@
 """The what-if app's widgets, made from the controls' tables (`whatif.controls`), and the debouncer that
 computes a dragged slider once.
 
-A control's widget shows its unit: a share or a change as a slider in percent (12 shows 12 %, means
-0.12), months as an integer slider, on/off as a checkbox, a date as a date picker, a service level's
-terms on the range of its KPI's unit. `widget_value` reads a widget back in the scenario's units, on
-the slider's step (a browser echoes 0.19999999999999996 for 0.2), and `shown_value` is the reverse.
+A control's widget shows its unit, one unit per kind of value: a share, a change and a service
+level's rate (a target of 0.8) as a slider in percent (12 shows 12 %, means 0.12), months as an
+integer slider, on/off as a checkbox, a date as a date picker, seconds and scores as themselves.
+`widget_value` reads a widget back in the scenario's units, on the slider's step (a browser echoes
+0.19999999999999996 for 0.2), and `shown_value` is the reverse.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ import ipywidgets as w
 
 from .controls import Control
 
-__all__ = ["DESCRIPTION_WIDTH", "Debouncer", "control_widget", "on_step", "shown_value", "widget_value"]
+__all__ = ["DESCRIPTION_WIDTH", "Debouncer", "control_widget", "in_percent", "on_step", "shown_value", "widget_value"]
 
-DESCRIPTION_WIDTH = "150px"
+DESCRIPTION_WIDTH = "210px"
 _PERCENT = ("share", "change")
 
 
@@ -70,21 +71,29 @@ def on_step(value: float, step: float) -> float:
     return round(round(value / step) * step, decimals)
 
 
-def shown_value(control: Control, value: Any) -> Any:
-    """A value in the scenario's units as the control's widget shows it (percent for shares and changes)."""
-    if control.unit in _PERCENT:
-        return float(value) * 100
+def in_percent(control: Control, kpi_unit: str | None = None) -> bool:
+    """Whether the control's widget shows percent: shares, changes and a rate KPI's target, minimum, stretch."""
+    return control.unit in _PERCENT or (control.unit == "kpi" and (kpi_unit or "rate") == "rate")
+
+
+def shown_value(control: Control, value: Any, kpi_unit: str | None = None) -> Any:
+    """A value in the scenario's units as the control's widget shows it (percent for shares, changes, rates)."""
+    if in_percent(control, kpi_unit):
+        return round(float(value) * 100, 6)
     if control.unit == "kpi":
         return float(value)
     return value
 
 
-def widget_value(control: Control, widget: w.ValueWidget) -> Any:
+def widget_value(control: Control, widget: w.ValueWidget, kpi_unit: str | None = None) -> Any:
     """The widget's value in the scenario's units, on the slider's step (percent back to a fraction)."""
     if isinstance(widget, w.FloatSlider):
         value = on_step(widget.value, widget.step)
-        return round(value / 100, 6) if control.unit in _PERCENT else value
+        return round(value / 100, 6) if in_percent(control, kpi_unit) else value
     return widget.value
+
+
+_READOUT = {"change": "+.0f", "share": ".1f", "seconds": ".0f", "score_1_5": ".2f", "score_0_100": ".1f"}
 
 
 def control_widget(control: Control, value: Any, *, kpi_unit: str | None = None, prefix: str = "") -> w.ValueWidget:
@@ -99,9 +108,15 @@ def control_widget(control: Control, value: Any, *, kpi_unit: str | None = None,
     if control.unit == "months":
         label += " (months)"
         return w.IntSlider(value=value, min=int(lo), max=int(hi), step=int(step), description=label, style=style)
-    shown = min(max(shown_value(control, value), lo), hi)
-    if control.unit in _PERCENT:
+    percent = in_percent(control, kpi_unit)
+    if control.unit == "kpi" and percent:
+        lo, hi, step = lo * 100, hi * 100, round(step * 100, 6)
+    shown = min(max(shown_value(control, value, kpi_unit), lo), hi)
+    if percent:
         label += " (%)"
+    elif kpi_unit == "seconds":
+        label += " (s)"
+    unit = control.unit if control.unit != "kpi" else ("share" if percent else kpi_unit or "share")
     return w.FloatSlider(
         value=shown,
         min=lo,
@@ -109,7 +124,7 @@ def control_widget(control: Control, value: Any, *, kpi_unit: str | None = None,
         step=step,
         description=label,
         continuous_update=True,
-        readout_format=".0f" if control.unit == "change" else ".1f" if control.unit == "share" else ".3g",
+        readout_format=_READOUT.get(unit, ".3g"),
         style=style,
-        layout=w.Layout(width="420px"),
+        layout=w.Layout(width="500px"),
     )
