@@ -68,13 +68,13 @@ def interval_results(
 ) -> pl.LazyFrame:
     """`interval_attainment` per partner × channel × month, and partner-wide: intervals reaching their
     channel's target / intervals measured (at least `min_contacts` offered and a service-level
-    denominator); channels without an interval target are not measurable."""
-    keys = ["partner_id", "channel", *scope, "month"]
+    denominator); channels without an interval target are not measurable. Not per site or queue:
+    `scope` columns are null."""
+    keys = ["partner_id", "channel", "month"]
     targeted = {name: t.interval_target for name, t in channels.items() if t.interval_target is not None}
     grid = with_partner_wide(counts.select(keys).unique(), keys).unique()
-    grid = grid.with_columns(pl.lit(None, dtype=pl.String).alias(s) for s in scope)
     if not targeted:
-        return not_measurable(grid, "interval_attainment")
+        return _with_scope(not_measurable(grid, "interval_attainment"), scope)
     channel = pl.col("channel")
     level = pl.lit(None, dtype=pl.Float64)
     least = pl.lit(None, dtype=pl.Int64)
@@ -91,11 +91,17 @@ def interval_results(
             measured.sum().cast(pl.Float64).alias("denominator"),
         )
     )
-    rows = ratio_rows(with_partner_wide(per_channel, keys), "interval_attainment", scope)
+    rows = ratio_rows(with_partner_wide(per_channel, keys), "interval_attainment", ())
     untargeted = grid.join(rows, on=keys, how="anti", nulls_equal=True)
     note = "no interval target for the channel in contract.yaml"
     missing = not_measurable(untargeted, "interval_attainment", note)
-    return pl.concat([rows, missing.select(rows.collect_schema().names())])
+    return _with_scope(pl.concat([rows, missing.select(rows.collect_schema().names())]), scope)
+
+
+def _with_scope(rows: pl.LazyFrame, scope: Sequence[str]) -> pl.LazyFrame:
+    """The rows with null `scope` columns after the channel, as the results table orders them."""
+    nulls = [pl.lit(None, dtype=pl.String).alias(s) for s in scope]
+    return rows.select("partner_id", "channel", *nulls, pl.exclude("partner_id", "channel"))
 
 
 def worst_day_results(counts: pl.LazyFrame, *, scope: Sequence[str] = ()) -> pl.LazyFrame:
