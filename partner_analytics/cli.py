@@ -213,7 +213,9 @@ def cycle(
     scenario: Annotated[
         Path | None,
         typer.Option(
-            "--scenario", "-s", help="A what-if scenario YAML, shown beside the baseline in the strategic reports."
+            "--scenario",
+            "-s",
+            help="A what-if scenario YAML, shown in the programme overview (client only).",
         ),
     ] = None,
 ) -> None:

@@ -517,7 +517,7 @@ def test_the_index_rows_say_status_files_and_the_failing_cell() -> None:
     assert text.startswith("<!DOCTYPE html>\n") and text.endswith("</html>\n")
 
 
-def test_a_scenario_is_checked_kept_with_the_cycle_and_passed_to_the_strategic_reports(
+def test_a_scenario_is_checked_kept_with_the_cycle_and_passed_to_the_client_only_overview(
     sample_dir: Path, tmp_path: Path
 ) -> None:
     from partner_analytics.core.errors import EngagementError
@@ -528,7 +528,8 @@ def test_a_scenario_is_checked_kept_with_the_cycle_and_passed_to_the_strategic_r
     cycle = prepare_cycle(sample_dir, "2026-Q3", tmp_path / "out", committee="all", partners=["rivage"], scenario=path)
     assert cycle.scenario_path == cycle.folder / "scenario.yaml"
     jobs = {job.notebook.name: job for job in cycle_jobs(cycle)}
-    assert jobs["strategic_committee.ipynb"].parameters["scenario"] == str(cycle.scenario_path)
+    assert jobs["programme_overview.ipynb"].parameters["scenario"] == str(cycle.scenario_path)
+    assert "scenario" not in jobs["strategic_committee.ipynb"].parameters  # it goes to both parties
     assert "scenario" not in jobs["operational_committee.ipynb"].parameters
     write_scenario(cycle.scenario, cycle.scenario_path)  # as run_cycle keeps it
     assert read_scenario(cycle.scenario_path) == scenario

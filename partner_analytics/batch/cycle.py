@@ -251,7 +251,7 @@ def prepare_cycle(
     (ids) defaults to every partner whose contract term overlaps the period. Raises CycleError for a
     period outside the data, an unknown partner, a committee that does not meet in such a period.
     `scenario` (a what-if YAML) is checked against the contract here, kept in the cycle's folder, and
-    shown beside the baseline in every strategic report.
+    shown beside the baseline in the programme overview's client-only annex (never in a partner's report).
     """
     eng = engagement if isinstance(engagement, Engagement) else load(engagement)
     chosen_scenario = read_scenario(scenario) if scenario else None
@@ -327,10 +327,10 @@ def cycle_jobs(cycle: Cycle) -> list[ReportJob]:
         if rep.committee == "operational":
             parameters = {**common, "partner": rep.partner_id, "month": rep.period}
         elif rep.committee == "strategic":
+            parameters = {**common, "partner": rep.partner_id, "quarter": rep.period}
+        else:  # the scenario goes in the client-only programme overview, never in a partner's report
             scenario = str(cycle.scenario_path) if cycle.scenario_path else ""
-            parameters = {**common, "partner": rep.partner_id, "quarter": rep.period, "scenario": scenario}
-        else:
-            parameters = {**common, "quarter": rep.period}
+            parameters = {**common, "quarter": rep.period, "scenario": scenario}
         jobs.append(ReportJob(rep.notebook, parameters, rep.html_path, label=rep.title))
     return jobs
 

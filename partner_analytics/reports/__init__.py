@@ -1,13 +1,15 @@
 """What each committee report holds, gathered from the computed tables for one partner and one
-period, and the scenario section of a strategic report.
+period, and the what-if scenario section of the client-only annex.
 """
 
 from .committees import (
     OperationalReport,
     ProgrammeOverview,
     StrategicReport,
+    committee_actions,
     operational_report,
     programme_overview,
+    programme_statement,
     rejected_in_period,
     strategic_report,
 )
@@ -23,8 +25,10 @@ __all__ = [
     "ProgrammeOverview",
     "ScenarioSection",
     "StrategicReport",
+    "committee_actions",
     "operational_report",
     "programme_overview",
+    "programme_statement",
     "rejected_in_period",
     "scenario_changes",
     "scenario_html",
