@@ -538,9 +538,13 @@ def test_reversibility_readiness_and_timeline() -> None:
     ready = _df(a.reversibility).filter(pl.col("partner_id") == N).sort("area", nulls_last=False)
     line = _df(a.timeline).filter(pl.col("partner_id") == N).row(0, named=True)
     fig = charts.reversibility_readiness(a.reversibility, a.timeline, partner=N)
-    bars = fig.data[0]
-    assert bars.y[0] == "Overall" and bars.x == tuple(ready["readiness"].to_list())
     by_name = {t.name: t for t in fig.data}
+    overall, areas = by_name["overall readiness"], by_name["readiness by area"]
+    assert overall.y == ("Overall",) and overall.x + areas.x == tuple(ready["readiness"].to_list())
+    # no trace has a pattern over an array of colours (plotly.js warns "Invalid color specifier")
+    for trace in fig.data:
+        if trace.type == "bar" and trace.marker.pattern.shape is not None:
+            assert isinstance(trace.marker.color, str) and isinstance(trace.marker.pattern.shape, str)
     assert by_name["term end"].x == (line["end"],)
     assert by_name["last notice date"].x == (line["last_notice_date"],)
     assert by_name["as of"].x == (line["as_of"],)

@@ -40,13 +40,16 @@ def browser():
 
 
 class OfflinePage:
-    """A page that may load file:// only; it records console errors, script errors and refused requests."""
+    """A page that may load file:// only; it records console errors and warnings (plotly.js warns through
+    console.trace, e.g. "Invalid color specifier"), script errors and refused requests."""
 
     def __init__(self, browser, path: Path) -> None:
         self.page = browser.new_page(viewport={"width": 1280, "height": 900})
         self.errors: list[str] = []
         self.refused: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on(
+            "console", lambda m: self.errors.append(m.text) if m.type in ("error", "warning", "trace") else None
+        )
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.route("**/*", self._route)
         self.page.goto(path.as_uri(), wait_until="load")
@@ -82,6 +85,11 @@ _DRAWN = """() => Array.from(document.querySelectorAll('.pa-plotly')).map(el => 
 }))"""
 
 
+_OVERFLOWING = """() => Array.from(document.querySelectorAll('body *'))
+    .filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+    .map(el => el.tagName + '.' + el.className)"""
+
+
 @pytest.mark.parametrize(
     "which", ["strategic/rivage.html", "operational/2026-09/northcall.html", "programme/overview.html"]
 )
@@ -90,10 +98,12 @@ def test_a_report_draws_every_figure_offline_without_errors(browser, sample_cycl
     page = OfflinePage(browser, path)
     try:
         figures = page.page.evaluate(_DRAWN)
+        overflowing = page.page.evaluate(_OVERFLOWING)
     finally:
         page.close()
     expected = _figures(path.with_suffix(".ipynb"))
     assert page.errors == [] and page.refused == []
+    assert overflowing == [], "elements wider than the page at 1280 px"
     assert len(figures) == len(expected) > 0
     for shown, fig in zip(figures, expected, strict=True):
         assert shown["plotted"] and shown["svg"] >= 1, fig["layout"].get("title")
