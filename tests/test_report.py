@@ -149,3 +149,42 @@ def test_the_programme_overview_names_partners_totals_and_shows_the_quarter_befo
         "Sud Horizon Contact",
     ]
     assert "partner" in o.timeline.columns
+
+
+def test_the_strategic_report_opens_on_what_to_decide(sample_analysis) -> None:
+    from partner_analytics.reports.summary import first_page_html
+
+    page = strategic_report(sample_analysis, "rivage", "2026-Q3").first_page
+    assert str(page.previous) == "2026-Q2"
+    # the last notice date 1 January 2027, from 30 September 2026: 31 (Oct) + 30 (Nov) + 31 (Dec) + 1 days
+    assert any(d.startswith(f"{31 + 30 + 31 + 1} days left") for d in page.decisions)
+    assert page.decisions[0].startswith("The termination right for chronic failure is open (")
+    assert "abandon_rate/voice" not in " ".join(page.decisions), "service levels in words, not ids"
+    money = {r["amount"]: r for r in page.money.iter_rows(named=True)}
+    assert (money["Net"]["this_period"], money["Net"]["previous"]) == (7_302_656, 8_104_112)
+    assert money["Net"]["change"] == 7_302_656 - 8_104_112
+    assert (money["Credits"]["this_period"], money["Credits"]["previous"]) == (1_288_704, 844_008)
+    # service levels of September 2026 against June 2026, the trend in each KPI's direction
+    sl = {r["service_level"]: r for r in page.service_levels.iter_rows(named=True)}
+    abandon = sl["abandon_rate/voice"]  # lower is better: a higher rate is worse
+    assert abandon["value"] > abandon["previous_value"] and abandon["trend"] == "worse"
+    assert page.service_levels.height == 7
+    # the overdue actions with their owners, as the action table lists them
+    assert page.overdue.height == 7 and set(page.overdue["owner_party"]) == {"provider", "client"}
+    markup = first_page_html(page).markup
+    assert markup.startswith('<section class="pa-first-page">') and "Recruit and train 15 agents" in markup
+
+
+def test_the_operational_report_opens_on_the_months_money_against_the_month_before(sample_analysis) -> None:
+    r = operational_report(sample_analysis, "northcall", "2026-09")
+    s = sample_analysis.statement.filter(pl.col("partner_id") == "northcall").collect()
+    sep, aug = (s.filter(pl.col("month") == dt.date(2026, m, 1)).row(0, named=True) for m in (9, 8))
+    money = {row["amount"]: row for row in r.first_page.money.iter_rows(named=True)}
+    adjustments = ("earned_back", "corridor_compensation", "gain_share", "resource_adjustment")
+    assert money["Adjustments"]["this_period"] == sum(sep[a] for a in adjustments) == 107_411
+    assert money["Adjustments"]["previous"] == sum(aug[a] for a in adjustments) == -46_342
+    assert money["Net"]["this_period"] == sep["net"] and money["Bonus"]["this_period"] == sep["bonus"] == 43_725
+    # 30 September 2026 to 1 July 2027: 31 + 30 + 31 + 31 + 28 + 31 + 30 + 31 + 30 + 1 = 274 days
+    assert r.first_page.decisions == [
+        "274 days left, from the end of 2026-09, to the last notice date (01 July 2027) to renew or give notice."
+    ]

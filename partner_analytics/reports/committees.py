@@ -27,6 +27,7 @@ from ..views.partner import near_misses, partner_view, period_gaps, summary_sent
 from ..views.wording import date_name, kpi_label, month_name
 from ..whatif.scenario import Scenario, read_scenario
 from .scenario_section import ScenarioSection, scenario_section
+from .summary import FirstPage, first_page
 
 __all__ = [
     "OperationalReport",
@@ -54,6 +55,7 @@ class OperationalReport:
     currency: str
     view: Analysis
     summary: str
+    first_page: FirstPage
     gaps: pl.DataFrame
     breaches: pl.DataFrame
     near_misses: pl.DataFrame
@@ -74,6 +76,7 @@ class StrategicReport:
     currency: str
     view: Analysis
     summary: str
+    first_page: FirstPage
     termination: str
     contract_health: str
     mechanics: list[str]
@@ -145,6 +148,7 @@ def operational_report(analysis: Analysis, partner_id: str, month: str | Period)
         currency=view.contract.currency,
         view=view,
         summary=summary_sentence(gaps),
+        first_page=first_page(view, period, view_actions(view, period.last_day)),
         gaps=gaps,
         breaches=gaps.filter(pl.col("status").is_in(["breach", "excused", "below target"])),
         near_misses=near_misses(gaps.lazy()).collect(),
@@ -199,6 +203,7 @@ def strategic_report(analysis: Analysis, partner_id: str, quarter: str | Period)
         currency=view.contract.currency,
         view=view,
         summary=_quarter_summary(gaps, period),
+        first_page=first_page(view, period, view_actions(view, period.last_day)),
         termination=termination_sentence(quarter_gaps, period),
         contract_health=contract_health_sentence(timeline.row(0, named=True)),
         mechanics=contract_mechanics(view.contract, partner_id),
