@@ -219,13 +219,14 @@ def cycle(
         ),
     ] = None,
 ) -> None:
-    """Run a committee cycle: every report of the period, as offline HTML, with an index."""
+    """Run a committee cycle: every report of the period, as offline HTML and (with Chromium) PDF, with an index."""
     import signal
     import time
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .batch.cycle import prepare_cycle, run_cycle
+    from .batch.pdf import PDF_HOWTO, chromium
 
     if committee not in (None, "operational", "strategic", "all"):
         raise typer.BadParameter(f"{committee!r}: expected operational, strategic or all", param_hint="--committee")
@@ -282,6 +283,11 @@ def cycle(
         + (f", [red]{failed} failed[/red]" if failed else "")
     )
     _console.print(f"index: {escape(str(plan.index_path))}", soft_wrap=True)
+    pdfs = sum(r.pdf_path.exists() for r in plan.reports)
+    if chromium() is None:
+        _console.print(f"[yellow]HTML only[/yellow]: {escape(PDF_HOWTO)}", soft_wrap=True)
+    else:
+        _console.print(f"{pdfs} of {len(plan.reports)} reports also as PDF (A4), beside their HTML", soft_wrap=True)
     if rejected := outcome.lineage.get("rejected_rows"):
         _console.print(
             f"[yellow]warning[/yellow]: {rejected:,} rows of the data were rejected and are left out of these "

@@ -254,7 +254,7 @@ def test_two_runs_of_one_cycle_cannot_overlap(sample_dir: Path, tmp_path: Path) 
 
     cycle = prepare_cycle(sample_dir, "2026-09", tmp_path, partners=["rivage"])
     with _cycle_lock(cycle.folder), pytest.raises(CycleError, match="another run of this cycle is in progress"):
-        run_cycle(cycle)
+        run_cycle(cycle, pdf=False)
     assert sorted(p.name for p in cycle.folder.iterdir()) == [".cycle.lock"]  # the second run wrote nothing
 
 
@@ -267,7 +267,7 @@ def earliest_cycles(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     windows and month-on-month trends reach before the data starts."""
     out = tmp_path_factory.mktemp("earliest")
     eng = load(sample_dir)
-    return [run_cycle(prepare_cycle(eng, period, out), workers=2) for period in ("2024-Q4", "2024-10")]
+    return [run_cycle(prepare_cycle(eng, period, out), workers=2, pdf=False) for period in ("2024-Q4", "2024-10")]
 
 
 def test_other_periods_of_the_sample_run_for_every_partner(earliest_cycles) -> None:
@@ -306,7 +306,7 @@ def lookalike_cycle(tmp_path_factory: pytest.TempPathFactory):
     generate_sample(folder, contacts=40_000)
     rewrite_partners(folder, LOOKALIKES)
     cycle = prepare_cycle(folder, "2026-Q3", tmp_path_factory.mktemp("reports"), committee="all")
-    return run_cycle(cycle, workers=2)
+    return run_cycle(cycle, workers=2, pdf=False)
 
 
 def test_lookalike_partners_never_appear_in_each_others_reports(lookalike_cycle) -> None:
