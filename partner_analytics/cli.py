@@ -213,17 +213,21 @@ def cycle(
     scenario: Annotated[
         Path | None,
         typer.Option(
-            "--scenario", "-s", help="A what-if scenario YAML, shown beside the baseline in the strategic reports."
+            "--scenario",
+            "-s",
+            help="A what-if scenario YAML, shown in the programme overview (client only).",
         ),
     ] = None,
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print each report to PDF (needs Chromium).")] = True,
 ) -> None:
-    """Run a committee cycle: every report of the period, as offline HTML, with an index."""
+    """Run a committee cycle: every report of the period, as offline HTML and (with Chromium) PDF, with an index."""
     import signal
     import time
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .batch.cycle import prepare_cycle, run_cycle
+    from .batch.pdf import PDF_HOWTO, chromium
 
     if committee not in (None, "operational", "strategic", "all"):
         raise typer.BadParameter(f"{committee!r}: expected operational, strategic or all", param_hint="--committee")
@@ -258,7 +262,7 @@ def cycle(
                 who = escape(report.partner_id or "programme")
                 progress.update(task, advance=1, description=f"{report.committee} {report.period} · {who} {mark}")
 
-            outcome = run_cycle(plan, workers=workers, on_result=tick)
+            outcome = run_cycle(plan, workers=workers, on_result=tick, pdf=pdf)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -280,6 +284,11 @@ def cycle(
         + (f", [red]{failed} failed[/red]" if failed else "")
     )
     _console.print(f"index: {escape(str(plan.index_path))}", soft_wrap=True)
+    if pdf and chromium() is None:
+        _console.print(f"[yellow]HTML only[/yellow]: {escape(PDF_HOWTO)}", soft_wrap=True)
+    elif pdf:
+        pdfs = sum(r.pdf_path.exists() for r in plan.reports)
+        _console.print(f"{pdfs} of {len(plan.reports)} reports also as PDF (A4), beside their HTML", soft_wrap=True)
     if rejected := outcome.lineage.get("rejected_rows"):
         _console.print(
             f"[yellow]warning[/yellow]: {rejected:,} rows of the data were rejected and are left out of these "

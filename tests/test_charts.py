@@ -407,7 +407,8 @@ def test_waterfall_labels_show_every_amount_to_the_cent(
         "net": net,
     }
     w = charts.risk_waterfall(row, "EUR").data[0]
-    expected = [charges, -credits, earned_back, bonus, corridor, gain_share, net]
+    steps = [-credits, earned_back, bonus, corridor, gain_share]
+    expected = [charges, *(s for s in steps if s), net]  # a step of zero is not drawn
     assert [_cents_of_label(t) for t in w.text] == expected
     assert list(w.y) == [c / 100 for c in expected]
 
@@ -426,7 +427,8 @@ def test_waterfall_of_a_statement_frame_sums_its_months() -> None:
         sums["gain_share"],
         sums["net"],
     ]
-    assert fig.data[0].y == tuple(c / 100 for c in expected)
+    drawn = [expected[0], *(c for c in expected[1:-1] if c), expected[-1]]  # a step of zero is not drawn
+    assert fig.data[0].y == tuple(c / 100 for c in drawn)
     assert sums["credits"] > 0 and sums["gain_share"] != 0  # the data exercises those bars
     with pytest.raises(ValueError, match="partner="):
         charts.risk_waterfall(a.statement, "EUR")
@@ -536,9 +538,13 @@ def test_reversibility_readiness_and_timeline() -> None:
     ready = _df(a.reversibility).filter(pl.col("partner_id") == N).sort("area", nulls_last=False)
     line = _df(a.timeline).filter(pl.col("partner_id") == N).row(0, named=True)
     fig = charts.reversibility_readiness(a.reversibility, a.timeline, partner=N)
-    bars = fig.data[0]
-    assert bars.y[0] == "Overall" and bars.x == tuple(ready["readiness"].to_list())
     by_name = {t.name: t for t in fig.data}
+    overall, areas = by_name["overall readiness"], by_name["readiness by area"]
+    assert overall.y == ("Overall",) and overall.x + areas.x == tuple(ready["readiness"].to_list())
+    # no trace has a pattern over an array of colours (plotly.js warns "Invalid color specifier")
+    for trace in fig.data:
+        if trace.type == "bar" and trace.marker.pattern.shape is not None:
+            assert isinstance(trace.marker.color, str) and isinstance(trace.marker.pattern.shape, str)
     assert by_name["term end"].x == (line["end"],)
     assert by_name["last notice date"].x == (line["last_notice_date"],)
     assert by_name["as of"].x == (line["as_of"],)
@@ -716,3 +722,53 @@ def test_waterfall_shows_a_resource_adjustment_when_there_is_one() -> None:
     fig = charts.risk_waterfall(row, "EUR")
     assert fig.data[0].x[-2:] == ("Resource adjustment", "Net")
     assert fig.data[0].y[-2:] == (-2000.0, 7900.0)
+
+
+# --- the reports' plotly.js ----------------------------------------------------------------------
+
+
+def test_the_reports_bundle_of_plotly_js_draws_every_chart_and_matches_plotly() -> None:
+    import importlib.resources
+    import re
+
+    from partner_analytics.charts.display import BUNDLED_TRACES, plotly_js
+
+    drawn = {trace.type for fig in _all_figures(analysis(8)).values() for trace in fig.data}
+    assert drawn <= BUNDLED_TRACES, drawn - BUNDLED_TRACES
+    bundle = plotly_js()
+    for trace in BUNDLED_TRACES:
+        assert f'name:"{trace}"' in bundle, trace  # registered in the bundle
+    assert 'name:"pie"' not in bundle and 'name:"heatmap"' not in bundle  # only what the reports draw
+    full = (importlib.resources.files("plotly") / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
+    version = re.compile(r"plotly\.js v(\d+\.\d+\.\d+)")
+    assert version.search(bundle)[1] == version.search(full)[1], "rebuild tools/plotly_bundle for this plotly"
+    assert len(bundle.encode()) < 1_300_000 < 4_000_000 < len(full.encode())
+
+
+def test_the_waterfall_hides_nil_steps_and_makes_small_ones_readable() -> None:
+    # NorthCall's 2026-Q3 statement: 73,897.90 + 797.21 + 1,780.87 − 363.10 = 76,112.88 EUR
+    row = {
+        "partner_id": N,
+        "charges": 7_389_790,
+        "credits": 0,
+        "credits_provisional": 0,
+        "earned_back": 0,
+        "bonus": 79_721,
+        "corridor_compensation": 0,
+        "gain_share": 178_087,
+        "resource_adjustment": -36_310,
+        "net": 7_389_790 + 79_721 + 178_087 - 36_310,
+    }
+    fig = charts.risk_waterfall(row, "EUR")
+    w = fig.data[0]
+    assert w.x == ("Charges", "Bonus", "Gain-share", "Resource adjustment", "Net")
+    assert w.y == (73_897.90, 797.21, 1_780.87, -363.10, 76_112.88)
+    notes = " ".join(_annotations(fig))
+    assert "Nil in the period (not drawn): Credits, Earned back, Corridor." in notes
+    # running totals 73,897.90, 74,695.11, 76,475.98, 76,112.88: spread 76,475.98 − 73,897.90 = 2,578.08,
+    # so the axis runs from 73,897.90 − 2,578.08 = 71,319.82 to 76,475.98 + 1,289.04 = 77,765.02
+    low, high = fig.layout.yaxis.range
+    assert (low, high) == (71_319.82, 77_765.02)
+    assert "The axis starts at 71,319.82 EUR" in notes
+    # a step of 797.21 is now 797.21 / (high − low) of the axis height: over 10 %, no hairline
+    assert 797.21 / (high - low) > 0.1

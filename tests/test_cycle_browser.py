@@ -40,13 +40,16 @@ def browser():
 
 
 class OfflinePage:
-    """A page that may load file:// only; it records console errors, script errors and refused requests."""
+    """A page that may load file:// only; it records console errors and warnings (plotly.js warns through
+    console.trace, e.g. "Invalid color specifier"), script errors and refused requests."""
 
     def __init__(self, browser, path: Path) -> None:
         self.page = browser.new_page(viewport={"width": 1280, "height": 900})
         self.errors: list[str] = []
         self.refused: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on(
+            "console", lambda m: self.errors.append(m.text) if m.type in ("error", "warning", "trace") else None
+        )
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.route("**/*", self._route)
         self.page.goto(path.as_uri(), wait_until="load")
@@ -82,6 +85,11 @@ _DRAWN = """() => Array.from(document.querySelectorAll('.pa-plotly')).map(el => 
 }))"""
 
 
+_OVERFLOWING = """() => Array.from(document.querySelectorAll('body *'))
+    .filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+    .map(el => el.tagName + '.' + el.className)"""
+
+
 @pytest.mark.parametrize(
     "which", ["strategic/rivage.html", "operational/2026-09/northcall.html", "programme/overview.html"]
 )
@@ -90,10 +98,12 @@ def test_a_report_draws_every_figure_offline_without_errors(browser, sample_cycl
     page = OfflinePage(browser, path)
     try:
         figures = page.page.evaluate(_DRAWN)
+        overflowing = page.page.evaluate(_OVERFLOWING)
     finally:
         page.close()
     expected = _figures(path.with_suffix(".ipynb"))
     assert page.errors == [] and page.refused == []
+    assert overflowing == [], "elements wider than the page at 1280 px"
     assert len(figures) == len(expected) > 0
     for shown, fig in zip(figures, expected, strict=True):
         assert shown["plotted"] and shown["svg"] >= 1, fig["layout"].get("title")
@@ -122,3 +132,36 @@ def test_the_index_opens_offline_and_every_link_resolves(browser, sample_cycle) 
         assert page.errors == [] and page.refused == []
     finally:
         page.close()
+
+
+_PAGE_WIDTH = "() => document.documentElement.clientWidth"
+
+
+@pytest.mark.parametrize("which", ["strategic/rivage.html", "programme/overview.html"])
+def test_a_report_prints_to_a4_with_nothing_wider_than_the_page(browser, sample_cycle, which: str, tmp_path) -> None:
+    import re
+
+    from partner_analytics.batch.pdf import PRINT_WIDTH_PX, print_pdf
+
+    path = sample_cycle.cycle.folder / which
+    # the page as Chromium prints it: print media, the printable width of A4 (186 mm at 96 px per inch = 703 px)
+    assert PRINT_WIDTH_PX == round(186 * 96 / 25.4) == 703
+    page = browser.new_page(viewport={"width": PRINT_WIDTH_PX, "height": 1100})
+    try:
+        page.route(
+            "**/*", lambda route: route.abort() if not route.request.url.startswith("file://") else route.continue_()
+        )
+        page.goto(path.as_uri(), wait_until="load")
+        page.emulate_media(media="print")
+        overflowing = page.evaluate(_OVERFLOWING)
+        first_page = page.locator(".pa-first-page").count()
+    finally:
+        page.close()
+    assert overflowing == [], "tables or charts wider than the printed page"
+    assert first_page == (1 if which.startswith("strategic") else 0)
+    pdf = print_pdf(path, tmp_path / "report.pdf")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    # A4 is 210 × 297 mm = 595.3 × 841.9 points; every page of the PDF has that size
+    sizes = {tuple(round(float(v)) for v in box.split()) for box in re.findall(rb"/MediaBox\s*\[([^\]]*)\]", data)}
+    assert sizes == {(0, 0, 595, 842)}

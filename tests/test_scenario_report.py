@@ -1,4 +1,5 @@
-"""A scenario in the strategic committee: baseline versus scenario for the quarter, only when given."""
+"""A scenario in the client-only annex (programme overview): baseline versus scenario for the quarter, only when
+given, and never in a partner's strategic report (which can go to both parties)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import polars as pl
 import pytest
 
 from partner_analytics.core.periods import parse_period
-from partner_analytics.reports.committees import strategic_report
+from partner_analytics.reports.committees import programme_overview, strategic_report
 from partner_analytics.reports.scenario_section import scenario_html, scenario_section
 from partner_analytics.whatif.scenario import parse_scenario, write_scenario
 
@@ -35,9 +36,11 @@ def recovery(tmp_path_factory) -> Path:
     return write_scenario(parse_scenario(RECOVERY), tmp_path_factory.mktemp("scenario") / "recovery.yaml")
 
 
-def test_the_strategic_report_sets_the_scenario_beside_the_baseline(sample_analysis, sample_dir, recovery) -> None:
-    report = strategic_report(sample_analysis, "rivage", "2026-Q3", scenario=recovery, engagement=sample_dir)
-    section = report.scenario
+def test_the_client_annex_sets_the_scenario_beside_the_baseline(sample_analysis, sample_dir, recovery) -> None:
+    overview = programme_overview(sample_analysis, "2026-Q3", scenario=recovery, engagement=sample_dir)
+    assert [s.partner_id for s in overview.scenarios] == ["rivage", "northcall"]
+    section = overview.scenarios[0]
+    report = strategic_report(sample_analysis, "rivage", "2026-Q3")
     assert section.partner_id == "rivage" and section.period == parse_period("2026-Q3")
     assert section.changes == [
         "At-risk share 20 % (contract: 15 %)",
@@ -75,9 +78,10 @@ def test_the_strategic_report_sets_the_scenario_beside_the_baseline(sample_analy
     assert "Statement, 2026-Q3" in markup and "Exit" in markup
 
 
-def test_no_scenario_no_section(sample_analysis) -> None:
-    report = strategic_report(sample_analysis, "rivage", "2026-Q3")
-    assert report.scenario is None and scenario_html(report.scenario).markup == ""
+def test_no_scenario_no_section_and_none_in_a_partners_report(sample_analysis) -> None:
+    assert programme_overview(sample_analysis, "2026-Q3").scenarios == ()
+    assert scenario_html(None).markup == ""
+    assert not hasattr(strategic_report(sample_analysis, "rivage", "2026-Q3"), "scenario")
 
 
 def _not_loaded():
@@ -93,19 +97,14 @@ def test_a_scenario_that_changes_nothing_for_the_partner_says_so(sample_analysis
     assert "changes nothing for sudhorizon" in scenario_html(section).markup
 
 
-def test_the_strategic_notebook_shows_the_scenario_it_is_given(sample_dir, recovery, tmp_path) -> None:
+def test_the_programme_notebook_shows_the_scenario_it_is_given(sample_dir, recovery, tmp_path) -> None:
     import papermill
 
-    out = tmp_path / "strategic.ipynb"
+    out = tmp_path / "overview.ipynb"
     papermill.execute_notebook(
-        str(ROOT / "notebooks" / "strategic_committee.ipynb"),
+        str(ROOT / "notebooks" / "programme_overview.ipynb"),
         str(out),
-        parameters={
-            "engagement": str(sample_dir),
-            "partner": "rivage",
-            "quarter": "2026-Q3",
-            "scenario": str(recovery),
-        },
+        parameters={"engagement": str(sample_dir), "quarter": "2026-Q3", "scenario": str(recovery)},
         kernel_name="python3",
         progress_bar=False,
         cwd=str(tmp_path),
@@ -118,5 +117,5 @@ def test_the_strategic_notebook_shows_the_scenario_it_is_given(sample_dir, recov
         for o in c["outputs"]
     ]
     section = [html for html in shown if "What if: Recovery plan" in html]
-    assert len(section) == 1 and "voice staffing +25 %" in section[0]
-    assert pl.Series(shown).str.contains("Statement, 2026-Q3").sum() == 1
+    assert len(section) == 2 and "voice staffing +25 %" in section[0]  # rivage, then northcall
+    assert pl.Series(shown).str.contains("Statement, 2026-Q3").sum() == 2

@@ -1,5 +1,6 @@
 """A committee cycle in batch: every report of a period computed once and rendered in parallel
-(papermill in worker processes), exported to offline HTML, with an index.
+(papermill in worker processes), exported to offline HTML and printed to PDF (`pdf`: headless
+Chromium, when installed), with an index.
 
 The report engine, in the order a job goes through it: `jobs` (what a job, its options and its
 result are; the checks before it runs), `kernels` (warmed, lean kernels started ahead of need),
@@ -45,12 +46,15 @@ from .jobs import (
     parameter_type_problems,
     parameters_cell_index,
 )
+from .pdf import PDF_HOWTO, PRINT_WIDTH_PX, PdfError, chromium, print_pdf
 from .pool import iter_reports, run_reports
 from .runner import run_report
 
 __all__ = [
     "CYCLE_WARM_IMPORTS",
     "DEFAULT_WARM_IMPORTS",
+    "PDF_HOWTO",
+    "PRINT_WIDTH_PX",
     "TEMPLATES_DIR",
     "TEMPLATE_NAME",
     "Committee",
@@ -61,11 +65,13 @@ __all__ = [
     "ErrorKind",
     "ExecutionOptions",
     "ParameterValue",
+    "PdfError",
     "ReportError",
     "ReportExporter",
     "ReportJob",
     "ReportResult",
     "Timings",
+    "chromium",
     "count_plotly_figures",
     "cycle_jobs",
     "cycle_period",
@@ -79,6 +85,7 @@ __all__ = [
     "parameter_type_problems",
     "parameters_cell_index",
     "prepare_cycle",
+    "print_pdf",
     "run_cycle",
     "run_report",
     "run_reports",

@@ -35,6 +35,7 @@ import html
 import json
 import os
 import re
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -55,6 +56,7 @@ from ..pipeline.store import TABLES_FOLDER
 from ..whatif.scenario import Scenario, changed_contract, read_scenario, write_scenario
 from .html_export import TEMPLATES_DIR
 from .jobs import DEFAULT_WARM_IMPORTS, ExecutionOptions, ReportJob, ReportResult
+from .pdf import PdfError, chromium, print_pdf
 from .pool import iter_reports
 
 __all__ = [
@@ -116,6 +118,10 @@ class CycleReport:
     @property
     def ipynb_path(self) -> Path:
         return self.html_path.with_suffix(".ipynb")
+
+    @property
+    def pdf_path(self) -> Path:
+        return self.html_path.with_suffix(".pdf")
 
     @property
     def title(self) -> str:
@@ -251,7 +257,7 @@ def prepare_cycle(
     (ids) defaults to every partner whose contract term overlaps the period. Raises CycleError for a
     period outside the data, an unknown partner, a committee that does not meet in such a period.
     `scenario` (a what-if YAML) is checked against the contract here, kept in the cycle's folder, and
-    shown beside the baseline in every strategic report.
+    shown beside the baseline in the programme overview's client-only annex (never in a partner's report).
     """
     eng = engagement if isinstance(engagement, Engagement) else load(engagement)
     chosen_scenario = read_scenario(scenario) if scenario else None
@@ -327,10 +333,10 @@ def cycle_jobs(cycle: Cycle) -> list[ReportJob]:
         if rep.committee == "operational":
             parameters = {**common, "partner": rep.partner_id, "month": rep.period}
         elif rep.committee == "strategic":
+            parameters = {**common, "partner": rep.partner_id, "quarter": rep.period}
+        else:  # the scenario goes in the client-only programme overview, never in a partner's report
             scenario = str(cycle.scenario_path) if cycle.scenario_path else ""
-            parameters = {**common, "partner": rep.partner_id, "quarter": rep.period, "scenario": scenario}
-        else:
-            parameters = {**common, "quarter": rep.period}
+            parameters = {**common, "quarter": rep.period, "scenario": scenario}
         jobs.append(ReportJob(rep.notebook, parameters, rep.html_path, label=rep.title))
     return jobs
 
@@ -377,9 +383,12 @@ def run_cycle(
     workers: int | None = None,
     options: ExecutionOptions | None = None,
     on_result: Callable[[CycleReport, ReportResult], None] | None = None,
+    pdf: bool = True,
 ) -> CycleOutcome:
     """Compute the analysis once, save its tables, run every report (`workers` processes, default: the
     CPU count) and write the index after each one. `on_result` is called as each report finishes.
+    With `pdf` and Chromium installed (`batch.pdf.chromium`), each report is also printed to PDF beside
+    its HTML; without Chromium, HTML only (`batch.pdf.PDF_HOWTO` says how to get PDFs).
 
     A failing report never stops the others; the outcome says which failed, in which cell and why.
     """
@@ -387,6 +396,7 @@ def run_cycle(
     from ..pipeline.store import save_analysis
 
     options = options or ExecutionOptions(warm_imports=CYCLE_WARM_IMPORTS)
+    browser = chromium() if pdf else None
     with _cycle_lock(cycle.folder):
         _remove_stale_temporaries(cycle.folder)
         engagement = cycle.engagement.collected()  # its rejected rows counted once, for the lineage
@@ -409,6 +419,12 @@ def run_cycle(
             report = cycle.reports[result.index]
             if not result.ok:
                 _remove_stale_outputs(report, result)
+            elif browser is not None:
+                report.pdf_path.unlink(missing_ok=True)
+                try:
+                    print_pdf(report.html_path, report.pdf_path, browser=browser)
+                except PdfError as e:  # the HTML report stands; the index shows no PDF link
+                    warnings.warn(str(e), stacklevel=2)
             results[result.index] = result
             outcome = replace(outcome, results=tuple(results))
             _write_index(outcome, finished=False)
@@ -421,6 +437,7 @@ def run_cycle(
 def _remove_stale_outputs(report: CycleReport, result: ReportResult) -> None:
     """A failed report must not leave the previous run's report looking current."""
     report.html_path.unlink(missing_ok=True)
+    report.pdf_path.unlink(missing_ok=True)
     if result.ipynb_path is None:
         report.ipynb_path.unlink(missing_ok=True)
 
@@ -467,6 +484,7 @@ def _cycle_record(outcome: CycleOutcome, *, finished: bool) -> dict[str, Any]:
                 "status": _status(res),
                 "html": rel(rep.html_path) if ok else None,
                 "ipynb": rel(rep.ipynb_path) if written_ipynb else None,
+                "pdf": rel(rep.pdf_path) if ok and rep.pdf_path.exists() else None,
                 "figures": res.figures if ok else None,
                 "error": error,
             }

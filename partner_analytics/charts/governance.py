@@ -344,35 +344,37 @@ def reversibility_readiness(reversibility: Frame, timeline: Frame, *, partner: s
             (f"{p} · " if several else "") + (a if a is not None else "Overall")
             for p, a in zip(ready["partner_id"], ready["area"], strict=True)
         ]
-        overall = ready.get_column("area").is_null().to_list()
-        fig.add_trace(
-            go.Bar(
-                x=ready.get_column("readiness").to_list(),
-                y=labels,
-                orientation="h",
-                name="readiness",
-                showlegend=False,
-                marker={
-                    "color": [INK if o else OKABE_ITO["blue"] for o in overall],
-                    "pattern": {"shape": ["" if o else "/" for o in overall], "fgcolor": "white", "size": 7},
-                },
-                text=[
-                    f"{r:.1%} · {d} of {n} done"
-                    for r, d, n in zip(ready["readiness"], ready["done"], ready["items"], strict=True)
-                ],
-                textposition="outside",
-                cliponaxis=False,
-                hovertext=[
-                    f"{d} done, {i} in progress, {ns} not started ({n} items)"
-                    for d, i, ns, n in zip(
-                        ready["done"], ready["in_progress"], ready["not_started"], ready["items"], strict=True
-                    )
-                ],
-                hovertemplate="%{y}: %{x:.1%}<br>%{hovertext}<extra></extra>",
-            ),
-            row=1,
-            col=1,
-        )
+        ready = ready.with_columns(pl.Series("label", labels))
+        # one trace per look: plotly.js warns "Invalid color specifier" for a pattern over an array of colours
+        for overall, colour, shape in ((True, INK, ""), (False, OKABE_ITO["blue"], "/")):
+            part = ready.filter(pl.col("area").is_null() == overall)
+            if part.is_empty():
+                continue
+            fig.add_trace(
+                go.Bar(
+                    x=part.get_column("readiness").to_list(),
+                    y=part.get_column("label").to_list(),
+                    orientation="h",
+                    name="overall readiness" if overall else "readiness by area",
+                    showlegend=False,
+                    marker={"color": colour, "pattern": {"shape": shape, "fgcolor": "white", "size": 7}},
+                    text=[
+                        f"{r:.1%} · {d} of {n} done"
+                        for r, d, n in zip(part["readiness"], part["done"], part["items"], strict=True)
+                    ],
+                    textposition="outside",
+                    cliponaxis=False,
+                    hovertext=[
+                        f"{d} done, {i} in progress, {ns} not started ({n} items)"
+                        for d, i, ns, n in zip(
+                            part["done"], part["in_progress"], part["not_started"], part["items"], strict=True
+                        )
+                    ],
+                    hovertemplate="%{y}: %{x:.1%}<br>%{hovertext}<extra></extra>",
+                ),
+                row=1,
+                col=1,
+            )
         fig.update_xaxes(
             range=[0, 1.3], tickvals=[0, 0.25, 0.5, 0.75, 1], tickformat=".0%", title="readiness", row=1, col=1
         )
@@ -407,36 +409,38 @@ def _timeline_traces(fig: go.Figure, times: pl.DataFrame) -> None:
         row=2,
         col=1,
     )
-    ends = [add_months(a, n) for a, n in zip(times["as_of"], times["transition_months"], strict=True)]
-    fits = times.get_column("transition_fits").to_list()
-    fig.add_trace(
-        go.Bar(
-            base=times.get_column("as_of").to_list(),
-            x=[(e - a).days * DAY_MS for a, e in zip(times["as_of"], ends, strict=True)],
-            y=partners,
-            orientation="h",
-            name="transition if started at the as-of date",
-            width=0.25,
-            marker={
-                "color": [STATUS_COLOURS["met"] if f else STATUS_COLOURS["breach"] for f in fits],
-                "pattern": {"shape": ["" if f else "x" for f in fits], "fgcolor": "white", "size": 6},
-            },
-            text=[
-                f"{n} months: {'fits' if f else 'too late'}"
-                for n, f in zip(times["transition_months"], fits, strict=True)
-            ],
-            textposition="inside",
-            insidetextanchor="start",
-            textfont={"size": 11, "color": "#000000"},
-            hovertext=[
-                f"a transition of {n} months started on the as-of date ends {'before' if f else 'after'} the term end"
-                for n, f in zip(times["transition_months"], fits, strict=True)
-            ],
-            hovertemplate="%{y} · %{hovertext}<extra></extra>",
-        ),
-        row=2,
-        col=1,
-    )
+    # one trace per look (a pattern over an array of colours makes plotly.js warn "Invalid color specifier")
+    for fits, suffix, shape in ((True, "", ""), (False, ": too late", "x")):
+        part = times.filter(pl.col("transition_fits") == fits)
+        if part.is_empty():
+            continue
+        ends = [add_months(a, n) for a, n in zip(part["as_of"], part["transition_months"], strict=True)]
+        fig.add_trace(
+            go.Bar(
+                base=part.get_column("as_of").to_list(),
+                x=[(e - a).days * DAY_MS for a, e in zip(part["as_of"], ends, strict=True)],
+                y=part.get_column("partner_id").to_list(),
+                orientation="h",
+                name=f"transition if started at the as-of date{suffix}",
+                width=0.25,
+                marker={
+                    "color": STATUS_COLOURS["met" if fits else "breach"],
+                    "pattern": {"shape": shape, "fgcolor": "white", "size": 6},
+                },
+                text=[f"{n} months: {'fits' if fits else 'too late'}" for n in part["transition_months"]],
+                textposition="inside",
+                insidetextanchor="start",
+                textfont={"size": 11, "color": "#000000"},
+                hovertext=[
+                    f"a transition of {n} months started on the as-of date ends {'before' if fits else 'after'} "
+                    "the term end"
+                    for n in part["transition_months"]
+                ],
+                hovertemplate="%{y} · %{hovertext}<extra></extra>",
+            ),
+            row=2,
+            col=1,
+        )
     for column, name, symbol, colour, where in (
         ("as_of", "as of", "line-ns", INK, "bottom center"),
         ("last_notice_date", "last notice date", "triangle-down", OKABE_ITO["orange"], "top center"),

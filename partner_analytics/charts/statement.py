@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,8 +47,11 @@ _WATERFALL = (
 def risk_waterfall(
     statement: Frame | Mapping[str, Any], currency: str = "", *, partner: str | None = None
 ) -> go.Figure:
-    """From charges to the net amount: credits (−), earned back (+), bonus, corridor compensation and
-    gain-share, then the net as the total; amounts to the cent in the labels and the hover.
+    """From charges to the net amount: credits (−), earned back (+), bonus, corridor compensation,
+    gain-share and resource adjustment, then the net as the total; amounts to the cent in the labels
+    and the hover. A step of zero (a mechanism the contract does not have, or nil in the period) is
+    not drawn but named in a note; when the steps are small beside the charges, the amount axis
+    starts near the charges (said in a note) so that they are bars, not hairlines.
 
     `statement` is one row of the statement (a mapping) or a statement table of one partner (its
     months are summed, as `statement.cycle_statement` sums a cycle).
@@ -64,8 +68,8 @@ def risk_waterfall(
         amounts_ = ("credits_provisional", "net", *(k for k, _ in _WATERFALL))
         row = df.select(pl.col(c).sum() for c in amounts_ if c in df.columns).row(0, named=True)
         months = df.get_column("month").to_list()
-    # the resource adjustment (anchored pricing) is shown only when there is one
-    steps = [(k, sign) for k, sign in _WATERFALL if k != "resource_adjustment" or row.get(k)]
+    steps = [(k, sign) for i, (k, sign) in enumerate(_WATERFALL) if i == 0 or row.get(k)]
+    nil = [STATEMENT_LABELS[k] for i, (k, _) in enumerate(_WATERFALL) if i and not row.get(k)]
     amounts = [sign * int(row[key]) for key, sign in steps]
     net = int(row["net"])
     provisional = int(row.get("credits_provisional") or 0)
@@ -94,6 +98,7 @@ def risk_waterfall(
         )
     )
     fig.update_yaxes(title=f"Amount ({currency})" if currency else "Amount", tickformat=",.0f", rangemode="tozero")
+    axis_from = _zoomed_axis(fig, amounts, net)
     period = f" — {span_text(months)}" if months else ""
     fig = report_layout(
         fig,
@@ -102,13 +107,30 @@ def risk_waterfall(
         height=480,
     )
     fig.update_layout(showlegend=False, margin={"t": 120})
+    notes = []
     if provisional:
-        add_note(
-            fig,
-            f"Provisional credits: {format_cents(provisional, currency)} can still be earned back.",
-            name="provisional",
-        )
+        notes.append(f"Provisional credits: {format_cents(provisional, currency)} can still be earned back.")
+    if nil:
+        notes.append(f"Nil in the period (not drawn): {', '.join(nil)}.")
+    if axis_from is not None:
+        notes.append(f"The axis starts at {format_cents(axis_from, currency)}, so that the small steps are visible.")
+    if notes:  # above the plot, right; the top margin grows by a line per note, clear of the title
+        add_note(fig, "<br>".join(notes), name="provisional" if provisional else "note")
+        fig.update_layout(margin={"t": 110 + 16 * len(notes)})
     return fig
+
+
+def _zoomed_axis(fig: go.Figure, amounts: list[int], net: int) -> int | None:
+    """Start the amount axis near the charges when the steps after them are under a fifth of the charges
+    (a step of 0.5 % of the charges would be a hairline from zero); return where it starts, in cents."""
+    running = list(itertools.accumulate(amounts))
+    low, high = min(*running, net), max(*running, net)
+    spread = high - low
+    if not spread or low <= 0 or spread * 5 >= amounts[0]:
+        return None
+    start = max(0, low - spread)
+    fig.update_yaxes(range=[currency_units(start), currency_units(high + spread // 2)], rangemode="normal")
+    return start
 
 
 def credits_over_time(

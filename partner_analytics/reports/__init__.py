@@ -1,13 +1,15 @@
 """What each committee report holds, gathered from the computed tables for one partner and one
-period, and the scenario section of a strategic report.
+period: its first page (summary), and the what-if scenario section of the client-only annex.
 """
 
 from .committees import (
     OperationalReport,
     ProgrammeOverview,
     StrategicReport,
+    committee_actions,
     operational_report,
     programme_overview,
+    programme_statement,
     rejected_in_period,
     strategic_report,
 )
@@ -17,17 +19,25 @@ from .scenario_section import (
     scenario_html,
     scenario_section,
 )
+from .summary import FirstPage, first_page, first_page_html, period_money, service_level_trends
 
 __all__ = [
+    "FirstPage",
     "OperationalReport",
     "ProgrammeOverview",
     "ScenarioSection",
     "StrategicReport",
+    "committee_actions",
+    "first_page",
+    "first_page_html",
     "operational_report",
+    "period_money",
     "programme_overview",
+    "programme_statement",
     "rejected_in_period",
     "scenario_changes",
     "scenario_html",
     "scenario_section",
+    "service_level_trends",
     "strategic_report",
 ]

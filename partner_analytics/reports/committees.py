@@ -21,21 +21,24 @@ from ..governance.actions import open_actions
 from ..io.engagement import load
 from ..pipeline.analysis import Analysis, compute
 from ..pipeline.store import load_analysis
-from ..risk.statement import cycle_statement
+from ..risk.statement import STATEMENT_AMOUNTS, cycle_statement
 from ..views.contract_wording import contract_mechanics
 from ..views.partner import near_misses, partner_view, period_gaps, summary_sentence
 from ..views.wording import date_name, kpi_label, month_name
-from ..whatif.scenario import Scenario
+from ..whatif.scenario import Scenario, read_scenario
 from .scenario_section import ScenarioSection, scenario_section
+from .summary import FirstPage, first_page
 
 __all__ = [
     "FLOOR_KPIS",
     "OperationalReport",
     "ProgrammeOverview",
     "StrategicReport",
+    "committee_actions",
     "floor_kpis",
     "operational_report",
     "programme_overview",
+    "programme_statement",
     "rejected_in_period",
     "strategic_report",
 ]
@@ -54,6 +57,8 @@ FLOOR_KPIS = (
 )
 """The month's floor KPIs the operational committee reviews beside the floor's days (formulas.md §1.2, §1.8, §1.9)."""
 
+PROGRAMME_TOTAL = "Programme"
+
 _RECORD_DATES = ("arrived_at", "evaluated_at", "interval_start", "month", "period", "raised_on", "due_on")
 
 
@@ -66,6 +71,7 @@ class OperationalReport:
     currency: str
     view: Analysis
     summary: str
+    first_page: FirstPage
     gaps: pl.DataFrame
     breaches: pl.DataFrame
     near_misses: pl.DataFrame
@@ -87,6 +93,7 @@ class StrategicReport:
     currency: str
     view: Analysis
     summary: str
+    first_page: FirstPage
     termination: str
     contract_health: str
     mechanics: list[str]
@@ -100,19 +107,20 @@ class StrategicReport:
     readiness: pl.DataFrame
     client_commitments: pl.DataFrame
     actions: pl.DataFrame
-    scenario: ScenarioSection | None = None
 
 
 @dataclass(frozen=True)
 class ProgrammeOverview:
-    """All partners side by side for a quarter: client-only."""
+    """All partners side by side for a quarter, and the client's what-if annex: client-only."""
 
     period: Period
     currency: str
     analysis: Analysis
     status_shares: pl.DataFrame
     statement: pl.DataFrame
+    previous_statement: pl.DataFrame
     timeline: pl.DataFrame
+    scenarios: tuple[ScenarioSection, ...] = ()
 
 
 def open_analysis(engagement: str | Path = "", tables: str | Path = "") -> Analysis:
@@ -157,6 +165,7 @@ def operational_report(analysis: Analysis, partner_id: str, month: str | Period)
         currency=view.contract.currency,
         view=view,
         summary=summary_sentence(gaps),
+        first_page=first_page(view, period, view_actions(view, period.last_day)),
         gaps=gaps,
         breaches=gaps.filter(pl.col("status").is_in(["breach", "excused", "below target"])),
         near_misses=near_misses(gaps.lazy()).collect(),
@@ -195,18 +204,10 @@ def view_actions(view: Analysis, last_day: dt.date) -> pl.LazyFrame:
     return view.action_log.filter(pl.col("raised_on") <= last_day)
 
 
-def strategic_report(
-    analysis: Analysis,
-    partner_id: str,
-    quarter: str | Period,
-    *,
-    scenario: str | Path | Scenario | None = None,
-    engagement: str | Path = "",
-) -> StrategicReport:
-    """The quarter and the trailing 12 months against objectives, the statement, chronic failures, contract health;
-    with `scenario` (a scenario YAML or a Scenario; empty: none), the scenario next to the baseline for the quarter,
-    computed on the analysis (the `engagement` folder it comes from is loaded only for an operations change or
-    an exit plan). An empty `partner_id` means the contract's first partner (a notebook's default)."""
+def strategic_report(analysis: Analysis, partner_id: str, quarter: str | Period) -> StrategicReport:
+    """The quarter and the trailing 12 months against objectives, the statement, chronic failures, contract health,
+    the open and overdue actions. It goes to both parties: what-if scenarios and exit plans are for the client only
+    (`programme_overview`). An empty `partner_id` means the contract's first partner (a notebook's default)."""
     period = _period(quarter, "quarter")
     partner_id = partner_id or analysis.contract.partners[0].id
     view = partner_view(analysis, partner_id)
@@ -238,6 +239,7 @@ def strategic_report(
         currency=view.contract.currency,
         view=view,
         summary=_quarter_summary(gaps, period),
+        first_page=first_page(view, period, view_actions(view, period.last_day)),
         termination=termination_sentence(quarter_gaps, period),
         contract_health=contract_health_sentence(timeline.row(0, named=True)),
         mechanics=contract_mechanics(view.contract, partner_id),
@@ -250,15 +252,27 @@ def strategic_report(
         timeline=timeline,
         readiness=view.reversibility.collect(),
         client_commitments=client.collect(),
-        actions=view_actions(view, period.last_day)
-        .filter((pl.col("committee") == "strategic") | (pl.col("raised_on") >= period.start))
-        .sort("raised_on", descending=True)
-        .collect(),
-        scenario=scenario_section(
-            analysis, partner_id, period, scenario, engagement=lambda: load(engagement_path(engagement))
-        )
-        if scenario
-        else None,
+        actions=committee_actions(view_actions(view, period.last_day), period).collect(),
+    )
+
+
+def committee_actions(actions: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    """Every action open at the period's end (overdue first, with days overdue), then those closed within the
+    period; `action_status` says which: overdue, open or closed."""
+    day = period.last_day
+    closed = actions.filter(pl.col("closed_on").is_between(period.start, day)).with_columns(
+        pl.lit(False).alias("overdue"), pl.lit(None, dtype=pl.Int64).alias("days_overdue")
+    )
+    still_open = open_actions(actions, day).with_columns(pl.col("days_overdue").cast(pl.Int64))
+    status = (
+        pl.when(pl.col("closed_on").is_not_null() & (pl.col("closed_on") <= day))
+        .then(pl.lit("closed"))
+        .when(pl.col("overdue"))
+        .then(pl.lit("overdue"))
+        .otherwise(pl.lit("open"))
+    )
+    return pl.concat([still_open, closed.sort("closed_on")], how="vertical_relaxed").with_columns(
+        status.alias("action_status")
     )
 
 
@@ -301,8 +315,17 @@ def _quarter_summary(gaps: pl.DataFrame, period: Period) -> str:
     return "; ".join(parts) + f". In {month_name(last['month'][0])}: " + summary_sentence(last)
 
 
-def programme_overview(analysis: Analysis, quarter: str | Period) -> ProgrammeOverview:
-    """Every partner's share of service levels met and net statement over the quarter."""
+def programme_overview(
+    analysis: Analysis,
+    quarter: str | Period,
+    *,
+    scenario: str | Path | Scenario | None = None,
+    engagement: str | Path = "",
+) -> ProgrammeOverview:
+    """Every partner's share of service levels met and statement over the quarter and the quarter before, with
+    the programme's total; with `scenario` (a scenario YAML or a Scenario; empty: none), the client-only annex:
+    the scenario next to the baseline for each partner it changes (the `engagement` folder is loaded only for an
+    operations change or an exit plan)."""
     period = _period(quarter, "quarter")
     gaps = period_gaps(analysis.gaps, period)
     shares = (
@@ -315,14 +338,38 @@ def programme_overview(analysis: Analysis, quarter: str | Period) -> ProgrammeOv
         )
         .sort("partner_id")
     )
-    statement = cycle_statement(
-        analysis.statement.filter(pl.col("month").is_between(period.start, period.last_day)), "quarter"
+    names = pl.LazyFrame(
+        {"partner_id": analysis.contract.partner_ids, "partner": [p.name for p in analysis.contract.partners]}
+    )
+    previous = Period("quarter", add_months(period.start, -3), 3)
+    if scenario and not isinstance(scenario, Scenario):
+        scenario = read_scenario(scenario)
+    sections = tuple(
+        scenario_section(analysis, p, period, scenario, engagement=lambda: load(engagement_path(engagement)))
+        for p in (scenario.partners if scenario else ())
     )
     return ProgrammeOverview(
         period=period,
         currency=analysis.contract.currency,
         analysis=analysis,
-        status_shares=shares.collect(),
-        statement=statement.collect(),
-        timeline=analysis.timeline.collect(),
+        status_shares=shares.join(names, on="partner_id", how="left").sort("partner_id").collect(),
+        statement=programme_statement(analysis.statement, names, period).collect(),
+        previous_statement=programme_statement(analysis.statement, names, previous).collect(),
+        timeline=analysis.timeline.join(names, on="partner_id", how="left").collect(),
+        scenarios=sections,
     )
+
+
+def programme_statement(statement: pl.LazyFrame, names: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    """Each partner's statement summed over the quarter, in the order of `names` (partner_id, partner), then the
+    programme's total (partner "Programme", partner_id null): every row adds up to its net, the total to the
+    partners' sum."""
+    quarter = cycle_statement(statement.filter(pl.col("month").is_between(period.start, period.last_day)), "quarter")
+    partners = names.join(quarter, on="partner_id", how="inner", maintain_order="left").drop("first_month", "months")
+    total = partners.select(
+        pl.lit(None, dtype=pl.String).alias("partner_id"),
+        pl.lit(PROGRAMME_TOTAL).alias("partner"),
+        pl.lit(str(period)).alias("cycle"),
+        *[pl.col(a).sum() for a in STATEMENT_AMOUNTS],
+    )
+    return pl.concat([partners, total], how="vertical_relaxed")

@@ -1,0 +1,184 @@
+"""The first page of a committee report: what a decision maker reads before anything else.
+
+The status of each service level and its trend against the previous period, the period's money
+(net, credits, bonus, adjustments) beside the previous period's, what the committee must decide
+(termination right, days left to the last notice date, invoice gaps flagged, service levels in
+breach) and the overdue actions with their owners. Built on a partner's view, so it holds only that
+partner's figures; `first_page_html` shows it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+
+import polars as pl
+
+from ..core.money import format_cents
+from ..core.periods import Period, add_months
+from ..governance.actions import open_actions
+from ..pipeline.analysis import Analysis
+from ..views.html_tables import HTML, money, service_level, service_levels, status, table
+from ..views.wording import date_name, format_value, number, signed_money
+
+__all__ = ["FirstPage", "first_page", "first_page_html", "period_money", "service_level_trends"]
+
+# The period's money on the first page: the statement's amounts, adjustments grouped (formulas.md §6).
+_ADJUSTMENTS = ("earned_back", "corridor_compensation", "gain_share", "resource_adjustment")
+
+
+@dataclass(frozen=True)
+class FirstPage:
+    """The first page of a partner's committee report for a period."""
+
+    period: Period
+    previous: Period
+    currency: str
+    service_levels: pl.DataFrame  # service_level, kpi, value, status, previous_value, previous_status, trend
+    money: pl.DataFrame  # amount (net, credits, bonus, adjustments), this period, previous period, change (cents)
+    decisions: list[str]
+    overdue: pl.DataFrame  # the overdue actions at the period's end: title, owner_party, due_on, days_overdue
+
+
+def previous_period(period: Period) -> Period:
+    """The period of the same kind just before: the month or the quarter before."""
+    return Period(period.kind, add_months(period.start, -period.months), period.months)
+
+
+def service_level_trends(gaps: pl.LazyFrame, month: dt.date, before: dt.date) -> pl.LazyFrame:
+    """Each service level's result and status in `month` beside `before`'s, and the trend: `better`,
+    `worse` or `unchanged` in the KPI's own direction (null when either month is not measured)."""
+    keys = ["service_level", "kpi"]
+    now = gaps.filter(pl.col("month") == month).select(*keys, "order", "direction", "value", "status")
+    then = gaps.filter(pl.col("month") == before).select(
+        *keys, pl.col("value").alias("previous_value"), pl.col("status").alias("previous_status")
+    )
+    change = (pl.col("value") - pl.col("previous_value")) * pl.col("direction")
+    trend = pl.when(change > 0).then(pl.lit("better")).when(change < 0).then(pl.lit("worse"))
+    trend = trend.when(change == 0).then(pl.lit("unchanged"))
+    return now.join(then, on=keys, how="left").with_columns(trend.alias("trend")).sort("order").drop("order")
+
+
+def period_money(statement: pl.LazyFrame, period: Period, previous: Period) -> pl.LazyFrame:
+    """Net, credits, bonus and adjustments (earned back, corridor, gain-share, resource adjustment) summed
+    over the period and the previous period, and the change, in cents."""
+
+    def sums(p: Period) -> pl.LazyFrame:
+        months = statement.filter(pl.col("month").is_between(p.start, p.last_day))
+        return months.select(
+            pl.col("net").sum(),
+            pl.col("credits").sum(),
+            pl.col("bonus").sum(),
+            pl.sum_horizontal(_ADJUSTMENTS).sum().alias("adjustments"),
+        ).unpivot(variable_name="amount", value_name="value")
+
+    now, then = sums(period), sums(previous).rename({"value": "previous"})
+    labels = {"net": "Net", "credits": "Credits", "bonus": "Bonus", "adjustments": "Adjustments"}
+    return (
+        now.join(then, on="amount", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("amount").replace_strict(labels),
+            (pl.col("value") - pl.col("previous")).alias("change"),
+        )
+        .rename({"value": "this_period"})
+    )
+
+
+def first_page(view: Analysis, period: Period, actions: pl.LazyFrame) -> FirstPage:
+    """The first page of a partner's report (`view`: `views.partner_view`) for a month or a quarter;
+    `actions`: the partner's action log up to the period's end."""
+    previous = previous_period(period)
+    last, before = period.month_starts[-1], previous.month_starts[-1]
+    trends = service_level_trends(view.gaps, last, before).collect()
+    timeline = view.timeline.collect().row(0, named=True)
+    decisions = []
+    if timeline["termination_right"]:
+        chronic = service_levels(timeline["chronic_service_levels"])
+        decisions.append(
+            f"The termination right for chronic failure is open ({chronic}): "
+            "use it, agree a recovery plan, or prepare the exit."
+        )
+    days = (timeline["last_notice_date"] - period.last_day).days
+    if days >= 0:
+        decisions.append(
+            f"{days} days left, from the end of {period}, to the last notice date "
+            f"({date_name(timeline['last_notice_date'])}) to renew or give notice."
+        )
+    else:
+        decisions.append(f"The last notice date ({date_name(timeline['last_notice_date'])}) has passed.")
+    flagged = view.reconciliation.filter(
+        pl.col("flagged") & pl.col("month").is_between(period.start, period.last_day)
+    ).collect()
+    if flagged.height:
+        gap = format_cents(int(flagged["invoice_gap"].fill_null(0).sum()), view.contract.currency)
+        decisions.append(
+            f"{flagged.height} invoice(s) of the period differ from the measured volumes beyond tolerance "
+            f"({gap} in all): settle them."
+        )
+    breaches = trends.filter(pl.col("status") == "breach")
+    if breaches.height:
+        names = ", ".join(service_level(k) for k in breaches["service_level"])
+        decisions.append(f"In breach in the last month: {names}. Agree an improvement plan for each.")
+    if not decisions:
+        decisions.append("Nothing to decide: no right open, no dispute, no breach.")
+    overdue = open_actions(actions, period.last_day).filter(pl.col("overdue")).collect()
+    return FirstPage(
+        period=period,
+        previous=previous,
+        currency=view.contract.currency,
+        service_levels=trends,
+        money=period_money(view.statement, period, previous).collect(),
+        decisions=decisions,
+        overdue=overdue,
+    )
+
+
+def first_page_html(page: FirstPage) -> HTML:
+    """The first page as the report shows it: decisions first, then service levels, money and overdue actions;
+    it ends with a page break in print."""
+
+    def value(v: float | None, row: dict) -> str:
+        return format_value(row["kpi"], v)
+
+    amount = money(page.currency)
+    parts = [
+        '<section class="pa-first-page">',
+        "<h2>Summary</h2>",
+        "<h3>To decide</h3>",
+        "<ul>" + "".join(f"<li>{html.escape(d)}</li>" for d in page.decisions) + "</ul>",
+        table(
+            page.service_levels,
+            {
+                "service_level": "Service level",
+                "value": "Result",
+                "status": "Status",
+                "previous_value": f"Result, {page.previous}",
+                "previous_status": f"Status, {page.previous}",
+                "trend": "Trend",
+            },
+            formats={
+                "service_level": service_level,
+                "value": value,
+                "previous_value": value,
+                "status": status,
+                "previous_status": status,
+            },
+            caption=f"Service levels in the last month of {page.period}, against {page.previous}",
+            empty="No service level is measured.",
+        ).markup,
+        table(
+            page.money,
+            {"amount": "Amount", "this_period": str(page.period), "previous": str(page.previous), "change": "Change"},
+            formats={"this_period": amount, "previous": amount, "change": lambda c: signed_money(c, page.currency)},
+            caption="The period's money (adjustments: earned back, corridor, gain-share, resource adjustment)",
+        ).markup,
+        table(
+            page.overdue,
+            {"title": "Overdue action", "owner_party": "Owner", "due_on": "Due", "days_overdue": "Days overdue"},
+            formats={"days_overdue": number},
+            empty="No overdue action.",
+        ).markup,
+        "</section>",
+    ]
+    return HTML("\n".join(parts))
