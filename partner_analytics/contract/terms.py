@@ -298,8 +298,8 @@ class Credit(_Terms):
 
     - `minimum_miss`: a breach (not excused) earns `at_risk_amount × allocation_pct`; with `escalation`
       [m1, m2, …] the k-th consecutive breach is multiplied by m_k (the last one repeats);
-    - `target_misses`: each month of a run of at least `consecutive` months below target (below
-      target or breach) earns the same credit;
+    - `target_misses`: in a run of months below target (below target or breach), the month the run
+      reaches `consecutive` and each later month of the run earn the same credit (never the earlier ones);
     - `shortfall`: a month below target earns `charges × min(factor × relative shortfall, max_pct)`,
       at most the service level's `at_risk_amount × allocation_pct`; the relative shortfall is
       (target − value) / target (value − target for lower-is-better KPIs).
