@@ -25,6 +25,7 @@ from ..core.errors import did_you_mean
 from ..core.kpis import KPIS, direction_sign
 from ..core.periods import add_months
 from ..core.schema import TABLES
+from .service_hours import ServiceHours
 
 __all__ = [
     "Bonus",
@@ -417,6 +418,8 @@ class Partner(_Terms):
     chronic_failure: ChronicFailure = ChronicFailure()
     reversibility: Reversibility | None = None
     service_levels: tuple[ServiceLevel, ...] = ()
+    # service hours (formulas.md §1.7): channel → its opening hours and holidays
+    service_hours: dict[str, ServiceHours] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _allocations(self) -> Partner:
@@ -519,6 +522,14 @@ class Contract(_Terms):
                         ("partners", i, "pricing", "per_handled_contact", channel),
                         f"price for channel {channel!r} which is not under `channels` "
                         f"(expected one of: {', '.join(self.channels)})",
+                    )
+            # service hours (formulas.md §1.7)
+            for channel in partner.service_hours:
+                if channel not in self.channels:
+                    raise KeyedError(
+                        ("partners", i, "service_hours", channel),
+                        f"service hours for channel {channel!r} which is not under `channels` "
+                        f"({did_you_mean(channel, list(self.channels))})",
                     )
             corridor = partner.volume_corridor
             if corridor and corridor.shortfall_rate > 0 and not partner.pricing.per_handled_contact:

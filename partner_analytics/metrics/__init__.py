@@ -4,6 +4,7 @@ to its contacts.
 
     contact_kpis  each contact's flags, the registry's sums, the contact KPIs' rows
     fcr           first-contact resolution's flags, from one sort of the contacts
+    service_hours whether each contact arrived within its service hours
     service_level each channel's service-level formula, and its restatement from the counts
     table_kpis    quality score and occupancy, from their own tables
     forecasts     the contractual forecast and the forecast accuracy
@@ -20,6 +21,7 @@ from .forecasts import contractual_forecasts, forecast_accuracy, forecast_outloo
 from .partner_wide import with_partner_wide
 from .result_rows import RESULTS_SCHEMA, ratio_rows, results_from_sums
 from .results import kpi_results
+from .service_hours import in_service_hours
 from .service_level import (
     SERVICE_LEVEL_COUNTS,
     count_columns,
@@ -42,6 +44,7 @@ __all__ = [
     "daily_floor",
     "forecast_accuracy",
     "forecast_outlook",
+    "in_service_hours",
     "kpi_results",
     "month_of",
     "occupancy_results",

@@ -8,6 +8,7 @@ import polars as pl
 
 from ..io.engagement import Engagement
 from .contact_kpis import contact_flags
+from .service_hours import in_service_hours
 
 __all__ = ["contacts_behind"]
 
@@ -23,7 +24,10 @@ def contacts_behind(
     site_id or queue), each with the flags the KPIs count, the longest waits first."""
     start = dt.date.fromisoformat(f"{month}-01") if isinstance(month, str) and len(month) == 7 else month
     flags = contact_flags(
-        engagement.contacts, engagement.contract.channels, fcr=engagement.has("contacts", "customer_id")
+        engagement.contacts,
+        engagement.contract.channels,
+        fcr=engagement.has("contacts", "customer_id"),
+        in_hours=in_service_hours(engagement.contract, engagement.contacts),
     )
     chosen = (pl.col("partner_id") == partner_id) & (pl.col("month") == pl.lit(start, dtype=pl.Date))
     if channel is not None:

@@ -29,6 +29,7 @@ from ..io.engagement import Engagement
 from ..metrics.floor import daily_floor
 from ..metrics.forecasts import forecast_outlook
 from ..metrics.results import kpi_results
+from ..metrics.service_hours import in_service_hours
 from ..metrics.service_level import service_level_results
 from .chain import contract_chain, offered_contacts
 
@@ -127,7 +128,12 @@ def analyse(
         results=results,
         corridor=chain.corridor,
         forecasts=forecast_outlook(tables["forecasts"], offered, contract),
-        floor=daily_floor(engagement.contacts, engagement.table("staffing"), contract.channels),
+        floor=daily_floor(
+            engagement.contacts,
+            engagement.table("staffing"),
+            contract.channels,
+            in_service_hours(contract, engagement.contacts),
+        ),
         gaps=chain.gaps,
         charges=chain.charges,
         credits=chain.credits,
