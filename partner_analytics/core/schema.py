@@ -11,7 +11,18 @@ from typing import Literal
 
 import polars as pl
 
-__all__ = ["AREAS", "COMMITTEES", "OWNER_PARTIES", "PARTIES", "STATUSES", "TABLES", "Column", "Kind", "Table"]
+__all__ = [
+    "AREAS",
+    "COMMITTEES",
+    "OWNER_PARTIES",
+    "PARTIES",
+    "RELIEF_EFFECTS",
+    "STATUSES",
+    "TABLES",
+    "Column",
+    "Kind",
+    "Table",
+]
 
 Kind = Literal["str", "float", "int", "bool", "datetime", "date", "month"]
 
@@ -20,6 +31,7 @@ OWNER_PARTIES = ("client", "provider", "joint")
 COMMITTEES = ("operational", "strategic")
 AREAS = ("documentation", "knowledge transfer", "data return", "tooling", "people", "contracts")
 STATUSES = ("not_started", "in_progress", "done")
+RELIEF_EFFECTS = ("exclude_window", "excuse_month")
 
 
 @dataclass(frozen=True)
@@ -198,6 +210,22 @@ TABLES: dict[str, Table] = {
             ),
             unique=("partner_id", "item_id"),
             description="the exit-readiness checklist",
+        ),
+        # relief events (formulas.md §2.1)
+        Table(
+            "relief",
+            (
+                _PARTNER,
+                Column("starts_at", "datetime", required=True),
+                Column("ends_at", "datetime", required=True),
+                Column("effect", "str", required=True, choices=RELIEF_EFFECTS),
+                Column("reason", "str", required=True),
+                Column("granted_by", "str", required=True),
+                Column("granted_on", "date"),
+                Column("channel", "str", references="channel"),
+                Column("service_level", "str"),
+            ),
+            description="relief events (waivers) the client granted: a window excluded, or a month excused",
         ),
     )
 }

@@ -5,7 +5,9 @@
     breach_streak, miss_streak, breaches_in_window, chronic_failure
 
 `status` is one of STATUSES. A breach becomes *excused* when the volume was above the corridor
-that month; a month below target but above the minimum stays *below target*. The grid holds every
+that month; a month below target but above the minimum stays *below target*. A month a relief event
+excuses (`relief` table, effect `excuse_month`), below target or in breach, is *excused (relief)*,
+its note the relief's reason. The grid holds every
 month a partner is measured on (`periods.month_grid`), so a month without data is *not measurable*
 and breaks a breach streak. `miss_streak` counts the months below target (below target or breach)
 in a row. A service level with a `formula` of its own reads its value from the results' counts
@@ -26,11 +28,12 @@ from ..contract.terms import Contract
 from ..core.kpis import direction_sign
 from ..core.money import UNIT
 from ..metrics.service_level import SERVICE_LEVEL_COUNTS, count_columns, service_level_terms
+from .relief import relief_excuses
 
 __all__ = ["STATUSES", "Status", "gaps", "service_levels", "status_expr", "termination_rights"]
 
-Status = Literal["met", "below target", "breach", "excused", "not measurable"]
-STATUSES: tuple[Status, ...] = ("met", "below target", "breach", "excused", "not measurable")
+Status = Literal["met", "below target", "breach", "excused", "excused (relief)", "not measurable"]
+STATUSES: tuple[Status, ...] = ("met", "below target", "breach", "excused", "excused (relief)", "not measurable")
 
 
 def service_levels(contract: Contract) -> pl.LazyFrame:
@@ -98,11 +101,13 @@ def gaps(
     contract: Contract,
     grid: pl.LazyFrame,
     excused: pl.LazyFrame | None = None,
+    relief: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """Every service level of every partner on its month grid, against its result.
 
     `grid` is `partner_id, month`; `excused` is `partner_id, channel, month, excused` (channel null for
-    partner-wide service levels), e.g. from `corridor.excuses`.
+    partner-wide service levels), e.g. from `corridor.excuses`; `relief` is the engagement's relief
+    table (formulas.md §2.1).
     """
     keys = ["partner_id", "channel", "month", "kpi"]
     measured = results.select(*keys, "value", "note")
@@ -125,6 +130,13 @@ def gaps(
         frame = frame.with_columns(pl.lit(False).alias("excused"))
     v, t, m, d = pl.col("value"), pl.col("target"), pl.col("minimum"), pl.col("direction")
     status = status_expr(v, t, m, d, pl.col("excused"))
+    if relief is not None:
+        excuses = relief_excuses(relief, service_levels(contract))
+        frame = frame.join(excuses, on=["partner_id", "service_level", "month"], how="left")
+        relieved = pl.col("relief_note").is_not_null() & status.is_in(["below target", "breach", "excused"])
+        status = pl.when(relieved).then(pl.lit("excused (relief)")).otherwise(status)
+        note = pl.when(relieved).then(pl.col("relief_note")).otherwise(pl.col("note"))
+        frame = frame.with_columns(note.alias("note"))
     frame = frame.with_columns(
         (v - t).alias("gap"),
         (v - m).alias("gap_to_minimum"),

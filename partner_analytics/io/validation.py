@@ -29,6 +29,7 @@ from ..core.kpis import KPIS
 from ..core.localtime import instant_of
 from ..core.schema import Column
 from .readers import CELL, EXTRA, ROW, RawTable
+from .relief import relief_checks
 
 __all__ = [
     "FALSE_WORDS",
@@ -91,6 +92,8 @@ def validate_table(
     checks = _row_checks(schema) + [
         check for c in spec.columns for check in _checks(c, contract, source, schema, loaded)
     ]
+    if spec.name == "relief":
+        checks += [_Check(column, fails, reason) for column, fails, reason in relief_checks(contract)]
     fails = pl.any_horizontal([c.fails.fill_null(False) for c in checks]) if checks else pl.lit(False)
     passed = typed.filter(~fails)
     rejected = [_rejections(typed.filter(fails), checks, raw)]

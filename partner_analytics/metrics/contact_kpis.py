@@ -100,8 +100,10 @@ def contact_results(
     *,
     present: frozenset[str],
     scope: Sequence[str] = (),
+    relief: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
-    """The contact KPIs per partner × channel × month (× scope), and partner-wide (channel null).
+    """The contact KPIs per partner × channel × month (× scope), and partner-wide (channel null); the
+    service-level KPIs count the contacts within service hours and outside excluding relief windows.
 
     The contacts are read once (a cache feeds both branches): the order-free counts and sums in one
     streaming group-by, and the `ordered` KPIs (FCR), which need the contacts in order, from a sort
@@ -109,7 +111,7 @@ def contact_results(
     """
     by = ["partner_id", "channel", *scope, "month"]
     ordered = any(k.ordered and k.needs in present for k in contact_kpis())
-    flags = contact_flags(contacts, contract.channels, fcr=False, in_hours=in_service_hours(contract, contacts))
+    flags = contact_flags(contacts, contract.channels, fcr=False, in_hours=in_service_hours(contract, contacts, relief))
     if ordered:
         flags = flags.cache()
     sums = contact_sums(flags, by)

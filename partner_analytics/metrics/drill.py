@@ -27,7 +27,7 @@ def contacts_behind(
         engagement.contacts,
         engagement.contract.channels,
         fcr=engagement.has("contacts", "customer_id"),
-        in_hours=in_service_hours(engagement.contract, engagement.contacts),
+        in_hours=in_service_hours(engagement.contract, engagement.contacts, engagement.table("relief")),
     )
     chosen = (pl.col("partner_id") == partner_id) & (pl.col("month") == pl.lit(start, dtype=pl.Date))
     if channel is not None:

@@ -23,7 +23,9 @@ def kpi_results(engagement: Engagement, *, scope: Sequence[str] = ()) -> pl.Lazy
     """
     contract = engagement.contract
     present = engagement.present["contacts"]
-    contact_kpis = contact_results(engagement.contacts, contract, present=present, scope=scope).cache()
+    contact_kpis = contact_results(
+        engagement.contacts, contract, present=present, scope=scope, relief=engagement.table("relief")
+    ).cache()
     parts = [contact_kpis]
     wide = contact_kpis.filter(pl.col("kpi") == "offered").select("partner_id", "month").unique()
     wide = wide.with_columns(

@@ -80,6 +80,7 @@ class Analysis:
     reconciliation: pl.LazyFrame
     actions: pl.LazyFrame
     action_log: pl.LazyFrame
+    relief: pl.LazyFrame
     reversibility: pl.LazyFrame
     timeline: pl.LazyFrame
     rejected: pl.LazyFrame
@@ -115,6 +116,7 @@ def analyse(
         data_end=data_end,
         invoices=engagement.table("invoices"),
         forecasts=engagement.table("forecasts"),
+        relief=engagement.table("relief"),
     )
     as_of = data_end.select(pl.col("last_month").dt.month_end().alias("as_of"))
     tables = {
@@ -132,7 +134,7 @@ def analyse(
             engagement.contacts,
             engagement.table("staffing"),
             contract.channels,
-            in_service_hours(contract, engagement.contacts),
+            in_service_hours(contract, engagement.contacts, engagement.table("relief")),
         ),
         gaps=chain.gaps,
         charges=chain.charges,
@@ -150,6 +152,7 @@ def analyse(
         reconciliation=reconciliation(tables["invoices"], chain.charges, results, engagement.table("staffing")),
         actions=action_figures(tables["actions"], grid),
         action_log=tables["actions"],
+        relief=_or_empty(engagement, "relief"),
         reversibility=readiness(tables["reversibility"]),
         timeline=timeline(contract, as_of, chain.gaps, chain.credits),
         rejected=engagement.rejected,
