@@ -346,6 +346,9 @@ class ServiceLevel(_Terms):
     formula: ServiceLevelFormula | None = None
     credit: Credit | None = None
     bonus_amount: Cents | None = None
+    # measurement period (formulas.md §2.2): the months one value covers
+    measurement_period: Literal["month", "quarter", "year_to_date", "rolling"] = "month"
+    rolling_months: int | None = Field(default=None, ge=2, le=24)
 
     @field_validator("formula")
     @classmethod
@@ -377,6 +380,18 @@ class ServiceLevel(_Terms):
         if KPIS[name].direction == "none":
             raise ValueError(f"KPI {name!r} has no better direction: it cannot carry a service level")
         return name
+
+    @model_validator(mode="after")
+    def _measurement_period(self) -> ServiceLevel:
+        if self.measurement_period == "rolling" and self.rolling_months is None:
+            raise ValueError("measurement_period rolling needs rolling_months (how many months the window holds)")
+        if self.rolling_months is not None and self.measurement_period != "rolling":
+            raise ValueError(f"rolling_months applies to measurement_period rolling, not {self.measurement_period}")
+        if self.measurement_period != "month" and self.kpi == "forecast_accuracy":
+            raise ValueError(
+                "forecast_accuracy is measured per month only (its value is not a ratio of sums over months)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _sides(self) -> ServiceLevel:
