@@ -34,6 +34,8 @@ def _seconds(hours: str, minutes: str, text: str) -> int:
 
 def _window(text: Any) -> tuple[int, int]:
     """'08:00-18:00' as (start, end) in seconds since midnight, end excluded (24:00 closes at midnight)."""
+    if isinstance(text, (tuple, list)) and len(text) == 2 and all(isinstance(x, int) for x in text):
+        text = _shown(*text)  # terms already read, validated again (a what-if's changed contract)
     match = _WINDOW.match(str(text).replace(" ", ""))
     if not match:
         raise ValueError(f"opening hours {text!r} are not of the form HH:MM-HH:MM (such as 08:00-18:00)")
