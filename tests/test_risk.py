@@ -211,6 +211,36 @@ def test_credit_on_consecutive_target_misses() -> None:
     assert _by_month(df) == {"2026-02": 48_000, "2026-03": 48_000, "2026-06": 48_000}
 
 
+def test_target_misses_credit_from_the_month_the_run_reaches_consecutive() -> None:
+    # consecutive 3; below target Jan, Feb, breach Mar, below target Apr, met May, below target Jun.
+    # miss_streak 1, 2, 3, 4, 0, 1: March (the run reaches 3) and April (a later month of the run) earn
+    # 480.00 each; January and February never do, not even once the run reaches 3.
+    rows = _sl_rows([0.78, 0.77, 0.70, 0.79, 0.85, 0.78])
+    df = _credits(
+        rows, earnback_months=0, service_levels=[SL_VOICE], credit={"trigger": "target_misses", "consecutive": 3}
+    )
+    assert _by_month(df) == {"2026-03": 48_000, "2026-04": 48_000}
+
+
+def test_credit_is_computed_from_the_exact_at_risk_amount_and_rounded_once() -> None:
+    # charges 1,265.40, at risk 12 %: 151.848 (shown 151.85); allocation 50 %:
+    # 0.12 × 1,265.40 × 0.5 = 75.924 → 75.92 (from the rounded at-risk amount it would be 75.925 → 75.93)
+    sl = [{**SL_VOICE, "allocation_pct": 0.5}]
+    df = _credits(_sl_rows([0.70]), service_levels=sl, amounts={"2026-01": 126_540})
+    assert df["at_risk_amount"].to_list() == [15_185]
+    assert df["credit"].to_list() == [7_592]
+
+
+def test_the_cap_compares_credits_rounded_once() -> None:
+    # at risk 151.848 (shown 151.85); two breaches of allocation 0.5: 75.924 → 75.92 each, 151.84 ≤ 151.85,
+    # not capped. (From the rounded at-risk amount: 75.925 → 75.93 each, 151.86, capped to 75.93 + 75.92.)
+    sl = [{**SL_VOICE, "allocation_pct": 0.5}, {**AR_VOICE, "allocation_pct": 0.5}]
+    rows = _sl_rows([0.70]) + _sl_rows([0.09], "abandon_rate")
+    df = _credits(rows, earnback_months=0, service_levels=sl, amounts={"2026-01": 126_540})
+    assert df["credit"].to_list() == [7_592, 7_592]
+    assert not df["capped"].any()
+
+
 def test_escalated_credit_on_consecutive_minimum_misses() -> None:
     rows = _sl_rows([0.70, 0.70, 0.70, 0.70, 0.82, 0.70])
     df = _credits(rows, earnback_months=0, service_levels=[SL_VOICE], credit={"escalation": [1, 1.5, 2]})

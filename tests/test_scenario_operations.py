@@ -151,6 +151,8 @@ SUMS = {
     "short_abandons": 20,
     "in_service": 800,
     "abandons_within_threshold": 50,
+    "outside_hours": 0,
+    "answered_outside_hours": 0,
     "wait_answered": 900 * 30.0,
     "handle_sum": 900 * 300.0,
     "handle_n": 900,

@@ -1,5 +1,5 @@
-"""The contract: its typed terms, the reading of `contract.yaml` that names the key at fault, and the
-months each partner is measured on.
+"""The contract: its typed terms (service hours and holidays among them), the reading of `contract.yaml`
+that names the key at fault, and the months each partner is measured on.
 """
 
 from .calendar import month_grid
@@ -11,6 +11,7 @@ from .reading import (
     validation_message,
     yaml_document,
 )
+from .service_hours import Holidays, Opening, ServiceHours
 from .terms import (
     Bonus,
     ChannelTerms,
@@ -39,12 +40,15 @@ __all__ = [
     "ContractLoader",
     "Credit",
     "GainShare",
+    "Holidays",
     "IntervalTarget",
     "KeyedError",
+    "Opening",
     "Partner",
     "Pricing",
     "ResourceBaseline",
     "Reversibility",
+    "ServiceHours",
     "ServiceLevel",
     "ServiceLevelFormula",
     "ShareBand",

@@ -25,6 +25,7 @@ from ..core.errors import did_you_mean
 from ..core.kpis import KPIS, direction_sign
 from ..core.periods import add_months
 from ..core.schema import TABLES
+from .service_hours import ServiceHours
 
 __all__ = [
     "Bonus",
@@ -316,8 +317,8 @@ class Credit(_Terms):
 
     - `minimum_miss`: a breach (not excused) earns `at_risk_amount × allocation_pct`; with `escalation`
       [m1, m2, …] the k-th consecutive breach is multiplied by m_k (the last one repeats);
-    - `target_misses`: each month of a run of at least `consecutive` months below target (below
-      target or breach) earns the same credit;
+    - `target_misses`: in a run of months below target (below target or breach), the month the run
+      reaches `consecutive` and each later month of the run earn the same credit (never the earlier ones);
     - `shortfall`: a month below target earns `charges × min(factor × relative shortfall, max_pct)`,
       at most the service level's `at_risk_amount × allocation_pct`; the relative shortfall is
       (target − value) / target (value − target for lower-is-better KPIs).
@@ -363,6 +364,9 @@ class ServiceLevel(_Terms):
     formula: ServiceLevelFormula | None = None
     credit: Credit | None = None
     bonus_amount: Cents | None = None
+    # measurement period (formulas.md §2.2): the months one value covers
+    measurement_period: Literal["month", "quarter", "year_to_date", "rolling"] = "month"
+    rolling_months: int | None = Field(default=None, ge=2, le=24)
 
     @field_validator("formula")
     @classmethod
@@ -394,6 +398,18 @@ class ServiceLevel(_Terms):
         if KPIS[name].direction == "none":
             raise ValueError(f"KPI {name!r} has no better direction: it cannot carry a service level")
         return name
+
+    @model_validator(mode="after")
+    def _measurement_period(self) -> ServiceLevel:
+        if self.measurement_period == "rolling" and self.rolling_months is None:
+            raise ValueError("measurement_period rolling needs rolling_months (how many months the window holds)")
+        if self.rolling_months is not None and self.measurement_period != "rolling":
+            raise ValueError(f"rolling_months applies to measurement_period rolling, not {self.measurement_period}")
+        if self.measurement_period != "month" and self.kpi == "forecast_accuracy":
+            raise ValueError(
+                "forecast_accuracy is measured per month only (its value is not a ratio of sums over months)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _sides(self) -> ServiceLevel:
@@ -435,6 +451,8 @@ class Partner(_Terms):
     chronic_failure: ChronicFailure = ChronicFailure()
     reversibility: Reversibility | None = None
     service_levels: tuple[ServiceLevel, ...] = ()
+    # service hours (formulas.md §1.10): channel → its opening hours and holidays
+    service_hours: dict[str, ServiceHours] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _allocations(self) -> Partner:
@@ -541,6 +559,14 @@ class Contract(_Terms):
                         ("partners", i, "pricing", "per_handled_contact", channel),
                         f"price for channel {channel!r} which is not under `channels` "
                         f"(expected one of: {', '.join(self.channels)})",
+                    )
+            # service hours (formulas.md §1.10)
+            for channel in partner.service_hours:
+                if channel not in self.channels:
+                    raise KeyedError(
+                        ("partners", i, "service_hours", channel),
+                        f"service hours for channel {channel!r} which is not under `channels` "
+                        f"({did_you_mean(channel, list(self.channels))})",
                     )
             corridor = partner.volume_corridor
             if corridor and corridor.shortfall_rate > 0 and not partner.pricing.per_handled_contact:

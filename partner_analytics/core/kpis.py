@@ -139,6 +139,9 @@ class KPI:
 
 _answered = pl.col("answered")
 _c = pl.col
+# the service-level KPIs count the contacts within service hours only (formulas.md §1.10)
+_offered_in_hours = _c("offered") - _c("outside_hours")
+_answered_in_hours = _c("answered") - _c("answered_outside_hours")
 
 
 def _count(name: str, label: str, flag: pl.Expr | None, operations: OperationsRule) -> KPI:
@@ -152,6 +155,9 @@ _REGISTRY = (
     _count("short_abandons", "Short abandons", _c("short_abandon"), "queueing"),
     _count("in_service", "Answered within the threshold", _c("in_service"), "queueing"),
     _count("abandons_within_threshold", "Abandoned within the threshold", _c("abandon_within_threshold"), "queueing"),
+    # contacts outside service hours (formulas.md §1.10): counted in volumes, left out of the service-level KPIs
+    _count("outside_hours", "Contacts outside service hours", ~_c("in_hours"), "volume"),
+    _count("answered_outside_hours", "Answered outside service hours", _answered & ~_c("in_hours"), "volume"),
     KPI(
         "service_level",
         "higher",
@@ -169,8 +175,8 @@ _REGISTRY = (
         "lower",
         "rate",
         "Abandon rate",
-        numerator=_c("offered") - _c("short_abandons") - _c("answered"),
-        denominator=_c("offered") - _c("short_abandons"),
+        numerator=_offered_in_hours - _c("short_abandons") - _answered_in_hours,
+        denominator=_offered_in_hours - _c("short_abandons"),
         zero_note="no contacts beyond short abandons (denominator is 0)",
         operations="derived",
     ),
@@ -179,9 +185,9 @@ _REGISTRY = (
         "lower",
         "seconds",
         "Average speed of answer",
-        (Sum("wait_answered", microseconds(_c("wait_s")).filter(_answered).sum(), "microseconds"),),
+        (Sum("wait_answered", microseconds(_c("wait_s")).filter(_answered & _c("in_hours")).sum(), "microseconds"),),
         _c("wait_answered"),
-        _c("answered"),
+        _answered_in_hours,
         zero_note="no answered contacts (denominator is 0)",
         operations="queueing",
     ),

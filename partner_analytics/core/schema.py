@@ -17,6 +17,7 @@ __all__ = [
     "INTERVAL_COUNTS",
     "OWNER_PARTIES",
     "PARTIES",
+    "RELIEF_EFFECTS",
     "STATUSES",
     "TABLES",
     "Column",
@@ -31,6 +32,7 @@ OWNER_PARTIES = ("client", "provider", "joint")
 COMMITTEES = ("operational", "strategic")
 AREAS = ("documentation", "knowledge transfer", "data return", "tooling", "people", "contracts")
 STATUSES = ("not_started", "in_progress", "done")
+RELIEF_EFFECTS = ("exclude_window", "excuse_month")
 
 
 @dataclass(frozen=True)
@@ -231,6 +233,22 @@ TABLES: dict[str, Table] = {
             ),
             unique=("partner_id", "agent_id", "month"),
             description="the provider's agent roster, one row per agent × month on the roster",
+        ),
+        # relief events (formulas.md §2.1)
+        Table(
+            "relief",
+            (
+                _PARTNER,
+                Column("starts_at", "datetime", required=True),
+                Column("ends_at", "datetime", required=True),
+                Column("effect", "str", required=True, choices=RELIEF_EFFECTS),
+                Column("reason", "str", required=True),
+                Column("granted_by", "str", required=True),
+                Column("granted_on", "date"),
+                Column("channel", "str", references="channel"),
+                Column("service_level", "str"),
+            ),
+            description="relief events (waivers) the client granted: a window excluded, or a month excused",
         ),
     )
 }

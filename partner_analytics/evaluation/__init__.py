@@ -1,5 +1,5 @@
-"""Objectives versus results (§2): gaps and statuses per service level and month, and the volume
-corridor (§4) whose excuses they read.
+"""Objectives versus results (§2): gaps and statuses per service level and month, the months relief
+events excuse (§2.1), and the volume corridor (§4) whose excuses they read.
 """
 
 from .gaps import (
@@ -10,6 +10,7 @@ from .gaps import (
     status_expr,
     termination_rights,
 )
+from .relief import relief_excuses, relief_note
 from .volume_corridor import CORRIDOR_POSITIONS, corridor, excuses
 
 __all__ = [
@@ -19,6 +20,8 @@ __all__ = [
     "corridor",
     "excuses",
     "gaps",
+    "relief_excuses",
+    "relief_note",
     "service_levels",
     "status_expr",
     "termination_rights",

@@ -5,7 +5,9 @@
     breach_streak, miss_streak, breaches_in_window, chronic_failure
 
 `status` is one of STATUSES. A breach becomes *excused* when the volume was above the corridor
-that month; a month below target but above the minimum stays *below target*. The grid holds every
+that month; a month below target but above the minimum stays *below target*. A month a relief event
+excuses (`relief` table, effect `excuse_month`), below target or in breach, is *excused (relief)*,
+its note the relief's reason. The grid holds every
 month a partner is measured on (`periods.month_grid`), so a month without data is *not measurable*
 and breaks a breach streak. `miss_streak` counts the months below target (below target or breach)
 in a row. A service level with a `formula` of its own reads its value from the results' counts
@@ -26,11 +28,13 @@ from ..contract.terms import Contract
 from ..core.kpis import direction_sign
 from ..core.money import UNIT
 from ..metrics.service_level import SERVICE_LEVEL_COUNTS, count_columns, service_level_terms
+from .measurement_periods import with_measurement_periods
+from .relief import relief_excuses
 
 __all__ = ["STATUSES", "Status", "gaps", "service_levels", "status_expr", "termination_rights"]
 
-Status = Literal["met", "below target", "breach", "excused", "not measurable"]
-STATUSES: tuple[Status, ...] = ("met", "below target", "breach", "excused", "not measurable")
+Status = Literal["met", "below target", "breach", "excused", "excused (relief)", "not measurable"]
+STATUSES: tuple[Status, ...] = ("met", "below target", "breach", "excused", "excused (relief)", "not measurable")
 
 
 def service_levels(contract: Contract) -> pl.LazyFrame:
@@ -51,6 +55,8 @@ def service_levels(contract: Contract) -> pl.LazyFrame:
             "formula_denominator": sl.formula.denominator if sl.formula else None,
             "formula_shorts_in": sl.formula.short_abandons_in_denominator if sl.formula else None,
             "formula_abandons_in": sl.formula.abandons_in_service if sl.formula else None,
+            "measurement_period": sl.measurement_period,
+            "rolling_months": sl.rolling_months,
         }
         for p in contract.partners
         for i, sl in enumerate(p.service_levels)
@@ -70,6 +76,8 @@ def service_levels(contract: Contract) -> pl.LazyFrame:
         "formula_denominator": pl.String,
         "formula_shorts_in": pl.Boolean,
         "formula_abandons_in": pl.Boolean,
+        "measurement_period": pl.String,
+        "rolling_months": pl.Int64,
     }
     return pl.LazyFrame(rows, schema=schema)
 
@@ -98,14 +106,16 @@ def gaps(
     contract: Contract,
     grid: pl.LazyFrame,
     excused: pl.LazyFrame | None = None,
+    relief: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """Every service level of every partner on its month grid, against its result.
 
     `grid` is `partner_id, month`; `excused` is `partner_id, channel, month, excused` (channel null for
-    partner-wide service levels), e.g. from `corridor.excuses`.
+    partner-wide service levels), e.g. from `corridor.excuses`; `relief` is the engagement's relief
+    table (formulas.md §2.1).
     """
     keys = ["partner_id", "channel", "month", "kpi"]
-    measured = results.select(*keys, "value", "note")
+    measured = results.select(*keys, "value", "note", "numerator", "denominator")
     frame = (
         service_levels(contract)
         .join(grid, on="partner_id", how="inner")
@@ -119,12 +129,22 @@ def gaps(
         .otherwise(pl.col("note"))
         .alias("note")
     )
+    windows = sorted({sl.rolling_months for p in contract.partners for sl in p.service_levels if sl.rolling_months})
+    frame = with_measurement_periods(frame.sort("partner_id", "service_level", "month"), windows)
     if excused is not None:
         frame = frame.join(excused, on=["partner_id", "channel", "month"], how="left", nulls_equal=True)
     else:
         frame = frame.with_columns(pl.lit(False).alias("excused"))
     v, t, m, d = pl.col("value"), pl.col("target"), pl.col("minimum"), pl.col("direction")
     status = status_expr(v, t, m, d, pl.col("excused"))
+    status = pl.when(pl.col("assessed")).then(status).otherwise(pl.lit("not measurable"))
+    if relief is not None:
+        excuses = relief_excuses(relief, service_levels(contract))
+        frame = frame.join(excuses, on=["partner_id", "service_level", "month"], how="left")
+        relieved = pl.col("relief_note").is_not_null() & status.is_in(["below target", "breach", "excused"])
+        status = pl.when(relieved).then(pl.lit("excused (relief)")).otherwise(status)
+        note = pl.when(relieved).then(pl.col("relief_note")).otherwise(pl.col("note"))
+        frame = frame.with_columns(note.alias("note"))
     frame = frame.with_columns(
         (v - t).alias("gap"),
         (v - m).alias("gap_to_minimum"),
@@ -140,6 +160,7 @@ def gaps(
         "kpi",
         "channel",
         "month",
+        "measured_from",
         "value",
         "note",
         "target",
@@ -173,6 +194,8 @@ def _with_own_formulas(frame: pl.LazyFrame, results: pl.LazyFrame) -> pl.LazyFra
         frame.join(counts, on=["partner_id", "channel", "month"], how="left", nulls_equal=True)
         .with_columns(
             pl.when(own).then(pl.when(denominator > 0).then(numerator / denominator)).otherwise("value").alias("value"),
+            pl.when(own).then(numerator).otherwise("numerator").cast(pl.Float64).alias("numerator"),
+            pl.when(own).then(denominator).otherwise("denominator").cast(pl.Float64).alias("denominator"),
             pl.when(~own | denominator.is_null())
             .then("note")
             .when(denominator > 0)
@@ -189,9 +212,15 @@ def _with_streaks_of(frame: pl.LazyFrame, flags: dict[str, pl.Expr], series: lis
     it does not). Each run key is a column of its own: two windows partitioned by expressions in the
     same context were seen to share one partitioning (polars 2.1), which mixed the streaks up."""
     runs = {name: f"__run_{name}" for name in flags}
+    # a month not assessed (a quarter's first two, §2.2) neither extends nor ends a run
+    assessed = pl.col("assessed").cast(pl.Int32)
     return (
-        frame.with_columns((1 - f.cast(pl.Int32)).cum_sum().over(series).alias(runs[n]) for n, f in flags.items())
-        .with_columns(f.cast(pl.Int32).cum_sum().over([*series, runs[n]]).alias(n) for n, f in flags.items())
+        frame.with_columns(
+            ((1 - f.cast(pl.Int32)) * assessed).cum_sum().over(series).alias(runs[n]) for n, f in flags.items()
+        )
+        .with_columns(
+            (f.cast(pl.Int32).cum_sum().over([*series, runs[n]]) * assessed).alias(n) for n, f in flags.items()
+        )
         .drop(runs.values())
     )
 

@@ -26,6 +26,7 @@ from .readers import (
     locate,
     read_table,
 )
+from .relief import relief_checks
 from .summary import EngagementSummary, engagement_summary
 from .validation import (
     FALSE_WORDS,
@@ -68,6 +69,7 @@ __all__ = [
     "package_version",
     "quality_failures",
     "read_table",
+    "relief_checks",
     "source_checks",
     "table_quality",
     "validate_table",

@@ -30,6 +30,7 @@ from ..core.localtime import instant_of
 from ..core.schema import Column
 from .intervals import source_checks
 from .readers import CELL, EXTRA, ROW, RawTable
+from .relief import relief_checks
 
 __all__ = [
     "FALSE_WORDS",
@@ -93,6 +94,8 @@ def validate_table(
         check for c in spec.columns for check in _checks(c, contract, source, schema, loaded)
     ]
     checks += [_Check(*check) for check in source_checks(spec.name, contract, raw.present)]
+    if spec.name == "relief":
+        checks += [_Check(column, fails, reason) for column, fails, reason in relief_checks(contract)]
     fails = pl.any_horizontal([c.fails.fill_null(False) for c in checks]) if checks else pl.lit(False)
     passed = typed.filter(~fails)
     rejected = [_rejections(typed.filter(fails), checks, raw)]

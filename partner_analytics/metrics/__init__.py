@@ -5,6 +5,7 @@ to the population its KPI is computed on (`drill`: evaluations, survey answers, 
     contact_kpis  each contact's flags, the registry's sums, the contact KPIs' rows
     interval_kpis the same sums from interval reports, for the pairs measured from them
     fcr           first-contact resolution's flags, from one sort of the contacts
+    service_hours whether each contact arrived within its service hours
     service_level each channel's service-level formula, and its restatement from the counts
     table_kpis    quality score and occupancy, from their own tables
     agent_kpis    attrition, schedule adherence, shrinkage, training hours, from the agents roster
@@ -27,6 +28,7 @@ from .partner_wide import with_partner_wide
 from .ranking import worst_scopes
 from .result_rows import RESULTS_SCHEMA, ratio_rows, results_from_sums
 from .results import kpi_results
+from .service_hours import in_service_hours
 from .service_level import (
     SERVICE_LEVEL_COUNTS,
     count_columns,
@@ -52,6 +54,7 @@ __all__ = [
     "fcr_windows",
     "forecast_accuracy",
     "forecast_outlook",
+    "in_service_hours",
     "interval_notes",
     "interval_sums",
     "kpi_results",

@@ -18,6 +18,7 @@ from ..core.localtime import wall_time_of
 from .fcr import fcr_sums, ordered_sums, with_fcr_flags
 from .partner_wide import with_partner_wide
 from .result_rows import results_from_sums
+from .service_hours import in_service_hours
 from .service_level import with_channel_formulas
 
 __all__ = ["contact_flags", "contact_results", "contact_sums", "fcr_windows", "instants_zone", "month_of"]
@@ -36,19 +37,30 @@ def instants_zone(frame: pl.LazyFrame, column: str) -> str | None:
     return dtype.time_zone if isinstance(dtype, pl.Datetime) else None
 
 
-def contact_flags(contacts: pl.LazyFrame, channels: dict[str, ChannelTerms], *, fcr: bool = True) -> pl.LazyFrame:
-    """Each contact with its month and the flags the KPIs count (in service, short abandon, and with
-    `fcr` the FCR flags of `fcr.with_fcr_flags`)."""
+def contact_flags(
+    contacts: pl.LazyFrame,
+    channels: dict[str, ChannelTerms],
+    *,
+    fcr: bool = True,
+    in_hours: pl.Expr | None = None,
+) -> pl.LazyFrame:
+    """Each contact with its month and the flags the KPIs count: `in_hours` (within the service hours,
+    `service_hours.in_service_hours`; every contact without it), in service, abandon within the threshold
+    and short abandon (contacts in hours only: the service-level KPIs count no other), and with `fcr`
+    the FCR flags of `fcr.with_fcr_flags`."""
     answer_within = {name: t.answer_within_s for name, t in channels.items()}
     short_within = {name: t.short_abandon_s for name, t in channels.items()}
     t = _per_channel(answer_within, None)
     s = _per_channel(short_within, 0.0)
     answered = pl.col("answered")
+    hours = pl.col("in_hours")
     flagged = contacts.with_columns(
         month_of(pl.col("arrived_at"), instants_zone(contacts, "arrived_at")).alias("month"),
-        (answered & (pl.col("wait_s") <= t)).alias("in_service"),
-        (~answered & (pl.col("wait_s") <= t)).alias("abandon_within_threshold"),
-        (~answered & (pl.col("wait_s") < s)).alias("short_abandon"),
+        (pl.lit(True) if in_hours is None else in_hours).alias("in_hours"),
+    ).with_columns(
+        (hours & answered & (pl.col("wait_s") <= t)).alias("in_service"),
+        (hours & ~answered & (pl.col("wait_s") <= t)).alias("abandon_within_threshold"),
+        (hours & ~answered & (pl.col("wait_s") < s)).alias("short_abandon"),
     )
     return with_fcr_flags(flagged, fcr_windows(channels)) if fcr else flagged
 
@@ -94,8 +106,10 @@ def contact_results(
     present: frozenset[str],
     scope: Sequence[str] = (),
     interval_sums: pl.LazyFrame | None = None,
+    relief: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
-    """The contact KPIs per partner × channel × month (× scope), and partner-wide (channel null).
+    """The contact KPIs per partner × channel × month (× scope), and partner-wide (channel null); the
+    service-level KPIs count the contacts within service hours and outside excluding relief windows.
 
     `interval_sums`: the same sums for the pairs measured from interval reports (`interval_kpis`),
     which then count partner-wide, where a sum some channel lacks is null.
@@ -106,7 +120,7 @@ def contact_results(
     """
     by = ["partner_id", "channel", *scope, "month"]
     ordered = any(k.ordered and k.needs in present for k in contact_kpis())
-    flags = contact_flags(contacts, contract.channels, fcr=False)
+    flags = contact_flags(contacts, contract.channels, fcr=False, in_hours=in_service_hours(contract, contacts, relief))
     if ordered:
         flags = flags.cache()
     sums = contact_sums(flags, by)

@@ -11,6 +11,7 @@ import polars as pl
 from ..core.kpis import kpi as registered_kpi
 from ..io.engagement import Engagement
 from .contact_kpis import contact_flags, month_of
+from .service_hours import in_service_hours
 
 __all__ = ["population_behind"]
 
@@ -66,7 +67,10 @@ def population_behind(
         chosen &= pl.col(column) == value
     if entry.from_contacts:
         rows = contact_flags(
-            engagement.contacts, engagement.contract.channels, fcr=engagement.has("contacts", "customer_id")
+            engagement.contacts,
+            engagement.contract.channels,
+            fcr=engagement.has("contacts", "customer_id"),
+            in_hours=in_service_hours(engagement.contract, engagement.contacts, engagement.table("relief")),
         )
         denominator = entry.denominator.meta.root_names() if entry.denominator is not None else []
         for name in denominator:

@@ -14,20 +14,25 @@ __all__ = ["daily_floor"]
 
 
 def daily_floor(
-    contacts: pl.LazyFrame, staffing: pl.LazyFrame | None, channels: dict[str, ChannelTerms]
+    contacts: pl.LazyFrame,
+    staffing: pl.LazyFrame | None,
+    channels: dict[str, ChannelTerms],
+    in_hours: pl.Expr | None = None,
 ) -> pl.LazyFrame:
     """Per partner × channel × local day: offered, answered, service level, handled hours, staffed hours, occupancy.
 
     Staffed hours are Σ agents_logged_in × interval length; without a staffing table they are null.
+    The service level counts the contacts within service hours (`in_hours`, `metrics.in_service_hours`).
     """
     keys = ["partner_id", "channel", "day"]
     zone = instants_zone(contacts, "arrived_at")
     local = pl.col("arrived_at") if zone is None else wall_time_of(pl.col("arrived_at"), zone)
-    flags = contact_flags(contacts, channels, fcr=False).with_columns(local.dt.date().alias("day"))
+    flags = contact_flags(contacts, channels, fcr=False, in_hours=in_hours).with_columns(local.dt.date().alias("day"))
     counts = (
         flags.group_by(keys)
         .agg(
             pl.len().cast(pl.Int64).alias("offered"),
+            pl.col("in_hours").sum().cast(pl.Int64).alias("offered_in_hours"),
             pl.col("answered").sum().cast(pl.Int64).alias("answered"),
             pl.col("short_abandon").sum().cast(pl.Int64).alias("short_abandons"),
             pl.col("in_service").sum().cast(pl.Int64).alias("in_service"),
@@ -47,9 +52,15 @@ def daily_floor(
         counts = counts.join(staffed, on=keys, how="full", coalesce=True)
     else:
         counts = counts.with_columns(pl.lit(None, dtype=pl.Float64).alias("staffed_hours"))
-    answerable = pl.col("offered") - pl.col("short_abandons")
-    return counts.with_columns(
-        pl.col("day").dt.truncate("1mo").alias("month"),
-        pl.when(answerable > 0).then(pl.col("in_service") / answerable).alias("service_level"),
-        pl.when(pl.col("staffed_hours") > 0).then(pl.col("handled_hours") / pl.col("staffed_hours")).alias("occupancy"),
-    ).sort(keys)
+    answerable = pl.col("offered_in_hours") - pl.col("short_abandons")
+    return (
+        counts.with_columns(
+            pl.col("day").dt.truncate("1mo").alias("month"),
+            pl.when(answerable > 0).then(pl.col("in_service") / answerable).alias("service_level"),
+            pl.when(pl.col("staffed_hours") > 0)
+            .then(pl.col("handled_hours") / pl.col("staffed_hours"))
+            .alias("occupancy"),
+        )
+        .drop("offered_in_hours")
+        .sort(keys)
+    )

@@ -32,6 +32,10 @@ INTERVAL_SUMS: dict[str, str] = {
 }
 """The registry's sums an interval report holds, and the `intervals` column each is the sum of."""
 
+# An interval report counts what its platform measured: service hours are the report's own, none of
+# its contacts is outside them (formulas.md §1.10).
+_NONE_OUTSIDE_HOURS = ("outside_hours", "answered_outside_hours")
+
 _CONTACT_RECORDS = "not measurable from an interval report (it needs contact records)"
 
 
@@ -65,7 +69,9 @@ def interval_sums(
             continue
         column = INTERVAL_SUMS.get(s.name)
         dtype = pl.Float64() if s.kind == "microseconds" else s.dtype
-        if column is None or column not in present:
+        if s.name in _NONE_OUTSIDE_HOURS:
+            aggs.append(pl.lit(0, dtype=dtype).alias(s.name))
+        elif column is None or column not in present:
             aggs.append(pl.lit(None, dtype=dtype).alias(s.name))
         elif s.name == "handle_sum":
             aggs.append(microseconds(pl.col(column)).sum().alias(s.name))
@@ -86,7 +92,8 @@ def _reads(entry: KPI) -> list[str]:
     names = [s.name for s in entry.sums]
     for part in (entry.numerator, entry.denominator):
         names += part.meta.root_names() if part is not None else []
-    return list(dict.fromkeys(n for n in names if n in known and known[n].kind != "formula"))
+    kept = (n for n in names if n in known and known[n].kind != "formula" and n not in _NONE_OUTSIDE_HOURS)
+    return list(dict.fromkeys(kept))
 
 
 def _interval_note(entry: KPI, present: frozenset[str]) -> str | None:

@@ -59,6 +59,8 @@ def interval_counts(
         measured.with_columns(local.dt.date().alias("day"), _interval_start(local, channels).alias("interval"))
         .group_by(keys)
         .agg(agg.cast(pl.Int64).alias(name) for name, agg in _COUNTS.items())
+        # only contacts within the hours are counted: none is outside them
+        .with_columns(pl.lit(0, dtype=pl.Int64).alias(c) for c in ("outside_hours", "answered_outside_hours"))
     )
     return with_channel_formulas(counts, channels)
 

@@ -13,6 +13,7 @@ from .forecasts import forecast_accuracy
 from .interval_kpis import interval_notes, interval_sums
 from .interval_targets import interval_counts, interval_results, worst_day_results
 from .result_rows import RESULTS_SCHEMA, not_measurable
+from .service_hours import in_service_hours
 from .table_kpis import occupancy_results, quality_results
 
 __all__ = ["kpi_results"]
@@ -29,14 +30,16 @@ def kpi_results(engagement: Engagement, *, scope: Sequence[str] = ()) -> pl.Lazy
     """
     contract = engagement.contract
     present = engagement.present["contacts"]
-    intervals = engagement.table("intervals")
+    intervals, relief = engagement.table("intervals"), engagement.table("relief")
     if intervals is None:
-        contact_kpis = contact_results(engagement.contacts, contract, present=present, scope=scope)
+        contact_kpis = contact_results(engagement.contacts, contract, present=present, scope=scope, relief=relief)
     else:
         columns = engagement.present["intervals"]
         by = ["partner_id", "channel", *scope, "month"]
         sums = interval_sums(intervals, contract, present=columns, by=by)
-        contact_kpis = contact_results(engagement.contacts, contract, present=present, scope=scope, interval_sums=sums)
+        contact_kpis = contact_results(
+            engagement.contacts, contract, present=present, scope=scope, relief=relief, interval_sums=sums
+        )
         contact_kpis = interval_notes(contact_kpis, contract, columns)
     contact_kpis = contact_kpis.cache()
     parts = [contact_kpis]
@@ -55,7 +58,8 @@ def kpi_results(engagement: Engagement, *, scope: Sequence[str] = ()) -> pl.Lazy
     )
     # A second, narrow pass over the contacts (partner, channel, arrival, answered, wait): per interval and day.
     flags = contact_flags(engagement.contacts, contract.channels, fcr=False)
-    counts = interval_counts(flags, contract.channels).cache()
+    in_hours = in_service_hours(contract, engagement.contacts, relief)
+    counts = interval_counts(flags, contract.channels, in_hours=in_hours).cache()
     parts += [interval_results(counts, contract.channels, scope=scope), worst_day_results(counts, scope=scope)]
     agents = engagement.table("agents")
     if agents is not None:

@@ -28,8 +28,17 @@ __all__ = [
     "with_channel_formulas",
 ]
 
-SERVICE_LEVEL_COUNTS = ("offered", "answered", "short_abandons", "in_service", "abandons_within_threshold")
-"""The count KPIs every service-level formula is a ratio of."""
+SERVICE_LEVEL_COUNTS = (
+    "offered",
+    "answered",
+    "short_abandons",
+    "in_service",
+    "abandons_within_threshold",
+    "outside_hours",
+    "answered_outside_hours",
+)
+"""The count KPIs every service-level formula is a ratio of (the contacts outside service hours are
+left out of offered and answered, formulas.md §1.10)."""
 
 
 def service_level_terms(denominator: pl.Expr, shorts_in: pl.Expr, abandons_in: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
@@ -37,17 +46,21 @@ def service_level_terms(denominator: pl.Expr, shorts_in: pl.Expr, abandons_in: p
     formula's options given as expressions (so they may differ per row: per channel, per service level).
 
     numerator = in service (+ abandons within T, less the short abandons unless they are counted);
-    denominator = offered (− short abandons unless counted) | answered | answered + abandons after T.
+    denominator = offered (− short abandons unless counted) | answered | answered + abandons after T,
+    offered and answered within service hours.
     """
     c = pl.col
+    # within service hours; a results table saved before the count existed has none outside
+    offered = c("offered") - c("outside_hours").fill_null(0)
+    answered = c("answered") - c("answered_outside_hours").fill_null(0)
     shorts_out = pl.when(shorts_in).then(0).otherwise(c("short_abandons"))
     numerator = c("in_service") + pl.when(abandons_in).then(c("abandons_within_threshold") - shorts_out).otherwise(0)
     den = (
         pl.when(denominator == "answered")
-        .then(c("answered"))
+        .then(answered)
         .when(denominator == "answered_and_late_abandons")
-        .then(c("offered") - c("abandons_within_threshold"))  # answered + (abandoned − abandoned within T)
-        .otherwise(c("offered") - shorts_out)
+        .then(offered - c("abandons_within_threshold"))  # answered + (abandoned − abandoned within T)
+        .otherwise(offered - shorts_out)
     )
     return numerator, den
 

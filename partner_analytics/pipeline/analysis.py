@@ -29,6 +29,7 @@ from ..io.engagement import Engagement
 from ..metrics.floor import daily_floor
 from ..metrics.forecasts import forecast_outlook
 from ..metrics.results import kpi_results
+from ..metrics.service_hours import in_service_hours
 from ..metrics.service_level import service_level_results
 from .chain import contract_chain, offered_contacts
 
@@ -79,6 +80,7 @@ class Analysis:
     reconciliation: pl.LazyFrame
     actions: pl.LazyFrame
     action_log: pl.LazyFrame
+    relief: pl.LazyFrame
     reversibility: pl.LazyFrame
     timeline: pl.LazyFrame
     rejected: pl.LazyFrame
@@ -114,6 +116,7 @@ def analyse(
         data_end=data_end,
         invoices=engagement.table("invoices"),
         forecasts=engagement.table("forecasts"),
+        relief=engagement.table("relief"),
     )
     as_of = data_end.select(pl.col("last_month").dt.month_end().alias("as_of"))
     tables = {
@@ -127,7 +130,12 @@ def analyse(
         results=results,
         corridor=chain.corridor,
         forecasts=forecast_outlook(tables["forecasts"], offered, contract),
-        floor=daily_floor(engagement.contacts, engagement.table("staffing"), contract.channels),
+        floor=daily_floor(
+            engagement.contacts,
+            engagement.table("staffing"),
+            contract.channels,
+            in_service_hours(contract, engagement.contacts, engagement.table("relief")),
+        ),
         gaps=chain.gaps,
         charges=chain.charges,
         credits=chain.credits,
@@ -144,6 +152,7 @@ def analyse(
         reconciliation=reconciliation(tables["invoices"], chain.charges, results, engagement.table("staffing")),
         actions=action_figures(tables["actions"], grid),
         action_log=tables["actions"],
+        relief=_or_empty(engagement, "relief"),
         reversibility=readiness(tables["reversibility"]),
         timeline=timeline(contract, as_of, chain.gaps, chain.credits),
         rejected=engagement.rejected,

@@ -75,6 +75,7 @@ def contract_chain(
     forecasts: pl.LazyFrame | None,
     partners: Iterable[str] | None = None,
     staged: bool = False,
+    relief: pl.LazyFrame | None = None,
 ) -> ContractChain:
     """The contract's tables on `results` (the engagement's, or a scenario's): LazyFrames, or DataFrames
     with `staged`.
@@ -82,7 +83,8 @@ def contract_chain(
     `grid` (partner_id, month) and `data_end` (last_month) are the whole engagement's; with `partners`
     the contract is restricted to them (`restricted`), which gives exactly their rows of the whole
     chain. `invoices` and `forecasts` are the engagement's tables (or a scenario's repriced invoices);
-    `staged` collects each stage before the next (see the module docstring).
+    `staged` collects each stage before the next (see the module docstring); `relief` is the engagement's
+    relief table (the months it excuses).
     """
     if partners is not None:
         contract = restricted(contract, partners)
@@ -90,7 +92,7 @@ def contract_chain(
     stage = _collected if staged else _as_planned
     (corridor_frame,) = stage(corridor(offered_contacts(results), forecasts, contract))
     gaps_frame, charges_frame = stage(
-        gaps_of(results, contract, grid, excuses(corridor_frame.lazy())),
+        gaps_of(results, contract, grid, excuses(corridor_frame.lazy()), relief),
         charges(results, invoices, contract, grid),
     )
     g, ch = gaps_frame.lazy(), charges_frame.lazy()

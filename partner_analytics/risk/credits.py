@@ -4,9 +4,9 @@
   (`contract.Credit`; by default a breach, not excused): `at_risk_amount × allocation_pct` (× the
   escalation multiplier of the k-th consecutive breach), or for a `shortfall` trigger
   `charges × min(factor × relative shortfall, max_pct)`, at most `at_risk_amount × allocation_pct`.
-  Each is rounded half away from zero to the cent; when the month's credits exceed the at-risk amount
-  they are scaled pro rata to it and the rounding remainder goes to the largest credit. The at-risk
-  amount is itself rounded to the cent first.
+  Each is computed from the exact at-risk amount (charges × at_risk_pct, not rounded) and rounded once,
+  half away from zero, to the cent; when the month's credits exceed the at-risk amount as shown (to the
+  cent) they are scaled pro rata to it and the rounding remainder goes to the largest credit.
 - earn-back: a credit of month m is *earned back* when its service level is met in each of the months
   m+1 … m+E, *final* as soon as one of those months is observed and not met, *provisional* otherwise
   (a month is observed when it is not after the last month with contacts). The amount earned back is
@@ -104,10 +104,11 @@ def _credit_rate_u() -> pl.Expr:
     return pl.when(pl.col("max_rate_u").is_null()).then(rate).otherwise(capped)
 
 
-def _raw_credit() -> pl.Expr:
-    """The uncapped credit in 10⁻¹² cents, so that every trigger's amount is exact before rounding."""
-    allocated = pl.col("at_risk_amount").cast(pl.Int128) * pl.col("allocation_u").cast(pl.Int128)  # 10⁻⁶ cents
-    charged = pl.col("charges").cast(pl.Int128) * pl.col("credit_rate_u").cast(pl.Int128)
+def _raw_credit(at_risk_u: pl.Expr) -> pl.Expr:
+    """The uncapped credit in 10⁻¹⁸ cents from the exact at-risk amount `at_risk_u` (10⁻⁶ cents), so that
+    every trigger's amount is exact before its one rounding (formulas.md §7)."""
+    allocated = at_risk_u.cast(pl.Int128) * pl.col("allocation_u").cast(pl.Int128)  # 10⁻¹² cents
+    charged = pl.col("charges").cast(pl.Int128) * pl.col("credit_rate_u").cast(pl.Int128) * UNIT  # 10⁻¹² cents
     shortfall = pl.when(charged < allocated).then(charged).otherwise(allocated)
     return pl.when(pl.col("trigger") == "shortfall").then(shortfall * UNIT).otherwise(allocated * _multiplier_u())
 
@@ -146,6 +147,8 @@ def credits(
     at_risk = {p.id: units(p.at_risk_pct) for p in contract.partners}
     months_back = {p.id: p.earnback_months for p in contract.partners}
     e = pl.col("partner_id").replace_strict(months_back, default=0, return_dtype=pl.Int64)
+    at_risk_pct_u = pl.col("partner_id").replace_strict(at_risk, default=0, return_dtype=pl.Int64).cast(pl.Int128)
+    at_risk_u = pl.col("charges").cast(pl.Int128) * at_risk_pct_u  # exact, 10⁻⁶ cents
     due = (
         gaps.join(charges_frame.select("partner_id", "month", "charges"), on=["partner_id", "month"], how="left")
         .join(last_month, how="cross")
@@ -158,8 +161,8 @@ def credits(
         .filter(_triggered() & (pl.col("allocation_u") > 0))
         .pipe(with_charges_share, "at_risk_amount", at_risk)
         .with_columns(_credit_rate_u().alias("credit_rate_u"))
-        .with_columns(_raw_credit().alias("raw"))
-        .with_columns(capped_amounts("raw", "at_risk_amount", ["partner_id", "month"], "order", scale=UNIT * UNIT))
+        .with_columns(_raw_credit(at_risk_u).alias("raw"))
+        .with_columns(capped_amounts("raw", "at_risk_amount", ["partner_id", "month"], "order", scale=UNIT**3))
     )
     shortfall = pl.col("trigger") == "shortfall"
     earned = pl.col("earnback_status") == "earned back"

@@ -106,6 +106,8 @@ def _partner(partner: Partner) -> list[str]:
     if t.reversibility is not None:
         notice, transition = t.reversibility
         lines.append(f"    reversibility: {_flow({'notice_months': notice, 'transition_months': transition})}")
+    if "service_hours" in t.variants:
+        lines.append(f"    service_hours: {t.variants['service_hours']}")
     lines.append("    service_levels:")
     lines += [f"      - {_service_level(sl)}" for sl in t.service_levels]
     return lines

@@ -14,9 +14,11 @@ __all__ = [
     "CLIENT_DATASETS",
     "PROVIDER_DATASETS",
     "READINESS",
+    "RELIEF",
     "STORY_ACTIONS",
     "generate_actions",
     "generate_deliveries",
+    "generate_relief",
     "generate_reversibility",
 ]
 
@@ -363,6 +365,41 @@ def generate_reversibility(rng: np.random.Generator) -> pl.DataFrame:
             "weight": pl.Float64,
             "status": pl.String,
             "updated_on": pl.Date,
+        },
+        orient="row",
+    )
+
+
+RELIEF = (
+    (
+        "rivage",
+        dt.datetime(2026, 6, 8, 0, 0),
+        dt.datetime(2026, 6, 20, 0, 0),
+        "exclude_window",
+        "client billing incident: duplicate direct debits flooded the lines",
+        "client steering committee",
+        dt.date(2026, 7, 9),
+        "voice",
+        None,
+    ),
+)
+"""The relief the client granted: the weeks of its own billing incident, left out of Rivage's voice service levels."""
+
+
+def generate_relief() -> pl.DataFrame:
+    """The relief table (formulas.md §2.1)."""
+    return pl.DataFrame(
+        list(RELIEF),
+        schema={
+            "partner_id": pl.String,
+            "starts_at": pl.Datetime("us"),
+            "ends_at": pl.Datetime("us"),
+            "effect": pl.String,
+            "reason": pl.String,
+            "granted_by": pl.String,
+            "granted_on": pl.Date,
+            "channel": pl.String,
+            "service_level": pl.String,
         },
         orient="row",
     )

@@ -140,7 +140,7 @@ class Terms:
     """(notice_months, transition_months)."""
     variants: dict[str, str] = field(default_factory=dict)
     """Contract variants, as YAML flow text: `credit`, `pain_bands` (of gain_share), `capped_months` (of
-    chronic_failure), `resource_baselines` (of pricing)."""
+    chronic_failure), `resource_baselines` (of pricing), `service_hours`."""
 
 
 @dataclass(frozen=True)
@@ -254,6 +254,8 @@ PARTNERS: tuple[Partner, ...] = (
             variants={
                 "resource_baselines": "[{channel: voice, baseline_contacts: 4500, band: 0.10, arc_rate: 2.10, "
                 "rrc_rate: 2.00, rates_from: band_edge}]",
+                "service_hours": '{voice: {hours: {mon-fri: "08:00-20:00", sat: "09:00-17:00"}, '
+                'holidays: {country: FR}}, email: {hours: {mon-fri: "08:00-18:00"}, holidays: {country: FR}}}',
             },
             service_levels=(
                 ServiceLevelTerm("service_level", 0.80, 0.75, "voice", 0.30),

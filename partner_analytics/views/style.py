@@ -42,6 +42,7 @@ STATUS_COLOURS: dict[str, str] = {
     "below target": OKABE_ITO["orange"],
     "breach": OKABE_ITO["vermillion"],
     "excused": OKABE_ITO["sky blue"],
+    "excused (relief)": OKABE_ITO["black"],
     "not measurable": MUTED,
 }
 STATUS_SYMBOLS: dict[str, str] = {
@@ -49,6 +50,7 @@ STATUS_SYMBOLS: dict[str, str] = {
     "below target": "diamond",
     "breach": "x",
     "excused": "square",
+    "excused (relief)": "square-open",
     "not measurable": "circle-open",
 }
 # The same shapes as text, for tables and labels.
@@ -57,6 +59,7 @@ STATUS_GLYPHS: dict[str, str] = {
     "below target": "◆",
     "breach": "✖",
     "excused": "■",
+    "excused (relief)": "□",
     "not measurable": "○",
 }
 STATUS_PATTERNS: dict[str, str] = {
@@ -64,6 +67,7 @@ STATUS_PATTERNS: dict[str, str] = {
     "below target": ".",
     "breach": "x",
     "excused": "/",
+    "excused (relief)": "\\",
     "not measurable": "-",
 }
 

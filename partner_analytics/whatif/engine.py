@@ -241,6 +241,7 @@ class WhatIf:
         self._start(engagement.contract, results, grid, data_end, cache_size)
         self.invoices = engagement.table("invoices")
         self.forecasts = engagement.table("forecasts")
+        self.relief = engagement.table("relief")
         self.engagement = engagement
 
     @classmethod
@@ -274,6 +275,7 @@ class WhatIf:
         )
         engine._start(analysis.contract, results, grid, data_end, cache_size)
         engine.invoices, engine.forecasts = invoices.lazy(), forecasts.lazy()
+        engine.relief = analysis.relief
         engine._load = engagement
         return engine
 
@@ -391,6 +393,7 @@ class WhatIf:
             forecasts=self.forecasts,
             partners=partners,
             staged=True,
+            relief=self.relief,
         )
         return ContractTables(results=results, **{f.name: getattr(chain, f.name) for f in fields(chain)})
 

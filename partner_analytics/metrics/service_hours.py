@@ -1,0 +1,72 @@
+"""Whether each contact arrived within its service hours (formulas.md §1.10) and outside the windows
+relief events exclude (§2.1): the `in_hours` flag the service-level KPIs count on.
+
+The contract's opening hours are local wall times, so a contact is placed by its local arrival time
+(a clock change moves the UTC instants of an opening, not the opening). A contact of a partner and
+channel without service hours is always in hours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from ..contract.service_hours import Opening, opening_windows
+from ..contract.terms import Contract
+from ..core.localtime import wall_time_of
+
+__all__ = ["in_service_hours"]
+
+
+def _open_at(opening: Opening, first: dt.date, last: dt.date, local: pl.Expr) -> pl.Expr:
+    """Whether the local time `local` is within `opening`: a window of its weekday, not a holiday."""
+    weekday = local.dt.weekday() - 1  # 0 = Monday
+    second = local.dt.hour().cast(pl.Int32) * 3600 + local.dt.minute().cast(pl.Int32) * 60 + local.dt.second()
+    windows = [(weekday == day) & (second >= start) & (second < end) for day, start, end in opening_windows(opening)]
+    during = pl.any_horizontal(windows) if windows else pl.lit(False)
+    closed = sorted(opening.holidays.dates_between(first, last))
+    return during & ~local.dt.date().is_in(pl.Series(closed, dtype=pl.Date).implode())
+
+
+def _relief_windows(relief: pl.LazyFrame, contract: Contract) -> pl.Expr:
+    """Whether a contact arrived in the window of a relief event whose effect is `exclude_window`, for
+    its partner and channel (the relief's channel, its service level's, or every channel).
+
+    Collects the relief table's `exclude_window` rows: a handful, turned into one expression."""
+    rows = relief.filter(pl.col("effect") == "exclude_window").collect().iter_rows(named=True)
+    channel_of = {(p.id, sl.key): sl.channel for p in contract.partners for sl in p.service_levels}
+    inside = pl.lit(False)
+    for r in rows:
+        channel = r["channel"] or channel_of.get((r["partner_id"], r["service_level"]))
+        which = pl.col("partner_id") == r["partner_id"]
+        if channel is not None:
+            which &= pl.col("channel") == channel
+        when = (pl.col("arrived_at") >= pl.lit(r["starts_at"])) & (pl.col("arrived_at") < pl.lit(r["ends_at"]))
+        inside |= which & when
+    return inside
+
+
+def in_service_hours(contract: Contract, contacts: pl.LazyFrame, relief: pl.LazyFrame | None = None) -> pl.Expr:
+    """Each contact's `in_hours`: its arrival is within the service hours of its partner × channel (its
+    site's own when the contract gives them; true where the contract sets none), and not within the
+    window of a relief event that excludes it (`relief`, formulas.md §2.1)."""
+    schema = contacts.collect_schema()
+    dtype = schema["arrived_at"]
+    zone = dtype.time_zone if isinstance(dtype, pl.Datetime) else None
+    local = pl.col("arrived_at") if zone is None else wall_time_of(pl.col("arrived_at"), zone)
+    flag = pl.lit(True)
+    for partner in contract.partners:
+        # the holidays of every year the term touches
+        first, last = dt.date(partner.start.year, 1, 1), dt.date(partner.end.year, 12, 31)
+        for channel, hours in partner.service_hours.items():
+            which = (pl.col("partner_id") == partner.id) & (pl.col("channel") == channel)
+            rule = _open_at(hours, first, last, local)
+            if "site_id" in schema:
+                for site, opening in hours.sites.items():
+                    own = _open_at(opening, first, last, local)
+                    rule = pl.when(pl.col("site_id") == site).then(own).otherwise(rule)
+            flag = pl.when(which).then(rule).otherwise(flag)
+    if relief is not None:
+        flag = flag & ~_relief_windows(relief, contract)
+    return flag.fill_null(True).alias("in_hours")
