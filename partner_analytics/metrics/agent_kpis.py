@@ -23,7 +23,7 @@ _headcount = _c("agent_id").n_unique()
 
 def _both(summed: str, other: str) -> pl.Expr:
     """Σ `summed` over the rows where `other` is given too."""
-    return _c(summed).filter(_c(summed).is_not_null() & _c(other).is_not_null()).sum()
+    return _c(summed).filter(_c(summed).is_not_null() & _c(other).is_not_null()).sort().sum()
 
 
 AGENT_KPIS: dict[str, tuple[tuple[str, ...], pl.Expr, pl.Expr]] = {
@@ -47,7 +47,7 @@ AGENT_KPIS: dict[str, tuple[tuple[str, ...], pl.Expr, pl.Expr]] = {
         _both("paid_minutes", "scheduled_minutes"),
     ),
     # Σ training_hours / agents on the month's roster
-    "training_hours": (("training_hours",), _c("training_hours").sum(), _headcount),
+    "training_hours": (("training_hours",), _c("training_hours").sort().sum(), _headcount),
 }
 """Per agents KPI: the columns it reads, its numerator and its denominator over a partner × month's rows."""
 

@@ -21,7 +21,11 @@ def quality_results(quality: pl.LazyFrame, *, scope: Sequence[str] = ()) -> pl.L
     per_channel = (
         quality.with_columns(month_of(pl.col("evaluated_at")).alias("month"))
         .group_by(keys)
-        .agg(pl.col("score").sum().alias("numerator"), pl.col("score").count().cast(pl.Float64).alias("denominator"))
+        # floats summed in sorted order, the same to the last bit from run to run (as with_partner_wide)
+        .agg(
+            pl.col("score").sort().sum().alias("numerator"),
+            pl.col("score").count().cast(pl.Float64).alias("denominator"),
+        )
     )
     return ratio_rows(with_partner_wide(per_channel, keys), "quality_score", scope)
 
@@ -42,7 +46,7 @@ def occupancy_results(staffing: pl.LazyFrame, contact_kpis: pl.LazyFrame, *, sco
     handled = (
         contact_kpis.filter((pl.col("kpi") == "aht") & pl.col("channel").is_not_null())
         .group_by(keys)
-        .agg(pl.col("numerator").sum())
+        .agg(pl.col("numerator").sort().sum())
     )
     per_channel = capacity.join(handled, on=keys, how="left").with_columns(pl.col("numerator").fill_null(0.0))
     return ratio_rows(with_partner_wide(per_channel, keys), "occupancy", scope)
