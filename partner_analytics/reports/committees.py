@@ -355,7 +355,7 @@ def programme_overview(
         status_shares=shares.join(names, on="partner_id", how="left").sort("partner_id").collect(),
         statement=programme_statement(analysis.statement, names, period).collect(),
         previous_statement=programme_statement(analysis.statement, names, previous).collect(),
-        timeline=analysis.timeline.join(names, on="partner_id", how="left").collect(),
+        timeline=analysis.timeline.join(names, on="partner_id", how="left", maintain_order="left").collect(),
         scenarios=sections,
     )
 
