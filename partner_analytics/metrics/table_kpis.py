@@ -21,13 +21,14 @@ def quality_results(quality: pl.LazyFrame, *, scope: Sequence[str] = ()) -> pl.L
     per_channel = (
         quality.with_columns(month_of(pl.col("evaluated_at")).alias("month"))
         .group_by(keys)
-        # floats summed in sorted order, the same to the last bit from run to run (as with_partner_wide)
+        # scores summed as whole millionths: integer sums do not depend on the order of the additions
         .agg(
-            pl.col("score").sort().sum().alias("numerator"),
+            microseconds(pl.col("score")).sum().alias("numerator"),
             pl.col("score").count().cast(pl.Float64).alias("denominator"),
         )
     )
-    return ratio_rows(with_partner_wide(per_channel, keys), "quality_score", scope)
+    both = with_partner_wide(per_channel, keys).with_columns(as_seconds(pl.col("numerator")))
+    return ratio_rows(both, "quality_score", scope)
 
 
 def occupancy_results(staffing: pl.LazyFrame, contact_kpis: pl.LazyFrame, *, scope: Sequence[str] = ()) -> pl.LazyFrame:
