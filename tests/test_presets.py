@@ -268,3 +268,149 @@ def test_an_unreadable_timestamp_is_rejected_quoting_it(tmp_path: Path) -> None:
     rejected = _connect(tmp_path, [row]).rejected.collect()
     assert rejected["column"].to_list() == ["arrived_at"]
     assert rejected["reason"][0].startswith("cannot read 'yesterday' as")
+
+
+def _kpis(eng: pa.Engagement, channel: str = "voice") -> dict[str, float | None]:
+    results = kpi_results(eng).collect().filter((pl.col("partner_id") == "northcall") & (pl.col("channel") == channel))
+    return dict(zip(results["kpi"], results["value"], strict=True))
+
+
+def test_amazon_connect_transfer_read_from_the_contact_record(tmp_path: Path) -> None:
+    header = CONNECT_HEADER + ",TransferCompletedTimestamp,TransferredToEndpoint.Address"
+    # c1 transferred by its agent at 07:03Z; c3 and the chat c5 not; c2 abandoned
+    ends = [",2026-09-01T07:03:00Z,+33199999999", ",,", ",,", ",,", ",,"]
+    eng = _connect(tmp_path, [row + end for row, end in zip(CONNECT_ROWS[:5], ends, strict=True)], header=header)
+    contacts = eng.contacts.collect().sort("contact_id")
+    assert contacts["transferred"].to_list() == [True, None, False, None, False]
+    assert _kpis(eng)["transfer_rate"] == pytest.approx(1 / 2)  # 1 of 2 answered voice contacts
+    assert _kpis(eng, "chat")["transfer_rate"] == 0.0
+
+
+def test_amazon_connect_without_transfer_fields_has_no_transfer_rate(tmp_path: Path) -> None:
+    eng = _connect(tmp_path, CONNECT_ROWS)
+    assert not eng.has("contacts", "transferred")
+    assert _kpis(eng)["transfer_rate"] is None
+
+
+def test_genesys_cloud_transfers_counted(tmp_path: Path) -> None:
+    data = contract(sources={"contacts": {"path": "details.csv", "preset": "genesys_cloud"}})
+    rows = [row + end for row, end in zip(GENESYS_ROWS, [",2", ",", ",", ","], strict=True)]
+    files = {"details.csv": "\n".join([GENESYS_HEADER + ",nTransferred", *rows]) + "\n"}
+    eng = pa.load(write_engagement(tmp_path / "eng", files, data))
+    assert eng.contacts.collect().sort("contact_id")["transferred"].to_list() == [True, False, False, False]
+    assert _kpis(eng)["transfer_rate"] == pytest.approx(1 / 2)  # g1 transferred twice, g3 not
+
+
+# A NICE CXone Call Detail data download report: one row per contact, times in seconds (or
+# hh:mm:ss), the start as the report's local date and time. Contact 105 was created by the transfer
+# of 101 (its Master_Contact_ID): a contact of its own in the skill Sales, and 101 is transferred.
+NICE_HEADER = (
+    "Contact_ID,Master_Contact_ID,Media_Name,ANI_Dialnum,Skill_Name,Start_Date,Start_Time,PreQueue,InQueue,"
+    "Agent_Time,PostQueue,ACW_Seconds,Abandon,Abandon_Time,partner_id"
+)
+NICE_ROWS = [
+    # answered after 12 s in queue; 4 min 30 s with the agent + 60 s of ACW
+    "101,101,Call,0100000001,Billing,2026-09-01,09:00:00,5,12,0:04:30,0,60,N,0,northcall",
+    # abandoned after 3 s in queue (7 s in the system with 4 s of IVR)
+    "102,102,Call,0100000002,Billing,2026-09-01,09:10:00,4,3,0,0,0,Y,7,northcall",
+    "103,103,Call,0100000001,Billing,2026-09-01,09:20:00,5,25,200,0,40,N,0,northcall",
+    "104,104,Call,0100000003,Billing,2026-09-01,09:30:00,2,15,0,0,0,Y,17,northcall",
+    # 101 transferred to Sales: answered after 8 s, 100 s + 20 s
+    "105,101,Call,0100000001,Sales,2026-09-01,09:05:30,0,8,100,0,20,N,0,northcall",
+    "106,106,Chat,,Chat,2026-09-01,10:00:00,0,40,600,0,0,N,0,northcall",
+]
+
+
+def _nice(tmp_path: Path, rows: list[str], header: str = NICE_HEADER) -> pa.Engagement:
+    data = contract(sources={"contacts": {"path": "cxone.csv", "preset": "nice_cxone"}})
+    return pa.load(write_engagement(tmp_path / "eng", {"cxone.csv": "\n".join([header, *rows]) + "\n"}, data))
+
+
+def test_nice_cxone_waits_handle_times_flags_and_kpis(tmp_path: Path) -> None:
+    eng = _nice(tmp_path, NICE_ROWS)
+    assert eng.rejected.collect().height == 0
+    contacts = eng.contacts.collect().sort("contact_id")
+    assert contacts["contact_id"].to_list() == ["101", "102", "103", "104", "105", "106"]
+    assert contacts["channel"].to_list() == ["voice"] * 5 + ["chat"]
+    assert contacts["answered"].to_list() == [True, False, True, False, True, True]
+    assert contacts["wait_s"].to_list() == [12.0, 3.0, 25.0, 15.0, 8.0, 40.0]
+    assert contacts["handle_s"].to_list() == [270 + 60.0, None, 200 + 40.0, None, 100 + 20.0, 600.0]
+    assert contacts["transferred"].to_list() == [True, None, False, None, False, False]
+    assert contacts["queue"].to_list() == ["Billing"] * 4 + ["Sales", "Chat"]
+    assert contacts["arrived_at"][0] == dt.datetime(2026, 9, 1, 9, 0, tzinfo=PARIS)
+    value = _kpis(eng)
+    # voice: 5 offered, 3 answered (12 s and 8 s within T = 20 s, 25 s not), 1 short abandon (3 s < 5 s)
+    assert value["offered"] == 5
+    assert value["service_level"] == pytest.approx(2 / (5 - 1))
+    assert value["abandon_rate"] == pytest.approx((5 - 1 - 3) / (5 - 1))
+    assert value["asa"] == pytest.approx((12 + 25 + 8) / 3)
+    assert value["aht"] == pytest.approx((330 + 240 + 120) / 3)
+    assert value["transfer_rate"] == pytest.approx(1 / 3)
+
+
+def test_nice_cxone_missing_field_names_it_and_ours(tmp_path: Path) -> None:
+    with pytest.raises(TableError) as error:
+        _nice(tmp_path, NICE_ROWS, header=NICE_HEADER.replace("InQueue", "Queue_Time"))
+    assert error.value.key == "wait_s"
+    assert "needs the field 'InQueue' of the NICE CXone Call Detail data download report for our column wait_s" in (
+        str(error.value)
+    )
+
+
+def test_nice_cxone_fields_found_whatever_their_case(tmp_path: Path) -> None:
+    eng = _nice(tmp_path, NICE_ROWS[:2], header=NICE_HEADER.replace("Start_Time", "start_time"))
+    assert eng.contacts.collect()["arrived_at"].to_list()[0] == dt.datetime(2026, 9, 1, 9, 0, tzinfo=PARIS)
+
+
+# A Five9 Call Log report: durations hh:mm:ss, DATE and TIME local, ABANDONED 1/0, TRANSFERS a count.
+FIVE9_HEADER = (
+    "CALL ID,DATE,TIME,CAMPAIGN,SKILL,ANI,QUEUE WAIT TIME,TALK TIME,HOLD TIME,AFTER CALL WORK TIME,"
+    "HANDLE TIME,ABANDONED,TRANSFERS,DISPOSITION,partner_id"
+)
+FIVE9_ROWS = [
+    "f1,2026/09/01,09:00:00,Inbound,Billing,0100000001,0:00:12,0:04:00,0:00:30,0:01:00,0:05:30,0,0,Resolved,northcall",
+    "f2,2026/09/01,09:10:00,Inbound,Billing,0100000002,0:00:03,0:00:00,0:00:00,0:00:00,0:00:00,1,0,Abandon,northcall",
+    "f3,2026/09/01,09:20:00,Inbound,Billing,0100000001,0:00:25,0:03:00,0:00:00,0:01:00,0:04:00,0,1,Transferred,northcall",
+    "f4,2026/09/01,09:30:00,Inbound,Billing,0100000003,0:00:15,0:00:00,0:00:00,0:00:00,0:00:00,1,0,Abandon,northcall",
+    # ended in the IVR, never in a skill's queue: never offered to the partner
+    "f5,2026/09/01,09:40:00,Inbound,,0100000004,0:00:00,0:00:00,0:00:00,0:00:00,0:00:00,0,0,Hang Up,northcall",
+]
+
+
+def _five9(tmp_path: Path, rows: list[str], header: str = FIVE9_HEADER) -> pa.Engagement:
+    data = contract(sources={"contacts": {"path": "calllog.csv", "preset": "five9"}})
+    return pa.load(write_engagement(tmp_path / "eng", {"calllog.csv": "\n".join([header, *rows]) + "\n"}, data))
+
+
+def test_five9_call_log_waits_handle_times_flags_and_kpis(tmp_path: Path) -> None:
+    eng = _five9(tmp_path, FIVE9_ROWS)
+    contacts = eng.contacts.collect().sort("contact_id")
+    assert contacts["contact_id"].to_list() == ["f1", "f2", "f3", "f4"]
+    assert contacts["answered"].to_list() == [True, False, True, False]
+    assert contacts["wait_s"].to_list() == [12.0, 3.0, 25.0, 15.0]
+    assert contacts["handle_s"].to_list() == [5 * 60 + 30.0, None, 4 * 60.0, None]
+    assert contacts["transferred"].to_list() == [False, None, True, None]
+    assert contacts["queue"].to_list() == ["Billing"] * 4
+    assert contacts["arrived_at"][0] == dt.datetime(2026, 9, 1, 9, 0, tzinfo=PARIS)
+    rejected = eng.rejected.collect()
+    assert rejected.select("row", "column", "reason").rows() == [(6, "arrived_at", "missing required value")]
+    value = _kpis(eng)
+    # 4 offered, 2 answered (12 s within T = 20 s, 25 s not), 1 short abandon (3 s < 5 s)
+    assert value["service_level"] == pytest.approx(1 / (4 - 1))
+    assert value["abandon_rate"] == pytest.approx((4 - 1 - 2) / (4 - 1))
+    assert value["asa"] == pytest.approx((12 + 25) / 2)
+    assert value["aht"] == pytest.approx((330 + 240) / 2)
+    assert value["transfer_rate"] == pytest.approx(1 / 2)
+
+
+def test_five9_missing_field_names_it_and_ours(tmp_path: Path) -> None:
+    with pytest.raises(TableError) as error:
+        _five9(tmp_path, FIVE9_ROWS, header=FIVE9_HEADER.replace("ABANDONED", "ABANDON"))
+    assert error.value.key == "answered"
+    assert "needs the field 'ABANDONED' of the Five9 Call Log report for our column answered" in str(error.value)
+
+
+def test_five9_unreadable_duration_is_rejected_quoting_it(tmp_path: Path) -> None:
+    rejected = _five9(tmp_path, [FIVE9_ROWS[0].replace("0:00:12", "12 sec")]).rejected.collect()
+    assert rejected["column"].to_list() == ["wait_s"]
+    assert rejected["reason"][0].startswith("cannot read '12 sec' as")

@@ -498,7 +498,7 @@ class Source(_Terms):
     sheet: str | None = None
     columns: dict[str, str] = Field(default_factory=dict)
     # a platform's export (io/presets.py): its field names and timestamps turned into our columns
-    preset: Literal["amazon_connect", "genesys_cloud", "avaya_cms"] | None = None
+    preset: Literal["amazon_connect", "genesys_cloud", "nice_cxone", "five9", "avaya_cms"] | None = None
     # interval reports: the partner × channel pairs measured from this table (sources.intervals only)
     covers: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 

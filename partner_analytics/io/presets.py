@@ -110,6 +110,105 @@ def _genesys_wait(f: Callable[[str], pl.Expr]) -> pl.Expr:
     return (waited.str.strip_chars().cast(pl.Float64, strict=False) / 1000).cast(pl.String)
 
 
+def _flag(condition: pl.Expr) -> pl.Expr:
+    """A condition as our boolean text (`true`/`false`); unknown stays null."""
+    return pl.when(condition).then(pl.lit("true")).when(condition.not_()).then(pl.lit("false"))
+
+
+def _duration(field: pl.Expr) -> pl.Expr:
+    """A duration as seconds: `hh:mm:ss` (Five9, NICE CXone reports) or a number of seconds; other
+    text is kept, for the validation to reject its row quoting it."""
+    text = field.str.strip_chars()
+    parts = text.str.extract_groups(r"^(\d+):([0-5]\d):([0-5]\d)$")
+    clock = (
+        parts.struct.field("1").cast(pl.Int64) * 3600
+        + parts.struct.field("2").cast(pl.Int64) * 60
+        + parts.struct.field("3").cast(pl.Int64)
+    )
+    return pl.coalesce(clock.cast(pl.String), text)
+
+
+def _seconds_sum(*fields: pl.Expr) -> pl.Expr:
+    """The sum of durations (`hh:mm:ss` or seconds) as text; null when one is unreadable."""
+    total = pl.sum_horizontal([_duration(f).cast(pl.Float64, strict=False) for f in fields], ignore_nulls=False)
+    return total.cast(pl.String)
+
+
+def _local_start(date: pl.Expr, time: pl.Expr) -> pl.Expr:
+    """A report's date and time columns as one local datetime text (`2026/09/01` read as `2026-09-01`);
+    another date layout is read with the source's `datetime_format`."""
+    day = date.str.strip_chars()
+    iso = day.str.replace(r"^(\d{4})/(\d{2})/(\d{2})$", "$1-$2-$3")
+    return pl.concat_str([iso, pl.lit(" "), time.str.strip_chars()])
+
+
+def _is_yes(field: pl.Expr) -> pl.Expr:
+    """A platform's flag (`Y`/`N`, `1`/`0`, `true`/`false`, `yes`/`no`) as a condition."""
+    text = field.str.strip_chars().str.to_lowercase()
+    return (
+        pl.when(text.is_in(["y", "yes", "1", "true"]))
+        .then(True)
+        .when(text.is_in(["n", "no", "0", "false"]))
+        .then(False)
+    )
+
+
+def _connect_transferred(f: Callable[[str], pl.Expr]) -> pl.Expr:
+    """Answered and transferred by the agent: `TransferCompletedTimestamp` or `TransferredToEndpoint.Address` given."""
+    transferred = f("TransferCompletedTimestamp").is_not_null() | f("TransferredToEndpoint.Address").is_not_null()
+    return pl.when(f(_CONNECT_AGENT).is_not_null()).then(_flag(transferred))
+
+
+def _genesys_transferred(f: Callable[[str], pl.Expr]) -> pl.Expr:
+    """`nTransferred` (the number of times the conversation was transferred) above 0."""
+    count = f("nTransferred").str.strip_chars().cast(pl.Float64, strict=False)
+    return _flag(count.fill_null(0) > 0)
+
+
+def _nice_answered(f: Callable[[str], pl.Expr]) -> pl.Expr:
+    """`Abandon` N (Y: the contact abandoned before reaching an agent)."""
+    return _flag(_is_yes(f("Abandon")).not_())
+
+
+def _nice_handle(f: Callable[[str], pl.Expr]) -> pl.Expr:
+    """Answered: `Agent_Time` (with the agent, hold included) + `ACW_Seconds` (after-contact work)."""
+    return pl.when(_is_yes(f("Abandon")).not_()).then(_seconds_sum(f("Agent_Time"), f("ACW_Seconds")))
+
+
+def _nice_transferred(f: Callable[[str], pl.Expr]) -> pl.Expr:
+    """The contact created another: a row names it as its `Master_Contact_ID` (the parent of a transfer)."""
+    contact, master = f("Contact_ID").str.strip_chars(), f("Master_Contact_ID").str.strip_chars()
+    parents = master.filter(master != contact).implode()
+    return pl.when(_is_yes(f("Abandon")).not_()).then(_flag(contact.is_in(parents)))
+
+
+def _nice_channel(f: Callable[[str], pl.Expr]) -> pl.Expr:
+    """`Media_Name` in lower case, `Call` (NICE CXone's voice media) read as `voice`."""
+    media = f("Media_Name").str.strip_chars().str.to_lowercase()
+    return pl.when(media == "call").then(pl.lit("voice")).otherwise(media)
+
+
+def _five9_abandoned(f: Callable[[str], pl.Expr]) -> pl.Expr:
+    return _is_yes(f("ABANDONED"))
+
+
+def _five9_arrival(f: Callable[[str], pl.Expr]) -> pl.Expr:
+    """`DATE` and `TIME` of a call that reached a skill's queue (`SKILL` given); a call that never
+    did (ended in the IVR) has none and is rejected, never offered to the partner."""
+    return pl.when(f("SKILL").is_not_null()).then(_local_start(f("DATE"), f("TIME")))
+
+
+def _five9_handle(f: Callable[[str], pl.Expr]) -> pl.Expr:
+    """Answered: `HANDLE TIME` (talk, hold, park and after-call work)."""
+    return pl.when(_five9_abandoned(f).not_()).then(_duration(f("HANDLE TIME")))
+
+
+def _five9_transferred(f: Callable[[str], pl.Expr]) -> pl.Expr:
+    """Answered and `TRANSFERS` (the number of transfers) above 0."""
+    count = _duration(f("TRANSFERS")).cast(pl.Float64, strict=False)
+    return pl.when(_five9_abandoned(f).not_()).then(_flag(count.fill_null(0) > 0))
+
+
 PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
@@ -130,6 +229,9 @@ PRESETS: dict[str, Preset] = {
                 "handle_s": Derived((_CONNECT_AGENT, _CONNECT_END), _connect_handle, (_CONNECT_ACW_END,)),
                 "queue": _copied("Queue.Name"),
                 "customer_id": _copied("CustomerEndpoint.Address"),
+                "transferred": Derived(
+                    ("TransferCompletedTimestamp",), _connect_transferred, ("TransferredToEndpoint.Address",)
+                ),
             },
         ),
         Preset(
@@ -149,6 +251,43 @@ PRESETS: dict[str, Preset] = {
                 "handle_s": Derived(("tHandle",), _milliseconds("tHandle")),
                 "queue": _copied("queueName"),
                 "customer_id": _copied("ani"),
+                "transferred": Derived(("nTransferred",), _genesys_transferred),
+            },
+        ),
+        Preset(
+            "nice_cxone",
+            "contacts",
+            "NICE CXone Call Detail data download report",
+            {
+                "contact_id": _copied("Contact_ID"),
+                "partner_id": _copied("partner_id"),
+                "channel": Derived(("Media_Name",), _nice_channel),
+                "arrived_at": Derived(
+                    ("Start_Date", "Start_Time"), lambda f: _local_start(f("Start_Date"), f("Start_Time"))
+                ),
+                "answered": Derived(("Abandon",), _nice_answered),
+                "wait_s": Derived(("InQueue",), lambda f: _duration(f("InQueue"))),
+                "handle_s": Derived(("Abandon", "Agent_Time", "ACW_Seconds"), _nice_handle),
+                "queue": _copied("Skill_Name"),
+                "customer_id": _copied("ANI_Dialnum"),
+                "transferred": Derived(("Abandon", "Contact_ID", "Master_Contact_ID"), _nice_transferred),
+            },
+        ),
+        Preset(
+            "five9",
+            "contacts",
+            "Five9 Call Log report",
+            {
+                "contact_id": _copied("CALL ID"),
+                "partner_id": _copied("partner_id"),
+                "channel": Derived((), lambda f: pl.lit("voice")),
+                "arrived_at": Derived(("DATE", "TIME", "SKILL"), _five9_arrival),
+                "answered": Derived(("ABANDONED",), lambda f: _flag(_five9_abandoned(f).not_())),
+                "wait_s": Derived(("QUEUE WAIT TIME",), lambda f: _duration(f("QUEUE WAIT TIME"))),
+                "handle_s": Derived(("ABANDONED", "HANDLE TIME"), _five9_handle),
+                "queue": _copied("SKILL"),
+                "customer_id": _copied("ANI"),
+                "transferred": Derived(("ABANDONED", "TRANSFERS"), _five9_transferred),
             },
         ),
         Preset(
@@ -183,8 +322,10 @@ def preset_columns(
     Left out: the `mapped` columns (`columns:` maps them to a header of their own) and those the
     file already has under our name (read as they are).
 
-    An optional column (ours not required) whose platform fields are absent is left out; a field
-    a required column needs, missing, is a TableError naming the platform's field and our column.
+    A platform's field is found by its name, else ignoring case and surrounding spaces (reports
+    differ in case from one version to the next). An optional column (ours not required) whose
+    platform fields are absent is left out; a field a required column needs, missing, is a
+    TableError naming the platform's field and our column.
     """
     preset = PRESETS[name]
     if preset.table != table:
@@ -194,13 +335,24 @@ def preset_columns(
             key=f"sources.{table}.preset",
         )
     present = set(headers)
+    loose: dict[str, list[str]] = {}
+    for header in headers:
+        loose.setdefault(header.strip().lower(), []).append(header)
+
+    def header_of(platform_field: str) -> str | None:
+        """The file's header of a platform's field: exactly, else ignoring case and surrounding spaces."""
+        if platform_field in present:
+            return platform_field
+        found = loose.get(platform_field.strip().lower(), [])
+        return found[0] if len(found) == 1 else None
+
     required = set(TABLES[table].required_columns)
     columns: dict[str, pl.Expr] = {}
     used: set[str] = set()
     for ours, derived in preset.columns.items():
         if ours in mapped or ours in present:
             continue
-        missing = [field for field in derived.needs if field not in present]
+        missing = [needed for needed in derived.needs if header_of(needed) is None]
         if missing and ours not in required:
             continue
         if missing:
@@ -212,12 +364,13 @@ def preset_columns(
                 key=ours,
             )
 
-        def field(header: str) -> pl.Expr:
-            if header not in present:
+        def field(platform_field: str) -> pl.Expr:
+            header = header_of(platform_field)
+            if header is None:
                 return pl.lit(None, dtype=pl.String)
             value = pl.col(headers[header]).cast(pl.String)
             return pl.when(value.str.strip_chars() != "").then(value)
 
         columns[ours] = derived.build(field).alias(ours)
-        used |= {f for f in (*derived.needs, *derived.uses) if f in present}
+        used |= {header for f in (*derived.needs, *derived.uses) if (header := header_of(f)) is not None}
     return columns, used
