@@ -129,7 +129,7 @@ def test_the_index_lists_every_report_ok_with_working_relative_links_and_the_lin
     record = json.loads((cycle.folder / "cycle.json").read_text())
     assert record["state"] == "complete" and [r["status"] for r in record["reports"]] == ["ok"] * 13
     assert record["generated_at"] in words and cycle.engagement.digest in words
-    for source in cycle.engagement.sources.values():
+    for source in cycle.engagement.files:
         assert source.sha256 in words and f"{source.size:,}" in words
     # self-contained and offline: no script, nothing from another host
     assert "<script" not in text and "src=" not in text and "http" not in text.replace("http-equiv", "")

@@ -77,7 +77,7 @@ def test_french_export_semicolon_decimal_comma_cp1252_with_mapping(tmp_path: Pat
     assert df["handle_s"].to_list() == [1234.5, None]
     assert df["answered"].to_list() == [True, False]
     assert df["arrived_at"][1] == dt.datetime(2026, 9, 1, 9, 5, tzinfo=PARIS)
-    assert eng.sources["contacts"].path.name == "interactions.csv"
+    assert [sf.path.name for sf in eng.sources["contacts"]] == ["interactions.csv"]
 
 
 def test_parquet_keeps_types_and_localises_naive_datetimes(tmp_path: Path) -> None:
@@ -100,7 +100,7 @@ def test_parquet_keeps_types_and_localises_naive_datetimes(tmp_path: Path) -> No
         dt.datetime(2026, 7, 1, 8, 30, tzinfo=PARIS),
     ]
     assert df["wait_s"].dtype == pl.Float64 and df["wait_s"].to_list() == [5.0, 61.0]
-    assert eng.sources["contacts"].format == "parquet"
+    assert [sf.format for sf in eng.sources["contacts"]] == ["parquet"]
 
 
 def test_parquet_utc_datetimes_are_converted(tmp_path: Path) -> None:

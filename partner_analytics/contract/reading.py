@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..core.errors import ContractError, EngagementError, did_you_mean, shown
-from .terms import Contract, KeyedError
+from .terms import SOURCE_FORMS, Contract, KeyedError
 
 __all__ = ["ContractLoader", "key_path", "parse_contract", "read_contract", "validation_message", "yaml_document"]
 
@@ -103,12 +103,20 @@ def parse_contract(raw: Any, *, file: Path | str = "contract.yaml") -> Contract:
         return Contract.model_validate(raw)
     except ValidationError as e:
         err = e.errors(include_url=False)[0]
+        err = err | {"loc": _without_source_form(tuple(err["loc"]))}
         ctx_error = (err.get("ctx") or {}).get("error")
         if isinstance(ctx_error, KeyedError):
             loc, message = ctx_error.loc, ctx_error.message
         else:
             loc, message = tuple(err["loc"]), validation_message(err, Contract)
         raise ContractError(message, file=file, key=key_path(loc, raw)) from None
+
+
+def _without_source_form(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The location without the form pydantic names under `sources.<table>` (one file, or a list)."""
+    if len(loc) > 2 and loc[0] == "sources" and loc[2] in SOURCE_FORMS:
+        return loc[:2] + loc[3:]
+    return loc
 
 
 def validation_message(err: dict[str, Any], model: type[BaseModel] | None = None) -> str:

@@ -15,7 +15,9 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -28,6 +30,7 @@ from ..core.schema import TABLES
 from .service_hours import ServiceHours
 
 __all__ = [
+    "SOURCE_FORMS",
     "Bonus",
     "ChannelTerms",
     "ChronicFailure",
@@ -503,13 +506,29 @@ class Source(_Terms):
     covers: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
 
+SOURCE_FORMS = ("file", "files")
+"""The two forms of a table under `sources:` (one file's description, or a list of them), as pydantic
+names them in an error's location (after the table), not keys of the contract."""
+
+
+def _source_form(value: Any) -> str:
+    return SOURCE_FORMS[1] if isinstance(value, (list, tuple)) else SOURCE_FORMS[0]
+
+
+_SourceOrFiles = Annotated[
+    Annotated[Source, Tag(SOURCE_FORMS[0])] | Annotated[tuple[Source, ...], Tag(SOURCE_FORMS[1])],
+    Discriminator(_source_form),
+]
+
+
 class Contract(_Terms):
     client: str = Field(min_length=1)
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     timezone: str
     channels: dict[str, ChannelTerms] = Field(min_length=1)
     partners: tuple[Partner, ...] = Field(min_length=1)
-    sources: dict[str, Source] = Field(default_factory=dict)
+    # a table's file, or its files (a list: each read with its own keys, the rows put together)
+    sources: dict[str, _SourceOrFiles] = Field(default_factory=dict)
 
     @field_validator("timezone")
     @classmethod
@@ -575,29 +594,61 @@ class Contract(_Terms):
                     "a shortfall rate needs per_handled_contact prices "
                     "(compensation = missing contacts × price × rate)",
                 )
-        for table, source in self.sources.items():
+        for table, given in self.sources.items():
             if table not in TABLES:
                 raise KeyedError(("sources", table), f"unknown table {table!r} ({did_you_mean(table, list(TABLES))})")
             known = TABLES[table].column_names
-            for ours in source.columns:
-                if ours not in known:
+            for where, source in self._source_keys(table, given):
+                if isinstance(given, tuple) and not source.path:
                     raise KeyedError(
-                        ("sources", table, "columns", ours),
-                        f"unknown column {ours!r} of {table} ({did_you_mean(ours, known)})",
+                        (*where, "path"),
+                        f"each file of a list under sources.{table} needs its path (expected path: <file>)",
                     )
+                for ours in source.columns:
+                    if ours not in known:
+                        raise KeyedError(
+                            (*where, "columns", ours),
+                            f"unknown column {ours!r} of {table} ({did_you_mean(ours, known)})",
+                        )
+            if isinstance(given, tuple) and not given:
+                raise KeyedError(("sources", table), "an empty list of files (expected at least one file)")
+            paths = [s.path for s in self.table_sources(table)]
+            repeated = next((k for k, path in enumerate(paths) if path in paths[:k]), None)
+            if repeated is not None:
+                raise KeyedError(
+                    ("sources", table, repeated, "path"),
+                    f"{paths[repeated]!r} is listed twice (expected each file once)",
+                )
         return self
+
+    @staticmethod
+    def _source_keys(table: str, given: Source | tuple[Source, ...]) -> list[tuple[tuple[Any, ...], Source]]:
+        """Each file's description under sources.<table> with its key path (its position in a list)."""
+        if isinstance(given, tuple):
+            return [(("sources", table, k), source) for k, source in enumerate(given)]
+        return [(("sources", table), given)]
+
+    def table_sources(self, table: str) -> tuple[Source, ...]:
+        """How to read `table`: none (its default file), one description, or one per file of a list,
+        in the order they are read."""
+        given = self.sources.get(table)
+        if given is None:
+            return ()
+        return given if isinstance(given, tuple) else (given,)
 
     # --- interval reports: which partner × channel is measured from `intervals` ---
 
     @model_validator(mode="after")
     def _interval_coverage(self) -> Contract:
         """`covers` names known partners and channels, under sources.intervals only, each pair once."""
-        for table, source in self.sources.items():
-            if source.covers and table != "intervals":
-                raise KeyedError(
-                    ("sources", table, "covers"),
-                    "covers applies to sources.intervals only (the partner × channel pairs measured from intervals)",
-                )
+        for table, given in self.sources.items():
+            for where, source in self._source_keys(table, given):
+                if source.covers and table != "intervals":
+                    raise KeyedError(
+                        (*where, "covers"),
+                        "covers applies to sources.intervals only "
+                        "(the partner × channel pairs measured from intervals)",
+                    )
         for partner, channels in self.interval_pairs_by_partner.items():
             if partner not in self.partner_ids:
                 raise KeyedError(
@@ -616,9 +667,13 @@ class Contract(_Terms):
 
     @property
     def interval_pairs_by_partner(self) -> dict[str, tuple[str, ...]]:
-        """partner -> the channels measured from interval reports (sources.intervals.covers); others from contacts."""
-        source = self.sources.get("intervals")
-        return dict(source.covers) if source is not None else {}
+        """partner -> the channels measured from interval reports (sources.intervals.covers, every file's);
+        others from contacts."""
+        pairs: dict[str, tuple[str, ...]] = {}
+        for source in self.table_sources("intervals"):
+            for partner, channels in source.covers.items():
+                pairs[partner] = pairs.get(partner, ()) + tuple(channels)
+        return pairs
 
     @property
     def interval_pairs(self) -> frozenset[tuple[str, str]]:

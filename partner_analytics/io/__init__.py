@@ -33,6 +33,7 @@ from .validation import (
     NUMBER_LIMIT,
     REJECTED_SCHEMA,
     TRUE_WORDS,
+    KeysRead,
     ValidatedTable,
     validate_table,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "Engagement",
     "EngagementSummary",
     "Format",
+    "KeysRead",
     "Preset",
     "RawTable",
     "SourceFile",

@@ -13,10 +13,10 @@ import polars as pl
 from ..contract.reading import read_contract
 from ..contract.terms import Contract
 from ..core.errors import EngagementError, TableError, shown
-from ..core.schema import TABLES
+from ..core.schema import TABLES, Table
 from .intervals import check_interval_counts
 from .readers import ROW, SourceFile, check_inside, locate, read_table
-from .validation import REJECTED_SCHEMA, validate_table
+from .validation import REJECTED_SCHEMA, KeysRead, validate_table
 
 __all__ = ["HELD_BYTES", "Engagement", "errors_naming_files", "load"]
 
@@ -30,8 +30,9 @@ class Engagement:
     `tables` holds the tables present in the folder (valid rows only, typed, every column of the data
     contract, absent optional columns as nulls); `present` the columns each file really had, so a KPI
     whose inputs are absent is reported as not measurable rather than computed from nulls;
-    `rejected` every row that failed validation, with its reason; `sources` the files read, with
-    their digests (lineage).
+    `rejected` every row that failed validation, with its reason and file; `sources` the files each
+    table was read from (one, or several put together, in the order read), with their digests
+    (lineage).
     """
 
     path: Path
@@ -39,7 +40,7 @@ class Engagement:
     tables: dict[str, pl.LazyFrame]
     present: dict[str, frozenset[str]]
     rejected: pl.LazyFrame
-    sources: dict[str, SourceFile]
+    sources: dict[str, tuple[SourceFile, ...]]
     contract_file: SourceFile
     warnings: tuple[str, ...] = field(default=())
 
@@ -62,10 +63,15 @@ class Engagement:
         return table in self.tables and (column is None or column in self.present[table])
 
     @property
+    def files(self) -> tuple[SourceFile, ...]:
+        """Every file read, table by table (in the data contract's order of names), in the order read."""
+        return tuple(sf for table in sorted(self.sources) for sf in self.sources[table])
+
+    @property
     def digest(self) -> str:
         """One SHA-256 over the contract and every input file: the same data gives the same digest."""
         h = hashlib.sha256()
-        for sf in (self.contract_file, *sorted(self.sources.values(), key=lambda s: s.table)):
+        for sf in (self.contract_file, *self.files):
             h.update(f"{sf.table}\0{sf.sha256}\0".encode())
         return h.hexdigest()
 
@@ -77,7 +83,11 @@ class Engagement:
         use. A large contact history stays lazy, so that what is computed from it streams from the
         file in bounded memory (each computation reads it once) instead of holding it whole.
         """
-        held = [n for n in self.tables if limit is None or n not in self.sources or self.sources[n].size <= limit]
+        held = [
+            n
+            for n in self.tables
+            if limit is None or n not in self.sources or sum(sf.size for sf in self.sources[n]) <= limit
+        ]
         with errors_naming_files(self):
             frames = pl.collect_all([*(self.tables[n] for n in held), self.rejected])
         tables = self.tables | {name: df.lazy() for name, df in zip(held, frames[:-1], strict=True)}
@@ -95,7 +105,7 @@ def errors_naming_files(engagement: Engagement) -> Iterator[None]:
     try:
         yield
     except pl.exceptions.PolarsError as e:
-        damaged = next((sf for sf in engagement.sources.values() if sf.format == "parquet" and _damaged(sf.path)), None)
+        damaged = next((sf for sf in engagement.files if sf.format == "parquet" and _damaged(sf.path)), None)
         if damaged is None:
             raise
         raise _damaged_file_error(e, damaged.path) from e
@@ -136,6 +146,14 @@ def _check_interval_source(contract_path: Path, file: Path | None, pairs: frozen
         )
 
 
+def _keys_read(spec: Table, valid: list[pl.LazyFrame], files: list[SourceFile]) -> KeysRead | None:
+    """The keys of the rows kept from a table's earlier files: a later file repeating one is rejected."""
+    if not valid or not spec.unique:
+        return None
+    keys = pl.concat([v.select(spec.unique) for v in valid], how="vertical").collect()
+    return KeysRead(keys, tuple(sf.path.name for sf in files))
+
+
 def load(path: str | Path, *, allow_outside: bool = False) -> Engagement:
     """Read and validate an engagement folder (docs/data-contract.md).
 
@@ -159,35 +177,56 @@ def load(path: str | Path, *, allow_outside: bool = False) -> Engagement:
     contract = read_contract(contract_path)
     tables: dict[str, pl.LazyFrame] = {}
     present: dict[str, frozenset[str]] = {}
-    sources: dict[str, SourceFile] = {}
+    sources: dict[str, tuple[SourceFile, ...]] = {}
     rejected: list[pl.LazyFrame] = []
     warnings: list[str] = []
     for name, spec in TABLES.items():
-        source = contract.sources.get(name)
-        file = locate(folder, spec, source, allow_outside=allow_outside)
+        read = [
+            (file, source)
+            for source in contract.table_sources(name) or (None,)
+            if (file := locate(folder, spec, source, allow_outside=allow_outside)) is not None
+        ]
         if name == "intervals":
-            _check_interval_source(contract_path, file, contract.interval_pairs)
-        if file is None:
+            _check_interval_source(contract_path, read[0][0] if read else None, contract.interval_pairs)
+        if not read:
             continue
-        raw = read_table(file, spec, source)
-        if name == "intervals":
-            check_interval_counts(contract, raw.present, contract_path)
-        if spec.required and raw.frame.select(ROW).head(1).collect().height == 0:
-            raise TableError(
-                f"no rows: the file holds a header and no data row (expected at least one row of {name}, "
-                "the table the others are measured against)",
-                file=file,
+        valid: list[pl.LazyFrame] = []
+        columns: list[frozenset[str]] = []
+        files: list[SourceFile] = []
+        for file, source in read:
+            raw = read_table(file, spec, source)
+            if name == "intervals":
+                check_interval_counts(contract, raw.present, contract_path)
+            if spec.required and raw.frame.select(ROW).head(1).collect().height == 0:
+                raise TableError(
+                    f"no rows: the file holds a header and no data row (expected at least one row of {name}, "
+                    "the table the others are measured against)",
+                    file=file,
+                )
+            earlier = _keys_read(spec, valid, files)
+            try:
+                checked = validate_table(raw, contract, source, read_before=earlier)  # reads a Parquet file's keys
+            except pl.exceptions.PolarsError as e:
+                if raw.source.format != "parquet":
+                    raise
+                raise _damaged_file_error(e, file) from e
+            valid.append(checked.valid)
+            columns.append(raw.present)
+            files.append(raw.source)
+            rejected.append(checked.rejected)
+            if raw.ignored_columns:
+                warnings.append(
+                    f"{file}: columns not in the data contract were left out: {', '.join(raw.ignored_columns)}"
+                )
+        tables[name] = valid[0] if len(valid) == 1 else pl.concat(valid, how="vertical")
+        present[name] = frozenset.intersection(*columns)
+        sources[name] = tuple(files)
+        partial = sorted(frozenset.union(*columns) - present[name])
+        if partial:
+            warnings.append(
+                f"{name}: {', '.join(partial)} given by some of its files only, so not used (the figures that need "
+                "them are not measurable): give them in every file of sources." + name
             )
-        try:
-            checked = validate_table(raw, contract, source)  # reads a Parquet file's key columns
-        except pl.exceptions.PolarsError as e:
-            if raw.source.format != "parquet":
-                raise
-            raise _damaged_file_error(e, file) from e
-        tables[name], present[name], sources[name] = checked.valid, raw.present, raw.source
-        rejected.append(checked.rejected)
-        if raw.ignored_columns:
-            warnings.append(f"{file}: columns not in the data contract were left out: {', '.join(raw.ignored_columns)}")
     rejected_all = pl.concat(rejected, how="vertical") if rejected else pl.LazyFrame(schema=REJECTED_SCHEMA)
     return Engagement(
         path=folder,

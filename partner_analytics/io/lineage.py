@@ -23,14 +23,15 @@ def package_version() -> str:
 def lineage(engagement: Engagement, **extra: Any) -> dict[str, Any]:
     """A JSON-ready record of the inputs: enough to prove later which data a committee decided on.
 
-    Each file is named where it really is (links followed): relative to the engagement folder, or
-    absolute when it was allowed from outside it. Each input says how many of its rows were rejected
-    (`rejected`), and `rejected_rows` their total, so that what is made from the data can say its
-    data was incomplete; they are counted from `engagement.rejected` (held in memory once the
-    engagement is `collected()`).
+        Each file is named where it really is (links followed): relative to the engagement folder, or
+        absolute when it was allowed from outside it; a table read from several files has an input for
+    each. Each input says how many of its rows were rejected
+        (`rejected`), and `rejected_rows` their total, so that what is made from the data can say its
+        data was incomplete; they are counted from `engagement.rejected` (held in memory once the
+        engagement is `collected()`).
     """
-    counted = engagement.rejected.group_by("table").agg(pl.col("row").n_unique().alias("rows")).collect()
-    rejected = dict(zip(counted["table"].to_list(), counted["rows"].to_list(), strict=True))
+    counted = engagement.rejected.group_by("table", "file").agg(pl.col("row").n_unique().alias("rows")).collect()
+    rejected = {(t, f): n for t, f, n in counted.select("table", "file", "rows").iter_rows()}
 
     def entry(sf) -> dict[str, Any]:
         try:
@@ -44,10 +45,7 @@ def lineage(engagement: Engagement, **extra: Any) -> dict[str, Any]:
         "client": engagement.contract.client,
         "digest": engagement.digest,
         "contract": entry(engagement.contract_file),
-        "inputs": [
-            entry(sf) | {"rejected": rejected.get(sf.table, 0)}
-            for sf in sorted(engagement.sources.values(), key=lambda s: s.table)
-        ],
+        "inputs": [entry(sf) | {"rejected": rejected.get((sf.table, str(sf.path)), 0)} for sf in engagement.files],
         "rejected_rows": sum(rejected.values()),
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "partner_analytics": package_version(),

@@ -78,7 +78,8 @@ def table_quality(engagement: Engagement, summary: EngagementSummary) -> list[Ta
     for r in summary.rows.iter_rows(named=True):
         name = r["table"]
         top = reasons.get(name)
-        read = (name, str(engagement.sources[name].path), r["valid"] + r["rejected"], r["rejected"])
+        files = ", ".join(str(sf.path) for sf in engagement.sources[name])
+        read = (name, files, r["valid"] + r["rejected"], r["rejected"])
         if top is None:
             out.append(TableQuality(*read))
             continue

@@ -208,8 +208,7 @@ def read_table(path: Path, table: Table, source: Source | None) -> RawTable:
         grid, used = _with_preset(grid, table, source.preset, source, path)
     schema = grid.frame.collect_schema()
     names = schema.names()
-    rename, ignored = _map_headers(grid.headers, grid.filled, table, source, path)
-    ignored = [h for h in ignored if h not in used]
+    rename, ignored = _map_headers(grid.headers, grid.filled, table, source, path, used)
     textual = sf.format != "parquet"
     if not textual:
         _check_types(schema, names, rename, table, path)
@@ -540,9 +539,15 @@ def _scan_parquet(path: Path) -> _Grid:
 
 
 def _map_headers(
-    headers: list[str | None], filled: frozenset[int] | None, table: Table, source: Source, path: Path
+    headers: list[str | None],
+    filled: frozenset[int] | None,
+    table: Table,
+    source: Source,
+    path: Path,
+    read_by_preset: set[str],
 ) -> tuple[dict[str, int], list[str]]:
-    """Our name -> the position of the file's column, and the file's columns we do not use (as labels)."""
+    """Our name -> the position of the file's column, and the file's columns we do not use (as labels):
+    neither ours nor among the platform's fields a preset read (`read_by_preset`)."""
     rename: dict[str, int] = {}
     for column in table.columns:
         wanted = source.columns.get(column.name, column.name)
@@ -582,7 +587,7 @@ def _map_headers(
     ignored = [
         shown(h, 30)[1:-1] if h is not None else f"(no header, column {i + 1})"
         for i, h in enumerate(headers)
-        if i not in used and (h is not None or filled is None or i in filled)
+        if i not in used and h not in read_by_preset and (h is not None or filled is None or i in filled)
     ]
     return rename, ignored
 

@@ -58,7 +58,11 @@ def engagement_summary(engagement: Engagement) -> EngagementSummary:
     rows = (
         counts_df.join(rejected_df, on="table", how="left")
         .with_columns(pl.col("rejected").fill_null(0).cast(pl.Int64), pl.col("valid").cast(pl.Int64))
-        .with_columns(file=pl.col("table").replace_strict({n: str(s.path.name) for n, s in engagement.sources.items()}))
+        .with_columns(
+            file=pl.col("table").replace_strict(
+                {n: ", ".join(sf.path.name for sf in files) for n, files in engagement.sources.items()}
+            )
+        )
     )
     first = months_df.row(0, named=True)
     return EngagementSummary(

@@ -37,6 +37,7 @@ __all__ = [
     "NUMBER_LIMIT",
     "REJECTED_SCHEMA",
     "TRUE_WORDS",
+    "KeysRead",
     "ValidatedTable",
     "validate_table",
 ]
@@ -76,12 +77,26 @@ class _Check:
     shown: pl.Expr | None = None
 
 
+@dataclass(frozen=True)
+class KeysRead:
+    """The keys of the rows kept from a table's earlier files (`files`), when it is read from several."""
+
+    keys: pl.DataFrame
+    files: tuple[str, ...]
+
+
 def validate_table(
-    raw: RawTable, contract: Contract, source: Source | None, *, now: dt.datetime | None = None
+    raw: RawTable,
+    contract: Contract,
+    source: Source | None,
+    *,
+    now: dt.datetime | None = None,
+    read_before: KeysRead | None = None,
 ) -> ValidatedTable:
     """Type every column of `raw` and check it against the data contract and the contract's references.
 
-    `now` is the load time datetimes must not be after (default: the current time).
+    `now` is the load time datetimes must not be after (default: the current time). `read_before`
+    holds the keys of the table's files read before this one: a row repeating one is rejected.
     """
     source = source or Source()
     spec = raw.spec
@@ -96,6 +111,8 @@ def validate_table(
     checks += [_Check(*check) for check in source_checks(spec.name, contract, raw.present)]
     if spec.name == "relief":
         checks += [_Check(column, fails, reason) for column, fails, reason in relief_checks(contract)]
+    if read_before is not None:
+        checks.append(_repeated_across_files(list(spec.unique), read_before))
     fails = pl.any_horizontal([c.fails.fill_null(False) for c in checks]) if checks else pl.lit(False)
     passed = typed.filter(~fails)
     rejected = [_rejections(typed.filter(fails), checks, raw)]
@@ -118,6 +135,20 @@ def validate_table(
         rejected.append(_rejections(repeats, [repeat], raw))
     valid = passed.select(spec.column_names)
     return ValidatedTable(valid, pl.concat(rejected, how="vertical"))
+
+
+def _repeated_across_files(key: list[str], read_before: KeysRead) -> _Check:
+    """A row whose key a file read before this one already gave (a table put together from several files)."""
+    named = " + ".join(key)
+    earlier = read_before.keys.select(_key(key).alias("key"))["key"]
+    return _Check(
+        key[0],
+        _key(key).is_in(earlier.implode()),
+        pl.lit(
+            f"{named} already read from {', '.join(read_before.files)} (expected each {named} once "
+            "across the table's files)"
+        ),
+    )
 
 
 def _key(key: list[str]) -> pl.Expr:
