@@ -414,3 +414,9 @@ def test_five9_unreadable_duration_is_rejected_quoting_it(tmp_path: Path) -> Non
     rejected = _five9(tmp_path, [FIVE9_ROWS[0].replace("0:00:12", "12 sec")]).rejected.collect()
     assert rejected["column"].to_list() == ["wait_s"]
     assert rejected["reason"][0].startswith("cannot read '12 sec' as")
+
+
+def test_a_flag_that_is_no_flag_is_rejected_quoting_it(tmp_path: Path) -> None:
+    rejected = _five9(tmp_path, [FIVE9_ROWS[0].replace(",0,0,Resolved", ",maybe,0,Resolved")]).rejected.collect()
+    assert rejected["column"].to_list() == ["answered"]
+    assert rejected["reason"][0].startswith("cannot read 'maybe' as")

@@ -18,9 +18,15 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from partner_analytics.contract.reading import read_contract
+from partner_analytics.core.schema import TABLES
+from partner_analytics.io.readers import read_table
+from partner_analytics.io.validation import validate_table
 from partner_analytics.sample import TABLE_FILES, generate_sample
 from partner_analytics.sample.contacts import contact_roots, next_contacts
+from partner_analytics.sample.contract_file import contract_yaml
 from partner_analytics.sample.floor import _next_working_day_load
+from partner_analytics.sample.platforms import CONNECT_EXPORT, CONNECT_PARTNER, connect_contact_records
 from partner_analytics.sample.profiles import EXPORT_DEFECTS
 
 LAST_MONTH = dt.date(2026, 9, 1)
@@ -45,10 +51,18 @@ def contract(sample: Path) -> dict:
 
 
 @pytest.fixture(scope="session")
-def contacts(sample: Path) -> pl.DataFrame:
-    return pl.read_parquet(sample / "contacts.parquet").with_columns(
-        pl.col("arrived_at").dt.truncate("1mo").dt.date().alias("month"),
-        pl.col("arrived_at").dt.replace_time_zone("Europe/Paris").dt.epoch("s").alias("instant"),
+def contacts(sample_engagement) -> pl.DataFrame:
+    """Every contact as loaded (contacts.parquet, and Sud Horizon's Amazon Connect contact records),
+    in the generator's order, `arrived_at` as a naive local time."""
+    arrived = pl.col("arrived_at")
+    return (
+        sample_engagement.contacts.collect()
+        .sort("contact_id")
+        .with_columns(
+            arrived.dt.truncate("1mo").dt.date().alias("month"),
+            arrived.dt.epoch("s").alias("instant"),
+            arrived.dt.replace_time_zone(None),
+        )
     )
 
 
@@ -130,7 +144,8 @@ def test_same_seed_gives_the_same_bytes_in_every_file(sample: Path, tmp_path: Pa
     again = _digests(generate_sample(tmp_path / "again"))
     first = _digests(sample)
     # the committee's record and its writers' lock file beside the tables
-    assert set(first) == {"contract.yaml", *TABLE_FILES.values(), "ledger.jsonl", "ledger.jsonl.lock"}
+    files = {"contract.yaml", *TABLE_FILES.values(), CONNECT_EXPORT, "ledger.jsonl", "ledger.jsonl.lock"}
+    assert set(first) == files
     assert again == first
 
 
@@ -142,8 +157,74 @@ def test_another_seed_gives_other_contacts(tmp_path: Path) -> None:
 
 
 def test_contacts_argument_scales_the_volume(tmp_path: Path) -> None:
-    rows = pl.read_parquet(generate_sample(tmp_path / "small", contacts=20_000) / "contacts.parquet").height
+    folder = generate_sample(tmp_path / "small", contacts=20_000)
+    rows = pl.read_parquet(folder / "contacts.parquet").height + pl.read_csv(folder / CONNECT_EXPORT).height
     assert 19_000 <= rows <= 21_000
+
+
+def test_one_partner_comes_as_amazon_connect_contact_records(sample: Path, contract: dict) -> None:
+    assert contract["sources"]["contacts"] == [
+        {"path": "contacts.parquet"},
+        {
+            "path": CONNECT_EXPORT,
+            "preset": "amazon_connect",
+            "columns": {"site_id": "Attributes.site_id", "csat": "Attributes.csat"},
+        },
+    ]
+    records = pl.read_csv(sample / CONNECT_EXPORT, infer_schema=False)
+    assert records["Attributes.partner_id"].unique().to_list() == [CONNECT_PARTNER]
+    assert records["Channel"].unique().sort().to_list() == ["CHAT", "VOICE"]
+    own = pl.read_parquet(sample / "contacts.parquet")
+    assert CONNECT_PARTNER not in own["partner_id"].unique().to_list()
+
+
+def test_contact_records_read_back_as_the_contacts(tmp_path: Path) -> None:
+    # 09:00 local in January is 08:00Z; in July 07:00Z. Answered after 12 s, handled 300 s;
+    # abandoned after 7 s. The ACW ends 300 s after the agent connects, the call after 240 s.
+    contacts = pl.DataFrame(
+        {
+            "contact_id": ["a", "b"],
+            "partner_id": [CONNECT_PARTNER] * 2,
+            "channel": ["voice", "chat"],
+            "arrived_at": [dt.datetime(2025, 1, 6, 9, 0), dt.datetime(2025, 7, 7, 9, 0)],
+            "answered": [True, False],
+            "wait_s": [12.0, 7.0],
+            "handle_s": [300.0, None],
+            "site_id": ["marseille", "tunis"],
+            "queue": ["billing", "moving"],
+            "customer_id": ["K1", "K2"],
+            "csat": pl.Series([4, None], dtype=pl.Int8),
+        }
+    )
+    records = connect_contact_records(contacts)
+    assert records.row(0, named=True) == {
+        "ContactId": "a",
+        "Channel": "VOICE",
+        "InitiationMethod": "INBOUND",
+        "InitiationTimestamp": "2025-01-06T08:00:00Z",
+        "Queue.Name": "billing",
+        "Queue.EnqueueTimestamp": "2025-01-06T08:00:00Z",
+        "Queue.DequeueTimestamp": "2025-01-06T08:00:12Z",
+        "Agent.ConnectedToAgentTimestamp": "2025-01-06T08:00:12Z",
+        "Agent.AfterContactWorkEndTimestamp": "2025-01-06T08:05:12Z",
+        "DisconnectTimestamp": "2025-01-06T08:04:12Z",
+        "CustomerEndpoint.Address": "K1",
+        "Attributes.partner_id": CONNECT_PARTNER,
+        "Attributes.site_id": "marseille",
+        "Attributes.csat": 4,
+    }
+    assert records.row(1, named=True)["DisconnectTimestamp"] == "2025-07-07T07:00:07Z"
+    folder = tmp_path / "eng"
+    folder.mkdir()
+    (folder / "contract.yaml").write_text(contract_yaml(7), encoding="utf-8")
+    (folder / "exports").mkdir()
+    records.write_csv(folder / CONNECT_EXPORT)
+    contacts.head(0).write_parquet(folder / "contacts.parquet")
+    source = read_contract(folder / "contract.yaml").table_sources("contacts")[1]
+    raw = read_table(folder / CONNECT_EXPORT, TABLES["contacts"], source)
+    read = validate_table(raw, read_contract(folder / "contract.yaml"), source).valid.collect()
+    local = read.with_columns(pl.col("arrived_at").dt.replace_time_zone(None), pl.col("csat").cast(pl.Int8))
+    assert local.select(contacts.columns).equals(contacts)
 
 
 def test_every_table_is_present_and_readable(sample: Path, contract: dict) -> None:

@@ -165,9 +165,15 @@ def _genesys_transferred(f: Callable[[str], pl.Expr]) -> pl.Expr:
     return _flag(count.fill_null(0) > 0)
 
 
+def _not_flag(field: pl.Expr) -> pl.Expr:
+    """The opposite of a platform's flag as our boolean text; a value that is no flag is kept, for the
+    validation to reject its row quoting it."""
+    return pl.coalesce(_flag(_is_yes(field).not_()), field)
+
+
 def _nice_answered(f: Callable[[str], pl.Expr]) -> pl.Expr:
     """`Abandon` N (Y: the contact abandoned before reaching an agent)."""
-    return _flag(_is_yes(f("Abandon")).not_())
+    return _not_flag(f("Abandon"))
 
 
 def _nice_handle(f: Callable[[str], pl.Expr]) -> pl.Expr:
@@ -282,7 +288,7 @@ PRESETS: dict[str, Preset] = {
                 "partner_id": _copied("partner_id"),
                 "channel": Derived((), lambda f: pl.lit("voice")),
                 "arrived_at": Derived(("DATE", "TIME", "SKILL"), _five9_arrival),
-                "answered": Derived(("ABANDONED",), lambda f: _flag(_five9_abandoned(f).not_())),
+                "answered": Derived(("ABANDONED",), lambda f: _not_flag(f("ABANDONED"))),
                 "wait_s": Derived(("QUEUE WAIT TIME",), lambda f: _duration(f("QUEUE WAIT TIME"))),
                 "handle_s": Derived(("ABANDONED", "HANDLE TIME"), _five9_handle),
                 "queue": _copied("SKILL"),

@@ -25,6 +25,7 @@ from .floor import generate_quality, generate_staffing, monthly_aht
 from .governance import generate_actions, generate_deliveries, generate_relief, generate_reversibility
 from .health import monthly_health
 from .ledger import write_sample_ledger
+from .platforms import CONNECT_EXPORT, CONNECT_PARTNER, connect_contact_records
 from .profiles import EXPORT_DEFECTS
 
 __all__ = ["DEFAULT_SEED", "IN_MEMORY_LIMIT", "TABLE_FILES", "expected_contacts", "generate_sample"]
@@ -74,7 +75,9 @@ def generate_sample(
     default, None, gives about 350 000); the story (who degrades, who improves) stays the same.
     Each table draws from its own random stream of `seed`, so the same seed gives the same bytes.
     `by_month` generates the contacts month by month in bounded memory (`by_month` module); by
-    default it does above IN_MEMORY_LIMIT contacts. The embedded sample (`contacts` None) also gets
+    default it does above IN_MEMORY_LIMIT contacts; otherwise the contacts of CONNECT_PARTNER are
+    written as its platform's export (`platforms`), the others to contacts.parquet, both listed
+    under `sources.contacts`. The embedded sample (`contacts` None) also gets
     its committee record, `ledger.jsonl`, written anew (`ledger` module). Files of other names
     already in `out` are left alone.
     """
@@ -94,7 +97,10 @@ def generate_sample(
         )
     else:
         contact_rows = generate_contacts(grid, health, rng["contacts"], scale)
-        write_parquet(contact_rows.select(CONTACT_COLUMNS), out / TABLE_FILES["contacts"])
+        exported = pl.col("partner_id") == CONNECT_PARTNER
+        write_parquet(contact_rows.filter(~exported).select(CONTACT_COLUMNS), out / TABLE_FILES["contacts"])
+        (out / CONNECT_EXPORT).parent.mkdir(parents=True, exist_ok=True)
+        write_csv(connect_contact_records(contact_rows.filter(exported)), out / CONNECT_EXPORT)
         summary = ContactSummary(
             aht=monthly_aht(contact_rows),
             units=answered_units(contact_rows),
@@ -115,7 +121,7 @@ def generate_sample(
         "agents": generate_agents(health, rng["agents"]),
         "relief": generate_relief(),
     }
-    (out / "contract.yaml").write_text(contract_yaml(seed), encoding="utf-8")
+    (out / "contract.yaml").write_text(contract_yaml(seed, platform_exports=not by_month), encoding="utf-8")
     for name, frame in tables.items():
         path = out / TABLE_FILES[name]
         if path.suffix == ".parquet":

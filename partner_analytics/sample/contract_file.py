@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from .platforms import CONNECT_ATTRIBUTES, CONNECT_EXPORT, CONNECT_PARTNER
 from .profiles import CHANNELS, CLIENT, CURRENCY, PARTNERS, TIMEZONE, Partner, ServiceLevelTerm
 
 __all__ = ["INVOICE_COLUMNS", "INVOICE_SOURCE", "contract_yaml"]
@@ -113,8 +114,9 @@ def _partner(partner: Partner) -> list[str]:
     return lines
 
 
-def contract_yaml(seed: int) -> str:
-    """The text of the sample's contract.yaml."""
+def contract_yaml(seed: int, *, contacts: str = "contacts.parquet", platform_exports: bool = True) -> str:
+    """The text of the sample's contract.yaml: with `platform_exports`, the contacts are read from
+    `contacts` and, for CONNECT_PARTNER, from its Amazon Connect contact records."""
     lines = [
         _HEADER.format(seed=seed).rstrip("\n"),
         f"client: {CLIENT}",
@@ -133,8 +135,17 @@ def contract_yaml(seed: int) -> str:
     for partner in PARTNERS:
         lines += _partner(partner)
     columns = ", ".join(f'{ours}: "{theirs}"' for ours, theirs in INVOICE_COLUMNS.items())
+    lines.append("sources:")
+    if platform_exports:
+        mapped = ", ".join(f'{ours}: "{theirs}"' for ours, theirs in CONNECT_ATTRIBUTES.items() if ours != "partner_id")
+        lines += [
+            f"  contacts:                # {CONNECT_PARTNER}'s contacts come as Amazon Connect contact records",
+            f"    - path: {contacts}",
+            f"    - path: {CONNECT_EXPORT}",
+            "      preset: amazon_connect",
+            f"      columns: {{{mapped}}}",
+        ]
     lines += [
-        "sources:",
         "  invoices:                # the partners' billing export, as Excel writes it in France",
         f"    path: {INVOICE_SOURCE}",
         '    separator: ";"',
