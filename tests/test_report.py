@@ -16,10 +16,10 @@ from partner_analytics.reports.committees import operational_report, programme_o
 def test_operational_report_of_the_degrading_partner(sample_analysis) -> None:
     r = operational_report(sample_analysis, "rivage", "2026-09")
     assert r.partner.id == "rivage" and r.currency == "EUR"
-    assert r.summary.startswith(
-        f"{r.gaps.filter(pl.col('status') == 'met').height} of {r.gaps.height} service levels met"
-    )
-    assert "breach" in r.summary
+    # short bullets: the count met, then one per service level in breach
+    assert r.summary[0] == f"{r.gaps.filter(pl.col('status') == 'met').height} of {r.gaps.height} service levels met"
+    breaches = r.gaps.filter(pl.col("status") == "breach").height
+    assert breaches >= 1 and sum(p.startswith("Breach: ") for p in r.summary) == breaches
     assert set(r.gaps["month"].to_list()) == {dt.date(2026, 9, 1)}
     assert r.floor["day"].min() == dt.date(2026, 9, 1) and r.floor["day"].max() <= dt.date(2026, 9, 30)
     assert r.outlook["month"].max() == dt.date(2026, 12, 1), "the client's forecast of the coming months"
@@ -45,7 +45,8 @@ def test_the_operational_floor_kpis(sample_analysis) -> None:
 
 def test_strategic_report_of_the_degrading_partner(sample_analysis) -> None:
     r = strategic_report(sample_analysis, "rivage", "2026-Q3")
-    assert r.summary.startswith("Over 2026-Q3: ")
+    assert r.summary[0].startswith("Over 2026-Q3: ") and r.summary[2].startswith("In September 2026: ")
+    assert max(len(p) for p in r.summary) <= 90, "short bullets, not a sentence that runs on"
     assert r.statement_months.height == 3
     q = r.statement_quarter.row(0, named=True)
     assert q["net"] == r.statement_months["net"].sum() and q["cycle"] == "2026-Q3"

@@ -41,6 +41,7 @@ __all__ = [
     "number",
     "percent",
     "service_level_label",
+    "short_of_target_zone",
     "signed_money",
     "span_text",
     "status_label",
@@ -119,6 +120,12 @@ def direction_text(kpi_name: str) -> str:
     """Which way is better for a KPI: `higher is better`, `lower is better`, or nothing."""
     direction = KPIS[kpi_name].direction if kpi_name in KPIS else "none"
     return {"higher": "higher is better", "lower": "lower is better"}.get(direction, "")
+
+
+def short_of_target_zone(direction: int) -> str:
+    """The name of the zone between target and minimum, in the KPI's direction (1: higher is better): a
+    lower-is-better KPI falls short of its target above it."""
+    return "above-target zone (short of target)" if direction < 0 else "below-target zone (short of target)"
 
 
 def format_unit(value: float, unit: str) -> str:
