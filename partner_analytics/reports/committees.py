@@ -21,13 +21,14 @@ from ..governance.actions import open_actions
 from ..io.engagement import load
 from ..pipeline.analysis import Analysis, compute
 from ..pipeline.store import load_analysis
+from ..record.ledger import ledger_path, read_ledger
 from ..risk.statement import STATEMENT_AMOUNTS, cycle_statement
 from ..views.contract_wording import contract_mechanics
 from ..views.partner import near_misses, partner_view, period_gaps, summary_points
 from ..views.wording import date_name, kpi_label, month_name
 from ..whatif.scenario import Scenario, read_scenario
 from .scenario_section import ScenarioSection, scenario_section
-from .summary import FirstPage, first_page
+from .summary import FirstPage, ProgrammeFirstPage, first_page, programme_first_page
 
 __all__ = [
     "FLOOR_KPIS",
@@ -116,6 +117,7 @@ class ProgrammeOverview:
     period: Period
     currency: str
     analysis: Analysis
+    first_page: ProgrammeFirstPage
     status_shares: pl.DataFrame
     statement: pl.DataFrame
     previous_statement: pl.DataFrame
@@ -353,6 +355,7 @@ def programme_overview(
         period=period,
         currency=analysis.contract.currency,
         analysis=analysis,
+        first_page=programme_first_page(analysis, period, names, read_ledger(ledger_path(engagement_path(engagement)))),
         status_shares=shares.join(names, on="partner_id", how="left").sort("partner_id").collect(),
         statement=programme_statement(analysis.statement, names, period).collect(),
         previous_statement=programme_statement(analysis.statement, names, previous).collect(),
