@@ -868,8 +868,11 @@ def test_the_scorecards_height_follows_its_rows() -> None:
         ("2026-09", 20.0, "met", "asa/voice", 30.0, 45.0, -1, 2),
     )
     fig = charts.scorecard(g, "2026-09", partner=N)
-    # title and subtitle (90 px), 28 px per row for the header and 3 service levels, 10 px below, 4 to spare
-    assert fig.layout.height == 90 + 28 * 4 + 10 + 4 == 216
+    # title and subtitle (90 px), a two-line header (40 px), 28 px for each of 3 service levels, 10 px below, 4 to spare
+    assert fig.layout.height == 90 + 40 + 28 * 3 + 10 + 4 == 228
+    # a chronic failure is a second line in its status cell, at every width: 14 px more
+    chronic = charts.scorecard(g.with_columns(pl.col("chronic_failure") | (pl.col("status") == "breach")), "2026-09")
+    assert chronic.layout.height == 228 + 14 and "✖ breach<br>chronic failure" in chronic.data[0].cells.values[4]
     # no note this month: no empty Note column
     assert list(fig.data[0].header.values) == [
         "Service level",
@@ -877,5 +880,5 @@ def test_the_scorecards_height_follows_its_rows() -> None:
         "Target",
         "Minimum",
         "Status",
-        "Trend vs previous month",
+        "Trend vs<br>previous month",
     ]

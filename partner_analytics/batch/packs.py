@@ -101,6 +101,7 @@ def print_pack(pack: Pack, date: dt.date, *, browser: Path | None = None) -> int
     for number, page in enumerate(writer.pages, start=1):
         page.merge_page(_stamp(page, pack_page_label(pack, number, pages)))
     writer.add_metadata({"/Title": pack.title})
+    writer.compress_identical_objects()  # the reports share fonts and images: once in the pack (a third smaller)
     out = io.BytesIO()
     writer.write(out)
     pack.path.parent.mkdir(parents=True, exist_ok=True)

@@ -46,8 +46,12 @@ from .layout import (
 
 __all__ = ["objective_vs_result", "scorecard"]
 
-# The scorecard's row height and top margin (title and subtitle), in pixels: its height follows its rows.
+# The scorecard's rows, header (two lines), top margin (title and subtitle) and text, in pixels: its height
+# follows its rows, each on one line from the printed page's width up.
 SCORECARD_ROW_PX = 28
+SCORECARD_HEADER_PX = 40
+SCORECARD_LINE_PX = 14  # a status's second line (chronic failure)
+SCORECARD_FONT_PX = 11
 SCORECARD_TOP_PX = 90
 _BAND = "rgba(230, 159, 0, 0.16)"  # the zone short of target: the orange of "below target", light
 
@@ -79,7 +83,7 @@ def scorecard(gaps: Frame, month: dt.date | str, *, partner: str | None = None) 
         targets.append(value_text(r["target"], unit))
         minima.append(value_text(r["minimum"], unit))
         status = r["status"]
-        chronic = " · chronic failure" if r["chronic_failure"] else ""
+        chronic = "<br>chronic failure" if r["chronic_failure"] else ""  # a second line at every width
         statuses.append(f"{status_label(status)}{chronic}")
         status_fill.append(STATUS_COLOURS[status])
         arrow, colour = _trend(r["value"], r["previous"], r["direction"], unit)
@@ -87,13 +91,14 @@ def scorecard(gaps: Frame, month: dt.date | str, *, partner: str | None = None) 
         trend_colour.append(colour)
         notes.append(r["note"] or "")
     white = ["white"] * len(names)
-    columns = ["Service level", "Result", "Target", "Minimum", "Status", "Trend vs previous month", "Note"]
+    columns = ["Service level", "Result", "Target", "Minimum", "Status", "Trend vs<br>previous month", "Note"]
     values = [names, results, targets, minima, statuses, trends, notes]
-    widths = [2.6, 1.1, 1.1, 1.1, 2.4, 2.1, 2.4]
+    widths = [2.8, 1.05, 1.05, 1.05, 1.7, 2.0, 2.4]
     fills = [white, white, white, white, status_fill, white, white]
     colours = [[INK] * len(names)] * 4 + [["#000000"] * len(names), trend_colour, ["#555555"] * len(names)]
     aligns = ["left", "right", "right", "right", "left", "left", "left"]
-    keep = slice(None) if any(notes) else slice(0, 6)  # no note this month: no empty column
+    keep = slice(None) if any(notes) else slice(0, 6)
+    chronic = sum("chronic" in status for status in statuses)  # no note this month: no empty column
     fig = go.Figure(
         go.Table(
             columnwidth=widths[keep],
@@ -101,13 +106,13 @@ def scorecard(gaps: Frame, month: dt.date | str, *, partner: str | None = None) 
                 "values": columns[keep],
                 "fill_color": "#EEEEEE",
                 "align": "left",
-                "font": {"size": 12, "color": INK},
-                "height": SCORECARD_ROW_PX,
+                "font": {"size": SCORECARD_FONT_PX, "color": INK},
+                "height": SCORECARD_HEADER_PX,
             },
             cells={
                 "values": values[keep],
                 "fill_color": fills[keep],
-                "font": {"size": 12, "color": colours[keep]},
+                "font": {"size": SCORECARD_FONT_PX, "color": colours[keep]},
                 "align": aligns[keep],
                 "height": SCORECARD_ROW_PX,
             },
@@ -115,10 +120,15 @@ def scorecard(gaps: Frame, month: dt.date | str, *, partner: str | None = None) 
     )
     subtitle = "Status colours are colour-blind safe and each status also has its own symbol."
     fig = report_layout(fig, title, subtitle=subtitle)
-    # the height of its rows: one line each, even at the printed page's width (12 px text, narrow side margins)
+    # the height of its rows: one line each (two for a chronic failure), even at the printed page's width
     fig.update_layout(
         margin={"l": 10, "r": 10, "t": SCORECARD_TOP_PX, "b": 10},
-        height=SCORECARD_TOP_PX + 10 + SCORECARD_ROW_PX * (len(names) + 1) + 4,
+        height=SCORECARD_TOP_PX
+        + 10
+        + SCORECARD_HEADER_PX
+        + SCORECARD_ROW_PX * len(names)
+        + SCORECARD_LINE_PX * chronic
+        + 4,
     )
     return fig
 
