@@ -847,6 +847,15 @@ def test_exit_readiness_note_is_the_subtitle_and_the_timeline_spans_the_decision
     fig = charts.reversibility_readiness(a.reversibility, open_right, partner=N)
     # the open right under the title, not an annotation over the panels' titles
     assert fig.layout.title.subtitle.text == (f"Termination right open (chronic failure): {N}: service_level/voice")
+    # a long list of service levels goes on lines of at most 90 characters (a subtitle does not wrap by itself),
+    # the top margin 16 px higher for each line after the first
+    many = ", ".join(f"service_level_{n}/voice" for n in range(6))  # 6 × 21 + 5 × 2 = 136 characters
+    long = charts.reversibility_readiness(
+        a.reversibility, open_right.with_columns(pl.lit(many).alias("chronic_service_levels")), partner=N
+    )
+    lines = long.layout.title.subtitle.text.split("<br>")
+    assert len(lines) == 3 and max(map(len, lines)) <= 90
+    assert long.layout.margin.t == fig.layout.margin.t + 2 * 16
     assert not any("Termination" in t for t in _annotations(fig))
     # the axis runs from 2 months before the as-of date to 2 months after the later of term end and transition end
     end = max(line["end"], add_months(line["as_of"], line["transition_months"]))

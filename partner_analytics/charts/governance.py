@@ -4,6 +4,7 @@ committee's actions, and the readiness to exit with the contract's timeline."""
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from collections.abc import Mapping
 from typing import Any
 
@@ -57,6 +58,10 @@ from .layout import (
 )
 
 __all__ = ["action_log", "invoice_reconciliation", "reversibility_readiness", "transparency_scorecard"]
+
+# A subtitle's line: at most this many characters (12 px text within the printed page's 703 px), this high.
+SUBTITLE_LINE_CHARS = 90
+SUBTITLE_LINE_PX = 16
 
 _RATES = (("on_time_rate", "on_time", "on time"), ("completeness_rate", "complete", "complete"))
 
@@ -385,12 +390,20 @@ def reversibility_readiness(reversibility: Frame, timeline: Frame, *, partner: s
         add_panel_note(fig, "No contract timeline", "x2 domain", "y2 domain")
     else:
         _timeline_traces(fig, times.sort("partner_id"))
-    # the open termination right is the figure's subtitle: under the title, over nothing
-    subtitle = "; ".join(
-        f"Termination right open (chronic failure): {r['partner_id']}: {r['chronic_service_levels']}"
+    # the open termination right is the figure's subtitle: under the title, over nothing, in lines that fit the
+    # printed page (a subtitle does not wrap by itself)
+    lines = [
+        line
         for r in rights.iter_rows(named=True)
-    )
-    return report_layout(fig, title, subtitle=subtitle or None, height=620 + 30 * max(0, times.height - 1))
+        for line in textwrap.wrap(
+            f"Termination right open (chronic failure): {r['partner_id']}: {r['chronic_service_levels']}",
+            SUBTITLE_LINE_CHARS,
+        )
+    ]
+    fig = report_layout(fig, title, subtitle="<br>".join(lines) or None, height=620 + 30 * max(0, times.height - 1))
+    if len(lines) > 1:
+        fig.update_layout(margin_t=fig.layout.margin.t + SUBTITLE_LINE_PX * (len(lines) - 1))
+    return fig
 
 
 def _timeline_traces(fig: go.Figure, times: pl.DataFrame) -> None:
