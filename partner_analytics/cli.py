@@ -289,6 +289,13 @@ def cycle(
     elif pdf:
         pdfs = sum(r.pdf_path.exists() for r in plan.reports)
         _console.print(f"{pdfs} of {len(plan.reports)} reports also as PDF (A4), beside their HTML", soft_wrap=True)
+        if outcome.packs:
+            folder = outcome.packs[0][0].path.parent
+            _console.print(
+                f"{len(outcome.packs)} committee packs (cover, contents, reports, numbered pages): "
+                f"{escape(str(folder))}",
+                soft_wrap=True,
+            )
     if rejected := outcome.lineage.get("rejected_rows"):
         _console.print(
             f"[yellow]warning[/yellow]: {rejected:,} rows of the data were rejected and are left out of these "

@@ -302,7 +302,7 @@ def test_objective_vs_result_marks_each_status_with_its_symbol_and_colour() -> N
     assert set(target.y) == {0.8} and set(minimum.y) == {0.75}
     assert (target.x[0], target.x[-1]) == (dt.date(2026, 1, 1), dt.date(2026, 6, 1))
     # the zone between them is one closed shape from 0.75 to 0.8
-    zone = by_name["below-target zone"]
+    zone = by_name["below-target zone (short of target)"]
     assert zone.fill == "toself" and set(zone.y) == {0.75, 0.8}
     for status, month, y in (
         ("met", "2026-01", 0.82),
@@ -545,9 +545,10 @@ def test_reversibility_readiness_and_timeline() -> None:
     for trace in fig.data:
         if trace.type == "bar" and trace.marker.pattern.shape is not None:
             assert isinstance(trace.marker.color, str) and isinstance(trace.marker.pattern.shape, str)
-    assert by_name["term end"].x == (line["end"],)
-    assert by_name["last notice date"].x == (line["last_notice_date"],)
-    assert by_name["as of"].x == (line["as_of"],)
+    # one partner: each key date is named in the legend with its date
+    assert by_name[f"term end {line['end']:%d %b %Y}"].x == (line["end"],)
+    assert by_name[f"last notice date {line['last_notice_date']:%d %b %Y}"].x == (line["last_notice_date"],)
+    assert by_name[f"as of {line['as_of']:%d %b %Y}"].x == (line["as_of"],)
     transition = by_name["transition if started at the as-of date"]
     # 9 months from the as-of date, as a bar on the date axis
     assert transition.base == (line["as_of"],)
@@ -772,3 +773,121 @@ def test_the_waterfall_hides_nil_steps_and_makes_small_ones_readable() -> None:
     assert "The axis starts at 71,319.82 EUR" in notes
     # a step of 797.21 is now 797.21 / (high − low) of the axis height: over 10 %, no hairline
     assert 797.21 / (high - low) > 0.1
+
+
+# --------------------------------------------------------------------------- layout defects seen in the reports
+
+
+def test_the_zone_short_of_target_is_named_in_the_kpis_direction() -> None:
+    higher = charts.objective_vs_result(_gaps(("2026-08", 0.7, "breach")), "service_level/voice")
+    lower = charts.objective_vs_result(
+        _gaps(("2026-08", 0.06, "below target", "abandon_rate/voice", 0.05, 0.08, -1, 1)), "abandon_rate/voice"
+    )
+    assert higher.data[0].name == "below-target zone (short of target)" and set(higher.data[0].y) == {0.75, 0.8}
+    # an abandon rate falls short of its 5 % target above it, up to its 8 % minimum
+    assert lower.data[0].name == "above-target zone (short of target)" and set(lower.data[0].y) == {0.05, 0.08}
+
+
+def _axis_top(fig: go.Figure, trace) -> float:
+    axis = fig.layout["yaxis" + trace.yaxis.removeprefix("y")]
+    return axis.range[1]
+
+
+def test_floor_activity_axes_hold_every_staffed_hour_and_occupancy() -> None:
+    floor = pl.DataFrame(
+        {
+            "partner_id": ["p", "p"],
+            "channel": ["voice", "voice"],
+            "day": [dt.date(2026, 9, 1), dt.date(2026, 9, 2)],
+            "offered": [400, 300],
+            "answered": [390, 290],
+            "short_abandons": [0, 0],
+            "in_service": [300, 250],
+            "handled_hours": [26.0, 20.0],
+            "staffed_hours": [62.5, 15.0],
+        }
+    )
+    fig = charts.floor_activity(floor, partner="p")
+    traces = {t.name: t for t in fig.data}
+    # 62.5 staffed hours on 1 September, and 20 handled over 15 staffed on the 2nd: 133 % occupancy
+    assert _axis_top(fig, traces["staffed hours"]) == pytest.approx(62.5 * 1.05)
+    assert _axis_top(fig, traces["occupancy"]) == pytest.approx(20 / 15 * 1.05)
+    for name in ("staffed hours", "handled hours", "occupancy"):
+        assert max(traces[name].y) <= _axis_top(fig, traces[name]), name
+
+
+def test_transparency_labels_only_each_kpis_latest_flagged_month() -> None:
+    months = [dt.date(2026, m, 1) for m in (6, 7, 8, 9)]
+    discrepancies = pl.DataFrame(
+        {
+            "partner_id": [N] * 4,
+            "month": months,
+            "kpi": ["service_level"] * 4,
+            "channel": ["voice"] * 4,
+            "reported": [0.86, 0.86, 0.81, 0.86],
+            "recomputed": [0.80, 0.80, 0.80, 0.80],
+            "discrepancy": [0.06, 0.06, 0.01, 0.06],
+            "flagged": [True, True, False, True],
+            "note": [None] * 4,
+        }
+    )
+    fig = charts.transparency_scorecard(_df(analysis(3).transparency).clear(), discrepancies, partner=N)
+    flagged = next(t for t in fig.data if t.name == "flagged (beyond tolerance)")
+    # three flagged months side by side: only September's +6.0 pts is written, the others are in the hover
+    assert flagged.x == (months[0], months[1], months[3]) and flagged.text == ("", "", "+6.0 pts")
+
+
+def test_exit_readiness_note_is_the_subtitle_and_the_timeline_spans_the_decisions() -> None:
+    a = analysis(8)
+    timeline = _df(a.timeline).filter(pl.col("partner_id") == N)
+    line = timeline.row(0, named=True)
+    open_right = timeline.with_columns(
+        pl.lit(True).alias("termination_right"), pl.lit("service_level/voice").alias("chronic_service_levels")
+    )
+    fig = charts.reversibility_readiness(a.reversibility, open_right, partner=N)
+    # the open right under the title, not an annotation over the panels' titles
+    assert fig.layout.title.subtitle.text == (f"Termination right open (chronic failure): {N}: service_level/voice")
+    # a long list of service levels goes on lines of at most 90 characters (a subtitle does not wrap by itself),
+    # the top margin 16 px higher for each line after the first
+    many = ", ".join(f"service_level_{n}/voice" for n in range(6))  # 6 × 21 + 5 × 2 = 136 characters
+    long = charts.reversibility_readiness(
+        a.reversibility, open_right.with_columns(pl.lit(many).alias("chronic_service_levels")), partner=N
+    )
+    lines = long.layout.title.subtitle.text.split("<br>")
+    assert len(lines) == 3 and max(map(len, lines)) <= 90
+    assert long.layout.margin.t == fig.layout.margin.t + 2 * 16
+    assert not any("Termination" in t for t in _annotations(fig))
+    # the axis runs from 2 months before the as-of date to 2 months after the later of term end and transition end
+    end = max(line["end"], add_months(line["as_of"], line["transition_months"]))
+    assert list(fig.layout.xaxis2.range) == [add_months(line["as_of"], -2), add_months(end, 2)]
+    # no date written beside its marker (a notice date and a term end 6 months apart ran into each other)
+    dates = [t for t in fig.data if t.type == "scatter" and t.xaxis == "x2"]
+    assert len(dates) == 3 and all(t.mode == "markers" and t.text is None for t in dates)
+
+
+def test_an_empty_figure_is_one_line_high() -> None:
+    fig = charts.credits_over_time(_df(analysis(3).credits).clear(), "EUR")
+    assert _no_data(fig) and fig.layout.height == 120
+
+
+def test_the_scorecards_height_follows_its_rows() -> None:
+    g = _gaps(
+        ("2026-09", 0.812, "met"),
+        ("2026-09", 0.09, "breach", "abandon_rate/voice", 0.05, 0.08, -1, 1),
+        ("2026-09", 20.0, "met", "asa/voice", 30.0, 45.0, -1, 2),
+    )
+    fig = charts.scorecard(g, "2026-09", partner=N)
+    # title and subtitle (90 px), a two-line header (40 px), 28 px for each of 3 service levels, 10 px below, 4 to spare
+    assert fig.layout.height == 90 + 40 + 28 * 3 + 10 + 4 == 228
+    # a chronic failure is a second line in its status cell, at every width: 14 px more
+    chronic = charts.scorecard(g.with_columns(pl.col("chronic_failure") | (pl.col("status") == "breach")), "2026-09")
+    assert chronic.layout.height == 228 + 14 and "✖ breach<br>chronic failure" in chronic.data[0].cells.values[4]
+    # no note this month: no empty Note column
+    assert list(fig.data[0].header.values) == [
+        "Service level",
+        "Result",
+        "Target",
+        "Minimum",
+        "Status",
+        "Trend vs<br>previous month",
+    ]

@@ -538,3 +538,48 @@ def test_a_scenario_is_checked_kept_with_the_cycle_and_passed_to_the_client_only
     )
     with pytest.raises(EngagementError, match="nobody"):
         prepare_cycle(sample_dir, "2026-Q3", tmp_path / "out", scenario=wrong)
+
+
+def test_the_cycle_plans_one_pack_per_partner_and_the_programmes(sample_dir: Path, tmp_path: Path) -> None:
+    from partner_analytics.batch.cycle import cycle_packs
+
+    cycle = prepare_cycle(sample_dir, "2026-Q3", tmp_path, committee="all", partners=["rivage"])
+    packs = cycle_packs(cycle)
+    assert [p.path.relative_to(cycle.folder).as_posix() for p in packs] == ["packs/rivage.pdf", "packs/programme.pdf"]
+    rivage, programme = packs
+    # the strategic report first (it opens on the summary), then the operational reports month by month
+    assert [part.title for part in rivage.parts] == [
+        "Strategic committee 2026-Q3 — Rivage Relation Client",
+        *(f"Operational committee 2026-{m:02d} — Rivage Relation Client" for m in (7, 8, 9)),
+    ]
+    assert rivage.parts[0].pdf == cycle.folder / "strategic" / "rivage.pdf"
+    assert rivage.title == "Committee pack 2026-Q3 — Rivage Relation Client" and rivage.client == "Volta Énergie"
+    assert [part.title for part in programme.parts] == ["Programme overview 2026-Q3"]
+    assert programme.confidentiality.startswith("Confidential, Volta Énergie only")
+
+
+def test_the_index_links_the_committee_packs() -> None:
+    record = {
+        "client": "Volta",
+        "engagement": "volta",
+        "period": "2026-Q3",
+        "state": "complete",
+        "reports_total": 0,
+        "reports_done": 0,
+        "reports_failed": 0,
+        "generated_at": "2026-10-01T00:00:00+00:00",
+        "tables": "tables/",
+        "lineage": {"digest": "d", "partner_analytics": "0", "inputs": []},
+        "reports": [],
+        "packs": [
+            {
+                "title": "Committee pack 2026-Q3 — Rivage",
+                "partner_name": "Rivage",
+                "pdf": "packs/rivage.pdf",
+                "pages": 31,
+            }
+        ],
+    }
+    text = index_html(record)
+    assert '<a href="packs/rivage.pdf">Committee pack 2026-Q3 — Rivage</a></td><td class="num">31</td>' in text
+    assert "Committee packs" not in index_html({**record, "packs": []})

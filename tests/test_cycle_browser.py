@@ -43,8 +43,9 @@ class OfflinePage:
     """A page that may load file:// only; it records console errors and warnings (plotly.js warns through
     console.trace, e.g. "Invalid color specifier"), script errors and refused requests."""
 
-    def __init__(self, browser, path: Path) -> None:
-        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+    def __init__(self, browser, path: Path, width: int = 1280) -> None:
+        self.page = browser.new_page(viewport={"width": width, "height": 900})
+        self.page.set_default_timeout(120_000)  # a loaded machine takes long to parse 1.2 MB of plotly.js
         self.errors: list[str] = []
         self.refused: list[str] = []
         self.page.on(
@@ -90,6 +91,52 @@ _OVERFLOWING = """() => Array.from(document.querySelectorAll('body *'))
     .map(el => el.tagName + '.' + el.className)"""
 
 
+# Texts of a figure drawn over each other (titles, notes, labels; not the legend or the axes' ticks).
+_OVERLAPPING_TEXTS = """() => {
+  const found = [];
+  for (const fig of document.querySelectorAll('.pa-plotly')) {
+    const title = (fig.layout && fig.layout.title && fig.layout.title.text) || '';
+    const boxes = Array.from(fig.querySelectorAll('text'))
+      .filter(t => t.textContent.trim() && !t.closest('.legend, .xtick, .ytick, .xaxislayer-above, .yaxislayer-above'))
+      .map(t => [t, t.getBoundingClientRect()])
+      .filter(([t, r]) => r.width > 0 && r.height > 0);
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+      const [a, ra] = boxes[i], [b, rb] = boxes[j];
+      if (a.contains(b) || b.contains(a)) continue;
+      const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+      const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+      if (w > 1 && h > 1) found.push([title, a.textContent.slice(0, 40), b.textContent.slice(0, 40)]);
+    }
+  }
+  return found;
+}"""
+
+# Each table figure: how far its last row's text lies below the figure's bottom (> 0: rows cut off, hidden behind a
+# scroll bar, lost in print), and the blank left under it.
+_TABLE_FIT = """() => Array.from(document.querySelectorAll('.pa-plotly')).filter(f => f.querySelector('g.table')).map(f => {
+  const svg = f.querySelector('svg.main-svg').getBoundingClientRect();
+  const cells = Array.from(f.querySelectorAll('g.table g.column-cell text'))
+    .map(t => t.getBoundingClientRect()).filter(r => r.height > 0);
+  const last = Math.max(...cells.map(r => r.bottom));
+  return {title: f.layout.title.text, cut: last - svg.bottom, blank: svg.bottom - last};
+})"""
+
+
+def _beyond_axis_ranges(fig: dict) -> list[str]:
+    """The traces with a value outside the fixed range of their y axis (a chart cutting its data)."""
+    layout, cut = fig["layout"], []
+    for trace in fig["data"]:
+        if trace.get("type") == "waterfall":  # its values are steps, not positions
+            continue
+        axis = layout.get("yaxis" + trace.get("yaxis", "y").removeprefix("y"), {})
+        values = [v for v in trace.get("y") or [] if isinstance(v, int | float)]
+        if "range" in axis and values and axis.get("type") != "category":
+            low, high = sorted(axis["range"])
+            if min(values) < low or max(values) > high:
+                cut.append(f"{layout['title']['text']}: {trace.get('name')}")
+    return cut
+
+
 @pytest.mark.parametrize(
     "which", ["strategic/rivage.html", "operational/2026-09/northcall.html", "programme/overview.html"]
 )
@@ -99,11 +146,17 @@ def test_a_report_draws_every_figure_offline_without_errors(browser, sample_cycl
     try:
         figures = page.page.evaluate(_DRAWN)
         overflowing = page.page.evaluate(_OVERFLOWING)
+        overlapping = page.page.evaluate(_OVERLAPPING_TEXTS)
+        tables = page.page.evaluate(_TABLE_FIT)
     finally:
         page.close()
     expected = _figures(path.with_suffix(".ipynb"))
     assert page.errors == [] and page.refused == []
     assert overflowing == [], "elements wider than the page at 1280 px"
+    assert overlapping == [], "texts drawn over each other"
+    assert [f for f in expected if _beyond_axis_ranges(f)] == [], "values outside their axis"
+    # every table shows all its rows, with no more than 30 px of blank under them (the scorecard's margins)
+    assert all(t["cut"] <= 0 and t["blank"] <= 30 for t in tables), tables
     assert len(figures) == len(expected) > 0
     for shown, fig in zip(figures, expected, strict=True):
         assert shown["plotted"] and shown["svg"] >= 1, fig["layout"].get("title")
@@ -137,28 +190,32 @@ def test_the_index_opens_offline_and_every_link_resolves(browser, sample_cycle) 
 _PAGE_WIDTH = "() => document.documentElement.clientWidth"
 
 
-@pytest.mark.parametrize("which", ["strategic/rivage.html", "programme/overview.html"])
+@pytest.mark.parametrize(
+    "which", ["strategic/rivage.html", "operational/2026-09/northcall.html", "programme/overview.html"]
+)
 def test_a_report_prints_to_a4_with_nothing_wider_than_the_page(browser, sample_cycle, which: str, tmp_path) -> None:
     import re
 
     from partner_analytics.batch.pdf import PRINT_WIDTH_PX, print_pdf
 
     path = sample_cycle.cycle.folder / which
-    # the page as Chromium prints it: print media, the printable width of A4 (186 mm at 96 px per inch = 703 px)
+    # the page as Chromium prints it: laid out at the printable width of A4 (186 mm at 96 px per inch = 703 px),
+    # then print media, the network cut
     assert PRINT_WIDTH_PX == round(186 * 96 / 25.4) == 703
-    page = browser.new_page(viewport={"width": PRINT_WIDTH_PX, "height": 1100})
+    page = OfflinePage(browser, path, width=PRINT_WIDTH_PX)
     try:
-        page.route(
-            "**/*", lambda route: route.abort() if not route.request.url.startswith("file://") else route.continue_()
-        )
-        page.goto(path.as_uri(), wait_until="load")
-        page.emulate_media(media="print")
-        overflowing = page.evaluate(_OVERFLOWING)
-        first_page = page.locator(".pa-first-page").count()
+        page.page.emulate_media(media="print")
+        overflowing = page.page.evaluate(_OVERFLOWING)
+        overlapping = page.page.evaluate(_OVERLAPPING_TEXTS)
+        tables = page.page.evaluate(_TABLE_FIT)
+        first_page = page.page.locator(".pa-first-page").count()
     finally:
         page.close()
+    assert page.errors == [] and page.refused == []
     assert overflowing == [], "tables or charts wider than the printed page"
-    assert first_page == (1 if which.startswith("strategic") else 0)
+    assert overlapping == [], "texts drawn over each other on the printed page"
+    assert all(t["cut"] <= 0 for t in tables), "a table's rows cut off in print"
+    assert first_page == 1  # every committee report opens on its first page
     pdf = print_pdf(path, tmp_path / "report.pdf")
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF")

@@ -16,10 +16,10 @@ from partner_analytics.reports.committees import operational_report, programme_o
 def test_operational_report_of_the_degrading_partner(sample_analysis) -> None:
     r = operational_report(sample_analysis, "rivage", "2026-09")
     assert r.partner.id == "rivage" and r.currency == "EUR"
-    assert r.summary.startswith(
-        f"{r.gaps.filter(pl.col('status') == 'met').height} of {r.gaps.height} service levels met"
-    )
-    assert "breach" in r.summary
+    # short bullets: the count met, then one per service level in breach
+    assert r.summary[0] == f"{r.gaps.filter(pl.col('status') == 'met').height} of {r.gaps.height} service levels met"
+    breaches = r.gaps.filter(pl.col("status") == "breach").height
+    assert breaches >= 1 and sum(p.startswith("Breach: ") for p in r.summary) == breaches
     assert set(r.gaps["month"].to_list()) == {dt.date(2026, 9, 1)}
     assert r.floor["day"].min() == dt.date(2026, 9, 1) and r.floor["day"].max() <= dt.date(2026, 9, 30)
     assert r.outlook["month"].max() == dt.date(2026, 12, 1), "the client's forecast of the coming months"
@@ -45,7 +45,8 @@ def test_the_operational_floor_kpis(sample_analysis) -> None:
 
 def test_strategic_report_of_the_degrading_partner(sample_analysis) -> None:
     r = strategic_report(sample_analysis, "rivage", "2026-Q3")
-    assert r.summary.startswith("Over 2026-Q3: ")
+    assert r.summary[0].startswith("Over 2026-Q3: ") and r.summary[2].startswith("In September 2026: ")
+    assert max(len(p) for p in r.summary) <= 90, "short bullets, not a sentence that runs on"
     assert r.statement_months.height == 3
     q = r.statement_quarter.row(0, named=True)
     assert q["net"] == r.statement_months["net"].sum() and q["cycle"] == "2026-Q3"
@@ -201,3 +202,72 @@ def test_the_operational_report_opens_on_the_months_money_against_the_month_befo
     assert r.first_page.decisions == [
         "274 days left, from the end of 2026-09, to the last notice date (01 July 2027) to renew or give notice."
     ]
+
+
+def test_the_programme_first_page_counts_each_partners_service_levels_against_the_quarter_before() -> None:
+    from partner_analytics.reports.summary import programme_service_levels
+
+    sep, jun = dt.date(2026, 9, 1), dt.date(2026, 6, 1)
+    rows = [
+        ("a", sep, ["met", "met", "breach"]),
+        ("a", jun, ["met", "met", "met"]),
+        ("b", sep, ["met", "not measurable"]),
+        ("b", jun, ["breach", "met"]),
+    ]
+    gaps = pl.LazyFrame(
+        [{"partner_id": p, "month": m, "status": s} for p, m, statuses in rows for s in statuses],
+        schema={"partner_id": pl.String, "month": pl.Date, "status": pl.String},
+    )
+    names = pl.LazyFrame({"partner_id": ["b", "a"], "partner": ["Bravo", "Alpha"]})
+    table = programme_service_levels(gaps, names, sep, jun).collect()
+    # in the order of the names; a: one breach where there was none (worse); b: the breach of June gone (better)
+    assert table.rows() == [
+        ("Bravo", 1, 1, 0, 1, 1, "better"),
+        ("Alpha", 3, 2, 1, 3, 0, "worse"),
+    ]
+
+
+def test_the_programme_first_page_says_what_to_decide_partner_by_partner() -> None:
+    from partner_analytics.core.periods import parse_period
+    from partner_analytics.reports.summary import programme_decisions
+
+    period = parse_period("2026-Q3")
+    timeline = pl.DataFrame(
+        {
+            "partner": ["Alpha", "Bravo"],
+            "termination_right": [True, False],
+            "chronic_service_levels": ["service_level/voice", None],
+            # 1 January 2027 is 93 days after 30 September 2026; 1 July 2028 is beyond 180 days
+            "last_notice_date": [dt.date(2027, 1, 1), dt.date(2028, 7, 1)],
+        }
+    )
+    disputes = pl.DataFrame({"partner": ["Bravo", "Bravo"], "amount": [12_345, 655]})
+    overdue = pl.DataFrame({"partner": ["Alpha", "Alpha", "Bravo"]})
+    assert programme_decisions(timeline, disputes, overdue, period, "EUR") == [
+        "Alpha: the termination right for chronic failure is open (Service level · voice).",
+        "Alpha: 93 days left, from the end of 2026-Q3, to the last notice date (01 January 2027) to renew or give notice.",
+        "Alpha: 2 overdue action(s), listed below.",
+        "Bravo: 2 open dispute(s) on the statement (130.00 EUR in all).",
+        "Bravo: 1 overdue action(s), listed below.",
+    ]
+    nothing = programme_decisions(timeline.clear(), disputes.clear(), overdue.clear(), period, "EUR")
+    assert nothing == ["Nothing to decide: no right open, no notice date near, no dispute, no overdue action."]
+
+
+def test_the_programme_overview_opens_on_every_partner(sample_analysis) -> None:
+    from partner_analytics.reports.summary import programme_first_page_html
+
+    o = programme_overview(sample_analysis, "2026-Q3")
+    page = o.first_page
+    # the programme's money is the partners' sum: the statement's programme row
+    total = o.statement.filter(pl.col("partner_id").is_null()).row(0, named=True)
+    money = {r["amount"]: r for r in page.money.iter_rows(named=True)}
+    assert money["Net"]["this_period"] == total["net"] and money["Credits"]["this_period"] == total["credits"]
+    assert page.service_levels["partner"].to_list() == o.status_shares["partner"].to_list()
+    # rivage's 7 overdue actions among every partner's, each with its partner
+    assert page.overdue.filter(pl.col("partner") == "Rivage Relation Client").height == 7
+    # partner by partner, in the overview's order
+    assert page.decisions[0] == "NorthCall Services: 1 overdue action(s), listed below."
+    assert page.decisions[1].startswith("Rivage Relation Client: the termination right for chronic failure is open (")
+    markup = programme_first_page_html(page).markup
+    assert markup.startswith('<section class="pa-first-page">') and "Recruit and train 15 agents" in markup

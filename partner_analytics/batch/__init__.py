@@ -1,6 +1,7 @@
 """A committee cycle in batch: every report of a period computed once and rendered in parallel
 (papermill in worker processes), exported to offline HTML and printed to PDF (`pdf`: headless
-Chromium, when installed), with an index.
+Chromium, when installed), with an index and one committee pack per partner (`packs`: cover, contents,
+reports, page numbers; pypdf).
 
 The report engine, in the order a job goes through it: `jobs` (what a job, its options and its
 result are; the checks before it runs), `kernels` (warmed, lean kernels started ahead of need),
@@ -17,6 +18,7 @@ from .cycle import (
     CycleOutcome,
     CycleReport,
     cycle_jobs,
+    cycle_packs,
     cycle_period,
     data_months,
     index_html,
@@ -46,6 +48,7 @@ from .jobs import (
     parameter_type_problems,
     parameters_cell_index,
 )
+from .packs import PACKS_FOLDER, Pack, PackPart, print_pack
 from .pdf import PDF_HOWTO, PRINT_WIDTH_PX, PdfError, chromium, print_pdf
 from .pool import iter_reports, run_reports
 from .runner import run_report
@@ -53,6 +56,7 @@ from .runner import run_report
 __all__ = [
     "CYCLE_WARM_IMPORTS",
     "DEFAULT_WARM_IMPORTS",
+    "PACKS_FOLDER",
     "PDF_HOWTO",
     "PRINT_WIDTH_PX",
     "TEMPLATES_DIR",
@@ -64,6 +68,8 @@ __all__ = [
     "CycleReport",
     "ErrorKind",
     "ExecutionOptions",
+    "Pack",
+    "PackPart",
     "ParameterValue",
     "PdfError",
     "ReportError",
@@ -74,6 +80,7 @@ __all__ = [
     "chromium",
     "count_plotly_figures",
     "cycle_jobs",
+    "cycle_packs",
     "cycle_period",
     "data_months",
     "declared_parameters",
@@ -85,6 +92,7 @@ __all__ = [
     "parameter_type_problems",
     "parameters_cell_index",
     "prepare_cycle",
+    "print_pack",
     "print_pdf",
     "run_cycle",
     "run_report",

@@ -17,6 +17,7 @@ Layout, under ``<out>/<engagement>/<period>/``::
     strategic/<partner>.html (+ .ipynb)    quarter cycle
     operational/<YYYY-MM>/<partner>.html   the operational reports of a quarter cycle
     programme/overview.html (+ .ipynb)     client only
+    packs/<partner>.pdf, packs/programme.pdf  committee packs: cover, contents, reports (with Chromium)
 
 Every file is replaced atomically (temporary file + rename): an interrupted cycle leaves complete
 reports from this run or the previous one, never a partial file; the index is rewritten after each
@@ -56,6 +57,7 @@ from ..pipeline.store import TABLES_FOLDER
 from ..whatif.scenario import Scenario, changed_contract, read_scenario, write_scenario
 from .html_export import TEMPLATES_DIR
 from .jobs import DEFAULT_WARM_IMPORTS, ExecutionOptions, ReportJob, ReportResult
+from .packs import PACKS_FOLDER, Pack, PackPart, print_pack
 from .pdf import PdfError, chromium, print_pdf
 from .pool import iter_reports
 
@@ -67,6 +69,7 @@ __all__ = [
     "CycleOutcome",
     "CycleReport",
     "cycle_jobs",
+    "cycle_packs",
     "cycle_period",
     "data_months",
     "index_html",
@@ -168,6 +171,7 @@ class CycleOutcome:
     cycle: Cycle
     results: tuple[ReportResult | None, ...]
     lineage: dict[str, Any] = field(default_factory=dict)
+    packs: tuple[tuple[Pack, int], ...] = ()  # the committee packs written, with their page counts
 
     @property
     def failed(self) -> list[tuple[CycleReport, ReportResult]]:
@@ -341,6 +345,28 @@ def cycle_jobs(cycle: Cycle) -> list[ReportJob]:
     return jobs
 
 
+def cycle_packs(cycle: Cycle) -> list[Pack]:
+    """The cycle's committee packs: one per partner (its strategic report, which opens on the summary, then its
+    operational reports month by month) and the programme's (the programme overview), in `packs/`."""
+    order = {"strategic": 0, "operational": 1, "programme": 2}
+    by_partner: dict[str | None, list[CycleReport]] = {}
+    for rep in sorted(cycle.reports, key=lambda r: (order[r.committee], r.period)):
+        by_partner.setdefault(rep.partner_id, []).append(rep)
+    packs = []
+    for partner_id, reports in by_partner.items():
+        name = reports[0].partner_name
+        packs.append(
+            Pack(
+                client=cycle.engagement.contract.client,
+                partner=name,
+                period=str(cycle.period),
+                parts=tuple(PackPart(r.title, r.pdf_path) for r in reports),
+                path=output_path(cycle.folder, PACKS_FOLDER, f"{partner_id or 'programme'}.pdf"),
+            )
+        )
+    return packs
+
+
 # --------------------------------------------------------------------------- running
 
 
@@ -430,8 +456,25 @@ def run_cycle(
             _write_index(outcome, finished=False)
             if on_result is not None:
                 on_result(report, result)
+        if browser is not None:
+            outcome = replace(outcome, packs=_write_packs(outcome, browser))
         _write_index(outcome, finished=True)
         return outcome
+
+
+def _write_packs(outcome: CycleOutcome, browser: Path) -> tuple[tuple[Pack, int], ...]:
+    """Print each committee pack whose reports were all printed; a pack missing a report is not written."""
+    written = []
+    today = dt.date.fromisoformat(str(outcome.lineage.get("generated_at") or dt.date.today())[:10])
+    for pack in cycle_packs(outcome.cycle):
+        pack.path.unlink(missing_ok=True)
+        if not all(part.pdf.is_file() for part in pack.parts):
+            continue
+        try:
+            written.append((pack, print_pack(pack, today, browser=browser)))
+        except PdfError as e:
+            warnings.warn(str(e), stacklevel=3)
+    return tuple(written)
 
 
 def _remove_stale_outputs(report: CycleReport, result: ReportResult) -> None:
@@ -503,6 +546,10 @@ def _cycle_record(outcome: CycleOutcome, *, finished: bool) -> dict[str, Any]:
         "reports_failed": failed,
         "generated_at": outcome.lineage.get("generated_at"),
         "tables": TABLES_FOLDER + "/",
+        "packs": [
+            {"title": pack.title, "partner_name": pack.partner, "pdf": rel(pack.path), "pages": pages}
+            for pack, pages in outcome.packs
+        ],
         "lineage": outcome.lineage,
         "reports": reports,
     }

@@ -25,7 +25,7 @@ PRINT_WIDTH_PX = round((210 - 2 * 12) * 96 / 25.4)
 PDF_HOWTO = (
     "no Chromium found (chromium or chromium-browser on the PATH, or /usr/bin/chromium): the reports are "
     "written as HTML only. Install it (Debian/Ubuntu: sudo apt-get install chromium) and run the cycle again "
-    "to get each report as PDF too."
+    "to get each report as PDF too, and the committee packs."
 )
 
 _CANDIDATES = ("chromium", "chromium-browser", "google-chrome")

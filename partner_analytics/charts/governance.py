@@ -4,6 +4,7 @@ committee's actions, and the readiness to exit with the contract's timeline."""
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from collections.abc import Mapping
 from typing import Any
 
@@ -57,6 +58,10 @@ from .layout import (
 )
 
 __all__ = ["action_log", "invoice_reconciliation", "reversibility_readiness", "transparency_scorecard"]
+
+# A subtitle's line: at most this many characters (12 px text within the printed page's 703 px), this high.
+SUBTITLE_LINE_CHARS = 90
+SUBTITLE_LINE_PX = 16
 
 _RATES = (("on_time_rate", "on_time", "on time"), ("completeness_rate", "complete", "complete"))
 
@@ -138,6 +143,8 @@ def transparency_scorecard(transparency: Frame, discrepancies: Frame, *, partner
             if part.is_empty():
                 continue
             hovers, texts = [], []
+            # only each KPI's latest flagged month is labelled: labels of neighbouring months would run together
+            latest = set(part.group_by("kpi", "channel").agg(pl.col("month").max()).iter_rows())
             for r in part.iter_rows(named=True):
                 unit = kpi_unit(r["kpi"])
                 change = MISSING if is_missing(r["discrepancy"]) else change_text(r["discrepancy"], unit)
@@ -146,9 +153,8 @@ def transparency_scorecard(transparency: Frame, discrepancies: Frame, *, partner
                     f"reported {value_text(r['reported'], unit)}, recomputed {value_text(r['recomputed'], unit)}"
                     f"<br>difference {change}{note}"
                 )
-                texts.append(change)
+                texts.append(change if (r["kpi"], r["channel"], r["month"]) in latest else "")
             colour = STATUS_COLOURS[status]
-            few = part.height <= 12
             fig.add_trace(
                 go.Scatter(
                     **monthly_trace(
@@ -156,8 +162,8 @@ def transparency_scorecard(transparency: Frame, discrepancies: Frame, *, partner
                         y=[labels[(k, c)] for k, c in part.select("kpi", "channel").iter_rows()],
                     ),
                     name=name,
-                    mode="markers+text" if flagged and few else "markers",
-                    text=texts if flagged and few else None,
+                    mode="markers+text" if flagged else "markers",
+                    text=texts if flagged else None,
                     textposition="top center",
                     textfont={"size": 11, "color": colour},
                     marker={
@@ -379,11 +385,24 @@ def reversibility_readiness(reversibility: Frame, timeline: Frame, *, partner: s
             range=[0, 1.3], tickvals=[0, 0.25, 0.5, 0.75, 1], tickformat=".0%", title="readiness", row=1, col=1
         )
         fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)), row=1, col=1)
+    rights = times.filter(pl.col("termination_right")) if not times.is_empty() else times
     if times.is_empty():
         add_panel_note(fig, "No contract timeline", "x2 domain", "y2 domain")
     else:
         _timeline_traces(fig, times.sort("partner_id"))
-    fig = report_layout(fig, title, height=620)
+    # the open termination right is the figure's subtitle: under the title, over nothing, in lines that fit the
+    # printed page (a subtitle does not wrap by itself)
+    lines = [
+        line
+        for r in rights.iter_rows(named=True)
+        for line in textwrap.wrap(
+            f"Termination right open (chronic failure): {r['partner_id']}: {r['chronic_service_levels']}",
+            SUBTITLE_LINE_CHARS,
+        )
+    ]
+    fig = report_layout(fig, title, subtitle="<br>".join(lines) or None, height=620 + 30 * max(0, times.height - 1))
+    if len(lines) > 1:
+        fig.update_layout(margin_t=fig.layout.margin.t + SUBTITLE_LINE_PX * (len(lines) - 1))
     return fig
 
 
@@ -441,37 +460,42 @@ def _timeline_traces(fig: go.Figure, times: pl.DataFrame) -> None:
             row=2,
             col=1,
         )
-    for column, name, symbol, colour, where in (
-        ("as_of", "as of", "line-ns", INK, "bottom center"),
-        ("last_notice_date", "last notice date", "triangle-down", OKABE_ITO["orange"], "top center"),
-        ("end", "term end", "line-ns", OKABE_ITO["vermillion"], "top center"),
+    # the key dates are named in the legend (with the date when there is one partner), never written beside
+    # their markers: a notice date and a term end a few months apart would write over each other
+    one = len(partners) == 1
+    for column, name, symbol, colour in (
+        ("as_of", "as of", "line-ns", INK),
+        ("last_notice_date", "last notice date", "triangle-down", OKABE_ITO["orange"]),
+        ("end", "term end", "line-ns", OKABE_ITO["vermillion"]),
     ):
         dates = times.get_column(column).to_list()
         fig.add_trace(
             go.Scatter(
                 x=dates,
                 y=partners,
-                mode="markers+text",
-                name=name,
+                mode="markers",
+                name=f"{name} {dates[0]:{SHORT_DATE_FORMAT}}" if one else name,
                 marker={
                     "symbol": symbol,
                     "size": 26 if symbol == "line-ns" else 13,
                     "color": colour,
                     "line": {"width": 3, "color": colour},
                 },
-                text=[f"{name} {d:{SHORT_DATE_FORMAT}}" for d in dates],
-                textposition=where,
-                textfont={"size": 11, "color": colour},
                 hovertemplate=f"%{{y}} · {name} %{{x|{DATE_NAME_FORMAT}}}<extra></extra>",
                 cliponaxis=False,
             ),
             row=2,
             col=1,
         )
-    fig.update_xaxes(type="date", tickformat=MONTH_TICK_FORMAT, row=2, col=1)
+    fig.update_xaxes(type="date", tickformat=MONTH_TICK_FORMAT, range=timeline_range(times), row=2, col=1)
     fig.update_yaxes(type="category", row=2, col=1)
     fig.update_layout(barmode="overlay")
-    rights = times.filter(pl.col("termination_right"))
-    if not rights.is_empty():
-        text = "; ".join(f"{r['partner_id']}: {r['chronic_service_levels']}" for r in rights.iter_rows(named=True))
-        add_note(fig, f"Termination right open (chronic failure): {text}", name="termination right")
+
+
+def timeline_range(times: pl.DataFrame) -> list[dt.date]:
+    """The timeline's x range: from two months before the earliest as-of date to two months after the latest
+    term end or transition end. The decisions lie there; the whole term from its start would crowd the as-of,
+    notice and end labels into a few pixels (the term bar's hover gives its start)."""
+    ends = [add_months(a, n) for a, n in zip(times["as_of"], times["transition_months"], strict=True)]
+    last = max([*times.get_column("end").to_list(), *ends])
+    return [add_months(min(times.get_column("as_of").to_list()), -2), add_months(last, 2)]

@@ -21,6 +21,7 @@ __all__ = [
     "HOVER_MONTH",
     "MONTH_BAR_MS",
     "MONTH_TICK_FORMAT",
+    "NO_DATA_HEIGHT",
     "Frame",
     "add_note",
     "add_panel_note",
@@ -45,6 +46,8 @@ Frame = pl.DataFrame | pl.LazyFrame
 DAY_MS = 86_400_000
 MONTH_BAR_MS = 22 * DAY_MS
 MONTH_TICK_FORMAT = "%b<br>%Y"
+#: The height of a figure without data: its title and one line saying why.
+NO_DATA_HEIGHT = 120
 # The month of a point in a hover template: `March 2026`.
 HOVER_MONTH = f"%{{x|{MONTH_NAME_FORMAT}}}"
 
@@ -97,7 +100,10 @@ def no_data(title: str, message: str = "No data for this selection") -> go.Figur
     )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    return report_layout(fig, title, height=260)
+    # one line under the title: a small figure, not an empty chart's worth of blank page
+    fig = report_layout(fig, title, height=NO_DATA_HEIGHT)
+    fig.update_layout(margin={"t": 50, "b": 10})
+    return fig
 
 
 def add_note(fig: go.Figure, text: str, *, name: str = "note") -> None:

@@ -22,6 +22,7 @@ from ..views.wording import (
     kpi_label,
     kpi_unit,
     month_name,
+    short_of_target_zone,
     span_text,
     status_label,
     value_text,
@@ -45,7 +46,14 @@ from .layout import (
 
 __all__ = ["objective_vs_result", "scorecard"]
 
-_BAND = "rgba(230, 159, 0, 0.16)"  # the below-target zone: the orange of "below target", light
+# The scorecard's rows, header (two lines), top margin (title and subtitle) and text, in pixels: its height
+# follows its rows, each on one line from the printed page's width up.
+SCORECARD_ROW_PX = 28
+SCORECARD_HEADER_PX = 40
+SCORECARD_LINE_PX = 14  # a status's second line (chronic failure)
+SCORECARD_FONT_PX = 11
+SCORECARD_TOP_PX = 90
+_BAND = "rgba(230, 159, 0, 0.16)"  # the zone short of target: the orange of "below target", light
 
 
 def scorecard(gaps: Frame, month: dt.date | str, *, partner: str | None = None) -> go.Figure:
@@ -75,7 +83,7 @@ def scorecard(gaps: Frame, month: dt.date | str, *, partner: str | None = None) 
         targets.append(value_text(r["target"], unit))
         minima.append(value_text(r["minimum"], unit))
         status = r["status"]
-        chronic = " · chronic failure" if r["chronic_failure"] else ""
+        chronic = "<br>chronic failure" if r["chronic_failure"] else ""  # a second line at every width
         statuses.append(f"{status_label(status)}{chronic}")
         status_fill.append(STATUS_COLOURS[status])
         arrow, colour = _trend(r["value"], r["previous"], r["direction"], unit)
@@ -83,33 +91,46 @@ def scorecard(gaps: Frame, month: dt.date | str, *, partner: str | None = None) 
         trend_colour.append(colour)
         notes.append(r["note"] or "")
     white = ["white"] * len(names)
+    columns = ["Service level", "Result", "Target", "Minimum", "Status", "Trend vs<br>previous month", "Note"]
+    values = [names, results, targets, minima, statuses, trends, notes]
+    widths = [2.8, 1.05, 1.05, 1.05, 1.7, 2.0, 2.4]
+    fills = [white, white, white, white, status_fill, white, white]
+    colours = [[INK] * len(names)] * 4 + [["#000000"] * len(names), trend_colour, ["#555555"] * len(names)]
+    aligns = ["left", "right", "right", "right", "left", "left", "left"]
+    keep = slice(None) if any(notes) else slice(0, 6)
+    chronic = sum("chronic" in status for status in statuses)  # no note this month: no empty column
     fig = go.Figure(
         go.Table(
-            columnwidth=[2.6, 1.1, 1.1, 1.1, 1.9, 1.9, 2.4],
+            columnwidth=widths[keep],
             header={
-                "values": ["Service level", "Result", "Target", "Minimum", "Status", "Trend vs previous month", "Note"],
+                "values": columns[keep],
                 "fill_color": "#EEEEEE",
                 "align": "left",
-                "font": {"size": 13, "color": INK},
-                "height": 30,
+                "font": {"size": SCORECARD_FONT_PX, "color": INK},
+                "height": SCORECARD_HEADER_PX,
             },
             cells={
-                "values": [names, results, targets, minima, statuses, trends, notes],
-                "fill_color": [white, white, white, white, status_fill, white, white],
-                "font": {
-                    "size": 13,
-                    "color": [[INK] * len(names)] * 4
-                    + [["#000000"] * len(names), trend_colour, ["#555555"] * len(names)],
-                },
-                "align": ["left", "right", "right", "right", "left", "left", "left"],
-                "height": 30,
+                "values": values[keep],
+                "fill_color": fills[keep],
+                "font": {"size": SCORECARD_FONT_PX, "color": colours[keep]},
+                "align": aligns[keep],
+                "height": SCORECARD_ROW_PX,
             },
         )
     )
     subtitle = "Status colours are colour-blind safe and each status also has its own symbol."
-    # a status with "· chronic failure" wraps onto a second line in its cell
-    row_height = 48 if any("chronic" in s for s in statuses) else 31
-    return report_layout(fig, title, subtitle=subtitle, height=150 + row_height * (len(names) + 1))
+    fig = report_layout(fig, title, subtitle=subtitle)
+    # the height of its rows: one line each (two for a chronic failure), even at the printed page's width
+    fig.update_layout(
+        margin={"l": 10, "r": 10, "t": SCORECARD_TOP_PX, "b": 10},
+        height=SCORECARD_TOP_PX
+        + 10
+        + SCORECARD_HEADER_PX
+        + SCORECARD_ROW_PX * len(names)
+        + SCORECARD_LINE_PX * chronic
+        + 4,
+    )
+    return fig
 
 
 def _trend(value: float | None, previous: float | None, direction: int, unit: str) -> tuple[str, str]:
@@ -140,11 +161,11 @@ def objective_vs_result(gaps: Frame, service_level: str, *, partner: str | None 
     months = df.get_column("month").to_list()
     fmt = hover_value(unit)
     fig = go.Figure()
-    # The zone between minimum and target is the "below target" zone: its colour, light.
+    # The zone between minimum and target, short of target: below the target when higher is better, above it
+    # when lower is better (the band lies between the two lines either way; its name follows the direction).
     bx, by = month_band(months, df.get_column("minimum").to_list(), df.get_column("target").to_list())
-    fig.add_trace(
-        go.Scatter(x=bx, y=by, name="below-target zone", fill="toself", fillcolor=_BAND, mode="none", hoverinfo="skip")
-    )
+    zone = short_of_target_zone(df.item(0, "direction"))
+    fig.add_trace(go.Scatter(x=bx, y=by, name=zone, fill="toself", fillcolor=_BAND, mode="none", hoverinfo="skip"))
     for column, name, colour, dash in (
         ("minimum", "minimum", STATUS_COLOURS["breach"], "dot"),
         ("target", "target", INK, "dash"),

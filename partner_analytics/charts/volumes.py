@@ -257,14 +257,24 @@ def floor_activity(floor: Frame, *, partner: str | None = None, channel: str | N
     fig.update_yaxes(
         title_text="service level (%)", tickformat=".0%", range=[0, 1.05], dtick=0.2, row=1, col=1, secondary_y=True
     )
-    fig.update_yaxes(title_text="hours per day", rangemode="tozero", row=2, col=1, secondary_y=False)
+    # ranges from the data: every staffed hour and every occupancy above 100 % stays in view
+    hours = [h for h in [*staffed, *days["handled_hours"].to_list()] if h is not None]
     fig.update_yaxes(
-        title_text="occupancy (%)", tickformat=".0%", range=[0, 1.05], dtick=0.2, row=2, col=1, secondary_y=True
+        title_text="hours per day", range=[0, _headroom(max(hours, default=0), 1)], row=2, col=1, secondary_y=False
+    )
+    top = _headroom(max([o for o in occupancy if o is not None], default=0), 1)
+    fig.update_yaxes(
+        title_text="occupancy (%)", tickformat=".0%", range=[0, top], dtick=0.2, row=2, col=1, secondary_y=True
     )
     fig.update_xaxes(tickformat="%d %b", row=2, col=1)
     if not any(v is not None for v in staffed):
         add_note(fig, "no staffing data: staffed hours and occupancy not measurable")
     return report_layout(fig, title, height=560)
+
+
+def _headroom(largest: float, floor: float) -> float:
+    """The top of an axis holding `largest` with a 5 % margin above it, at least `floor` plus that margin."""
+    return max(largest, floor) * 1.05
 
 
 def forecast_outlook(forecasts: Frame, *, partner: str | None = None) -> go.Figure:

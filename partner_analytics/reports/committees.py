@@ -21,13 +21,14 @@ from ..governance.actions import open_actions
 from ..io.engagement import load
 from ..pipeline.analysis import Analysis, compute
 from ..pipeline.store import load_analysis
+from ..record.ledger import ledger_path, read_ledger
 from ..risk.statement import STATEMENT_AMOUNTS, cycle_statement
 from ..views.contract_wording import contract_mechanics
-from ..views.partner import near_misses, partner_view, period_gaps, summary_sentence
+from ..views.partner import near_misses, partner_view, period_gaps, summary_points
 from ..views.wording import date_name, kpi_label, month_name
 from ..whatif.scenario import Scenario, read_scenario
 from .scenario_section import ScenarioSection, scenario_section
-from .summary import FirstPage, first_page
+from .summary import FirstPage, ProgrammeFirstPage, first_page, programme_first_page
 
 __all__ = [
     "FLOOR_KPIS",
@@ -70,7 +71,7 @@ class OperationalReport:
     period: Period
     currency: str
     view: Analysis
-    summary: str
+    summary: list[str]  # short bullets
     first_page: FirstPage
     gaps: pl.DataFrame
     breaches: pl.DataFrame
@@ -92,7 +93,7 @@ class StrategicReport:
     period: Period
     currency: str
     view: Analysis
-    summary: str
+    summary: list[str]  # short bullets
     first_page: FirstPage
     termination: str
     contract_health: str
@@ -116,6 +117,7 @@ class ProgrammeOverview:
     period: Period
     currency: str
     analysis: Analysis
+    first_page: ProgrammeFirstPage
     status_shares: pl.DataFrame
     statement: pl.DataFrame
     previous_statement: pl.DataFrame
@@ -164,7 +166,7 @@ def operational_report(analysis: Analysis, partner_id: str, month: str | Period)
         period=period,
         currency=view.contract.currency,
         view=view,
-        summary=summary_sentence(gaps),
+        summary=summary_points(gaps),
         first_page=first_page(view, period, view_actions(view, period.last_day)),
         gaps=gaps,
         breaches=gaps.filter(pl.col("status").is_in(["breach", "excused", "below target"])),
@@ -302,17 +304,18 @@ def contract_health_sentence(timeline: dict) -> str:
     return "; ".join(parts) + "."
 
 
-def _quarter_summary(gaps: pl.DataFrame, period: Period) -> str:
-    """ "Over 2026-Q3: 14 of 18 service-level months met; 3 breaches; …" then the last month's sentence."""
+def _quarter_summary(gaps: pl.DataFrame, period: Period) -> list[str]:
+    """Short bullets: "Over 2026-Q3: 14 of 18 service-level months met", "3 breaches", …, then the last month's."""
     if gaps.is_empty():
-        return f"No service level is measured over {period}."
+        return [f"No service level is measured over {period}."]
     counts = dict(gaps.group_by("status").len().iter_rows())
-    parts = [f"Over {period}: {counts.get('met', 0)} of {gaps.height} service-level months met"]
+    points = [f"Over {period}: {counts.get('met', 0)} of {gaps.height} service-level months met"]
     for status, one, many in (("breach", "breach", "breaches"), ("excused", "excused breach", "excused breaches")):
         if counts.get(status):
-            parts.append(f"{counts[status]} {one if counts[status] == 1 else many}")
+            points.append(f"{counts[status]} {one if counts[status] == 1 else many}")
     last = gaps.filter(pl.col("month") == gaps["month"].max())
-    return "; ".join(parts) + f". In {month_name(last['month'][0])}: " + summary_sentence(last)
+    first, *rest = summary_points(last)
+    return [*points, f"In {month_name(last['month'][0])}: {first}", *rest]
 
 
 def programme_overview(
@@ -352,6 +355,7 @@ def programme_overview(
         period=period,
         currency=analysis.contract.currency,
         analysis=analysis,
+        first_page=programme_first_page(analysis, period, names, read_ledger(ledger_path(engagement_path(engagement)))),
         status_shares=shares.join(names, on="partner_id", how="left").sort("partner_id").collect(),
         statement=programme_statement(analysis.statement, names, period).collect(),
         previous_statement=programme_statement(analysis.statement, names, previous).collect(),

@@ -5,6 +5,11 @@ The status of each service level and its trend against the previous period, the 
 (termination right, days left to the last notice date, invoice gaps flagged, service levels in
 breach) and the overdue actions with their owners. Built on a partner's view, so it holds only that
 partner's figures; `first_page_html` shows it.
+
+The programme overview (client only) has its own: every partner's service levels met and in breach
+against the quarter before, the programme's money, what must be decided across partners (termination
+rights open, last notice dates within `NOTICE_WINDOW_DAYS`, open disputes of the ledger, overdue
+actions) and the overdue actions with partner and owner; `programme_first_page_html` shows it.
 """
 
 from __future__ import annotations
@@ -19,10 +24,26 @@ from ..core.money import format_cents
 from ..core.periods import Period, add_months
 from ..governance.actions import open_actions
 from ..pipeline.analysis import Analysis
+from ..record.disputes import disputes
 from ..views.html_tables import HTML, money, service_level, service_levels, status, table
-from ..views.wording import date_name, format_value, number, signed_money
+from ..views.wording import date_name, format_value, month_name, number, signed_money
 
-__all__ = ["FirstPage", "first_page", "first_page_html", "period_money", "service_level_trends"]
+__all__ = [
+    "NOTICE_WINDOW_DAYS",
+    "FirstPage",
+    "ProgrammeFirstPage",
+    "first_page",
+    "first_page_html",
+    "period_money",
+    "programme_decisions",
+    "programme_first_page",
+    "programme_first_page_html",
+    "programme_service_levels",
+    "service_level_trends",
+]
+
+#: A last notice date this many days or fewer after the period's end is a decision for the committee.
+NOTICE_WINDOW_DAYS = 180
 
 # The period's money on the first page: the statement's amounts, adjustments grouped (formulas.md §6).
 _ADJUSTMENTS = ("earned_back", "corridor_compensation", "gain_share", "resource_adjustment")
@@ -176,6 +197,164 @@ def first_page_html(page: FirstPage) -> HTML:
         table(
             page.overdue,
             {"title": "Overdue action", "owner_party": "Owner", "due_on": "Due", "days_overdue": "Days overdue"},
+            formats={"days_overdue": number},
+            empty="No overdue action.",
+        ).markup,
+        "</section>",
+    ]
+    return HTML("\n".join(parts))
+
+
+@dataclass(frozen=True)
+class ProgrammeFirstPage:
+    """The first page of the programme overview: every partner, client only."""
+
+    period: Period
+    previous: Period
+    currency: str
+    service_levels: pl.DataFrame  # partner, measured, met, breach, previous_met, previous_breach, trend
+    money: pl.DataFrame  # amount (net, credits, bonus, adjustments), this period, previous period, change (cents)
+    decisions: list[str]
+    overdue: pl.DataFrame  # partner, title, owner_party, due_on, days_overdue
+
+
+def programme_service_levels(gaps: pl.LazyFrame, names: pl.LazyFrame, month: dt.date, before: dt.date) -> pl.LazyFrame:
+    """Per partner (in the order of `names`: partner_id, partner): service levels measured, met and in breach in
+    `month` and in `before`, and the trend: `better` when fewer are in breach (or, as many, more are met)."""
+
+    def counts(m: dt.date, prefix: str) -> pl.LazyFrame:
+        return (
+            gaps.filter(pl.col("month") == m)
+            .group_by("partner_id")
+            .agg(
+                (pl.col("status") != "not measurable").sum().alias(f"{prefix}measured"),
+                (pl.col("status") == "met").sum().alias(f"{prefix}met"),
+                (pl.col("status") == "breach").sum().alias(f"{prefix}breach"),
+            )
+        )
+
+    now, then = counts(month, ""), counts(before, "previous_")
+    met, breach, previous_met, previous_breach = (
+        pl.col(c).cast(pl.Int64) for c in ("met", "breach", "previous_met", "previous_breach")
+    )
+    change = (previous_breach - breach) * 100 + (met - previous_met)
+    trend = pl.when(change > 0).then(pl.lit("better")).when(change < 0).then(pl.lit("worse"))
+    trend = trend.when(change == 0).then(pl.lit("unchanged"))
+    return (
+        names.join(now, on="partner_id", how="inner", maintain_order="left")
+        .join(then, on="partner_id", how="left", maintain_order="left")
+        .with_columns(trend.alias("trend"))
+        .select("partner", "measured", "met", "breach", "previous_met", "previous_breach", "trend")
+    )
+
+
+def programme_decisions(
+    timeline: pl.DataFrame, open_disputes: pl.DataFrame, overdue: pl.DataFrame, period: Period, currency: str
+) -> list[str]:
+    """What the committee must decide across partners, partner by partner (`timeline` with a `partner` name):
+    termination rights open, last notice dates within `NOTICE_WINDOW_DAYS` of the period's end, open disputes
+    (`open_disputes`: partner, amount in cents), overdue actions (`overdue`: partner)."""
+    decisions = []
+    for r in timeline.iter_rows(named=True):
+        partner = r["partner"]
+        if r["termination_right"]:
+            decisions.append(
+                f"{partner}: the termination right for chronic failure is open "
+                f"({service_levels(r['chronic_service_levels'])})."
+            )
+        days = (r["last_notice_date"] - period.last_day).days
+        if 0 <= days <= NOTICE_WINDOW_DAYS:
+            decisions.append(
+                f"{partner}: {days} days left, from the end of {period}, to the last notice date "
+                f"({date_name(r['last_notice_date'])}) to renew or give notice."
+            )
+        disputed = open_disputes.filter(pl.col("partner") == partner)
+        if disputed.height:
+            amount = format_cents(int(disputed["amount"].sum()), currency)
+            decisions.append(f"{partner}: {disputed.height} open dispute(s) on the statement ({amount} in all).")
+        late = overdue.filter(pl.col("partner") == partner).height
+        if late:
+            decisions.append(f"{partner}: {late} overdue action(s), listed below.")
+    return decisions or ["Nothing to decide: no right open, no notice date near, no dispute, no overdue action."]
+
+
+def programme_first_page(
+    analysis: Analysis, period: Period, names: pl.LazyFrame, ledger: list[dict]
+) -> ProgrammeFirstPage:
+    """The programme overview's first page for a quarter: `names` (partner_id, partner) in the report's order,
+    `ledger` the engagement's ledger entries (`record.read_ledger`), for the disputes open at the period's end."""
+    previous = previous_period(period)
+    last, before = period.month_starts[-1], previous.month_starts[-1]
+    actions = analysis.action_log.filter(pl.col("raised_on") <= period.last_day)
+    overdue = (
+        open_actions(actions, period.last_day)
+        .filter(pl.col("overdue"))
+        .join(names, on="partner_id", how="left", maintain_order="left")
+        .select("partner", "title", "owner_party", "due_on", "days_overdue")
+        .collect()
+    )
+    end = dt.datetime.combine(period.end, dt.time(), tzinfo=dt.UTC)
+    opened = disputes([e for e in ledger if dt.datetime.fromisoformat(e["at"]) < end], period.last_day)
+    open_disputes = (
+        names.join(
+            opened.lazy().filter(pl.col("status") == "open"), on="partner_id", how="inner", maintain_order="left"
+        )
+        .select("partner", (pl.col("amount") - pl.col("claimed")).abs().alias("amount"))  # the amount in dispute
+        .collect()
+    )
+    timeline = names.join(analysis.timeline, on="partner_id", how="inner", maintain_order="left").collect()
+    return ProgrammeFirstPage(
+        period=period,
+        previous=previous,
+        currency=analysis.contract.currency,
+        service_levels=programme_service_levels(analysis.gaps, names, last, before).collect(),
+        money=period_money(analysis.statement, period, previous).collect(),
+        decisions=programme_decisions(timeline, open_disputes, overdue, period, analysis.contract.currency),
+        overdue=overdue,
+    )
+
+
+def programme_first_page_html(page: ProgrammeFirstPage) -> HTML:
+    """The programme overview's first page: decisions first, then every partner's service levels, the
+    programme's money and the overdue actions; it ends with a page break in print."""
+    amount = money(page.currency)
+    last, before = month_name(page.period.month_starts[-1]), month_name(page.previous.month_starts[-1])
+    parts = [
+        '<section class="pa-first-page">',
+        "<h2>Summary</h2>",
+        "<h3>To decide</h3>",
+        "<ul>" + "".join(f"<li>{html.escape(d)}</li>" for d in page.decisions) + "</ul>",
+        table(
+            page.service_levels,
+            {
+                "partner": "Partner",
+                "measured": "Measured",
+                "met": "Met",
+                "breach": "In breach",
+                "previous_met": f"Met, {before}",
+                "previous_breach": f"In breach, {before}",
+                "trend": "Trend",
+            },
+            formats={c: number for c in ("measured", "met", "breach", "previous_met", "previous_breach")},
+            caption=f"Service levels of each partner in {last}, against {before}",
+            empty="No service level is measured.",
+        ).markup,
+        table(
+            page.money,
+            {"amount": "Amount", "this_period": str(page.period), "previous": str(page.previous), "change": "Change"},
+            formats={"this_period": amount, "previous": amount, "change": lambda c: signed_money(c, page.currency)},
+            caption="The programme's money, every partner (adjustments: earned back, corridor, gain-share, "
+            "resource adjustment)",
+        ).markup,
+        table(
+            page.overdue,
+            {
+                "partner": "Partner",
+                "title": "Overdue action",
+                "owner_party": "Owner",
+                "due_on": "Due",
+                "days_overdue": "Days overdue",
+            },
             formats={"days_overdue": number},
             empty="No overdue action.",
         ).markup,

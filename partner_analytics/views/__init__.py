@@ -21,6 +21,7 @@ from .partner import (
     partner_view,
     period_gaps,
     status_counts,
+    summary_points,
     summary_sentence,
 )
 from .style import (
@@ -125,6 +126,7 @@ __all__ = [
     "status",
     "status_counts",
     "status_label",
+    "summary_points",
     "summary_sentence",
     "table",
     "term_percent",

@@ -114,9 +114,13 @@ def table(
     return HTML(f'<table class="pa-table">{title}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
-def title(text: str, subtitle: str | None = None) -> HTML:
-    """The report's title (and a line under it), escaped."""
-    under = f'<p class="pa-subtitle">{html.escape(subtitle)}</p>' if subtitle else ""
+def title(text: str, subtitle: str | list[str] | None = None) -> HTML:
+    """The report's title and under it a line, or short bullets (a list), escaped."""
+    if isinstance(subtitle, list):
+        items = "".join(f"<li>{html.escape(item)}</li>" for item in subtitle)
+        under = f'<ul class="pa-subtitle">{items}</ul>' if subtitle else ""
+    else:
+        under = f'<p class="pa-subtitle">{html.escape(subtitle)}</p>' if subtitle else ""
     return HTML(f"<h1>{html.escape(text)}</h1>{under}")
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "partner_view",
     "period_gaps",
     "status_counts",
+    "summary_points",
     "summary_sentence",
 ]
 
@@ -58,6 +59,26 @@ def near_misses(gaps: pl.LazyFrame) -> pl.LazyFrame:
 def status_counts(gaps: pl.DataFrame) -> dict[str, int]:
     """How many service levels have each status."""
     return dict(gaps.group_by("status").len().iter_rows())
+
+
+def summary_points(month_gaps: pl.DataFrame) -> list[str]:
+    """A month's service levels as short bullets a committee reads first: "4 of 6 service levels met", then one
+    bullet per service level in breach, excused or below target, then how many were not measurable."""
+    if month_gaps.is_empty():
+        return ["No service level is measured this month."]
+    counts = status_counts(month_gaps)
+    points = [f"{counts.get('met', 0)} of {month_gaps.height} service levels met"]
+    rows = month_gaps.sort("order" if "order" in month_gaps.columns else "service_level")
+    for status, against in (("breach", "minimum"), ("excused", "minimum"), ("below target", "target")):
+        word = ("excused breach" if status == "excused" else status).capitalize()
+        for r in rows.filter(pl.col("status") == status).iter_rows(named=True):
+            points.append(
+                f"{word}: {kpi_label(r['kpi'], r['channel'])} {format_value(r['kpi'], r['value'])} "
+                f"against a {against} of {format_value(r['kpi'], r[against])}"
+            )
+    if counts.get("not measurable"):
+        points.append(f"{counts['not measurable']} not measurable")
+    return points
 
 
 def summary_sentence(month_gaps: pl.DataFrame) -> str:

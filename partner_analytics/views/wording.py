@@ -39,8 +39,10 @@ __all__ = [
     "month",
     "month_name",
     "number",
+    "pack_confidentiality",
     "percent",
     "service_level_label",
+    "short_of_target_zone",
     "signed_money",
     "span_text",
     "status_label",
@@ -119,6 +121,20 @@ def direction_text(kpi_name: str) -> str:
     """Which way is better for a KPI: `higher is better`, `lower is better`, or nothing."""
     direction = KPIS[kpi_name].direction if kpi_name in KPIS else "none"
     return {"higher": "higher is better", "lower": "lower is better"}.get(direction, "")
+
+
+def pack_confidentiality(client: str, partner: str | None) -> str:
+    """The confidentiality line of a committee pack's cover: a partner's pack goes to both parties, the
+    programme's (`partner` None) to the client only."""
+    if partner is None:
+        return f"Confidential, {client} only: every partner's figures. Not for distribution to partners."
+    return f"Confidential: for the committee of {client} and {partner}. It holds only {partner}'s figures."
+
+
+def short_of_target_zone(direction: int) -> str:
+    """The name of the zone between target and minimum, in the KPI's direction (1: higher is better): a
+    lower-is-better KPI falls short of its target above it."""
+    return "above-target zone (short of target)" if direction < 0 else "below-target zone (short of target)"
 
 
 def format_unit(value: float, unit: str) -> str:
