@@ -503,6 +503,13 @@ class Source(_Terms):
     covers: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
 
+class Committees(_Terms):
+    """When the committees meet: days after their period's last day (formulas.md §10.6)."""
+
+    operational_days: int = Field(default=10, ge=0, le=90)
+    strategic_days: int = Field(default=20, ge=0, le=120)
+
+
 class Contract(_Terms):
     client: str = Field(min_length=1)
     currency: str = Field(pattern=r"^[A-Z]{3}$")
@@ -510,6 +517,7 @@ class Contract(_Terms):
     channels: dict[str, ChannelTerms] = Field(min_length=1)
     partners: tuple[Partner, ...] = Field(min_length=1)
     sources: dict[str, Source] = Field(default_factory=dict)
+    committees: Committees = Committees()
 
     @field_validator("timezone")
     @classmethod
