@@ -179,7 +179,9 @@ def statement_lines(record: StatementRecord, partner_id: str, month: dt.date) ->
         for r in restated.filter(pl.col("line") == line).iter_rows(named=True):
             states.append(_restated_state(r, cents))
         if line == "prior_period_adjustment" and not carried.is_empty():
-            states = [_WORDS["carried"].format(months=", ".join(month_name(m) for m in carried["month"].unique()))]
+            states = [
+                _WORDS["carried"].format(months=", ".join(month_name(m) for m in carried["month"].unique().sort()))
+            ]
         if line in ("payable", "in_dispute"):
             states = [_WORDS[line]]
         out.append({"line": line, "label": label, "amount": int(row[line]), "state": "; ".join(states)})
