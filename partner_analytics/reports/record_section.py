@@ -50,7 +50,7 @@ _WORDS = {
     "signed": "signed by {who}",
     "locked": "locked: signed by both ({who})",
     "disputed": "disputed by {party} for {days} days: {reason}",
-    "settled": "dispute {outcome} by {party}",
+    "settled": "disputed by {party}, {outcome} by {answered_by} ({answered_on})",
     "restated": "restated: signed {original}, now {restated}, adjustment {difference} in {adjusted_in}",
     "waiting": "no open month yet",
     "carried": "restated figures of {months}",
@@ -193,7 +193,10 @@ def _dispute_state(d: dict[str, Any]) -> str:
     if d["status"] == "open":
         what = d["line"] if not d["line"].startswith("credit:") else service_level(d["line"].removeprefix("credit:"))
         return _WORDS["disputed"].format(party=party, days=d["age_days"], reason=f"{what}, {d['reason']}")
-    return _WORDS["settled"].format(outcome=d["status"], party=party)
+    answered_on = d["resolved_at"].strftime("%Y-%m-%d")
+    return _WORDS["settled"].format(
+        outcome=d["status"], party=party, answered_by=d["resolved_by"], answered_on=answered_on
+    )
 
 
 def _restated_state(r: dict[str, Any], cents: Any) -> str:
@@ -267,18 +270,24 @@ def record_html(record: StatementRecord, *, names: dict[str, str] | None = None,
             formats=amounts,
             caption=_CAPTIONS["months"].format(as_of=as_of),
         )
+    named = pl.col("partner_id").replace_strict(names or {}, default=pl.col("partner_id")).alias("partner")
+    partner = ["partner"] if names else []
     disputes = table(
-        record.disputes.with_columns(
-            pl.col("line").map_elements(_line_label, return_dtype=pl.String),
-        ),
-        {c: _COLUMNS[c] for c in ("dispute", "month", "line", "amount", "claimed", "status", "age_days", "reason")},
+        record.disputes.with_columns(named, pl.col("line").map_elements(_line_label, return_dtype=pl.String)),
+        {
+            c: _COLUMNS[c]
+            for c in ("dispute", *partner, "month", "line", "amount", "claimed", "status", "age_days", "reason")
+        },
         formats=amounts,
         caption=_CAPTIONS["disputes"].format(as_of=as_of),
         empty=_CAPTIONS["no_disputes"],
     )
     restated = table(
-        record.restatements.with_columns(pl.col("line").replace_strict(RECORD_LABELS, default=pl.col("line"))),
-        {c: _COLUMNS[c] for c in ("month", "line", "original", "restated", "net_effect", "adjusted_in", "reason")},
+        record.restatements.with_columns(named, pl.col("line").replace_strict(RECORD_LABELS, default=pl.col("line"))),
+        {
+            c: _COLUMNS[c]
+            for c in (*partner, "month", "line", "original", "restated", "net_effect", "adjusted_in", "reason")
+        },
         formats={"original": cents, "restated": cents, "net_effect": cents},
         caption=_CAPTIONS["restatements"],
         empty=_CAPTIONS["no_restatements"],
