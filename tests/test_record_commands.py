@@ -130,8 +130,21 @@ def test_the_sample_record_as_the_september_committee_saw_it(
         statement,
         lineage(sample_engagement),
         dt.date(2026, 12, 1),
-        as_of=dt.date(2026, 8, 11),
+        as_of=dt.date(2026, 8, 9),
     )
-    # on 11 August only the providers had signed July: nothing locked, nothing restated
-    assert set(before.statement.filter(pl.col("state") != "draft")["state"]) == {"signed"}
-    assert before.restatements.is_empty() and before.entries == 3
+    # on 9 August, the eve of July's committee, nothing was signed: every month a draft, nothing restated
+    assert set(before.statement["state"]) == {"draft"}
+    assert before.restatements.is_empty() and before.entries == 0
+    july = committee_record(
+        sample_dir / "ledger.jsonl",
+        statement,
+        lineage(sample_engagement),
+        dt.date(2026, 12, 1),
+        as_of=dt.date(2026, 8, 10),
+    )
+    # at July's committee both parties signed July for the three partners: July locked, Rivage's restated
+    locked = july.statement.filter(pl.col("state") == "locked")
+    assert locked.select("partner_id", "month").rows() == [
+        (p, dt.date(2026, 7, 1)) for p in ("northcall", "rivage", "sudhorizon")
+    ]
+    assert july.entries == 6 and set(july.restatements["partner_id"]) == {"rivage"}

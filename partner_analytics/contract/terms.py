@@ -521,6 +521,13 @@ _SourceOrFiles = Annotated[
 ]
 
 
+class Committees(_Terms):
+    """When the committees meet: days after their period's last day (formulas.md §10.6)."""
+
+    operational_days: int = Field(default=10, ge=0, le=90)
+    strategic_days: int = Field(default=20, ge=0, le=120)
+
+
 class Contract(_Terms):
     client: str = Field(min_length=1)
     currency: str = Field(pattern=r"^[A-Z]{3}$")
@@ -529,6 +536,7 @@ class Contract(_Terms):
     partners: tuple[Partner, ...] = Field(min_length=1)
     # a table's file, or its files (a list: each read with its own keys, the rows put together)
     sources: dict[str, _SourceOrFiles] = Field(default_factory=dict)
+    committees: Committees = Committees()
 
     @field_validator("timezone")
     @classmethod

@@ -12,6 +12,7 @@ from typing import Literal
 import polars as pl
 
 __all__ = [
+    "ACTION_KINDS",
     "AREAS",
     "COMMITTEES",
     "INTERVAL_COUNTS",
@@ -33,6 +34,7 @@ COMMITTEES = ("operational", "strategic")
 AREAS = ("documentation", "knowledge transfer", "data return", "tooling", "people", "contracts")
 STATUSES = ("not_started", "in_progress", "done")
 RELIEF_EFFECTS = ("exclude_window", "excuse_month")
+ACTION_KINDS = ("action", "improvement_plan")
 
 
 @dataclass(frozen=True)
@@ -183,9 +185,37 @@ TABLES: dict[str, Table] = {
                 Column("title", "str", required=True),
                 Column("due_on", "date"),
                 Column("closed_on", "date"),
+                # a breach's root cause and improvement plan (formulas.md §8): kind improvement_plan, its service level
+                Column("service_level", "str"),
+                Column("kind", "str", choices=ACTION_KINDS),
             ),
             unique=("action_id",),
             description="the committees' action log",
+        ),
+        Table(
+            "decisions",
+            (
+                _PARTNER,
+                Column("committee", "str", required=True, choices=COMMITTEES),
+                Column("decided_on", "date", required=True),
+                Column("decision", "str", required=True),
+                Column("owner", "str"),
+                Column("due_on", "date"),
+            ),
+            description="what the committees decided, who carries it out and by when",
+        ),
+        Table(
+            "comments",
+            (
+                _PARTNER,
+                Column("party", "str", required=True, choices=PARTIES),
+                Column("period", "month", required=True),
+                Column("text", "str", required=True),
+                Column("service_level", "str"),
+                Column("topic", "str"),
+                Column("written_on", "date"),
+            ),
+            description="the parties' comments on a month: the provider's explanation of a miss, the client's answer",
         ),
         Table(
             "deliveries",

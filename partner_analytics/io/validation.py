@@ -31,6 +31,7 @@ from ..core.schema import Column
 from .intervals import source_checks
 from .readers import CELL, EXTRA, ROW, RawTable
 from .relief import relief_checks
+from .service_level_refs import service_level_check
 
 __all__ = [
     "FALSE_WORDS",
@@ -111,6 +112,8 @@ def validate_table(
     checks += [_Check(*check) for check in source_checks(spec.name, contract, raw.present)]
     if spec.name == "relief":
         checks += [_Check(column, fails, reason) for column, fails, reason in relief_checks(contract)]
+    elif "service_level" in spec.column_names:
+        checks.append(_Check(*service_level_check(contract)))
     if read_before is not None:
         checks.append(_repeated_across_files(list(spec.unique), read_before))
     fails = pl.any_horizontal([c.fails.fill_null(False) for c in checks]) if checks else pl.lit(False)

@@ -80,6 +80,9 @@ class Analysis:
     reconciliation: pl.LazyFrame
     actions: pl.LazyFrame
     action_log: pl.LazyFrame
+    forecast_log: pl.LazyFrame  # the forecasts as issued: a report shows those issued by its committee's date
+    decisions: pl.LazyFrame
+    comments: pl.LazyFrame
     relief: pl.LazyFrame
     reversibility: pl.LazyFrame
     timeline: pl.LazyFrame
@@ -121,7 +124,16 @@ def analyse(
     as_of = data_end.select(pl.col("last_month").dt.month_end().alias("as_of"))
     tables = {
         t: _or_empty(engagement, t)
-        for t in ("deliveries", "reported_kpis", "invoices", "actions", "reversibility", "forecasts")
+        for t in (
+            "deliveries",
+            "reported_kpis",
+            "invoices",
+            "actions",
+            "reversibility",
+            "forecasts",
+            "decisions",
+            "comments",
+        )
     }
     return Analysis(
         contract=contract,
@@ -152,6 +164,9 @@ def analyse(
         reconciliation=reconciliation(tables["invoices"], chain.charges, results, engagement.table("staffing")),
         actions=action_figures(tables["actions"], grid),
         action_log=tables["actions"],
+        forecast_log=tables["forecasts"],
+        decisions=tables["decisions"],
+        comments=tables["comments"],
         relief=_or_empty(engagement, "relief"),
         reversibility=readiness(tables["reversibility"]),
         timeline=timeline(contract, as_of, chain.gaps, chain.credits),

@@ -76,7 +76,12 @@ class CommitteeRecord:
 
 
 def committee_record(
-    ledger: Path, statement: pl.DataFrame, lineage: dict[str, Any], today: dt.date, *, as_of: dt.date | None = None
+    ledger: Path | None,
+    statement: pl.DataFrame,
+    lineage: dict[str, Any],
+    today: dt.date,
+    *,
+    as_of: dt.date | None = None,
 ) -> CommitteeRecord:
     """The verified ledger read against the statement computed now: the signatures, the disputes and
     their age on `today`, the restatements, and the statement as recorded, per partner × month, with
@@ -84,8 +89,9 @@ def committee_record(
     `restated`, and the `payable` part and the amount `in_dispute`.
 
     `as_of` (a committee's date) keeps the entries made up to that day only, and ages the disputes
-    on it: the record as that committee saw it."""
-    entries = verified_ledger(ledger)
+    on it: the record as that committee saw it. No `ledger`: an engagement without a record (every
+    month a draft)."""
+    entries = verified_ledger(ledger) if ledger is not None else []
     if as_of is not None:
         entries = [e for e in entries if dt.datetime.fromisoformat(e["at"]).date() <= as_of]
         today = as_of

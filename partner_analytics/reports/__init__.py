@@ -1,5 +1,7 @@
 """What each committee report holds, gathered from the computed tables for one partner and one
-period: its first page (summary), and the what-if scenario section of the client-only annex.
+period: its first page (summary), the statement as the committee's record held it on the committee's
+day (record_section), the decisions, comments and breaches without a plan (follow_up), and the what-if
+scenario section of the client-only annex.
 """
 
 from .committees import (
@@ -7,12 +9,15 @@ from .committees import (
     ProgrammeOverview,
     StrategicReport,
     committee_actions,
+    committee_forecasts,
     operational_report,
     programme_overview,
     programme_statement,
     rejected_in_period,
     strategic_report,
 )
+from .follow_up import follow_up_html
+from .record_section import RecordSource, StatementRecord, open_record, record_html, statement_lines, statement_record
 from .scenario_section import (
     ScenarioSection,
     scenario_changes,
@@ -25,19 +30,27 @@ __all__ = [
     "FirstPage",
     "OperationalReport",
     "ProgrammeOverview",
+    "RecordSource",
     "ScenarioSection",
+    "StatementRecord",
     "StrategicReport",
     "committee_actions",
+    "committee_forecasts",
     "first_page",
     "first_page_html",
+    "follow_up_html",
+    "open_record",
     "operational_report",
     "period_money",
     "programme_overview",
     "programme_statement",
+    "record_html",
     "rejected_in_period",
     "scenario_changes",
     "scenario_html",
     "scenario_section",
     "service_level_trends",
+    "statement_lines",
+    "statement_record",
     "strategic_report",
 ]

@@ -18,8 +18,11 @@ from ..contract.terms import Partner
 from ..core.paths import engagement_path
 from ..core.periods import Period, add_months, parse_period
 from ..governance.actions import open_actions
+from ..governance.committees import breaches_without_plan, committee_date, period_comments, period_decisions
 from ..io.engagement import load
+from ..metrics.forecasts import forecast_outlook
 from ..pipeline.analysis import Analysis, compute
+from ..pipeline.chain import offered_contacts
 from ..pipeline.store import load_analysis
 from ..record.ledger import ledger_path, read_ledger
 from ..risk.statement import STATEMENT_AMOUNTS, cycle_statement
@@ -27,6 +30,7 @@ from ..views.contract_wording import contract_mechanics
 from ..views.partner import near_misses, partner_view, period_gaps, summary_points
 from ..views.wording import date_name, kpi_label, month_name
 from ..whatif.scenario import Scenario, read_scenario
+from .record_section import RecordSource, StatementRecord, statement_record
 from .scenario_section import ScenarioSection, scenario_section
 from .summary import FirstPage, ProgrammeFirstPage, first_page, programme_first_page
 
@@ -36,6 +40,7 @@ __all__ = [
     "ProgrammeOverview",
     "StrategicReport",
     "committee_actions",
+    "committee_forecasts",
     "floor_kpis",
     "operational_report",
     "programme_overview",
@@ -83,6 +88,11 @@ class OperationalReport:
     provisional_credits: pl.DataFrame
     actions: pl.DataFrame
     rejected: pl.DataFrame
+    committee_date: dt.date  # the committee's day: its record and forecasts as of then (formulas.md §10.6)
+    record: StatementRecord  # the month's statement as the record held it, each figure's state
+    decisions: pl.DataFrame
+    comments: pl.DataFrame
+    missing_plans: pl.DataFrame  # the month's breaches without an improvement plan
 
 
 @dataclass(frozen=True)
@@ -108,6 +118,11 @@ class StrategicReport:
     readiness: pl.DataFrame
     client_commitments: pl.DataFrame
     actions: pl.DataFrame
+    committee_date: dt.date
+    record: StatementRecord  # the quarter's months as the record held them, each month's state
+    decisions: pl.DataFrame
+    comments: pl.DataFrame
+    missing_plans: pl.DataFrame  # the quarter's breaches without an improvement plan
 
 
 @dataclass(frozen=True)
@@ -122,6 +137,9 @@ class ProgrammeOverview:
     statement: pl.DataFrame
     previous_statement: pl.DataFrame
     timeline: pl.DataFrame
+    committee_date: dt.date
+    record: StatementRecord  # every partner's months of the quarter as the record held them
+    partner_names: dict[str, str]
     scenarios: tuple[ScenarioSection, ...] = ()
 
 
@@ -151,8 +169,12 @@ def rejected_in_period(rejected: pl.LazyFrame, period: Period) -> pl.LazyFrame:
     return rejected.filter(month.is_in(months) | ~known).sort("table", "row")
 
 
-def operational_report(analysis: Analysis, partner_id: str, month: str | Period) -> OperationalReport:
-    """Last month against targets, the floor, the client's outlook, deliveries, credits, actions, rejections.
+def operational_report(
+    analysis: Analysis, partner_id: str, month: str | Period, *, record: RecordSource | None = None
+) -> OperationalReport:
+    """Last month against targets, the floor, the client's outlook, deliveries, credits, actions, rejections,
+    and the month's money as the committee's record (`record`: `open_record`; none: every month a draft)
+    held it on the committee's date, with the forecasts issued by then.
 
     An empty `partner_id` means the contract's first partner (a notebook's default)."""
     period = _period(month, "month")
@@ -160,27 +182,51 @@ def operational_report(analysis: Analysis, partner_id: str, month: str | Period)
     view = partner_view(analysis, partner_id)
     gaps = period_gaps(view.gaps, period).sort("order").collect()
     later = add_months(period.start, 3)
-    outlook = view.forecasts.filter(pl.col("month").is_between(add_months(period.start, -5), later)).collect()
+    held_on = committee_date(view.contract, period)
+    outlook = committee_forecasts(view, held_on).filter(pl.col("month").is_between(add_months(period.start, -5), later))
+    recorded = statement_record(
+        view.statement.collect(), period, held_on, record or RecordSource(), view.contract.currency
+    )
+    missing = breaches_without_plan(view.gaps, view.action_log, period, held_on).collect()
     return OperationalReport(
         partner=view.contract.partners[0],
         period=period,
         currency=view.contract.currency,
         view=view,
         summary=summary_points(gaps),
-        first_page=first_page(view, period, view_actions(view, period.last_day)),
+        first_page=first_page(
+            view,
+            period,
+            view_actions(view, period.last_day),
+            statement=recorded.history.lazy(),
+            missing_plans=missing,
+            disputes=recorded.disputes,
+        ),
         gaps=gaps,
         breaches=gaps.filter(pl.col("status").is_in(["breach", "excused", "below target"])),
         near_misses=near_misses(gaps.lazy()).collect(),
         floor=view.floor.filter(pl.col("month") == period.start).collect(),
         floor_kpis=floor_kpis(view.results, period.start).collect(),
-        outlook=outlook,
+        outlook=outlook.collect(),
         deliveries=view.transparency.filter(pl.col("month") == period.start).collect(),
         provisional_credits=view.credits.filter(
             (pl.col("earnback_status") == "provisional") & (pl.col("month") <= period.start)
         ).collect(),
         actions=open_actions(view_actions(view, period.last_day), period.last_day).collect(),
         rejected=rejected_in_period(view.rejected, period).collect(),
+        committee_date=held_on,
+        record=recorded,
+        decisions=period_decisions(view.decisions, period, held_on).collect(),
+        comments=period_comments(view.comments, period, held_on).collect(),
+        missing_plans=missing,
     )
+
+
+def committee_forecasts(view: Analysis, held_on: dt.date) -> pl.LazyFrame:
+    """The client's outlook (`metrics.forecast_outlook`) from the forecasts issued by a committee's day
+    (undated forecasts count): the latest and the contractual forecast as that committee saw them."""
+    issued = view.forecast_log.filter(pl.col("issued_on").is_null() | (pl.col("issued_on") <= held_on))
+    return forecast_outlook(issued, offered_contacts(view.results), view.contract)
 
 
 def floor_kpis(results: pl.LazyFrame, month: dt.date) -> pl.LazyFrame:
@@ -206,9 +252,12 @@ def view_actions(view: Analysis, last_day: dt.date) -> pl.LazyFrame:
     return view.action_log.filter(pl.col("raised_on") <= last_day)
 
 
-def strategic_report(analysis: Analysis, partner_id: str, quarter: str | Period) -> StrategicReport:
+def strategic_report(
+    analysis: Analysis, partner_id: str, quarter: str | Period, *, record: RecordSource | None = None
+) -> StrategicReport:
     """The quarter and the trailing 12 months against objectives, the statement, chronic failures, contract health,
-    the open and overdue actions. It goes to both parties: what-if scenarios and exit plans are for the client only
+    the open and overdue actions, and each month's state in the committee's record (`record`: `open_record`) on
+    the committee's date. It goes to both parties: what-if scenarios and exit plans are for the client only
     (`programme_overview`). An empty `partner_id` means the contract's first partner (a notebook's default)."""
     period = _period(quarter, "quarter")
     partner_id = partner_id or analysis.contract.partners[0].id
@@ -235,13 +284,25 @@ def strategic_report(analysis: Analysis, partner_id: str, quarter: str | Period)
     )
     quarter_gaps = gaps.filter(pl.col("month") == last_month)
     timeline = view.timeline.collect()
+    held_on = committee_date(view.contract, period)
+    recorded = statement_record(
+        view.statement.collect(), period, held_on, record or RecordSource(), view.contract.currency
+    )
+    missing = breaches_without_plan(view.gaps, view.action_log, period, held_on).collect()
     return StrategicReport(
         partner=view.contract.partners[0],
         period=period,
         currency=view.contract.currency,
         view=view,
         summary=_quarter_summary(gaps, period),
-        first_page=first_page(view, period, view_actions(view, period.last_day)),
+        first_page=first_page(
+            view,
+            period,
+            view_actions(view, period.last_day),
+            statement=recorded.history.lazy(),
+            missing_plans=missing,
+            disputes=recorded.disputes,
+        ),
         termination=termination_sentence(quarter_gaps, period),
         contract_health=contract_health_sentence(timeline.row(0, named=True)),
         mechanics=contract_mechanics(view.contract, partner_id),
@@ -255,6 +316,11 @@ def strategic_report(analysis: Analysis, partner_id: str, quarter: str | Period)
         readiness=view.reversibility.collect(),
         client_commitments=client.collect(),
         actions=committee_actions(view_actions(view, period.last_day), period).collect(),
+        committee_date=held_on,
+        record=recorded,
+        decisions=period_decisions(view.decisions, period, held_on).collect(),
+        comments=period_comments(view.comments, period, held_on).collect(),
+        missing_plans=missing,
     )
 
 
@@ -324,11 +390,13 @@ def programme_overview(
     *,
     scenario: str | Path | Scenario | None = None,
     engagement: str | Path = "",
+    record: RecordSource | None = None,
 ) -> ProgrammeOverview:
     """Every partner's share of service levels met and statement over the quarter and the quarter before, with
     the programme's total; with `scenario` (a scenario YAML or a Scenario; empty: none), the client-only annex:
     the scenario next to the baseline for each partner it changes (the `engagement` folder is loaded only for an
-    operations change or an exit plan)."""
+    operations change or an exit plan); `record` (`open_record`): each partner's months of the quarter as the
+    committee's record held them on the strategic committee's date."""
     period = _period(quarter, "quarter")
     gaps = period_gaps(analysis.gaps, period)
     shares = (
@@ -345,6 +413,7 @@ def programme_overview(
         {"partner_id": analysis.contract.partner_ids, "partner": [p.name for p in analysis.contract.partners]}
     )
     previous = Period("quarter", add_months(period.start, -3), 3)
+    held_on = committee_date(analysis.contract, period)
     if scenario and not isinstance(scenario, Scenario):
         scenario = read_scenario(scenario)
     sections = tuple(
@@ -360,6 +429,11 @@ def programme_overview(
         statement=programme_statement(analysis.statement, names, period).collect(),
         previous_statement=programme_statement(analysis.statement, names, previous).collect(),
         timeline=analysis.timeline.join(names, on="partner_id", how="left", maintain_order="left").collect(),
+        committee_date=held_on,
+        record=statement_record(
+            analysis.statement.collect(), period, held_on, record or RecordSource(), analysis.contract.currency
+        ),
+        partner_names={p.id: p.name for p in analysis.contract.partners},
         scenarios=sections,
     )
 

@@ -29,6 +29,7 @@ from ..views.html_tables import HTML, money, service_level, service_levels, stat
 from ..views.wording import date_name, format_value, month_name, number, signed_money
 
 __all__ = [
+    "DECISION_WORDS",
     "NOTICE_WINDOW_DAYS",
     "FirstPage",
     "ProgrammeFirstPage",
@@ -45,8 +46,17 @@ __all__ = [
 #: A last notice date this many days or fewer after the period's end is a decision for the committee.
 NOTICE_WINDOW_DAYS = 180
 
-# The period's money on the first page: the statement's amounts, adjustments grouped (formulas.md §6).
+# The period's money on the first page: the statement's amounts, adjustments grouped (formulas.md §6), with
+# the prior-period adjustments of the committee's record (§10.4) when the statement is the recorded one.
 _ADJUSTMENTS = ("earned_back", "corridor_compensation", "gain_share", "resource_adjustment")
+_RECORDED = "prior_period_adjustment"
+
+# The first page's sentences on the committee's record and the improvement plans (formulas.md §8, §10).
+DECISION_WORDS = {
+    "no_plan": "No improvement plan in the action log for: {names}. Ask the provider for the root cause and a plan.",
+    "disputes": "{count} open dispute(s) of the statement ({amount} in dispute, the oldest {days} days old): "
+    "answer them.",
+}
 
 
 @dataclass(frozen=True)
@@ -83,7 +93,10 @@ def service_level_trends(gaps: pl.LazyFrame, month: dt.date, before: dt.date) ->
 
 def period_money(statement: pl.LazyFrame, period: Period, previous: Period) -> pl.LazyFrame:
     """Net, credits, bonus and adjustments (earned back, corridor, gain-share, resource adjustment) summed
-    over the period and the previous period, and the change, in cents."""
+    over the period and the previous period, and the change, in cents; a recorded statement's prior-period
+    adjustments (formulas.md §10.4) count among the adjustments."""
+    recorded = _RECORDED in statement.collect_schema().names()
+    adjustments = pl.sum_horizontal(*_ADJUSTMENTS, *([_RECORDED] if recorded else []))
 
     def sums(p: Period) -> pl.LazyFrame:
         months = statement.filter(pl.col("month").is_between(p.start, p.last_day))
@@ -91,7 +104,7 @@ def period_money(statement: pl.LazyFrame, period: Period, previous: Period) -> p
             pl.col("net").sum(),
             pl.col("credits").sum(),
             pl.col("bonus").sum(),
-            pl.sum_horizontal(_ADJUSTMENTS).sum().alias("adjustments"),
+            adjustments.sum().alias("adjustments"),
         ).unpivot(variable_name="amount", value_name="value")
 
     now, then = sums(period), sums(previous).rename({"value": "previous"})
@@ -106,9 +119,19 @@ def period_money(statement: pl.LazyFrame, period: Period, previous: Period) -> p
     )
 
 
-def first_page(view: Analysis, period: Period, actions: pl.LazyFrame) -> FirstPage:
+def first_page(
+    view: Analysis,
+    period: Period,
+    actions: pl.LazyFrame,
+    *,
+    statement: pl.LazyFrame | None = None,
+    missing_plans: pl.DataFrame | None = None,
+    disputes: pl.DataFrame | None = None,
+) -> FirstPage:
     """The first page of a partner's report (`view`: `views.partner_view`) for a month or a quarter;
-    `actions`: the partner's action log up to the period's end."""
+    `actions`: the partner's action log up to the period's end; `statement`: the statement as the record
+    holds it (default: as computed); `missing_plans`: the period's breaches without an improvement plan;
+    `disputes`: the disputes of the period's statements (`record.disputes`)."""
     previous = previous_period(period)
     last, before = period.month_starts[-1], previous.month_starts[-1]
     trends = service_level_trends(view.gaps, last, before).collect()
@@ -141,6 +164,21 @@ def first_page(view: Analysis, period: Period, actions: pl.LazyFrame) -> FirstPa
     if breaches.height:
         names = ", ".join(service_level(k) for k in breaches["service_level"])
         decisions.append(f"In breach in the last month: {names}. Agree an improvement plan for each.")
+    if missing_plans is not None and missing_plans.height:
+        names = ", ".join(
+            f"{service_level(r['service_level'])} ({month_name(r['month'])})"
+            for r in missing_plans.iter_rows(named=True)
+        )
+        decisions.append(DECISION_WORDS["no_plan"].format(names=names))
+    still_open = disputes.filter(pl.col("status") == "open") if disputes is not None else pl.DataFrame()
+    if still_open.height:
+        amount = format_cents(
+            int((still_open["sign"] * (still_open["claimed"] - still_open["amount"])).abs().sum()),
+            view.contract.currency,
+        )
+        decisions.append(
+            DECISION_WORDS["disputes"].format(count=still_open.height, amount=amount, days=still_open["age_days"].max())
+        )
     if not decisions:
         decisions.append("Nothing to decide: no right open, no dispute, no breach.")
     overdue = open_actions(actions, period.last_day).filter(pl.col("overdue")).collect()
@@ -149,7 +187,7 @@ def first_page(view: Analysis, period: Period, actions: pl.LazyFrame) -> FirstPa
         previous=previous,
         currency=view.contract.currency,
         service_levels=trends,
-        money=period_money(view.statement, period, previous).collect(),
+        money=period_money(view.statement if statement is None else statement, period, previous).collect(),
         decisions=decisions,
         overdue=overdue,
     )

@@ -22,7 +22,14 @@ from .contacts import CONTACT_COLUMNS, expected_rate, generate_contacts, streams
 from .contract_file import INVOICE_SOURCE, contract_yaml
 from .files import write_csv, write_french_invoices, write_parquet
 from .floor import generate_quality, generate_staffing, monthly_aht
-from .governance import generate_actions, generate_deliveries, generate_relief, generate_reversibility
+from .governance import (
+    generate_actions,
+    generate_comments,
+    generate_decisions,
+    generate_deliveries,
+    generate_relief,
+    generate_reversibility,
+)
 from .health import monthly_health
 from .ledger import write_sample_ledger
 from .platforms import CONNECT_EXPORT, CONNECT_PARTNER, connect_contact_records
@@ -43,6 +50,8 @@ TABLE_FILES: dict[str, str] = {
     "reversibility": "reversibility.csv",
     "agents": "agents.csv",
     "relief": "relief.csv",
+    "decisions": "decisions.csv",
+    "comments": "comments.csv",
 }
 """Where each table of the sample is written, relative to the engagement folder."""
 
@@ -120,6 +129,8 @@ def generate_sample(
         "reversibility": generate_reversibility(rng["reversibility"]),
         "agents": generate_agents(health, rng["agents"]),
         "relief": generate_relief(),
+        "decisions": generate_decisions(),
+        "comments": generate_comments(),
     }
     (out / "contract.yaml").write_text(contract_yaml(seed, platform_exports=not by_month), encoding="utf-8")
     for name, frame in tables.items():

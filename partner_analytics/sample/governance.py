@@ -12,11 +12,16 @@ from .profiles import AS_OF, MONTHS, PARTNERS, month_start
 __all__ = [
     "CHECKLIST",
     "CLIENT_DATASETS",
+    "COMMENTS",
+    "DECISIONS",
+    "IMPROVEMENT_PLANS",
     "PROVIDER_DATASETS",
     "READINESS",
     "RELIEF",
     "STORY_ACTIONS",
     "generate_actions",
+    "generate_comments",
+    "generate_decisions",
     "generate_deliveries",
     "generate_relief",
     "generate_reversibility",
@@ -253,6 +258,123 @@ STORY_ACTIONS: tuple[tuple[str, str, dt.date, str, str, int, dt.date | None], ..
 )
 """Actions that belong to the sample's story (the others are drawn from the pools)."""
 
+IMPROVEMENT_PLANS: tuple[tuple[str, dt.date, str, int, dt.date | None, str], ...] = (
+    # partner, raised_on (an operational committee), title, days to due, closed_on, service level
+    (
+        "rivage",
+        dt.date(2026, 7, 10),
+        "Root cause and improvement plan: voice service level (Rabat staffing)",
+        90,
+        None,
+        "service_level/voice",
+    ),
+    (
+        "rivage",
+        dt.date(2026, 8, 10),
+        "Root cause and improvement plan: voice abandons at peak hours",
+        60,
+        None,
+        "abandon_rate/voice",
+    ),
+    ("rivage", dt.date(2026, 8, 10), "Root cause and improvement plan: email backlog", 60, None, "service_level/email"),
+    (
+        "rivage",
+        dt.date(2026, 9, 10),
+        "Root cause and improvement plan: first-contact resolution on billing",
+        45,
+        None,
+        "fcr",
+    ),
+)
+"""The provider's improvement plans for Rivage's breaches (kind `improvement_plan`, owner the provider); its
+customer-satisfaction and quality breaches are left without one, so the reports list them."""
+
+DECISIONS: tuple[tuple[str, str, dt.date, str, str, dt.date | None], ...] = (
+    # partner, committee, decided_on, decision, owner, due_on
+    (
+        "rivage",
+        "strategic",
+        dt.date(2026, 7, 20),
+        "Assess the termination right opened by the chronic failure before the notice date",
+        "Claire Morel",
+        dt.date(2026, 10, 28),
+    ),
+    (
+        "rivage",
+        "operational",
+        dt.date(2026, 8, 10),
+        "July signed by both parties; a late invoice line will come as a prior-period adjustment",
+        "Claire Morel",
+        None,
+    ),
+    (
+        "rivage",
+        "operational",
+        dt.date(2026, 10, 10),
+        "Answer the provider's relief request for the telephony outage of 14 September",
+        "Claire Morel",
+        dt.date(2026, 10, 24),
+    ),
+    (
+        "northcall",
+        "operational",
+        dt.date(2026, 9, 10),
+        "Keep the evening staffing of the price-change weeks for the October mailing",
+        "Hugo Lefebvre",
+        dt.date(2026, 10, 1),
+    ),
+    (
+        "sudhorizon",
+        "operational",
+        dt.date(2026, 10, 10),
+        "September's gain-share stands as computed: the FCR survey follows the contract",
+        "Inès Haddad",
+        None,
+    ),
+)
+"""What the sample's committees decided."""
+
+COMMENTS: tuple[tuple[str, str, dt.date, str | None, str | None, str, dt.date], ...] = (
+    # partner, party, period, service level, topic, text, written_on
+    (
+        "rivage",
+        "provider",
+        dt.date(2026, 9, 1),
+        "service_level/voice",
+        None,
+        "Eleven agents left Rabat in August; fifteen recruits are in training until mid-October.",
+        dt.date(2026, 10, 7),
+    ),
+    (
+        "rivage",
+        "client",
+        dt.date(2026, 9, 1),
+        "service_level/voice",
+        None,
+        "The recruits were promised for July: we expect the plan's weekly staffing figures.",
+        dt.date(2026, 10, 9),
+    ),
+    (
+        "rivage",
+        "provider",
+        dt.date(2026, 9, 1),
+        None,
+        "telephony outage",
+        "The client's telephony platform was down on 14 September from 10:00 to 13:30.",
+        dt.date(2026, 10, 8),
+    ),
+    (
+        "sudhorizon",
+        "client",
+        dt.date(2026, 9, 1),
+        "fcr",
+        None,
+        "We question how representative September's FCR survey is.",
+        dt.date(2026, 10, 8),
+    ),
+)
+"""The parties' comments on the sample's months."""
+
 
 def generate_actions(rng: np.random.Generator) -> pl.DataFrame:
     """The committees' action log: story actions plus routine ones after each committee.
@@ -263,8 +385,12 @@ def generate_actions(rng: np.random.Generator) -> pl.DataFrame:
     due date; a struggling partner leaves more open, hence overdue.
     """
     rows = [
-        (p, c, raised, owner, title, raised + _DAY * days, closed)
+        (p, c, raised, owner, title, raised + _DAY * days, closed, None, "action")
         for p, c, raised, owner, title, days, closed in STORY_ACTIONS
+    ]
+    rows += [
+        (p, "operational", raised, "provider", title, raised + _DAY * days, closed, level, "improvement_plan")
+        for p, raised, title, days, closed, level in IMPROVEMENT_PLANS
     ]
     for partner in PARTNERS:
         drawn = {"operational": 0, "strategic": 0}
@@ -288,7 +414,8 @@ def generate_actions(rng: np.random.Generator) -> pl.DataFrame:
                     struggling = partner.id == "rivage" and raised >= dt.date(2026, 2, 1)
                     closes = rng.random() < (0.6 if struggling else 0.93)
                     closed = max(raised + 2 * _DAY, due + _DAY * round(rng.normal(-4.0, 10.0)))
-                    rows.append((partner.id, committee, raised, owner, title, due, closed if closes else None))
+                    closed_on = closed if closes else None
+                    rows.append((partner.id, committee, raised, owner, title, due, closed_on, None, "action"))
     frame = pl.DataFrame(
         rows,
         schema={
@@ -299,6 +426,8 @@ def generate_actions(rng: np.random.Generator) -> pl.DataFrame:
             "title": pl.String,
             "due_on": pl.Date,
             "closed_on": pl.Date,
+            "service_level": pl.String,
+            "kind": pl.String,
         },
         orient="row",
     ).with_columns(pl.when(pl.col("closed_on") <= AS_OF).then(pl.col("closed_on")).alias("closed_on"))
@@ -312,6 +441,41 @@ def generate_actions(rng: np.random.Generator) -> pl.DataFrame:
         "title",
         "due_on",
         "closed_on",
+        "service_level",
+        "kind",
+    )
+
+
+def generate_decisions() -> pl.DataFrame:
+    """The committees' decisions (DECISIONS)."""
+    return pl.DataFrame(
+        list(DECISIONS),
+        schema={
+            "partner_id": pl.String,
+            "committee": pl.String,
+            "decided_on": pl.Date,
+            "decision": pl.String,
+            "owner": pl.String,
+            "due_on": pl.Date,
+        },
+        orient="row",
+    )
+
+
+def generate_comments() -> pl.DataFrame:
+    """The parties' comments (COMMENTS)."""
+    return pl.DataFrame(
+        list(COMMENTS),
+        schema={
+            "partner_id": pl.String,
+            "party": pl.String,
+            "period": pl.Date,
+            "service_level": pl.String,
+            "topic": pl.String,
+            "text": pl.String,
+            "written_on": pl.Date,
+        },
+        orient="row",
     )
 
 

@@ -1,5 +1,6 @@
-"""The sample's committee record (`ledger.jsonl`): July 2026 signed by both parties for every partner,
-on the first invoice export, in which Rivage's email line of July was missing (it came after the July
+"""The sample's committee record (`ledger.jsonl`): July 2026 signed by both parties for every partner at
+its operational committee (10 August, the contract's default `committees.operational_days`), on the
+first invoice export, in which Rivage's email line of July was missing (it came after the July
 committee: the corrected export restates July, carried into August); August signed by Rivage only;
 two disputes of September's statement, one open, one rejected.
 """
@@ -44,10 +45,7 @@ def write_sample_ledger(out: Path, invoices: pl.DataFrame, invoice_file: Path) -
     first = lineage(eng)
     ids = eng.contract.partner_ids
     for partner_id in ids:
-        for party, by, day in (
-            ("provider", ACCOUNT_MANAGERS[partner_id], "2026-08-10"),
-            ("client", CLIENT, "2026-08-12"),
-        ):
+        for party, by, hour in (("provider", ACCOUNT_MANAGERS[partner_id], 9), ("client", CLIENT, 16)):
             sign(
                 path,
                 statement,
@@ -57,7 +55,7 @@ def write_sample_ledger(out: Path, invoices: pl.DataFrame, invoice_file: Path) -
                 partner_id=partner_id,
                 party=party,
                 by=by,
-                at=_at(day, 14),
+                at=_at("2026-08-10", hour),
             )
     sign(
         path,

@@ -1,0 +1,83 @@
+"""The follow-up section of a partner's report: the committee's decisions of the period, the parties'
+comments on its months (the provider's explanation of a miss, the client's answer) and the breaches
+that have no improvement plan in the action log (formulas.md §8).
+
+The words a report shows here are the labels below, in one place.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ..views.html_tables import HTML, kpi_value, service_level, table
+from ..views.wording import month
+
+__all__ = ["FOLLOW_UP_LABELS", "follow_up_html"]
+
+FOLLOW_UP_LABELS: dict[str, str] = {
+    "heading": "Decisions, comments and improvement plans",
+    "decisions": "Decisions of the committees, from the period's start to its committee",
+    "no_decisions": "No decision recorded for the period.",
+    "comments": "The parties' comments on the period",
+    "no_comments": "No comment on the period.",
+    "missing_plans": "Breaches without an improvement plan in the action log (root cause, plan, owner, due date)",
+    "no_missing_plans": "Every breach of the period has an improvement plan.",
+    "committee": "Committee",
+    "decided_on": "Decided on",
+    "decision": "Decision",
+    "owner": "Owner",
+    "due_on": "Due",
+    "period": "Month",
+    "party": "Party",
+    "service_level": "Service level",
+    "topic": "Topic",
+    "text": "Comment",
+    "written_on": "Written on",
+    "month": "Month",
+    "value": "Result",
+    "target": "Target",
+    "minimum": "Minimum",
+}
+_PARTY_NAMES = {"client": "Client", "provider": "Provider"}
+_COMMITTEE_NAMES = {"operational": "Operational", "strategic": "Strategic"}
+
+
+def _labels(*names: str) -> dict[str, str]:
+    return {n: FOLLOW_UP_LABELS[n] for n in names}
+
+
+def follow_up_html(decisions: pl.DataFrame, comments: pl.DataFrame, missing_plans: pl.DataFrame) -> HTML:
+    """The section as a report shows it: its heading, the decisions, the comments, the breaches without a plan."""
+
+    def optional_level(key: str | None) -> str:
+        return service_level(key) if key else ""
+
+    parts = [
+        f"<h2>{FOLLOW_UP_LABELS['heading']}</h2>",
+        table(
+            missing_plans,
+            _labels("service_level", "month", "value", "target", "minimum"),
+            formats={
+                "service_level": service_level,
+                "value": kpi_value(),
+                "target": kpi_value(),
+                "minimum": kpi_value(),
+            },
+            caption=FOLLOW_UP_LABELS["missing_plans"],
+            empty=FOLLOW_UP_LABELS["no_missing_plans"],
+        ),
+        table(
+            decisions.with_columns(pl.col("committee").replace_strict(_COMMITTEE_NAMES, default=pl.col("committee"))),
+            _labels("decided_on", "committee", "decision", "owner", "due_on"),
+            caption=FOLLOW_UP_LABELS["decisions"],
+            empty=FOLLOW_UP_LABELS["no_decisions"],
+        ),
+        table(
+            comments.with_columns(pl.col("party").replace_strict(_PARTY_NAMES, default=pl.col("party"))),
+            _labels("period", "party", "service_level", "topic", "text", "written_on"),
+            formats={"service_level": optional_level, "period": month},
+            caption=FOLLOW_UP_LABELS["comments"],
+            empty=FOLLOW_UP_LABELS["no_comments"],
+        ),
+    ]
+    return HTML("\n".join(p if isinstance(p, str) else p.markup for p in parts))
