@@ -2,9 +2,9 @@
 (`interval_attainment`) and the worst day's service level (`worst_day_service_level`, the daily floor:
 a service level on it with `minimum: 0.60` is breached when any day falls below 60 %).
 
-Both come from one group-by of the contacts' flags per partner × channel × local interval (or day),
-under each channel's service-level formula; the partner-wide rows sum the channels' counts per
-interval or day before the ratio.
+Both come from one group-by of the contacts' flags per partner × channel (× site or queue when the
+results are per scope) × local interval (or day), under each channel's service-level formula; the
+partner-wide rows sum the channels' counts per interval or day before the ratio.
 """
 
 from __future__ import annotations
@@ -43,18 +43,22 @@ def _interval_start(local: pl.Expr, channels: dict[str, ChannelTerms]) -> pl.Exp
 
 
 def interval_counts(
-    flags: pl.LazyFrame, channels: dict[str, ChannelTerms], *, in_hours: pl.Expr | None = None
+    flags: pl.LazyFrame,
+    channels: dict[str, ChannelTerms],
+    *,
+    in_hours: pl.Expr | None = None,
+    scope: Sequence[str] = (),
 ) -> pl.LazyFrame:
     """The service-level counts and formula terms (`sl_numerator`, `sl_denominator`) per partner ×
-    channel × month × local day × interval, from `contact_flags`.
+    channel (× scope: site_id, queue) × month × local day × interval, from `contact_flags`.
 
-    `in_hours` marks the contacts within the channel's service hours (None: every contact): the hook
-    through which intervals and days are measured within service hours only.
+    `in_hours` marks the contacts within the channel's service hours (None: every contact): intervals
+    and days are measured within service hours only.
     """
     zone = instants_zone(flags, "arrived_at")
     local = pl.col("arrived_at") if zone is None else wall_time_of(pl.col("arrived_at"), zone)
     measured = flags if in_hours is None else flags.filter(in_hours)
-    keys = ["partner_id", "channel", "month", "day", "interval"]
+    keys = ["partner_id", "channel", *scope, "month", "day", "interval"]
     counts = (
         measured.with_columns(local.dt.date().alias("day"), _interval_start(local, channels).alias("interval"))
         .group_by(keys)
@@ -68,15 +72,14 @@ def interval_counts(
 def interval_results(
     counts: pl.LazyFrame, channels: dict[str, ChannelTerms], *, scope: Sequence[str] = ()
 ) -> pl.LazyFrame:
-    """`interval_attainment` per partner × channel × month, and partner-wide: intervals reaching their
-    channel's target / intervals measured (at least `min_contacts` offered and a service-level
-    denominator); channels without an interval target are not measurable. Not per site or queue:
-    `scope` columns are null."""
-    keys = ["partner_id", "channel", "month"]
+    """`interval_attainment` per partner × channel (× scope, as `counts`) × month, and partner-wide:
+    intervals reaching their channel's target / intervals measured (at least `min_contacts` offered and
+    a service-level denominator); channels without an interval target are not measurable."""
+    keys = ["partner_id", "channel", *scope, "month"]
     targeted = {name: t.interval_target for name, t in channels.items() if t.interval_target is not None}
     grid = with_partner_wide(counts.select(keys).unique(), keys).unique()
     if not targeted:
-        return _with_scope(not_measurable(grid, "interval_attainment"), scope)
+        return not_measurable(grid, "interval_attainment")
     channel = pl.col("channel")
     level = pl.lit(None, dtype=pl.Float64)
     least = pl.lit(None, dtype=pl.Int64)
@@ -93,24 +96,18 @@ def interval_results(
             measured.sum().cast(pl.Float64).alias("denominator"),
         )
     )
-    rows = ratio_rows(with_partner_wide(per_channel, keys), "interval_attainment", ())
+    rows = ratio_rows(with_partner_wide(per_channel, keys), "interval_attainment", scope)
     untargeted = grid.join(rows, on=keys, how="anti", nulls_equal=True)
     note = "no interval target for the channel in contract.yaml"
     missing = not_measurable(untargeted, "interval_attainment", note)
-    return _with_scope(pl.concat([rows, missing.select(rows.collect_schema().names())]), scope)
-
-
-def _with_scope(rows: pl.LazyFrame, scope: Sequence[str]) -> pl.LazyFrame:
-    """The rows with null `scope` columns after the channel, as the results table orders them."""
-    nulls = [pl.lit(None, dtype=pl.String).alias(s) for s in scope]
-    return rows.select("partner_id", "channel", *nulls, pl.exclude("partner_id", "channel"))
+    return pl.concat([rows, missing.select(rows.collect_schema().names())])
 
 
 def worst_day_results(counts: pl.LazyFrame, *, scope: Sequence[str] = ()) -> pl.LazyFrame:
-    """`worst_day_service_level` per partner × channel × month, and partner-wide: the lowest service level
-    of the month's local days that have a service-level denominator (its numerator and denominator
-    are that day's). Not per site or queue: `scope` columns are null."""
-    keys = ["partner_id", "channel", "month"]
+    """`worst_day_service_level` per partner × channel (× scope, as `counts`) × month, and partner-wide:
+    the lowest service level of the month's local days that have a service-level denominator (its
+    numerator and denominator are that day's)."""
+    keys = ["partner_id", "channel", *scope, "month"]
     days = counts.group_by([*keys, "day"]).agg(pl.col("sl_numerator", "sl_denominator").sum())
     days = with_partner_wide(days, [*keys, "day"])
     ratio = pl.col("sl_numerator") / pl.col("sl_denominator")
