@@ -3,8 +3,9 @@
 a service level on it with `minimum: 0.60` is breached when any day falls below 60 %).
 
 Both come from one group-by of the contacts' flags per partner × channel (× site or queue when the
-results are per scope) × local interval (or day), under each channel's service-level formula; the
-partner-wide rows sum the channels' counts per interval or day before the ratio.
+results are per scope) × local interval (or day), under each channel's service-level formula, and for
+the pairs measured from interval reports from the report's rows (§1.7); the partner-wide rows sum the
+channels' counts per interval or day before the ratio.
 """
 
 from __future__ import annotations
@@ -13,14 +14,17 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from ..contract.terms import ChannelTerms
+from ..contract.terms import ChannelTerms, Contract
 from ..core.localtime import wall_time_of
-from .contact_kpis import instants_zone
+from .contact_kpis import instants_zone, month_of
 from .partner_wide import with_partner_wide
 from .result_rows import not_measurable, ratio_rows
+from .service_hours import of_pairs
 from .service_level import with_channel_formulas
 
-__all__ = ["interval_results", "worst_day_results"]
+__all__ = ["interval_counts", "interval_report_counts", "interval_results", "worst_day_results"]
+
+_COARSE = "the interval report's intervals are longer than the interval target's"
 
 _COUNTS = {
     "offered": pl.len(),
@@ -65,6 +69,52 @@ def interval_counts(
         .agg(agg.cast(pl.Int64).alias(name) for name, agg in _COUNTS.items())
         # only contacts within the hours are counted: none is outside them
         .with_columns(pl.lit(0, dtype=pl.Int64).alias(c) for c in ("outside_hours", "answered_outside_hours"))
+        .with_columns(pl.lit(False).alias("coarse"))
+    )
+    return with_channel_formulas(counts, channels)
+
+
+def interval_report_counts(
+    intervals: pl.LazyFrame, contract: Contract, *, present: frozenset[str], scope: Sequence[str] = ()
+) -> pl.LazyFrame:
+    """The counts of `interval_counts` for the pairs measured from interval reports (formulas.md §1.7),
+    from the `intervals` rows: each row in its channel's target interval that holds it (15-minute rows
+    add up to half-hours). A row longer than its channel's target interval is `coarse`: its pair's
+    interval attainment of the month is not measurable. A count the report lacks (a formula needing it
+    stops the load) is 0; one missing in some row of an interval makes the interval's terms null."""
+    zone = instants_zone(intervals, "interval_start")
+    local = pl.col("interval_start") if zone is None else wall_time_of(pl.col("interval_start"), zone)
+    channels = contract.channels
+    minutes = pl.lit(None, dtype=pl.Int64)
+    for name, terms in channels.items():
+        if terms.interval_target is not None:
+            minutes = pl.when(pl.col("channel") == name).then(terms.interval_target.minutes).otherwise(minutes)
+    keys = ["partner_id", "channel", *scope, "month", "day", "interval"]
+    sums = {
+        "offered": "offered",
+        "answered": "answered",
+        "short_abandons": "short_abandons",
+        "in_service": "answered_within_threshold",
+        "abandons_within_threshold": "abandoned_within_threshold",
+    }
+
+    def total(column: str) -> pl.Expr:
+        if column not in present:
+            return pl.lit(0, dtype=pl.Int64)
+        c = pl.col(column)
+        return pl.when(c.is_null().any()).then(None).otherwise(c.sum()).cast(pl.Int64)
+
+    counts = (
+        intervals.filter(of_pairs(sorted(contract.interval_pairs)))
+        .with_columns(
+            month_of(pl.col("interval_start"), zone).alias("month"),
+            local.dt.date().alias("day"),
+            _interval_start(local, channels).alias("interval"),
+            (pl.col("interval_minutes").cast(pl.Int64) > minutes).fill_null(False).alias("coarse"),
+        )
+        .group_by(keys)
+        .agg(*(total(column).alias(name) for name, column in sums.items()), pl.col("coarse").any())
+        .with_columns(pl.lit(0, dtype=pl.Int64).alias(c) for c in ("outside_hours", "answered_outside_hours"))
     )
     return with_channel_formulas(counts, channels)
 
@@ -94,9 +144,13 @@ def interval_results(
         .agg(
             (measured & (num / den >= level)).sum().cast(pl.Float64).alias("numerator"),
             measured.sum().cast(pl.Float64).alias("denominator"),
+            pl.col("coarse").any().cast(pl.Int64),
         )
     )
-    rows = ratio_rows(with_partner_wide(per_channel, keys), "interval_attainment", scope)
+    both = with_partner_wide(per_channel, keys)
+    rows = ratio_rows(both.filter(pl.col("coarse") == 0), "interval_attainment", scope)
+    coarse = not_measurable(both.filter(pl.col("coarse") > 0).select(keys), "interval_attainment", _COARSE)
+    rows = pl.concat([rows, coarse.select(rows.collect_schema().names())])
     untargeted = grid.join(rows, on=keys, how="anti", nulls_equal=True)
     note = "no interval target for the channel in contract.yaml"
     missing = not_measurable(untargeted, "interval_attainment", note)

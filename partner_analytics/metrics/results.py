@@ -11,7 +11,7 @@ from .agent_kpis import AGENT_KPIS, agent_results
 from .contact_kpis import contact_flags, contact_results
 from .forecasts import forecast_accuracy
 from .interval_kpis import interval_notes, interval_sums
-from .interval_targets import interval_counts, interval_results, worst_day_results
+from .interval_targets import interval_counts, interval_report_counts, interval_results, worst_day_results
 from .outside_hours import outside_hours_results
 from .result_rows import RESULTS_SCHEMA, not_measurable
 from .service_hours import apart_pairs, in_service_hours, measured_apart
@@ -65,7 +65,11 @@ def kpi_results(engagement: Engagement, *, scope: Sequence[str] = ()) -> pl.Lazy
     if apart_pairs(contract):
         flags = flags.with_columns(measured_apart(contract, engagement.contacts, relief)).cache()
         parts.append(outside_hours_results(flags, contract, scope=scope))
-    counts = interval_counts(flags, contract.channels, in_hours=in_hours, scope=scope).cache()
+    counts = interval_counts(flags, contract.channels, in_hours=in_hours, scope=scope)
+    if intervals is not None:
+        reported = interval_report_counts(intervals, contract, present=engagement.present["intervals"], scope=scope)
+        counts = pl.concat([counts, reported.select(counts.collect_schema().names())], how="vertical_relaxed")
+    counts = counts.cache()
     parts += [interval_results(counts, contract.channels, scope=scope), worst_day_results(counts, scope=scope)]
     agents = engagement.table("agents")
     if agents is not None:
