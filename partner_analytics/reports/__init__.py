@@ -1,5 +1,6 @@
 """What each committee report holds, gathered from the computed tables for one partner and one
-period: its first page (summary), and the what-if scenario section of the client-only annex.
+period: its first page (summary), the contacts outside service hours and the relief granted
+(measurement), and the what-if scenario section of the client-only annex.
 """
 
 from .committees import (
@@ -13,6 +14,7 @@ from .committees import (
     rejected_in_period,
     strategic_report,
 )
+from .measurement import outside_hours_html, outside_hours_summary, relief_granted, relief_html
 from .scenario_section import (
     ScenarioSection,
     scenario_changes,
@@ -31,10 +33,14 @@ __all__ = [
     "first_page",
     "first_page_html",
     "operational_report",
+    "outside_hours_html",
+    "outside_hours_summary",
     "period_money",
     "programme_overview",
     "programme_statement",
     "rejected_in_period",
+    "relief_granted",
+    "relief_html",
     "scenario_changes",
     "scenario_html",
     "scenario_section",

@@ -26,6 +26,7 @@ from ..views.contract_wording import contract_mechanics
 from ..views.partner import near_misses, partner_view, period_gaps, summary_sentence
 from ..views.wording import date_name, kpi_label, month_name
 from ..whatif.scenario import Scenario, read_scenario
+from .measurement import outside_hours_summary, relief_granted
 from .scenario_section import ScenarioSection, scenario_section
 from .summary import FirstPage, first_page
 
@@ -82,6 +83,8 @@ class OperationalReport:
     provisional_credits: pl.DataFrame
     actions: pl.DataFrame
     rejected: pl.DataFrame
+    outside_hours: pl.DataFrame
+    relief: pl.DataFrame
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,8 @@ class StrategicReport:
     readiness: pl.DataFrame
     client_commitments: pl.DataFrame
     actions: pl.DataFrame
+    outside_hours: pl.DataFrame
+    relief: pl.DataFrame
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,7 @@ class ProgrammeOverview:
     statement: pl.DataFrame
     previous_statement: pl.DataFrame
     timeline: pl.DataFrame
+    relief: pl.DataFrame
     scenarios: tuple[ScenarioSection, ...] = ()
 
 
@@ -150,7 +156,8 @@ def rejected_in_period(rejected: pl.LazyFrame, period: Period) -> pl.LazyFrame:
 
 
 def operational_report(analysis: Analysis, partner_id: str, month: str | Period) -> OperationalReport:
-    """Last month against targets, the floor, the client's outlook, deliveries, credits, actions, rejections.
+    """Last month against targets, the floor, the client's outlook, deliveries, credits, actions, rejections,
+    the contacts outside service hours and the relief granted for the month.
 
     An empty `partner_id` means the contract's first partner (a notebook's default)."""
     period = _period(month, "month")
@@ -178,6 +185,8 @@ def operational_report(analysis: Analysis, partner_id: str, month: str | Period)
         ).collect(),
         actions=open_actions(view_actions(view, period.last_day), period.last_day).collect(),
         rejected=rejected_in_period(view.rejected, period).collect(),
+        outside_hours=outside_hours_summary(view.results, view.contract, period).collect(),
+        relief=relief_granted(view.relief, view.contract, period).collect(),
     )
 
 
@@ -206,7 +215,8 @@ def view_actions(view: Analysis, last_day: dt.date) -> pl.LazyFrame:
 
 def strategic_report(analysis: Analysis, partner_id: str, quarter: str | Period) -> StrategicReport:
     """The quarter and the trailing 12 months against objectives, the statement, chronic failures, contract health,
-    the open and overdue actions. It goes to both parties: what-if scenarios and exit plans are for the client only
+    the open and overdue actions, the contacts outside service hours and the relief granted for the quarter. It
+    goes to both parties: what-if scenarios and exit plans are for the client only
     (`programme_overview`). An empty `partner_id` means the contract's first partner (a notebook's default)."""
     period = _period(quarter, "quarter")
     partner_id = partner_id or analysis.contract.partners[0].id
@@ -253,6 +263,8 @@ def strategic_report(analysis: Analysis, partner_id: str, quarter: str | Period)
         readiness=view.reversibility.collect(),
         client_commitments=client.collect(),
         actions=committee_actions(view_actions(view, period.last_day), period).collect(),
+        outside_hours=outside_hours_summary(view.results, view.contract, period).collect(),
+        relief=relief_granted(view.relief, view.contract, period).collect(),
     )
 
 
@@ -323,9 +335,9 @@ def programme_overview(
     engagement: str | Path = "",
 ) -> ProgrammeOverview:
     """Every partner's share of service levels met and statement over the quarter and the quarter before, with
-    the programme's total; with `scenario` (a scenario YAML or a Scenario; empty: none), the client-only annex:
-    the scenario next to the baseline for each partner it changes (the `engagement` folder is loaded only for an
-    operations change or an exit plan)."""
+    the programme's total, and the relief granted to any partner for the quarter; with `scenario` (a scenario
+    YAML or a Scenario; empty: none), the client-only annex: the scenario next to the baseline for each partner
+    it changes (the `engagement` folder is loaded only for an operations change or an exit plan)."""
     period = _period(quarter, "quarter")
     gaps = period_gaps(analysis.gaps, period)
     shares = (
@@ -356,6 +368,7 @@ def programme_overview(
         statement=programme_statement(analysis.statement, names, period).collect(),
         previous_statement=programme_statement(analysis.statement, names, previous).collect(),
         timeline=analysis.timeline.join(names, on="partner_id", how="left", maintain_order="left").collect(),
+        relief=relief_granted(analysis.relief, analysis.contract, period).collect(),
         scenarios=sections,
     )
 
