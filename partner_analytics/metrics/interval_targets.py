@@ -57,7 +57,7 @@ def interval_counts(
     channel (× scope: site_id, queue) × month × local day × interval, from `contact_flags`.
 
     `in_hours` marks the contacts within the channel's service hours (None: every contact): intervals
-    and days are measured within service hours only.
+    and days are measured within service hours only. `coarse` is false (see `interval_report_counts`).
     """
     zone = instants_zone(flags, "arrived_at")
     local = pl.col("arrived_at") if zone is None else wall_time_of(pl.col("arrived_at"), zone)

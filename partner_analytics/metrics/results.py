@@ -23,12 +23,12 @@ __all__ = ["kpi_results"]
 def kpi_results(engagement: Engagement, *, scope: Sequence[str] = ()) -> pl.LazyFrame:
     """The long results table of every KPI (formulas.md §1), optionally per finer scope (site_id, queue).
 
-        The pairs measured from interval reports (sources.intervals.covers) have their contact KPIs from
-        the `intervals` table (formulas.md §1.7). The contact KPIs come from one pass over the contacts,
-        the interval-target and daily service levels (per scope too) and the KPIs of the contacts outside
-    service hours measured apart from a narrow second one (§1.9, §1.10); occupancy,
-        forecast accuracy and the partner × month grid are derived from the contact KPIs (a few rows per
-        partner × channel × month), not from the contacts.
+    The pairs measured from interval reports (sources.intervals.covers) have their contact KPIs from
+    the `intervals` table (formulas.md §1.7). The contact KPIs come from one pass over the contacts;
+    the interval-target and daily service levels (per scope too), and the KPIs of the contacts outside
+    service hours measured apart, from a narrow second one (§1.9, §1.10); occupancy, forecast accuracy
+    and the partner × month grid are derived from the contact KPIs (a few rows per partner × channel ×
+    month), not from the contacts.
     """
     contract = engagement.contract
     present = engagement.present["contacts"]
