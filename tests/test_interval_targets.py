@@ -105,3 +105,37 @@ def test_without_interval_targets_every_row_says_why() -> None:
 def test_bad_interval_terms_name_their_key(change: dict, key: str) -> None:
     with pytest.raises(ContractError, match=key.replace(".", r"\.")):
         _contract({**TARGET, **change})
+
+
+def test_interval_targets_and_the_worst_day_per_site() -> None:
+    """Per site, as the other KPIs: Paris has 1 Sep 09:00 (3 of 4, not reached) and 09:30 (4 of 4, reached);
+    Lisbon 1 Sep 10:00 (thin), 2 Sep 14:00 (3 of 3, reached), 14:30 (thin) and chat's contact."""
+    sites = ["paris"] * 9 + ["lisbon"] * 7
+    frame = CONTACTS.with_columns(site_id=pl.Series(sites))
+    results = kpi_results(engagement(_contract(), frame), scope=("site_id",))
+
+    def row(kpi: str, channel: str | None, site: str) -> dict:
+        return _row(results.filter(pl.col("site_id") == site), kpi, channel)
+
+    paris, lisbon = row("interval_attainment", "voice", "paris"), row("interval_attainment", "voice", "lisbon")
+    assert (paris["numerator"], paris["denominator"]) == (1, 2)
+    assert (lisbon["numerator"], lisbon["denominator"]) == (1, 1)
+    assert row("interval_attainment", None, "lisbon")["value"] == 1.0  # chat has no target
+    # Paris voice, 1 Sep: (3 + 4) in service / (9 − 1 short) = 7 / 8, its only day
+    assert row("worst_day_service_level", "voice", "paris")["value"] == 7 / 8
+    # Lisbon voice: 1 Sep 0 of 2 (both late), 2 Sep 3 of 4: the worst day is 0 / 2
+    worst = row("worst_day_service_level", "voice", "lisbon")
+    assert (worst["numerator"], worst["denominator"]) == (0, 2)
+    # partner-wide, Lisbon: 1 Sep 0 / 2; 2 Sep (3 + 1) / (4 + 1) with chat: still 1 Sep
+    assert row("worst_day_service_level", None, "lisbon")["denominator"] == 2
+
+
+def test_interval_targets_per_queue() -> None:
+    """The same contacts in two queues: 'billing' the 1 Sep intervals, 'claims' the 2 Sep ones."""
+    frame = CONTACTS.with_columns(queue=pl.Series(["billing"] * 11 + ["claims"] * 5))
+    results = kpi_results(engagement(_contract(), frame), scope=("queue",))
+    billing = _row(results.filter(pl.col("queue") == "billing"), "interval_attainment", "voice")
+    claims = _row(results.filter(pl.col("queue") == "claims"), "interval_attainment", "voice")
+    # billing: 09:00 measured not reached, 09:30 reached, 10:00 thin; claims: 14:00 reached, 14:30 thin
+    assert (billing["numerator"], billing["denominator"]) == (1, 2)
+    assert (claims["numerator"], claims["denominator"]) == (1, 1)

@@ -304,3 +304,79 @@ def test_an_interval_report_needs_the_pairs_it_covers(tmp_path: Path) -> None:
                 tmp_path / "b", files, contract(sources={"intervals": {"covers": {"nortcall": ["voice"]}}})
             )
         )
+
+
+HALF_HOURS = {"voice": {"interval_target": {"minutes": 30, "service_level": 0.5}}}
+
+
+def test_interval_targets_from_intervals_equal_the_contacts(tmp_path: Path) -> None:
+    """Northcall voice, 50 % in 20 s per half-hour. 3 August 09:00: v1 in 12 s, v2 in 25 s, v3 a short
+    abandon: 1 of 2, reached; 09:30: two abandons (15 s, 40 s): 0 of 2; 10:00: v6 in 8 s: reached. 2 of 3.
+    The day: (1 + 0 + 1) / (6 − 1) = 40 %. 1 September 09:00: v7 in 30 s, v8 in 5 s: 1 of 2, reached: 1 of 1."""
+    contacts, intervals = _both(tmp_path, {"northcall": ["voice"]}, HALF_HOURS)
+    for month in ("2026-08", "2026-09"):
+        for kpi in ("interval_attainment", "worst_day_service_level"):
+            for channel in ("voice", None):
+                a, b = (
+                    _row(contacts, "northcall", channel, month, kpi),
+                    _row(intervals, "northcall", channel, month, kpi),
+                )
+                assert (b["value"], b["numerator"], b["denominator"], b["note"]) == (
+                    a["value"],
+                    a["numerator"],
+                    a["denominator"],
+                    a["note"],
+                ), (kpi, channel, month)
+    august = _row(intervals, "northcall", "voice", "2026-08", "interval_attainment")
+    assert (august["numerator"], august["denominator"]) == (2, 3)
+    worst = _row(intervals, "northcall", "voice", "2026-08", "worst_day_service_level")
+    assert (worst["numerator"], worst["denominator"]) == (2, 5)
+    assert _row(intervals, "northcall", "voice", "2026-09", "interval_attainment")["value"] == 1.0
+
+
+def test_interval_targets_per_queue_of_an_interval_report(tmp_path: Path) -> None:
+    """Two queues of 15-minute rows, added up into half-hours: billing 09:00 (2 of 2 + 0 of 2: 50 %, reached)
+    and 09:30 (0 of 1); claims 09:00 (3 of 3). Hourly rows of chat, whose target is 30 minutes: not measurable."""
+    header = INTERVAL_HEADER + ",queue"
+    changes = {
+        "voice": {**contract()["channels"]["voice"], **HALF_HOURS["voice"]},
+        "chat": {
+            "answer_within_s": 60,
+            "short_abandon_s": 10,
+            "interval_target": {"minutes": 30, "service_level": 0.8},
+        },
+    }
+    data = contract(
+        channels={**contract()["channels"], **changes},
+        sources={"intervals": {"covers": {"northcall": ["voice", "chat"]}}},
+    )
+    rows = [
+        "northcall,voice,2026-08-03 09:00:00,15,2,2,2,0,0,20,200,billing",
+        "northcall,voice,2026-08-03 09:15:00,15,2,2,0,0,0,80,200,billing",
+        "northcall,voice,2026-08-03 09:30:00,15,1,1,0,0,0,30,100,billing",
+        "northcall,voice,2026-08-03 09:00:00,15,3,3,3,0,0,15,300,claims",
+        "northcall,chat,2026-08-03 11:00:00,60,4,4,4,0,0,40,400,billing",
+    ]
+    files = {"contacts.csv": _contacts_csv(CONTACT_ROWS[10:]), "intervals.csv": "\n".join([header, *rows]) + "\n"}
+    eng = pa.load(write_engagement(tmp_path / "eng", files, data))
+    assert eng.rejected.collect().height == 0
+    results = kpi_results(eng, scope=("queue",)).collect()
+
+    def row(queue: str, channel: str | None) -> dict:
+        found = results.filter(
+            (pl.col("kpi") == "interval_attainment")
+            & (pl.col("queue") == queue)
+            & pl.col("channel").eq_missing(channel)
+            & (pl.col("partner_id") == "northcall")
+        )
+        assert found.height == 1, (queue, channel)
+        return found.row(0, named=True)
+
+    assert (row("billing", "voice")["numerator"], row("billing", "voice")["denominator"]) == (1, 2)
+    assert row("claims", "voice")["value"] == 1.0
+    chat = row("billing", "chat")
+    assert (
+        chat["value"] is None
+        and chat["note"] == "the interval report's intervals are longer than the interval target's"
+    )
+    assert row("billing", None)["value"] is None  # partner-wide over a channel not measurable is not either

@@ -8,9 +8,18 @@ from dataclasses import fields
 import polars as pl
 import pytest
 
+from partner_analytics.core.periods import parse_period
 from partner_analytics.pipeline.analysis import Analysis
 from partner_analytics.pipeline.store import load_analysis, save_analysis
 from partner_analytics.reports.committees import operational_report, programme_overview, strategic_report
+from partner_analytics.reports.measurement import (
+    outside_hours_html,
+    outside_hours_summary,
+    relief_granted,
+    relief_html,
+)
+
+from . import factories
 
 
 def test_operational_report_of_the_degrading_partner(sample_analysis) -> None:
@@ -271,3 +280,108 @@ def test_the_programme_overview_opens_on_every_partner(sample_analysis) -> None:
     assert page.decisions[1].startswith("Rivage Relation Client: the termination right for chronic failure is open (")
     markup = programme_first_page_html(page).markup
     assert markup.startswith('<section class="pa-first-page">') and "Recruit and train 15 agents" in markup
+
+
+def test_every_report_lists_the_relief_granted_for_its_period(sample_analysis) -> None:
+    """The sample's relief (Rivage voice, 8 to 20 June 2026) is in Rivage's June and Q2 reports and the Q2
+    programme overview; not in July's, nor in another partner's report of the same period."""
+    reason = "client billing incident: duplicate direct debits flooded the lines"
+    june = operational_report(sample_analysis, "rivage", "2026-06").relief
+    assert june.select("partner", "channel", "reason", "granted_by", "effect").rows() == [
+        ("Rivage Relation Client", "voice", reason, "client steering committee", "exclude_window")
+    ]
+    assert june["starts_at"].dt.replace_time_zone(None).item() == dt.datetime(2026, 6, 8)
+    assert june["granted_on"].item() == dt.date(2026, 7, 9)
+    assert strategic_report(sample_analysis, "rivage", "2026-Q2").relief["reason"].to_list() == [reason]
+    assert programme_overview(sample_analysis, "2026-Q2").relief["partner_id"].to_list() == ["rivage"]
+    assert operational_report(sample_analysis, "rivage", "2026-07").relief.is_empty()
+    assert strategic_report(sample_analysis, "rivage", "2026-Q3").relief.is_empty()
+    assert operational_report(sample_analysis, "northcall", "2026-06").relief.is_empty()
+    assert strategic_report(sample_analysis, "northcall", "2026-Q2").relief.is_empty()
+    html = relief_html(june, parse_period("2026-06")).markup
+    assert "<h2>Relief granted</h2>" in html and "2026-06-08 00:00" in html and "every service level · voice" in html
+
+
+def test_a_relief_window_touches_the_periods_it_overlaps() -> None:
+    tz = "Europe/Paris"
+    relief = pl.LazyFrame(
+        {
+            "partner_id": ["northcall", "northcall"],
+            "starts_at": [dt.datetime(2026, 6, 20), dt.datetime(2026, 6, 30, 23)],
+            "ends_at": [dt.datetime(2026, 7, 1), dt.datetime(2026, 7, 1, 1)],  # the end is excluded
+            "effect": ["excuse_month", "exclude_window"],
+            "reason": ["strike", "outage"],
+            "granted_by": ["client", "client"],
+            "granted_on": [dt.date(2026, 7, 2), None],
+            "channel": [None, "voice"],
+            "service_level": ["service_level/voice", None],
+        }
+    ).with_columns(pl.col("starts_at", "ends_at").dt.replace_time_zone(tz))
+    contract = factories.contract()
+    july = relief_granted(relief, contract, parse_period("2026-07")).collect()
+    assert july["reason"].to_list() == ["outage"]  # 30 June 23:00 to 1 July 01:00; the strike ends at 1 July 00:00
+    june = relief_granted(relief, contract, parse_period("2026-Q2")).collect()
+    assert june["reason"].to_list() == ["strike", "outage"]
+
+
+def test_the_reports_count_the_contacts_outside_service_hours() -> None:
+    """Email measured apart over a quarter: offered 100 + 50, outside 40 + 10 (answered 38 + 10); its service
+    level outside hours 30 / 40 in July and 5 / 10 in August: (30 + 5) / (40 + 10) = 70 % over the quarter."""
+    n, july, august = "northcall", dt.date(2026, 7, 1), dt.date(2026, 8, 1)
+    rows = [
+        (n, "email", july, "offered", 100, None),
+        (n, "email", july, "outside_hours", 40, None),
+        (n, "email", july, "answered_outside_hours", 38, None),
+        (n, "email", july, "service_level_outside_hours", 30, 40),
+        (n, "email", august, "offered", 50, None),
+        (n, "email", august, "outside_hours", 10, None),
+        (n, "email", august, "answered_outside_hours", 10, None),
+        (n, "email", august, "service_level_outside_hours", 5, 10),
+        (n, "voice", july, "offered", 200, None),
+        (n, "voice", july, "outside_hours", 0, None),
+        (n, "chat", july, "offered", 80, None),  # chat has no service hours: not listed
+    ]
+    results = pl.LazyFrame(
+        rows,
+        schema={
+            "partner_id": pl.String,
+            "channel": pl.String,
+            "month": pl.Date,
+            "kpi": pl.String,
+            "numerator": pl.Float64,
+            "denominator": pl.Float64,
+        },
+        orient="row",
+    )
+    hours = {"hours": {"mon-fri": "08:00-18:00"}}
+    contract = factories.contract(service_hours={"voice": hours, "email": {**hours, "outside_hours": "measure_apart"}})
+    summary = outside_hours_summary(results, contract, parse_period("2026-Q3")).collect()
+    email, voice = summary.row(0, named=True), summary.row(1, named=True)
+    assert (email["channel"], email["offered"], email["outside_hours"], email["answered_outside_hours"]) == (
+        "email",
+        150,
+        50,
+        48,
+    )
+    assert email["outside_share"] == pytest.approx(50 / 150) and email["measured_apart"] is True
+    assert email["service_level_outside_hours"] == pytest.approx(35 / 50)
+    assert email["asa_outside_hours"] is None  # no row: no answered contact outside hours measured
+    assert (voice["channel"], voice["outside_hours"], voice["measured_apart"]) == ("voice", 0, False)
+    html = outside_hours_html(summary, parse_period("2026-Q3")).markup
+    assert "33.3 %" in html and "70.0 %" in html and "measured apart" in html
+
+
+def test_the_sample_reports_show_the_contacts_outside_hours(sample_analysis) -> None:
+    """NorthCall's email, measured apart in the sample: the quarter's counts are the months' results."""
+    r = strategic_report(sample_analysis, "northcall", "2026-Q3")
+    email = r.outside_hours.filter(pl.col("channel") == "email").row(0, named=True)
+    months = r.view.results.filter(
+        (pl.col("channel") == "email") & pl.col("month").is_between(dt.date(2026, 7, 1), dt.date(2026, 9, 30))
+    ).collect()
+    outside = months.filter(pl.col("kpi") == "outside_hours")["numerator"].sum()
+    assert email["outside_hours"] == outside > 0 and email["measured_apart"]
+    sl = months.filter(pl.col("kpi") == "service_level_outside_hours")
+    assert email["service_level_outside_hours"] == pytest.approx(sl["numerator"].sum() / sl["denominator"].sum())
+    month = operational_report(sample_analysis, "northcall", "2026-09").outside_hours
+    assert month["channel"].to_list() == ["email", "voice"]
+    assert operational_report(sample_analysis, "rivage", "2026-09").outside_hours.is_empty()  # no service hours

@@ -14,10 +14,11 @@ import partner_analytics as pa
 from partner_analytics.contract.reading import read_contract
 from partner_analytics.metrics.contact_kpis import contact_flags, contact_results
 from partner_analytics.metrics.floor import daily_floor
+from partner_analytics.metrics.results import kpi_results
 from partner_analytics.metrics.service_hours import in_service_hours
 
 from .conftest import contract as contract_dict
-from .factories import ALL_CONTACT_COLUMNS, contacts, contract, kpi_table
+from .factories import ALL_CONTACT_COLUMNS, contacts, contract, engagement, kpi_table
 
 N = "northcall"
 # voice: T = 20 s, S = 5 s; open Monday to Friday 08:00-18:00, Saturday 09:00-12:00; closed on the
@@ -189,3 +190,59 @@ def test_bad_service_hours_name_their_key(tmp_path: Path, hours: dict, key: str,
     e = _error(tmp_path, hours)
     assert e.key == key, str(e)
     assert message in str(e)
+
+
+def test_a_channel_can_measure_its_contacts_outside_hours_apart() -> None:
+    """`outside_hours: measure_apart`: the contacts outside hours get KPIs of their own, the committed ones
+    stay as they are (2 / 4 of the first test)."""
+    apart = {"voice": {**HOURS["voice"], "outside_hours": "measure_apart"}}
+    k = kpi_table(kpi_results(engagement(contract(service_hours=apart), SEPTEMBER)))
+    assert k[("voice", "2026-09", "service_level")] == pytest.approx(2 / 4)  # never mixed in
+    # outside, voice: b 18:01 answered in 10 s, c 18:00 abandoned after 60 s, g (holiday) answered in 90 s,
+    # i (Sunday) a short abandon after 2 s: offered 4, short 1, answered 2, in service b = 1
+    assert k[("voice", "2026-09", "service_level_outside_hours")] == pytest.approx(1 / (4 - 1))
+    assert k[("voice", "2026-09", "abandon_rate_outside_hours")] == pytest.approx((4 - 1 - 2) / (4 - 1))
+    assert k[("voice", "2026-09", "asa_outside_hours")] == pytest.approx((10 + 90) / 2)
+    # partner-wide: the channels measuring apart only (chat has no service hours)
+    assert k[(None, "2026-09", "service_level_outside_hours")] == pytest.approx(1 / 3)
+    assert ("chat", "2026-09", "service_level_outside_hours") not in k
+    # the 17:59 contact is in hours: with it outside too (a 17:59 closing), 2 in service of 5 − 1
+    earlier = {"voice": {**apart["voice"], "hours": {"mon-fri": "08:00-17:59", "sat": ["09:00-12:00"]}}}
+    k = kpi_table(kpi_results(engagement(contract(service_hours=earlier), SEPTEMBER)))
+    assert k[("voice", "2026-09", "service_level_outside_hours")] == pytest.approx(2 / 4)
+
+
+def test_without_measure_apart_there_is_no_outside_hours_row() -> None:
+    results = kpi_results(engagement(_hours_contract(), SEPTEMBER)).collect()
+    assert results.filter(
+        pl.col("kpi").str.ends_with("_outside_hours") & (pl.col("kpi") != "answered_outside_hours")
+    ).is_empty()
+
+
+def test_a_relief_window_leaves_its_contacts_out_of_the_apart_figures_too() -> None:
+    """A relief excluding Tuesday 8 September 18:00-19:00 takes b and c out: g and i stay, 0 in service of 2 − 1."""
+    apart = {"voice": {**HOURS["voice"], "outside_hours": "measure_apart"}}
+    tz = "Europe/Paris"
+    relief = pl.LazyFrame(
+        {
+            "partner_id": [N],
+            "starts_at": [dt.datetime(2026, 9, 8, 18)],
+            "ends_at": [dt.datetime(2026, 9, 8, 19)],
+            "effect": ["exclude_window"],
+            "reason": ["storm"],
+            "granted_by": ["client"],
+            "granted_on": [dt.date(2026, 9, 20)],
+            "channel": ["voice"],
+            "service_level": [None],
+        },
+        schema_overrides={"service_level": pl.String},
+    ).with_columns(pl.col("starts_at", "ends_at").dt.replace_time_zone(tz))
+    k = kpi_table(kpi_results(engagement(contract(service_hours=apart), SEPTEMBER, relief=relief)))
+    assert k[("voice", "2026-09", "service_level_outside_hours")] == 0.0
+    assert k[("voice", "2026-09", "asa_outside_hours")] == pytest.approx(90.0)
+
+
+def test_measure_apart_is_exclude_or_measure_apart(tmp_path: Path) -> None:
+    error = _error(tmp_path, {"voice": {"hours": {"mon-fri": "08:00-18:00"}, "outside_hours": "apart"}})
+    assert error.key == "partners[0] (northcall).service_hours.voice.outside_hours", str(error)
+    assert "measure_apart" in str(error)

@@ -3,7 +3,9 @@
 A contract measures its service levels on the contacts that arrive while the service is open:
 opening hours by weekday, closed on the holidays listed in the contract and/or on a country's public
 holidays (the `holidays` library's calendars, so no calendar is written by hand here). The contacts
-outside the hours still count in volumes, charges and the corridor.
+outside the hours still count in volumes, charges and the corridor; a channel can measure them apart
+(`outside_hours: measure_apart`: their own service level, abandon rate and ASA, never mixed into the
+committed ones).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import datetime as dt
 import itertools
 import re
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import holidays as public_holidays
 from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator, model_validator
@@ -162,9 +164,17 @@ class Opening(_Hours):
 
 class ServiceHours(Opening):
     """A channel's service hours, optionally different per site (`sites`: site_id → its own opening).
-    The service-level KPIs (service level, abandon rate, ASA) leave out the contacts outside them."""
+    The service-level KPIs (service level, abandon rate, ASA) leave out the contacts outside them;
+    with `outside_hours: measure_apart` those contacts get service-level KPIs of their own
+    (`service_level_outside_hours`…, formulas.md §1.10)."""
 
     sites: dict[str, Opening] = {}
+    outside_hours: Literal["exclude", "measure_apart"] = "exclude"
+
+    @property
+    def measured_apart(self) -> bool:
+        """Whether the contacts outside the hours are measured apart (else only left out)."""
+        return self.outside_hours == "measure_apart"
 
 
 def opening_windows(opening: Opening) -> list[tuple[int, int, int]]:

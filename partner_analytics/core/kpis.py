@@ -17,8 +17,9 @@ contact KPI is adding one entry, e.g. for the length of a test or a session:
                         needs="held", zero_note="no answered contacts (denominator is 0)")):
         ...
 
-Table KPIs (quality_score, occupancy, forecast_accuracy, and the agents table's attrition, schedule
-adherence, shrinkage and training hours) are computed from their own tables by metrics; their
+Table KPIs (quality_score, occupancy, forecast_accuracy, the interval targets, the KPIs of contacts
+measured apart outside service hours, and the agents table's attrition, schedule adherence, shrinkage
+and training hours) are computed from their own tables by metrics; their
 entries give direction, unit, label and the notes of their rows.
 """
 
@@ -332,6 +333,35 @@ _REGISTRY = (
         "rate",
         "Worst day's service level",
         zero_note="no day with contacts in the service-level denominator (denominator is 0)",
+    ),
+    # The contacts outside service hours of a channel that measures them apart (formulas.md §1.10;
+    # metrics.outside_hours): their own service-level KPIs, never in the committed ones.
+    KPI(
+        "service_level_outside_hours",
+        "higher",
+        "rate",
+        "Service level outside service hours",
+        needs="outside_hours",
+        missing="the channel's contacts outside service hours are not measured apart",
+        zero_note="no contacts outside service hours in the service-level denominator (denominator is 0)",
+    ),
+    KPI(
+        "abandon_rate_outside_hours",
+        "lower",
+        "rate",
+        "Abandon rate outside service hours",
+        needs="outside_hours",
+        missing="the channel's contacts outside service hours are not measured apart",
+        zero_note="no contacts outside service hours beyond short abandons (denominator is 0)",
+    ),
+    KPI(
+        "asa_outside_hours",
+        "lower",
+        "seconds",
+        "Average speed of answer outside service hours",
+        needs="outside_hours",
+        missing="the channel's contacts outside service hours are not measured apart",
+        zero_note="no answered contacts outside service hours (denominator is 0)",
     ),
     KPI(
         "attrition",

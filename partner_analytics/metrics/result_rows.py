@@ -70,12 +70,13 @@ def results_from_sums(sums: pl.LazyFrame, *, present: frozenset[str], keys: Sequ
 
 def ratio_rows(frame: pl.LazyFrame, name: str, scope: Sequence[str]) -> pl.LazyFrame:
     """Results rows of a table KPI from `numerator` and `denominator` columns (null with the entry's
-    note where the denominator is 0)."""
+    note where the denominator is 0); a `scope` column `frame` lacks is null."""
     den = pl.col("denominator")
+    names = frame.collect_schema().names()
     return frame.select(
         "partner_id",
         "channel",
-        *[pl.lit(None, dtype=pl.String).alias(s) for s in scope],
+        *[pl.col(s) if s in names else pl.lit(None, dtype=pl.String).alias(s) for s in scope],
         "month",
         pl.lit(name).alias("kpi"),
         pl.when(den > 0).then(pl.col("numerator") / den).alias("value"),

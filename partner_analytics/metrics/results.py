@@ -11,9 +11,10 @@ from .agent_kpis import AGENT_KPIS, agent_results
 from .contact_kpis import contact_flags, contact_results
 from .forecasts import forecast_accuracy
 from .interval_kpis import interval_notes, interval_sums
-from .interval_targets import interval_counts, interval_results, worst_day_results
+from .interval_targets import interval_counts, interval_report_counts, interval_results, worst_day_results
+from .outside_hours import outside_hours_results
 from .result_rows import RESULTS_SCHEMA, not_measurable
-from .service_hours import in_service_hours
+from .service_hours import apart_pairs, in_service_hours, measured_apart
 from .table_kpis import occupancy_results, quality_results
 
 __all__ = ["kpi_results"]
@@ -23,10 +24,11 @@ def kpi_results(engagement: Engagement, *, scope: Sequence[str] = ()) -> pl.Lazy
     """The long results table of every KPI (formulas.md §1), optionally per finer scope (site_id, queue).
 
     The pairs measured from interval reports (sources.intervals.covers) have their contact KPIs from
-    the `intervals` table (formulas.md §1.7). The contact KPIs come from one pass over the contacts,
-    the interval-target and daily service levels from a narrow second one (§1.9); occupancy,
-    forecast accuracy and the partner × month grid are derived from the contact KPIs (a few rows per
-    partner × channel × month), not from the contacts.
+    the `intervals` table (formulas.md §1.7). The contact KPIs come from one pass over the contacts;
+    the interval-target and daily service levels (per scope too), and the KPIs of the contacts outside
+    service hours measured apart, from a narrow second one (§1.9, §1.10); occupancy, forecast accuracy
+    and the partner × month grid are derived from the contact KPIs (a few rows per partner × channel ×
+    month), not from the contacts.
     """
     contract = engagement.contract
     present = engagement.present["contacts"]
@@ -56,10 +58,18 @@ def kpi_results(engagement: Engagement, *, scope: Sequence[str] = ()) -> pl.Lazy
         if staffing is not None
         else not_measurable(wide, "occupancy")
     )
-    # A second, narrow pass over the contacts (partner, channel, arrival, answered, wait): per interval and day.
+    # A second, narrow pass over the contacts (partner, channel, arrival, answered, wait): per interval and
+    # day (and the contacts outside hours of the channels measuring them apart).
     flags = contact_flags(engagement.contacts, contract.channels, fcr=False)
     in_hours = in_service_hours(contract, engagement.contacts, relief)
-    counts = interval_counts(flags, contract.channels, in_hours=in_hours).cache()
+    if apart_pairs(contract):
+        flags = flags.with_columns(measured_apart(contract, engagement.contacts, relief)).cache()
+        parts.append(outside_hours_results(flags, contract, scope=scope))
+    counts = interval_counts(flags, contract.channels, in_hours=in_hours, scope=scope)
+    if intervals is not None:
+        reported = interval_report_counts(intervals, contract, present=engagement.present["intervals"], scope=scope)
+        counts = pl.concat([counts, reported.select(counts.collect_schema().names())], how="vertical_relaxed")
+    counts = counts.cache()
     parts += [interval_results(counts, contract.channels, scope=scope), worst_day_results(counts, scope=scope)]
     agents = engagement.table("agents")
     if agents is not None:

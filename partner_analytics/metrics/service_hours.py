@@ -1,5 +1,6 @@
 """Whether each contact arrived within its service hours (formulas.md §1.10) and outside the windows
-relief events exclude (§2.1): the `in_hours` flag the service-level KPIs count on.
+relief events exclude (§2.1): the `in_hours` flag the service-level KPIs count on; and, for a channel
+that measures them apart, the `apart` flag of the contacts outside its hours.
 
 The contract's opening hours are local wall times, so a contact is placed by its local arrival time
 (a clock change moves the UTC instants of an opening, not the opening). A contact of a partner and
@@ -16,7 +17,7 @@ from ..contract.service_hours import Opening, opening_windows
 from ..contract.terms import Contract
 from ..core.localtime import wall_time_of
 
-__all__ = ["in_service_hours"]
+__all__ = ["apart_pairs", "in_service_hours", "measured_apart", "of_pairs"]
 
 
 def _open_at(opening: Opening, first: dt.date, last: dt.date, local: pl.Expr) -> pl.Expr:
@@ -47,10 +48,9 @@ def _relief_windows(relief: pl.LazyFrame, contract: Contract) -> pl.Expr:
     return inside
 
 
-def in_service_hours(contract: Contract, contacts: pl.LazyFrame, relief: pl.LazyFrame | None = None) -> pl.Expr:
-    """Each contact's `in_hours`: its arrival is within the service hours of its partner × channel (its
-    site's own when the contract gives them; true where the contract sets none), and not within the
-    window of a relief event that excludes it (`relief`, formulas.md §2.1)."""
+def _open_flag(contract: Contract, contacts: pl.LazyFrame) -> pl.Expr:
+    """Whether each contact arrived within the service hours of its partner × channel (its site's own
+    when the contract gives them); true where the contract sets none."""
     schema = contacts.collect_schema()
     dtype = schema["arrived_at"]
     zone = dtype.time_zone if isinstance(dtype, pl.Datetime) else None
@@ -67,6 +67,37 @@ def in_service_hours(contract: Contract, contacts: pl.LazyFrame, relief: pl.Lazy
                     own = _open_at(opening, first, last, local)
                     rule = pl.when(pl.col("site_id") == site).then(own).otherwise(rule)
             flag = pl.when(which).then(rule).otherwise(flag)
+    return flag
+
+
+def in_service_hours(contract: Contract, contacts: pl.LazyFrame, relief: pl.LazyFrame | None = None) -> pl.Expr:
+    """Each contact's `in_hours`: its arrival is within the service hours of its partner × channel (its
+    site's own when the contract gives them; true where the contract sets none), and not within the
+    window of a relief event that excludes it (`relief`, formulas.md §2.1)."""
+    flag = _open_flag(contract, contacts)
     if relief is not None:
         flag = flag & ~_relief_windows(relief, contract)
     return flag.fill_null(True).alias("in_hours")
+
+
+def apart_pairs(contract: Contract) -> list[tuple[str, str]]:
+    """The (partner, channel) pairs whose service hours measure the contacts outside them apart."""
+    return [(p.id, ch) for p in contract.partners for ch, hours in p.service_hours.items() if hours.measured_apart]
+
+
+def of_pairs(pairs: list[tuple[str, str]]) -> pl.Expr:
+    """Whether a row's partner × channel is one of `pairs`."""
+    flag = pl.lit(False)
+    for partner, channel in pairs:
+        flag |= (pl.col("partner_id") == partner) & (pl.col("channel") == channel)
+    return flag
+
+
+def measured_apart(contract: Contract, contacts: pl.LazyFrame, relief: pl.LazyFrame | None = None) -> pl.Expr:
+    """Each contact's `apart`: it arrived outside the service hours of a channel that measures those
+    contacts apart (`outside_hours: measure_apart`, formulas.md §1.10), not within a relief window that
+    excludes it (a waived contact counts in no service level)."""
+    flag = of_pairs(apart_pairs(contract)) & ~_open_flag(contract, contacts)
+    if relief is not None:
+        flag = flag & ~_relief_windows(relief, contract)
+    return flag.fill_null(False).alias("apart")

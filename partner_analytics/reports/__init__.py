@@ -1,7 +1,8 @@
 """What each committee report holds, gathered from the computed tables for one partner and one
 period: its first page (summary), the statement as the committee's record held it on the committee's
-day (record_section), the decisions, comments and breaches without a plan (follow_up), and the what-if
-scenario section of the client-only annex.
+day (record_section), the decisions, comments and breaches without a plan (follow_up), the contacts
+outside service hours and the relief granted (measurement), and the what-if scenario section of the
+client-only annex.
 """
 
 from .committees import (
@@ -18,6 +19,7 @@ from .committees import (
 )
 from .follow_up import follow_up_html
 from .record_section import RecordSource, StatementRecord, open_record, record_html, statement_lines, statement_record
+from .measurement import outside_hours_html, outside_hours_summary, relief_granted, relief_html
 from .scenario_section import (
     ScenarioSection,
     scenario_changes,
@@ -41,11 +43,15 @@ __all__ = [
     "follow_up_html",
     "open_record",
     "operational_report",
+    "outside_hours_html",
+    "outside_hours_summary",
     "period_money",
     "programme_overview",
     "programme_statement",
     "record_html",
     "rejected_in_period",
+    "relief_granted",
+    "relief_html",
     "scenario_changes",
     "scenario_html",
     "scenario_section",

@@ -31,6 +31,7 @@ from ..views.partner import near_misses, partner_view, period_gaps, summary_poin
 from ..views.wording import date_name, kpi_label, month_name
 from ..whatif.scenario import Scenario, read_scenario
 from .record_section import RecordSource, StatementRecord, statement_record
+from .measurement import outside_hours_summary, relief_granted
 from .scenario_section import ScenarioSection, scenario_section
 from .summary import FirstPage, ProgrammeFirstPage, first_page, programme_first_page
 
@@ -93,6 +94,8 @@ class OperationalReport:
     decisions: pl.DataFrame
     comments: pl.DataFrame
     missing_plans: pl.DataFrame  # the month's breaches without an improvement plan
+    outside_hours: pl.DataFrame
+    relief: pl.DataFrame
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,8 @@ class StrategicReport:
     decisions: pl.DataFrame
     comments: pl.DataFrame
     missing_plans: pl.DataFrame  # the quarter's breaches without an improvement plan
+    outside_hours: pl.DataFrame
+    relief: pl.DataFrame
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,7 @@ class ProgrammeOverview:
     committee_date: dt.date
     record: StatementRecord  # every partner's months of the quarter as the record held them
     partner_names: dict[str, str]
+    relief: pl.DataFrame
     scenarios: tuple[ScenarioSection, ...] = ()
 
 
@@ -174,7 +180,8 @@ def operational_report(
 ) -> OperationalReport:
     """Last month against targets, the floor, the client's outlook, deliveries, credits, actions, rejections,
     and the month's money as the committee's record (`record`: `open_record`; none: every month a draft)
-    held it on the committee's date, with the forecasts issued by then.
+    held it on the committee's date, with the forecasts issued by then; the contacts outside service
+    hours and the relief granted for the month.
 
     An empty `partner_id` means the contract's first partner (a notebook's default)."""
     period = _period(month, "month")
@@ -219,6 +226,8 @@ def operational_report(
         decisions=period_decisions(view.decisions, period, held_on).collect(),
         comments=period_comments(view.comments, period, held_on).collect(),
         missing_plans=missing,
+        outside_hours=outside_hours_summary(view.results, view.contract, period).collect(),
+        relief=relief_granted(view.relief, view.contract, period).collect(),
     )
 
 
@@ -256,8 +265,9 @@ def strategic_report(
     analysis: Analysis, partner_id: str, quarter: str | Period, *, record: RecordSource | None = None
 ) -> StrategicReport:
     """The quarter and the trailing 12 months against objectives, the statement, chronic failures, contract health,
-    the open and overdue actions, and each month's state in the committee's record (`record`: `open_record`) on
-    the committee's date. It goes to both parties: what-if scenarios and exit plans are for the client only
+    the open and overdue actions, the contacts outside service hours and the relief granted for the quarter,
+    and each month's state in the committee's record (`record`: `open_record`) on the committee's date. It
+    goes to both parties: what-if scenarios and exit plans are for the client only
     (`programme_overview`). An empty `partner_id` means the contract's first partner (a notebook's default)."""
     period = _period(quarter, "quarter")
     partner_id = partner_id or analysis.contract.partners[0].id
@@ -321,6 +331,8 @@ def strategic_report(
         decisions=period_decisions(view.decisions, period, held_on).collect(),
         comments=period_comments(view.comments, period, held_on).collect(),
         missing_plans=missing,
+        outside_hours=outside_hours_summary(view.results, view.contract, period).collect(),
+        relief=relief_granted(view.relief, view.contract, period).collect(),
     )
 
 
@@ -393,7 +405,7 @@ def programme_overview(
     record: RecordSource | None = None,
 ) -> ProgrammeOverview:
     """Every partner's share of service levels met and statement over the quarter and the quarter before, with
-    the programme's total; with `scenario` (a scenario YAML or a Scenario; empty: none), the client-only annex:
+    the programme's total, and the relief granted to any partner for the quarter; with `scenario` (a scenario YAML or a Scenario; empty: none), the client-only annex:
     the scenario next to the baseline for each partner it changes (the `engagement` folder is loaded only for an
     operations change or an exit plan); `record` (`open_record`): each partner's months of the quarter as the
     committee's record held them on the strategic committee's date."""
@@ -434,6 +446,7 @@ def programme_overview(
             analysis.statement.collect(), period, held_on, record or RecordSource(), analysis.contract.currency
         ),
         partner_names={p.id: p.name for p in analysis.contract.partners},
+        relief=relief_granted(analysis.relief, analysis.contract, period).collect(),
         scenarios=sections,
     )
 

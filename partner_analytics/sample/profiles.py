@@ -255,7 +255,8 @@ PARTNERS: tuple[Partner, ...] = (
                 "resource_baselines": "[{channel: voice, baseline_contacts: 4500, band: 0.10, arc_rate: 2.10, "
                 "rrc_rate: 2.00, rates_from: band_edge}]",
                 "service_hours": '{voice: {hours: {mon-fri: "08:00-20:00", sat: "09:00-17:00"}, '
-                'holidays: {country: FR}}, email: {hours: {mon-fri: "08:00-18:00"}, holidays: {country: FR}}}',
+                'holidays: {country: FR}}, email: {hours: {mon-fri: "08:00-18:00"}, holidays: {country: FR}, '
+                "outside_hours: measure_apart}}",
             },
             service_levels=(
                 ServiceLevelTerm("service_level", 0.80, 0.75, "voice", 0.30),
