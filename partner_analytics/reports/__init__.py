@@ -1,5 +1,6 @@
 """What each committee report holds, gathered from the computed tables for one partner and one
-period: its first page (summary), and the what-if scenario section of the client-only annex.
+period: its first page (summary), the banner of its rejected rows, and the what-if scenario section
+of the client-only annex.
 """
 
 from .committees import (
@@ -13,6 +14,7 @@ from .committees import (
     rejected_in_period,
     strategic_report,
 )
+from .rejected_banner import REJECTED_TABLE, rejected_banner, rejected_counts
 from .scenario_section import (
     ScenarioSection,
     scenario_changes,
@@ -22,6 +24,7 @@ from .scenario_section import (
 from .summary import FirstPage, first_page, first_page_html, period_money, service_level_trends
 
 __all__ = [
+    "REJECTED_TABLE",
     "FirstPage",
     "OperationalReport",
     "ProgrammeOverview",
@@ -34,6 +37,8 @@ __all__ = [
     "period_money",
     "programme_overview",
     "programme_statement",
+    "rejected_banner",
+    "rejected_counts",
     "rejected_in_period",
     "scenario_changes",
     "scenario_html",

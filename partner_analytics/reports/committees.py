@@ -107,6 +107,7 @@ class StrategicReport:
     readiness: pl.DataFrame
     client_commitments: pl.DataFrame
     actions: pl.DataFrame
+    rejected: pl.DataFrame
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ class ProgrammeOverview:
     statement: pl.DataFrame
     previous_statement: pl.DataFrame
     timeline: pl.DataFrame
+    rejected: pl.DataFrame
     scenarios: tuple[ScenarioSection, ...] = ()
 
 
@@ -206,8 +208,9 @@ def view_actions(view: Analysis, last_day: dt.date) -> pl.LazyFrame:
 
 def strategic_report(analysis: Analysis, partner_id: str, quarter: str | Period) -> StrategicReport:
     """The quarter and the trailing 12 months against objectives, the statement, chronic failures, contract health,
-    the open and overdue actions. It goes to both parties: what-if scenarios and exit plans are for the client only
-    (`programme_overview`). An empty `partner_id` means the contract's first partner (a notebook's default)."""
+    the open and overdue actions, the rejected rows of the quarter. It goes to both parties: what-if scenarios and
+    exit plans are for the client only (`programme_overview`). An empty `partner_id` means the contract's first
+    partner (a notebook's default)."""
     period = _period(quarter, "quarter")
     partner_id = partner_id or analysis.contract.partners[0].id
     view = partner_view(analysis, partner_id)
@@ -253,6 +256,7 @@ def strategic_report(analysis: Analysis, partner_id: str, quarter: str | Period)
         readiness=view.reversibility.collect(),
         client_commitments=client.collect(),
         actions=committee_actions(view_actions(view, period.last_day), period).collect(),
+        rejected=rejected_in_period(view.rejected, period).collect(),
     )
 
 
@@ -325,7 +329,7 @@ def programme_overview(
     """Every partner's share of service levels met and statement over the quarter and the quarter before, with
     the programme's total; with `scenario` (a scenario YAML or a Scenario; empty: none), the client-only annex:
     the scenario next to the baseline for each partner it changes (the `engagement` folder is loaded only for an
-    operations change or an exit plan)."""
+    operations change or an exit plan). `rejected` holds every rejected row of the quarter, all partners."""
     period = _period(quarter, "quarter")
     gaps = period_gaps(analysis.gaps, period)
     shares = (
@@ -356,6 +360,7 @@ def programme_overview(
         statement=programme_statement(analysis.statement, names, period).collect(),
         previous_statement=programme_statement(analysis.statement, names, previous).collect(),
         timeline=analysis.timeline.join(names, on="partner_id", how="left", maintain_order="left").collect(),
+        rejected=rejected_in_period(analysis.rejected, period).collect(),
         scenarios=sections,
     )
 
