@@ -8,6 +8,7 @@ from .errors import (
     EngagementError,
     PartnerAnalyticsError,
     TableError,
+    closest_name,
     did_you_mean,
     shown,
 )
@@ -104,6 +105,7 @@ __all__ = [
     "atomic_path",
     "cents_of",
     "cents_to_decimal",
+    "closest_name",
     "contact_kpis",
     "did_you_mean",
     "direction_sign",
