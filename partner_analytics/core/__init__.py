@@ -1,5 +1,5 @@
 """The shared ground every stage stands on: the KPI registry, the tables' schemas, exact money,
-periods, local times, errors, default paths and atomic writes.
+periods, local times, errors, default paths, atomic writes and CSV a spreadsheet opens safely.
 """
 
 from .atomic import atomic_path, write_atomic
@@ -70,10 +70,12 @@ from .schema import (
     Kind,
     Table,
 )
+from .spreadsheet import FORMULA_STARTS, formula_safe, write_csv
 
 __all__ = [
     "AREAS",
     "COMMITTEES",
+    "FORMULA_STARTS",
     "KPI",
     "KPIS",
     "MONEY",
@@ -112,6 +114,7 @@ __all__ = [
     "engagement_path",
     "format_cents",
     "format_money",
+    "formula_safe",
     "instant_of",
     "kpi",
     "microseconds",
@@ -130,4 +133,5 @@ __all__ = [
     "unregister",
     "wall_time_of",
     "write_atomic",
+    "write_csv",
 ]
