@@ -801,6 +801,28 @@ def test_the_cycle_index_has_a_banner_when_rows_were_rejected(rejected_rows: int
     assert (line in text) is banner and ("rejected" in text) is banner
 
 
+def test_a_report_of_a_period_with_rejected_rows_opens_with_a_banner(tmp_path: Path) -> None:
+    """Two of northcall's September rows and one of southdesk's are rejected; August's report has no banner."""
+    from partner_analytics.reports import operational_report, programme_overview, rejected_banner
+
+    rows = [
+        "c4,northcall,vocie,2026-09-03 10:00:00,true,1,1,,",
+        "c5,northcall,voice,2026-09-31 10:00:00,true,1,1,,",
+        "c6,southdesk,chat,2026-09-04 10:00:00,perhaps,1,1,,",
+    ]
+    analysis = pa.compute(_load(tmp_path, {"contacts.csv": CONTACTS_CSV + "".join(r + "\n" for r in rows)}))
+    september = operational_report(analysis, "northcall", "2026-09")
+    banner = rejected_banner(september.rejected, september.period).markup
+    assert "<strong>2 rows of the data of 2026-09 were rejected</strong> (contacts: 2)" in banner
+    assert "southdesk" not in banner and "perhaps" not in banner, "a partner's report counts its own rows"
+    overview = programme_overview(analysis, "2026-Q3")
+    assert "3 rows of the data of 2026-Q3 were rejected</strong> (contacts: 3)" in (
+        rejected_banner(overview.rejected, overview.period).markup
+    )
+    august = operational_report(analysis, "northcall", "2026-08")
+    assert rejected_banner(august.rejected, august.period).markup == ""
+
+
 # --- messages that point at the fix ---------------------------------------------------------------
 
 
