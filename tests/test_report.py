@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import fields
+from dataclasses import fields, replace
 
 import polars as pl
 import pytest
@@ -11,6 +11,7 @@ import pytest
 from partner_analytics.core.periods import parse_period
 from partner_analytics.pipeline.analysis import Analysis
 from partner_analytics.pipeline.store import load_analysis, save_analysis
+from partner_analytics.reports import REJECTED_TABLE, rejected_banner, rejected_counts
 from partner_analytics.reports.committees import operational_report, programme_overview, strategic_report
 from partner_analytics.reports.measurement import (
     outside_hours_html,
@@ -385,3 +386,37 @@ def test_the_sample_reports_show_the_contacts_outside_hours(sample_analysis) -> 
     month = operational_report(sample_analysis, "northcall", "2026-09").outside_hours
     assert month["channel"].to_list() == ["email", "voice"]
     assert operational_report(sample_analysis, "rivage", "2026-09").outside_hours.is_empty()  # no service hours
+
+
+def test_each_report_opens_with_a_banner_of_its_periods_rejected_rows(sample_analysis) -> None:
+    # The sample rejects rivage's 'n/a' score of 18 September, sudhorizon's score of 31 September and
+    # rivage's reported 'employee_nps' of August: one row in rivage's month, two in its quarter, three in all.
+    operational = operational_report(sample_analysis, "rivage", "2026-09")
+    banner = rejected_banner(operational.rejected, operational.period, section="Rejected-data-of-the-period").markup
+    assert "<strong>1 row of the data of 2026-09 was rejected</strong> (quality: 1)" in banner
+    assert '<a href="#Rejected-data-of-the-period">below</a>' in banner and REJECTED_TABLE in banner
+    strategic = strategic_report(sample_analysis, "rivage", "2026-Q3")
+    assert rejected_counts(strategic.rejected) == {"quality": 1, "reported_kpis": 1}
+    banner = rejected_banner(strategic.rejected, strategic.period).markup
+    assert "2 rows of the data of 2026-Q3 were rejected</strong> (quality: 1, reported_kpis: 1)" in banner
+    assert "href" not in banner and "<code>tables/rejected.parquet</code>" in banner
+    assert set(strategic.rejected["record"].str.json_path_match("$.partner_id")) == {"rivage"}
+    overview = programme_overview(sample_analysis, "2026-Q3")
+    banner = rejected_banner(overview.rejected, overview.period).markup
+    assert "3 rows of the data of 2026-Q3 were rejected</strong> (quality: 2, reported_kpis: 1)" in banner
+
+
+def test_a_row_rejected_for_two_reasons_counts_once() -> None:
+    rejected = pl.DataFrame({"table": ["contacts", "contacts", "quality"], "row": [7, 7, 7]})
+    assert rejected_counts(rejected) == {"contacts": 1, "quality": 1}
+
+
+def test_no_banner_when_no_row_was_rejected(sample_analysis) -> None:
+    clean = replace(sample_analysis, rejected=sample_analysis.rejected.clear())
+    for report in (
+        operational_report(clean, "rivage", "2026-09"),
+        strategic_report(clean, "rivage", "2026-Q3"),
+        programme_overview(clean, "2026-Q3"),
+    ):
+        assert report.rejected.is_empty()
+        assert rejected_banner(report.rejected, report.period).markup == ""

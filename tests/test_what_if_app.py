@@ -91,9 +91,20 @@ _IN_VIEW = f"""() => {{
 }}"""
 
 
+_SHOWN = f"() => JSON.stringify({_PLOT}.data.map(t => Array.from(t.y || [])))"
+# How far the page reaches beyond the window (px), and how much of the figure's height is in view (px).
+_LAYOUT = f"""() => {{
+    const app = document.querySelector('.pa-what-if').getBoundingClientRect();
+    const wide = Math.max(document.documentElement.scrollWidth, document.body.scrollWidth, app.right);
+    const r = {_PLOT}.getBoundingClientRect();
+    return [wide - window.innerWidth, Math.min(r.bottom, window.innerHeight) - Math.max(r.top, 0)];
+}}"""
+
+
 def test_the_app_in_the_browser(sample_dir, tmp_path) -> None:
-    """Move a slider, enter a notice date (the results stay in view), switch partner (a stretch
-    without a bonus is disabled with the reason), save a scenario, close the page (its kernel is shut down)."""
+    """Move a slider, at 1280 and 800 px wide too (no horizontal overflow, the figure in view), enter a notice
+    date day first (the results stay in view), switch partner (a stretch without a bonus is disabled with the
+    reason), save a scenario, close the page (its kernel is shut down)."""
     if not (shutil.which(CHROMIUM) or Path(CHROMIUM).is_file()):
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set PA_CHROMIUM): browser test skipped")
     playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
@@ -150,10 +161,27 @@ def test_the_app_in_the_browser(sample_dir, tmp_path) -> None:
                 assert "+" in page.inner_text(".pa-delta")  # charges up
                 assert all(float(c) <= 0 for c in json.loads(after[7]))  # credits taken off the net
 
-                # a notice date: the exit plan shows, and the results stay in view beside the controls
-                page.locator(".widget-datepicker input").fill("2027-02-01")
-                page.locator(".widget-datepicker input").dispatch_event("change")
+                # narrower screens: nothing wider than the window, the figure in view after a slider moves
+                for width in (1280, 800):
+                    page.set_viewport_size({"width": width, "height": 900})
+                    handle = page.locator(".widget-hslider", has_text="Target (%)").locator(".noUi-handle")
+                    handle.scroll_into_view_if_needed()
+                    shown = page.evaluate(_SHOWN)
+                    handle.focus()
+                    handle.press("ArrowRight")
+                    page.wait_for_function(f"(old) => ({_SHOWN})() !== old", arg=shown, timeout=180_000)
+                    overflow, visible = page.evaluate(_LAYOUT)
+                    assert overflow <= 0, f"{overflow}px of the page beyond a window {width}px wide"
+                    assert visible >= 150, f"{visible}px of the figure in view at {width}px wide"
+                page.set_viewport_size({"width": 1400, "height": 900})
+
+                # a notice date, typed day first whatever the browser's language: the exit plan shows, the day
+                # understood is said in words, and the results stay in view beside the controls
+                page.locator(".pa-date input").fill("01/02/2027")
+                page.locator(".pa-date input").press("Enter")
                 page.wait_for_function("() => document.querySelector('.pa-exit') !== null", timeout=30_000)
+                assert "01 February 2027" in page.inner_text(".pa-date")
+                assert page.inner_text(".pa-exit").startswith("Notice on 01 February 2027 is in time")
                 page.locator(".pa-exit").scroll_into_view_if_needed()
                 page.locator("button", has_text="Save scenario").scroll_into_view_if_needed()
                 assert page.evaluate(_IN_VIEW), "the figure scrolled out of view"

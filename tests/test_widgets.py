@@ -12,7 +12,7 @@ import yaml
 from partner_analytics.whatif.app import WhatIfApp
 from partner_analytics.whatif.engine import WhatIf
 from partner_analytics.whatif.scenario import parse_scenario, read_scenario
-from partner_analytics.whatif.widgets import Debouncer, on_step
+from partner_analytics.whatif.widgets import Debouncer, on_step, parse_day_first
 
 
 @pytest.fixture(scope="module")
@@ -206,3 +206,43 @@ def test_scenarios_are_saved_to_a_chosen_folder_never_the_engagement(engine, tmp
     default = WhatIfApp(engine, "rivage", debounce_s=0)
     assert default.save_to.value == str(tmp_path / "scenarios" / "what-if-rivage.yaml")
     assert engine.engagement.path not in Path(default.save_to.value).parents
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("01/02/2027", dt.date(2027, 2, 1)),  # day first: 1 February, never 2 January
+        ("1.2.2027", dt.date(2027, 2, 1)),
+        ("1-2-2027", dt.date(2027, 2, 1)),
+        ("2027-02-01", dt.date(2027, 2, 1)),  # ISO, unambiguous
+        (" 29/02/2028 ", dt.date(2028, 2, 29)),
+        ("", None),
+    ],
+)
+def test_a_date_is_read_day_first(text: str, day: dt.date | None) -> None:
+    assert parse_day_first(text) == day
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("31/02/2027", "'31/02/2027' is not a date: February 2027 has 28 days"),
+        ("01/13/2027", "'01/13/2027' is not a date: month 13 does not exist (expected 01 to 12)"),
+        ("Feb 1", "'Feb 1' is not a date: expected day/month/year, e.g. 01/02/2027 for 1 February 2027"),
+    ],
+)
+def test_a_date_that_is_no_date_says_why(text: str, why: str) -> None:
+    with pytest.raises(ValueError) as e:
+        parse_day_first(text)
+    assert str(e.value) == why
+
+
+def test_the_notice_date_is_typed_day_first_and_said_back_in_words(app) -> None:
+    app.notice.text.value = "01/02/2027"
+    assert app.notice.value == dt.date(2027, 2, 1) and app.notice.echo.value == "01 February 2027"
+    assert app.exit_panel.value.startswith("<ul class='pa-exit'><li>Notice on 01 February 2027 is in time")
+    app.notice.text.value = "31/02/2027"  # no such day: no notice, the text kept to be fixed
+    assert app.notice.value is None and app.exit_panel.value == "" and app.notice.text.value == "31/02/2027"
+    assert "February 2027 has 28 days" in app.notice.echo.value
+    app.reset()
+    assert (app.notice.value, app.notice.text.value, app.notice.echo.value) == (None, "", "")

@@ -1,5 +1,5 @@
 """The shared ground every stage stands on: the KPI registry, the tables' schemas, exact money,
-periods, local times, errors, default paths and atomic writes.
+periods, local times, errors, default paths, atomic writes and CSV a spreadsheet opens safely.
 """
 
 from .atomic import atomic_path, write_atomic
@@ -8,6 +8,7 @@ from .errors import (
     EngagementError,
     PartnerAnalyticsError,
     TableError,
+    closest_name,
     did_you_mean,
     shown,
 )
@@ -69,10 +70,12 @@ from .schema import (
     Kind,
     Table,
 )
+from .spreadsheet import FORMULA_STARTS, formula_safe, write_csv
 
 __all__ = [
     "AREAS",
     "COMMITTEES",
+    "FORMULA_STARTS",
     "KPI",
     "KPIS",
     "MONEY",
@@ -104,12 +107,14 @@ __all__ = [
     "atomic_path",
     "cents_of",
     "cents_to_decimal",
+    "closest_name",
     "contact_kpis",
     "did_you_mean",
     "direction_sign",
     "engagement_path",
     "format_cents",
     "format_money",
+    "formula_safe",
     "instant_of",
     "kpi",
     "microseconds",
@@ -128,4 +133,5 @@ __all__ = [
     "unregister",
     "wall_time_of",
     "write_atomic",
+    "write_csv",
 ]

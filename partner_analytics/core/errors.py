@@ -6,7 +6,15 @@ import difflib
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["ContractError", "EngagementError", "PartnerAnalyticsError", "TableError", "did_you_mean", "shown"]
+__all__ = [
+    "ContractError",
+    "EngagementError",
+    "PartnerAnalyticsError",
+    "TableError",
+    "closest_name",
+    "did_you_mean",
+    "shown",
+]
 
 
 class PartnerAnalyticsError(Exception):
@@ -42,10 +50,18 @@ def shown(text: str, limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
+def closest_name(name: str, known: Sequence[str], *, cutoff: float = 0.6) -> str | None:
+    """The `known` name closest to `name` when it looks like a misspelling of it (difflib's similarity, case
+    ignored, at least `cutoff`), else None."""
+    lowered = {k.lower(): k for k in reversed(known)}
+    close = difflib.get_close_matches(name.strip().lower(), list(lowered), n=1, cutoff=cutoff)
+    return lowered[close[0]] if close else None
+
+
 def did_you_mean(name: str, known: Sequence[str], *, cutoff: float = 0.6) -> str:
     """`did you mean 'at_risk_pct'?` when one of the `known` names is close to `name` (a misspelling:
-    difflib's similarity at least `cutoff`), else the names expected."""
-    close = difflib.get_close_matches(name, known, n=1, cutoff=cutoff)
-    if close:
-        return f"did you mean {close[0]!r}?"
+    `closest_name`), else the names expected."""
+    close = closest_name(name, known, cutoff=cutoff)
+    if close is not None:
+        return f"did you mean {close!r}?"
     return f"expected one of: {', '.join(known)}" if known else "check its spelling"

@@ -12,6 +12,7 @@ import polars as pl
 
 from ..core.atomic import atomic_path, write_atomic
 from ..core.money import cents_to_decimal
+from ..core.spreadsheet import write_csv
 
 __all__ = ["MONEY_COLUMNS", "Format", "export_tables", "for_people"]
 
@@ -53,8 +54,8 @@ def for_people(name: str, frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def export_tables(tables: Mapping[str, pl.DataFrame], out: Path, fmt: Format, record: Mapping[str, Any]) -> list[Path]:
-    """Write every table into `out` (one file per table; one workbook for xlsx, every text cell as text)
-    and `lineage.json`."""
+    """Write every table into `out` (one file per table; one workbook for xlsx, every text cell as text; in CSV
+    text that starts like a formula is written as text: `core.formula_safe`) and `lineage.json`."""
     out.mkdir(parents=True, exist_ok=True)
     ready = {name: for_people(name, df) for name, df in tables.items()}
     written: list[Path] = []
@@ -74,7 +75,7 @@ def export_tables(tables: Mapping[str, pl.DataFrame], out: Path, fmt: Format, re
             target = out / f"{name}.{fmt}"
             with atomic_path(target) as tmp:
                 if fmt == "csv":
-                    df.write_csv(tmp)
+                    write_csv(df, tmp)  # text that starts like a formula is written as text
                 else:
                     df.write_parquet(tmp)
             written.append(target)

@@ -1,5 +1,6 @@
 """The checks of a `relief` row that span its columns and the contract (formulas.md §2.1): a window
-that ends after it starts, within its partner's contract, and a service level the partner has.
+that ends after it starts, within its partner's contract, and a service level the partner has (or the
+one it most likely meant).
 
 Each check is (column, fails, reason) on the typed columns; `validation.validate_table` rejects the
 rows that fail one, with the reason, like any other problem of a row.
@@ -12,6 +13,7 @@ import datetime as dt
 import polars as pl
 
 from ..contract.terms import Contract
+from .unknown_values import unknown_reason_by
 
 __all__ = ["relief_checks"]
 
@@ -35,7 +37,7 @@ def relief_checks(contract: Contract) -> list[tuple[str, pl.Expr, pl.Expr]]:
         )
     ]
     outside, unknown = pl.lit(False), pl.lit(False)
-    term, keys = pl.lit(None, dtype=pl.String), pl.lit(None, dtype=pl.String)
+    term = pl.lit(None, dtype=pl.String)
     for p in contract.partners:
         first = pl.lit(dt.datetime.combine(p.start, dt.time())).dt.replace_time_zone(contract.timezone)
         end = pl.lit(dt.datetime.combine(p.end, dt.time())).dt.replace_time_zone(contract.timezone)
@@ -45,8 +47,6 @@ def relief_checks(contract: Contract) -> list[tuple[str, pl.Expr, pl.Expr]]:
         term = pl.when(mine).then(pl.lit(f"{p.id}'s contract runs from {p.start} to {last_day}")).otherwise(term)
         known = [sl.key for sl in p.service_levels]
         unknown = unknown | (mine & pl.col("service_level").is_not_null() & ~pl.col("service_level").is_in(known))
-        listed = ", ".join(known) or "none: the partner has no service level"
-        keys = pl.when(mine).then(pl.lit(listed)).otherwise(keys)
     checks.append(
         (
             "starts_at",
@@ -58,7 +58,13 @@ def relief_checks(contract: Contract) -> list[tuple[str, pl.Expr, pl.Expr]]:
         (
             "service_level",
             unknown,
-            pl.format("unknown service level '{}' of the partner (expected one of: {})", pl.col("service_level"), keys),
+            unknown_reason_by(
+                pl.col("service_level"),
+                partner,
+                {p.id: [sl.key for sl in p.service_levels] for p in contract.partners},
+                "service level",
+                "the partner's service levels",
+            ),
         )
     )
     return checks

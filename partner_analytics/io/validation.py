@@ -32,6 +32,7 @@ from .intervals import source_checks
 from .readers import CELL, EXTRA, ROW, RawTable
 from .relief import relief_checks
 from .service_level_refs import service_level_check
+from .unknown_values import unknown_reason
 
 __all__ = [
     "FALSE_WORDS",
@@ -495,14 +496,11 @@ def _impossible_date(shown: pl.Expr) -> pl.Expr:
 
 
 def _unknown(column: Column, shown: pl.Expr, allowed: tuple[str, ...]) -> pl.Expr:
-    listed = ", ".join(allowed)
     noun = {"partner": "partner", "channel": "channel", "kpi": "KPI"}.get(column.references or "", "value")
     among = {"partner": "the contract's partners", "channel": "the contract's channels"}.get(
         column.references or "", ""
     )
-    base = f"unknown {noun} '{{}}' (expected one of{' ' + among if among else ''}: {listed})"
-    case = shown.str.strip_chars().str.to_lowercase().is_in([a.lower() for a in allowed])
-    return pl.when(case).then(_format(base + "; values are case-sensitive", shown)).otherwise(_format(base, shown))
+    return unknown_reason(shown, allowed, noun, among)
 
 
 def _referenced(column: Column, contract: Contract) -> tuple[str, ...] | None:

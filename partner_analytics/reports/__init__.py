@@ -1,8 +1,8 @@
-"""What each committee report holds, gathered from the computed tables for one partner and one
-period: its first page (summary), the statement as the committee's record held it on the committee's
-day (record_section), the decisions, comments and breaches without a plan (follow_up), the contacts
-outside service hours and the relief granted (measurement), and the what-if scenario section of the
-client-only annex.
+"""What each committee report holds, gathered from the computed tables for one partner and one period:
+its first page (summary), the banner of its rejected rows, the statement as the committee's record
+held it on the committee's day (record_section), the decisions, comments and breaches without a plan
+(follow_up), the contacts outside service hours and the relief granted (measurement), and the
+what-if scenario section of the client-only annex.
 """
 
 from .committees import (
@@ -18,8 +18,9 @@ from .committees import (
     strategic_report,
 )
 from .follow_up import follow_up_html
-from .record_section import RecordSource, StatementRecord, open_record, record_html, statement_lines, statement_record
 from .measurement import outside_hours_html, outside_hours_summary, relief_granted, relief_html
+from .record_section import RecordSource, StatementRecord, open_record, record_html, statement_lines, statement_record
+from .rejected_banner import REJECTED_TABLE, rejected_banner, rejected_counts
 from .scenario_section import (
     ScenarioSection,
     scenario_changes,
@@ -29,6 +30,7 @@ from .scenario_section import (
 from .summary import FirstPage, first_page, first_page_html, period_money, service_level_trends
 
 __all__ = [
+    "REJECTED_TABLE",
     "FirstPage",
     "OperationalReport",
     "ProgrammeOverview",
@@ -49,6 +51,8 @@ __all__ = [
     "programme_overview",
     "programme_statement",
     "record_html",
+    "rejected_banner",
+    "rejected_counts",
     "rejected_in_period",
     "relief_granted",
     "relief_html",

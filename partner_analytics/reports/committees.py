@@ -30,8 +30,8 @@ from ..views.contract_wording import contract_mechanics
 from ..views.partner import near_misses, partner_view, period_gaps, summary_points
 from ..views.wording import date_name, kpi_label, month_name
 from ..whatif.scenario import Scenario, read_scenario
-from .record_section import RecordSource, StatementRecord, statement_record
 from .measurement import outside_hours_summary, relief_granted
+from .record_section import RecordSource, StatementRecord, statement_record
 from .scenario_section import ScenarioSection, scenario_section
 from .summary import FirstPage, ProgrammeFirstPage, first_page, programme_first_page
 
@@ -128,6 +128,7 @@ class StrategicReport:
     missing_plans: pl.DataFrame  # the quarter's breaches without an improvement plan
     outside_hours: pl.DataFrame
     relief: pl.DataFrame
+    rejected: pl.DataFrame
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,7 @@ class ProgrammeOverview:
     record: StatementRecord  # every partner's months of the quarter as the record held them
     partner_names: dict[str, str]
     relief: pl.DataFrame
+    rejected: pl.DataFrame
     scenarios: tuple[ScenarioSection, ...] = ()
 
 
@@ -266,8 +268,8 @@ def strategic_report(
 ) -> StrategicReport:
     """The quarter and the trailing 12 months against objectives, the statement, chronic failures, contract health,
     the open and overdue actions, the contacts outside service hours and the relief granted for the quarter,
-    and each month's state in the committee's record (`record`: `open_record`) on the committee's date. It
-    goes to both parties: what-if scenarios and exit plans are for the client only
+    the rejected rows of the quarter, and each month's state in the committee's record (`record`: `open_record`)
+    on the committee's date. It goes to both parties: what-if scenarios and exit plans are for the client only
     (`programme_overview`). An empty `partner_id` means the contract's first partner (a notebook's default)."""
     period = _period(quarter, "quarter")
     partner_id = partner_id or analysis.contract.partners[0].id
@@ -333,6 +335,7 @@ def strategic_report(
         missing_plans=missing,
         outside_hours=outside_hours_summary(view.results, view.contract, period).collect(),
         relief=relief_granted(view.relief, view.contract, period).collect(),
+        rejected=rejected_in_period(view.rejected, period).collect(),
     )
 
 
@@ -404,11 +407,12 @@ def programme_overview(
     engagement: str | Path = "",
     record: RecordSource | None = None,
 ) -> ProgrammeOverview:
-    """Every partner's share of service levels met and statement over the quarter and the quarter before, with
-    the programme's total, and the relief granted to any partner for the quarter; with `scenario` (a scenario YAML or a Scenario; empty: none), the client-only annex:
-    the scenario next to the baseline for each partner it changes (the `engagement` folder is loaded only for an
-    operations change or an exit plan); `record` (`open_record`): each partner's months of the quarter as the
-    committee's record held them on the strategic committee's date."""
+    """Every partner's share of service levels met and statement over the quarter and the quarter before, with the
+    programme's total, and the relief granted to any partner for the quarter; with `scenario` (a scenario YAML
+    or a Scenario; empty: none), the client-only annex: the scenario next to the baseline for each partner it
+    changes (the `engagement` folder is loaded only for an operations change or an exit plan); `record`
+    (`open_record`): each partner's months of the quarter as the committee's record held them on the strategic
+    committee's date. `rejected` holds every rejected row of the quarter, all partners."""
     period = _period(quarter, "quarter")
     gaps = period_gaps(analysis.gaps, period)
     shares = (
@@ -447,6 +451,7 @@ def programme_overview(
         ),
         partner_names={p.id: p.name for p in analysis.contract.partners},
         relief=relief_granted(analysis.relief, analysis.contract, period).collect(),
+        rejected=rejected_in_period(analysis.rejected, period).collect(),
         scenarios=sections,
     )
 

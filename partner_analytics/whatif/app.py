@@ -11,8 +11,10 @@ YAML into a scenarios folder the user chooses (by default `scenarios/` of the wo
 never the engagement folder: that is the input data) and reset every control to the contract.
 
 The controls sit in a column beside the results, which stay in view (sticky) while the page
-scrolls through the controls; "Updating…" shows from a change until its figure is drawn. A control
-the partner's contract cannot use is disabled with the reason beside it (a stretch without a bonus).
+scrolls through the controls; on a screen narrower than `NARROW_PX` the controls come first and the
+results stick to the bottom of the window below them. "Updating…" shows from a change until its
+figure is drawn. A control the partner's contract cannot use is disabled with the reason beside it
+(a stretch without a bonus). A date is typed day first (`widgets.DateField`), and said back in words.
 
 Every change goes through a `Debouncer`: while a slider is dragged nothing is computed; once it
 rests for `debounce_s` the latest values are computed, once. Values echoed by the browser
@@ -59,16 +61,27 @@ from .scenario import (
 from .widgets import DESCRIPTION_WIDTH, Debouncer, control_widget, shown_value, widget_value
 
 # The results stay in view beside the controls: ipywidgets boxes clip (overflow: auto), which would
-# pin a sticky element to its own box, so the app's boxes let it overflow.
-_STYLE = """<style>
-.pa-what-if { flex-flow: row nowrap !important; align-items: flex-start !important; overflow: visible !important; }
-.pa-what-if-controls { flex: 0 0 auto; overflow: visible !important; }
-.pa-what-if-results { position: sticky !important; top: 0; align-self: flex-start; max-height: 100vh;
-  overflow-y: auto !important; flex: 1 1 auto; min-width: 0; background: white; z-index: 2; }
-.jp-OutputArea-child, .jp-OutputArea-output, .jp-OutputArea, .jp-Cell-outputWrapper, .jp-Cell {
-  overflow: visible !important; }
-.pa-busy { color: #7a5c00; font-weight: 600; min-height: 1.4em; }
-.pa-reason { color: #666; font-size: 12px; margin: -2px 0 4px 12px; }
+# pin a sticky element to its own box, so the app's boxes let it overflow. On a narrow screen the
+# controls come first, full width, and the results stick to the bottom of the window below them.
+NARROW_PX = 1100
+_STYLE = f"""<style>
+.pa-what-if {{ flex-flow: row nowrap !important; align-items: flex-start !important; overflow: visible !important; }}
+.pa-what-if-controls {{ flex: 0 0 auto; overflow: visible !important; }}
+.pa-what-if-results {{ position: sticky !important; top: 0; align-self: flex-start; max-height: 100vh;
+  overflow-y: auto !important; flex: 1 1 auto; min-width: 0; background: white; z-index: 2; }}
+.jp-OutputArea-child, .jp-OutputArea-output, .jp-OutputArea, .jp-Cell-outputWrapper, .jp-Cell {{
+  overflow: visible !important; }}
+.pa-busy {{ color: #7a5c00; font-weight: 600; min-height: 1.4em; }}
+.pa-reason {{ color: #666; font-size: 12px; margin: -2px 0 4px 12px; }}
+.pa-date-echo {{ color: #444; padding-left: 8px; }} .pa-date-echo .pa-error {{ color: #b00020; }}
+@media (max-width: {NARROW_PX}px) {{
+  .pa-what-if {{ flex-flow: column nowrap !important; align-items: stretch !important; }}
+  .pa-what-if-controls {{ width: auto !important; max-width: 100%; }}
+  .pa-what-if-controls .widget-hbox {{ flex-wrap: wrap; }}
+  .pa-what-if-results {{ top: auto; bottom: 0; align-self: stretch; width: 100%; max-height: 62vh;
+    border-top: 1px solid #ccc; box-shadow: 0 -4px 8px rgba(0, 0, 0, 0.08); }}
+  .pa-what-if-results > * {{ flex-shrink: 0 !important; }}
+}}
 </style>"""
 BUSY = "Updating…"
 
@@ -218,7 +231,7 @@ class WhatIfApp:
             self.service_level.value = keys[0] if keys else None
             self._build_service_level()
             self.window.index = (0, len(self.months) - 1)
-            self.notice.value = None
+            self.notice.clear()
             self.exit_panel.value = ""
             self.save_to.value = str(self._default_save_path())
         finally:

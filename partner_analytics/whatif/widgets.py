@@ -3,7 +3,8 @@ computes a dragged slider once.
 
 A control's widget shows its unit, one unit per kind of value: a share, a change and a service
 level's rate (a target of 0.8) as a slider in percent (12 shows 12 %, means 0.12), months as an
-integer slider, on/off as a checkbox, a date as a date picker, seconds and scores as themselves.
+integer slider, on/off as a checkbox, a date as a day-first text field (`DateField`), seconds and scores
+as themselves.
 `widget_value` reads a widget back in the scenario's units, on the slider's step (a browser echoes
 0.19999999999999996 for 0.2), and `shown_value` is the reverse.
 """
@@ -11,15 +12,31 @@ integer slider, on/off as a checkbox, a date as a date picker, seconds and score
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import html
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import ipywidgets as w
+import traitlets
 
+from ..views.wording import date_name
 from .controls import Control
 
-__all__ = ["DESCRIPTION_WIDTH", "Debouncer", "control_widget", "in_percent", "on_step", "shown_value", "widget_value"]
+__all__ = [
+    "DATE_INPUT_FORMAT",
+    "DESCRIPTION_WIDTH",
+    "DateField",
+    "Debouncer",
+    "control_widget",
+    "in_percent",
+    "on_step",
+    "parse_day_first",
+    "shown_value",
+    "widget_value",
+]
 
 DESCRIPTION_WIDTH = "210px"
 _PERCENT = ("share", "change")
@@ -65,6 +82,90 @@ class Debouncer:
         self.callback()
 
 
+DATE_INPUT_FORMAT = "%d/%m/%Y"
+"""How a date is typed and shown in the app: day first (01/02/2027 is 1 February 2027)."""
+
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def parse_day_first(text: str) -> dt.date | None:
+    """The date of `text` written day first (`01/02/2027`, `1.2.2027`, `1-2-2027`) or in ISO (`2027-02-01`);
+    None when blank. A ValueError says what was expected, or why the day does not exist."""
+    text = text.strip()
+    if not text:
+        return None
+    if m := _DAY_FIRST.match(text):
+        day, month, year = (int(g) for g in m.groups())
+    elif m := _ISO.match(text):
+        year, month, day = (int(g) for g in m.groups())
+    else:
+        raise ValueError(f"{text!r} is not a date: expected day/month/year, e.g. 01/02/2027 for 1 February 2027")
+    if not 1 <= month <= 12:
+        raise ValueError(f"{text!r} is not a date: month {month} does not exist (expected 01 to 12)")
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        first = dt.date(year, month, 1)
+        last = ((first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)).day
+        raise ValueError(f"{text!r} is not a date: {first:%B %Y} has {last} days") from None
+
+
+class DateField(w.HBox):
+    """A date typed day first (`DATE_INPUT_FORMAT`), with the date it reads in words beside it (or why it is
+    not a date). `value` is the date (None: none). A browser's date picker shows the browser's own
+    language's order (mm/dd/yyyy in an American browser, whatever the meeting's), so the app asks for
+    one order and says back which day it understood."""
+
+    value = traitlets.Any(None)
+
+    def __init__(self, value: dt.date | None = None, *, description: str = "", style: dict | None = None):
+        self.text = w.Text(
+            placeholder="dd/mm/yyyy",
+            description=description,
+            continuous_update=False,
+            style=style or {},
+            layout=w.Layout(width="340px"),
+        )
+        self.echo = w.HTML()
+        self.echo.add_class("pa-date-echo")
+        self._typing = False
+        super().__init__([self.text, self.echo])
+        self.add_class("pa-date")
+        self.text.observe(self._typed, names="value")
+        self.observe(self._shown, names="value")
+        self.value = value
+        self._shown(None)
+
+    def clear(self) -> None:
+        """No date, and no text left from a date that was not one."""
+        self.value = None
+        self.text.value, self.echo.value = "", ""
+
+    def _typed(self, _: Any) -> None:
+        try:
+            day = parse_day_first(self.text.value)
+        except ValueError as e:
+            self._typing = True  # the text stays, to be fixed
+            try:
+                self.value = None
+            finally:
+                self._typing = False
+            self.echo.value = f"<span class='pa-error'>{html.escape(str(e))}</span>"
+            return
+        self.value = day
+        self._shown(None)
+
+    def _shown(self, _: Any) -> None:
+        """The text and the words for `value` (a value set by the app: a reset, a scenario read)."""
+        if self.value is None:
+            if not self._typing:
+                self.text.value, self.echo.value = "", ""
+            return
+        self.text.value = f"{self.value:{DATE_INPUT_FORMAT}}"
+        self.echo.value = html.escape(date_name(self.value))
+
+
 def on_step(value: float, step: float) -> float:
     """A slider's value on its step's grid (what the user meant), with the step's decimals."""
     decimals = max(0, -Decimal(str(step)).normalize().as_tuple().exponent)
@@ -103,7 +204,7 @@ def control_widget(control: Control, value: Any, *, kpi_unit: str | None = None,
     if control.unit == "on/off":
         return w.Checkbox(value=bool(value), description=label)
     if control.unit == "date":
-        return w.DatePicker(value=value, description=label, style=style)
+        return DateField(value, description=label, style=style)
     lo, hi, step = control.range_for(kpi_unit)
     if control.unit == "months":
         label += " (months)"
