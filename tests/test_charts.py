@@ -608,7 +608,7 @@ def test_every_view_says_no_data_on_empty_tables() -> None:
 def test_programme_overview_of_a_period_without_data_says_so() -> None:
     a = analysis(3)
     fig = charts.programme_overview(a.gaps, a.statement, "2030-Q1")
-    assert _no_data(fig) and "2030-Q1" in _annotations(fig)[0]
+    assert _no_data(fig) and "Q1 2030" in _annotations(fig)[0]
 
 
 def test_an_unknown_partner_gives_no_data() -> None:

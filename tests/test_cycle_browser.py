@@ -91,10 +91,20 @@ _OVERFLOWING = """() => Array.from(document.querySelectorAll('body *'))
 
 
 @pytest.mark.parametrize(
-    "which", ["strategic/rivage.html", "operational/2026-09/northcall.html", "programme/overview.html"]
+    ("language", "which"),
+    [
+        ("en", "strategic/rivage.html"),
+        ("en", "operational/2026-09/northcall.html"),
+        ("en", "programme/overview.html"),
+        ("fr", "strategic/rivage.html"),
+        ("fr", "operational/2026-09/rivage.html"),
+        ("fr", "programme/overview.html"),
+    ],
 )
-def test_a_report_draws_every_figure_offline_without_errors(browser, sample_cycle, which: str) -> None:
-    path = sample_cycle.cycle.folder / which
+def test_a_report_draws_every_figure_offline_without_errors(browser, request, language: str, which: str) -> None:
+    """Each kind of report in each language (`sample_cycle_fr`: the French cycle)."""
+    cycle = request.getfixturevalue("sample_cycle" if language == "en" else "sample_cycle_fr")
+    path = cycle.cycle.folder / which
     page = OfflinePage(browser, path)
     try:
         figures = page.page.evaluate(_DRAWN)
@@ -103,6 +113,7 @@ def test_a_report_draws_every_figure_offline_without_errors(browser, sample_cycl
         page.close()
     expected = _figures(path.with_suffix(".ipynb"))
     assert page.errors == [] and page.refused == []
+    assert all(fig["config"]["locale"] == language for fig in expected)  # plotly's locale: French months, days
     assert overflowing == [], "elements wider than the page at 1280 px"
     assert len(figures) == len(expected) > 0
     for shown, fig in zip(figures, expected, strict=True):

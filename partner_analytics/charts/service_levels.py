@@ -11,6 +11,7 @@ import polars as pl
 
 from ..core.periods import add_months
 from ..evaluation.gaps import STATUSES
+from ..views.language import _
 from ..views.style import INK, MUTED, STATUS_COLOURS, STATUS_SYMBOLS
 from ..views.wording import (
     AXIS_TITLES,
@@ -22,8 +23,10 @@ from ..views.wording import (
     kpi_label,
     kpi_unit,
     month_name,
+    service_level_label,
     span_text,
     status_label,
+    status_name,
     value_text,
 )
 from .layout import (
@@ -55,11 +58,11 @@ def scorecard(gaps: Frame, month: dt.date | str, *, partner: str | None = None) 
     worse for this KPI (a falling abandon rate is ▼ better). Reads `gaps` (evaluation).
     """
     m = month_start(month)
-    title = f"Service levels{partner_suffix(partner)} — {month_name(m)}"
+    title = _("Service levels") + f"{partner_suffix(partner)} — {month_name(m)}"
     df = of_partner(collected(gaps), partner)
     now = df.filter(pl.col("month") == m).sort("partner_id", "order")
     if now.is_empty():
-        return no_data(title, f"No service level measured in {month_name(m)}")
+        return no_data(title, _("No service level measured in {month}").format(month=month_name(m)))
     previous = df.filter(pl.col("month") == add_months(m, -1)).select(
         "partner_id", "service_level", pl.col("value").alias("previous")
     )
@@ -75,7 +78,7 @@ def scorecard(gaps: Frame, month: dt.date | str, *, partner: str | None = None) 
         targets.append(value_text(r["target"], unit))
         minima.append(value_text(r["minimum"], unit))
         status = r["status"]
-        chronic = " · chronic failure" if r["chronic_failure"] else ""
+        chronic = " · " + _("chronic failure") if r["chronic_failure"] else ""
         statuses.append(f"{status_label(status)}{chronic}")
         status_fill.append(STATUS_COLOURS[status])
         arrow, colour = _trend(r["value"], r["previous"], r["direction"], unit)
@@ -87,7 +90,15 @@ def scorecard(gaps: Frame, month: dt.date | str, *, partner: str | None = None) 
         go.Table(
             columnwidth=[2.6, 1.1, 1.1, 1.1, 1.9, 1.9, 2.4],
             header={
-                "values": ["Service level", "Result", "Target", "Minimum", "Status", "Trend vs previous month", "Note"],
+                "values": [
+                    _("Service level"),
+                    _("Result"),
+                    _("Target"),
+                    _("Minimum"),
+                    _("Status"),
+                    _("Trend vs previous month"),
+                    _("Note"),
+                ],
                 "fill_color": "#EEEEEE",
                 "align": "left",
                 "font": {"size": 13, "color": INK},
@@ -106,22 +117,22 @@ def scorecard(gaps: Frame, month: dt.date | str, *, partner: str | None = None) 
             },
         )
     )
-    subtitle = "Status colours are colour-blind safe and each status also has its own symbol."
+    subtitle = _("Status colours are colour-blind safe and each status also has its own symbol.")
     # a status with "· chronic failure" wraps onto a second line in its cell
-    row_height = 48 if any("chronic" in s for s in statuses) else 31
+    row_height = 48 if any(r["chronic_failure"] for r in rows.iter_rows(named=True)) else 31
     return report_layout(fig, title, subtitle=subtitle, height=150 + row_height * (len(names) + 1))
 
 
 def _trend(value: float | None, previous: float | None, direction: int, unit: str) -> tuple[str, str]:
     """The trend cell (arrow, better or worse, the change) and its text colour (dark: the words carry the meaning)."""
     if is_missing(value) or is_missing(previous):
-        return f"{MISSING} no comparison", MUTED
+        return f"{MISSING} " + _("no comparison"), MUTED
     assert value is not None and previous is not None
     change = value - previous
     if change == 0:
-        return "= unchanged", INK
+        return "= " + _("unchanged"), INK
     arrow = "▲" if change > 0 else "▼"
-    word = "better" if direction * change > 0 else "worse"
+    word = _("better") if direction * change > 0 else _("worse")
     return f"{arrow} {word} ({change_text(change, unit)})", INK
 
 
@@ -131,7 +142,8 @@ def objective_vs_result(gaps: Frame, service_level: str, *, partner: str | None 
     df = of_partner(collected(gaps), partner).filter(pl.col("service_level") == service_level).sort("month")
     if df.is_empty():
         return no_data(
-            f"{service_level}{partner_suffix(partner)} — objective vs result", f"No months for {service_level}"
+            service_level_label(service_level) + partner_suffix(partner) + " — " + _("objective vs result"),
+            _("No months for {service_level}").format(service_level=service_level_label(service_level)),
         )
     partner = partner or one_partner(df, "objective_vs_result")
     kpi, channel = df.item(0, "kpi"), df.item(0, "channel")
@@ -143,12 +155,14 @@ def objective_vs_result(gaps: Frame, service_level: str, *, partner: str | None 
     # The zone between minimum and target is the "below target" zone: its colour, light.
     bx, by = month_band(months, df.get_column("minimum").to_list(), df.get_column("target").to_list())
     fig.add_trace(
-        go.Scatter(x=bx, y=by, name="below-target zone", fill="toself", fillcolor=_BAND, mode="none", hoverinfo="skip")
+        go.Scatter(
+            x=bx, y=by, name=_("below-target zone"), fill="toself", fillcolor=_BAND, mode="none", hoverinfo="skip"
+        )
     )
     for column, name, colour, dash in (
-        ("minimum", "minimum", STATUS_COLOURS["breach"], "dot"),
-        ("target", "target", INK, "dash"),
-        ("stretch", "stretch (bonus)", STATUS_COLOURS["met"], "longdashdot"),
+        ("minimum", _("minimum"), STATUS_COLOURS["breach"], "dot"),
+        ("target", _("target"), INK, "dash"),
+        ("stretch", _("stretch (bonus)"), STATUS_COLOURS["met"], "longdashdot"),
     ):
         values = df.get_column(column).to_list()
         if all(is_missing(v) for v in values):
@@ -167,7 +181,7 @@ def objective_vs_result(gaps: Frame, service_level: str, *, partner: str | None 
     fig.add_trace(
         go.Scatter(
             **monthly_trace(x=months, y=df.get_column("value").to_list()),
-            name="result",
+            name=_("result"),
             mode="lines",
             line={"color": "#777777", "width": 1.5},
             connectgaps=False,
@@ -182,15 +196,15 @@ def objective_vs_result(gaps: Frame, service_level: str, *, partner: str | None 
         # A month without a value is drawn on the target line so that it stays visible.
         y = part.get_column("target" if status == "not measurable" else "value").to_list()
         text = [
-            f"{status}{' · chronic failure' if chronic else ''}{f' · {note}' if note else ''}"
+            status_name(status) + (" · " + _("chronic failure") if chronic else "") + (f" · {note}" if note else "")
             for chronic, note in zip(part.get_column("chronic_failure"), part.get_column("note"), strict=True)
         ]
-        value_part = "no value" if status == "not measurable" else f"result {fmt}"
+        value_part = _("no value") if status == "not measurable" else _("result") + f" {fmt}"
         outlined = status in ("breach", "not measurable")
         fig.add_trace(
             go.Scatter(
                 **monthly_trace(x=part.get_column("month").to_list(), y=y),
-                name=status,
+                name=status_name(status),
                 mode="markers",
                 marker={
                     "symbol": STATUS_SYMBOLS[status],
@@ -209,9 +223,9 @@ def objective_vs_result(gaps: Frame, service_level: str, *, partner: str | None 
     set_month_axis(fig, months)
     fig = report_layout(
         fig,
-        f"{label}{partner_suffix(partner)} — objective vs result",
+        label + partner_suffix(partner) + " — " + _("objective vs result"),
         subtitle=f"{span_text(months)}; {direction_text(kpi)}",
     )
     if len(months) == 1:
-        add_note(fig, "One month of data so far: no trend yet.")
+        add_note(fig, _("One month of data so far: no trend yet."))
     return fig

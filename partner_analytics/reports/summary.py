@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ..core.money import format_cents
 from ..core.periods import Period, add_months
 from ..governance.actions import open_actions
 from ..pipeline.analysis import Analysis
 from ..views.html_tables import HTML, money, service_level, service_levels, status, table
-from ..views.wording import date_name, format_value, number, signed_money
+from ..views.language import _, ngettext
+from ..views.wording import date_name, format_value, money_text, number, period_name, signed_money, status_name
 
 __all__ = ["FirstPage", "first_page", "first_page_html", "period_money", "service_level_trends"]
 
@@ -74,7 +74,7 @@ def period_money(statement: pl.LazyFrame, period: Period, previous: Period) -> p
         ).unpivot(variable_name="amount", value_name="value")
 
     now, then = sums(period), sums(previous).rename({"value": "previous"})
-    labels = {"net": "Net", "credits": "Credits", "bonus": "Bonus", "adjustments": "Adjustments"}
+    labels = {"net": _("Net"), "credits": _("Credits"), "bonus": _("Bonus"), "adjustments": _("Adjustments")}
     return (
         now.join(then, on="amount", how="left", maintain_order="left")
         .with_columns(
@@ -96,32 +96,47 @@ def first_page(view: Analysis, period: Period, actions: pl.LazyFrame) -> FirstPa
     if timeline["termination_right"]:
         chronic = service_levels(timeline["chronic_service_levels"])
         decisions.append(
-            f"The termination right for chronic failure is open ({chronic}): "
-            "use it, agree a recovery plan, or prepare the exit."
+            _(
+                "The termination right for chronic failure is open ({service_levels}): use it, agree a recovery plan, "
+                "or prepare the exit."
+            ).format(service_levels=chronic)
         )
     days = (timeline["last_notice_date"] - period.last_day).days
     if days >= 0:
         decisions.append(
-            f"{days} days left, from the end of {period}, to the last notice date "
-            f"({date_name(timeline['last_notice_date'])}) to renew or give notice."
+            ngettext(
+                "{n} day left, from the end of {period}, to the last notice date ({date}) to renew or give notice.",
+                "{n} days left, from the end of {period}, to the last notice date ({date}) to renew or give notice.",
+                days,
+            ).format(n=days, period=period_name(period), date=date_name(timeline["last_notice_date"]))
         )
     else:
-        decisions.append(f"The last notice date ({date_name(timeline['last_notice_date'])}) has passed.")
+        decisions.append(
+            _("The last notice date ({date}) has passed.").format(date=date_name(timeline["last_notice_date"]))
+        )
     flagged = view.reconciliation.filter(
         pl.col("flagged") & pl.col("month").is_between(period.start, period.last_day)
     ).collect()
     if flagged.height:
-        gap = format_cents(int(flagged["invoice_gap"].fill_null(0).sum()), view.contract.currency)
+        gap = money_text(int(flagged["invoice_gap"].fill_null(0).sum()), view.contract.currency)
         decisions.append(
-            f"{flagged.height} invoice(s) of the period differ from the measured volumes beyond tolerance "
-            f"({gap} in all): settle them."
+            ngettext(
+                "{n} invoice of the period differs from the measured volumes beyond tolerance ({amount}): settle it.",
+                "{n} invoices of the period differ from the measured volumes beyond tolerance ({amount} in all): "
+                "settle them.",
+                flagged.height,
+            ).format(n=flagged.height, amount=gap)
         )
     breaches = trends.filter(pl.col("status") == "breach")
     if breaches.height:
         names = ", ".join(service_level(k) for k in breaches["service_level"])
-        decisions.append(f"In breach in the last month: {names}. Agree an improvement plan for each.")
+        decisions.append(
+            _("In breach in the last month: {service_levels}. Agree an improvement plan for each.").format(
+                service_levels=names
+            )
+        )
     if not decisions:
-        decisions.append("Nothing to decide: no right open, no dispute, no breach.")
+        decisions.append(_("Nothing to decide: no right open, no dispute, no breach."))
     overdue = open_actions(actions, period.last_day).filter(pl.col("overdue")).collect()
     return FirstPage(
         period=period,
@@ -144,18 +159,18 @@ def first_page_html(page: FirstPage) -> HTML:
     amount = money(page.currency)
     parts = [
         '<section class="pa-first-page">',
-        "<h2>Summary</h2>",
-        "<h3>To decide</h3>",
+        f"<h2>{html.escape(_('Summary'))}</h2>",
+        f"<h3>{html.escape(_('To decide'))}</h3>",
         "<ul>" + "".join(f"<li>{html.escape(d)}</li>" for d in page.decisions) + "</ul>",
         table(
             page.service_levels,
             {
-                "service_level": "Service level",
-                "value": "Result",
-                "status": "Status",
-                "previous_value": f"Result, {page.previous}",
-                "previous_status": f"Status, {page.previous}",
-                "trend": "Trend",
+                "service_level": _("Service level"),
+                "value": _("Result"),
+                "status": _("Status"),
+                "previous_value": _("Result, {period}").format(period=period_name(page.previous)),
+                "previous_status": _("Status, {period}").format(period=period_name(page.previous)),
+                "trend": _("Trend"),
             },
             formats={
                 "service_level": service_level,
@@ -163,21 +178,34 @@ def first_page_html(page: FirstPage) -> HTML:
                 "previous_value": value,
                 "status": status,
                 "previous_status": status,
+                "trend": status_name,
             },
-            caption=f"Service levels in the last month of {page.period}, against {page.previous}",
-            empty="No service level is measured.",
+            caption=_("Service levels in the last month of {period}, against {previous}").format(
+                period=period_name(page.period), previous=period_name(page.previous)
+            ),
+            empty=_("No service level is measured."),
         ).markup,
         table(
             page.money,
-            {"amount": "Amount", "this_period": str(page.period), "previous": str(page.previous), "change": "Change"},
+            {
+                "amount": _("Amount"),
+                "this_period": period_name(page.period),
+                "previous": period_name(page.previous),
+                "change": _("Change"),
+            },
             formats={"this_period": amount, "previous": amount, "change": lambda c: signed_money(c, page.currency)},
-            caption="The period's money (adjustments: earned back, corridor, gain-share, resource adjustment)",
+            caption=_("The period's money (adjustments: earned back, corridor, gain-share, resource adjustment)"),
         ).markup,
         table(
             page.overdue,
-            {"title": "Overdue action", "owner_party": "Owner", "due_on": "Due", "days_overdue": "Days overdue"},
+            {
+                "title": _("Overdue action"),
+                "owner_party": _("Owner"),
+                "due_on": _("Due"),
+                "days_overdue": _("Days overdue"),
+            },
             formats={"days_overdue": number},
-            empty="No overdue action.",
+            empty=_("No overdue action."),
         ).markup,
         "</section>",
     ]
