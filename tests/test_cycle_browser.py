@@ -138,7 +138,7 @@ def test_the_index_opens_offline_and_every_link_resolves(browser, sample_cycle) 
         # following a link opens the report
         page.page.click("a[href='strategic/northcall.html']")
         page.page.wait_for_load_state("load")
-        assert page.page.title() == "Strategic committee 2026-Q3 — NorthCall Services"
+        assert page.page.title() == "Strategic committee Q3 2026 — NorthCall Services"
         assert page.page.locator(".js-plotly-plot").count() > 10
         assert page.errors == [] and page.refused == []
     finally:

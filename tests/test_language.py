@@ -46,6 +46,19 @@ def test_every_message_of_the_reports_has_a_french_translation() -> None:
             assert set(re.findall(r"{\w+}", english)) == set(re.findall(r"{\w+}", translated)), english
 
 
+def test_no_message_is_hidden_in_an_f_string() -> None:
+    # babel's extractor does not look inside an f-string's braces: `f"<h2>{_('Summary')}</h2>"` would never be
+    # translated; such a message is written outside (`"<h2>" + _("Summary") + "</h2>"`)
+    hidden = re.compile(r"""f(["']).*\{[^}]*\b(_|ngettext)\(\s*["']""")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "partner_analytics").rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if hidden.search(line)
+    ]
+    assert found == []
+
+
 @pytest.mark.parametrize(
     ("language", "texts"),
     [

@@ -54,7 +54,7 @@ from ..io.engagement import Engagement, load
 from ..io.lineage import lineage
 from ..pipeline.store import TABLES_FOLDER
 from ..views.language import N_, _, checked_language, in_language
-from ..views.wording import number
+from ..views.wording import number, period_name
 from ..whatif.scenario import Scenario, changed_contract, read_scenario, write_scenario
 from .html_export import TEMPLATES_DIR
 from .jobs import DEFAULT_WARM_IMPORTS, ExecutionOptions, ReportJob, ReportResult
@@ -127,9 +127,9 @@ class CycleReport:
 
     @property
     def title(self) -> str:
-        """The report's page title: "Strategic committee 2026-Q3 — NorthCall Services"."""
+        """The report's page title: "Strategic committee Q3 2026 — NorthCall Services"."""
         who = f" — {self.partner_name}" if self.partner_name else ""
-        return f"{_(_COMMITTEE_TITLES[self.committee])} {self.period}{who}"
+        return f"{_(_COMMITTEE_TITLES[self.committee])} {period_name(parse_period(self.period))}{who}"
 
     @property
     def label(self) -> str:

@@ -129,7 +129,7 @@ def figure_html(fig_json: str, div_id: str) -> str:
         f'  var el = document.getElementById("{div_id}");\n'
         "  if (!el) { return; }\n"
         '  if (typeof window.Plotly === "undefined") {\n'
-        f"    el.textContent = {json.dumps(_('Chart not drawn: plotly.js is not loaded on this page.'))};\n"
+        "    el.textContent = " + json.dumps(_("Chart not drawn: plotly.js is not loaded on this page.")) + ";\n"
         "    return;\n"
         "  }\n"
         f"  var fig = {embedded};\n"

@@ -145,7 +145,9 @@ def objective_vs_result(gaps: Frame, service_level: str, *, partner: str | None 
             service_level_label(service_level) + partner_suffix(partner) + " — " + _("objective vs result"),
             _("No months for {service_level}").format(service_level=service_level_label(service_level)),
         )
-    partner = partner or one_partner(df, "objective_vs_result")
+    named = partner_suffix(partner)  # the partner named by the caller; a partner's report names none
+    if partner is None:
+        one_partner(df, "objective_vs_result")  # a table of several partners is refused
     kpi, channel = df.item(0, "kpi"), df.item(0, "channel")
     unit = kpi_unit(kpi)
     label = kpi_label(kpi, channel)
@@ -223,7 +225,7 @@ def objective_vs_result(gaps: Frame, service_level: str, *, partner: str | None 
     set_month_axis(fig, months)
     fig = report_layout(
         fig,
-        label + partner_suffix(partner) + " — " + _("objective vs result"),
+        label + named + " — " + _("objective vs result"),
         subtitle=f"{span_text(months)}; {direction_text(kpi)}",
     )
     if len(months) == 1:

@@ -56,15 +56,16 @@ def risk_waterfall(
     `statement` is one row of the statement (a mapping) or a statement table of one partner (its
     months are summed, as `statement.cycle_statement` sums a cycle).
     """
+    named = partner_suffix(partner)  # the partner named by the caller; a partner's report names none
     if isinstance(statement, Mapping):
         row = dict(statement)
-        partner = partner or row.get("partner_id")
         months = [row["month"]] if row.get("month") else []
     else:
         df = of_partner(collected(statement), partner)
         if df.is_empty():
             return no_data(_("Risk and reward") + partner_suffix(partner), _("No statement for this selection"))
-        partner = partner or one_partner(df, "risk_waterfall")
+        if partner is None:
+            one_partner(df, "risk_waterfall")  # a table of several partners is refused
         amounts_ = ("credits_provisional", "net", *(k for k, _sign in _WATERFALL))
         row = df.select(pl.col(c).sum() for c in amounts_ if c in df.columns).row(0, named=True)
         months = df.get_column("month").to_list()
@@ -104,7 +105,7 @@ def risk_waterfall(
     period = f" — {span_text(months)}" if months else ""
     fig = report_layout(
         fig,
-        _("Risk and reward") + f"{partner_suffix(partner)}{period}",
+        _("Risk and reward") + f"{named}{period}",
         subtitle=_("Decreases go back to the client, increases to the provider; the net is what the client pays."),
         height=480,
     )

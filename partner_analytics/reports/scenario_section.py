@@ -139,13 +139,15 @@ def scenario_html(section: ScenarioSection | None) -> HTML:
     if section is None:
         return HTML("")
     s = section.scenario
-    parts = [f"<h2>{html.escape(_('What if: {name}').format(name=s.name))}</h2>"]
+    heading = _("What if: {name}").format(name=s.name)
+    parts = [f"<h2>{html.escape(heading)}</h2>"]
     if s.description:
         parts.append(f"<p>{html.escape(s.description)}</p>")
     if section.changes:
         parts.append("<ul>" + "".join(f"<li>{html.escape(c)}</li>" for c in section.changes) + "</ul>")
     else:
-        parts.append(f"<p>{html.escape(_('The scenario changes nothing for this partner.'))}</p>")
+        nothing = _("The scenario changes nothing for this partner.")
+        parts.append(f"<p>{html.escape(nothing)}</p>")
     amount = money(section.currency)
     statement = section.statement.with_columns(pl.col("amount").replace_strict(dict(STATEMENT_LABELS)).alias("what"))
     parts.append(
@@ -200,7 +202,9 @@ def scenario_html(section: ScenarioSection | None) -> HTML:
     )
     if section.exit is not None:
         parts.append(
-            f"<h3>{html.escape(_('Exit'))}</h3><ul>"
+            "<h3>"
+            + html.escape(_("Exit"))
+            + "</h3><ul>"
             + "".join(f"<li>{html.escape(x)}</li>" for x in section.exit.sentences())
             + "</ul>"
         )

@@ -159,8 +159,8 @@ def first_page_html(page: FirstPage) -> HTML:
     amount = money(page.currency)
     parts = [
         '<section class="pa-first-page">',
-        f"<h2>{html.escape(_('Summary'))}</h2>",
-        f"<h3>{html.escape(_('To decide'))}</h3>",
+        "<h2>" + html.escape(_("Summary")) + "</h2>",
+        "<h3>" + html.escape(_("To decide")) + "</h3>",
         "<ul>" + "".join(f"<li>{html.escape(d)}</li>" for d in page.decisions) + "</ul>",
         table(
             page.service_levels,

@@ -38,6 +38,12 @@ def _formula(formula: ServiceLevelFormula) -> str | None:
     return _("{numerator}, over {denominator}").format(numerator=numerator, denominator=denominator)
 
 
+def _factor(value: Decimal) -> str:
+    """A contract factor as written (`1.5`, `2`), in the report's language (`1,5`)."""
+    exact = Decimal(str(value))
+    return decimal_text(exact, max(0, -exact.as_tuple().exponent), grouped=False)  # type: ignore[operator]
+
+
 def _credit(credit: Credit) -> str:
     if credit.trigger == "target_misses":
         return _("after {n} consecutive months below target, each such month earns its credit").format(
@@ -49,11 +55,11 @@ def _credit(credit: Credit) -> str:
             if credit.max_pct is not None
             else ""
         )
-        factor = decimal_text(credit.factor, max(0, -credit.factor.as_tuple().exponent), grouped=False)
+        factor = _factor(credit.factor)
         return _("a month below target earns {factor} × the relative shortfall of charges").format(factor=factor) + cap
     text = _("a month below the minimum (not excused) earns its credit")
     if credit.escalation:
-        steps = ", ".join(f"×{m}" for m in credit.escalation)
+        steps = ", ".join("×" + _factor(m) for m in credit.escalation)
         text += _(", escalated on consecutive misses ({steps}, the last repeating)").format(steps=steps)
     return text
 

@@ -120,7 +120,8 @@ def table(
     column to a formatter (one argument: the value; two: the value and the row). A cell without a formatter
     shows a date in the report's date format and a code word of the tables (status, party…) by name."""
     if frame.is_empty():
-        return HTML(f'<p class="pa-empty"><em>{html.escape(empty or _("Nothing to show."))}</em></p>')
+        said = empty or _("Nothing to show.")
+        return HTML(f'<p class="pa-empty"><em>{html.escape(said)}</em></p>')
     columns = dict(columns or {c: c for c in frame.columns})
     formats = dict(formats or {})
     with_row = {name for name, fmt in formats.items() if len(inspect.signature(fmt).parameters) == 2}

@@ -130,7 +130,7 @@ STATUS_NAMES = Translated(
         "earned_back": N_("earned back"),
     }
 )
-PARTY_NAMES = Translated({"client": N_("client"), "provider": N_("provider")})
+PARTY_NAMES = Translated({"client": N_("client"), "provider": N_("provider"), "joint": N_("joint")})
 COMMITTEE_NAMES = Translated({"operational": N_("operational committee"), "strategic": N_("strategic committee")})
 CHANNEL_NAMES = Translated({"voice": N_("voice"), "email": N_("email"), "chat": N_("chat")})
 DATASET_NAMES = Translated(
