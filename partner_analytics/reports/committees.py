@@ -311,7 +311,7 @@ def contract_health_sentence(timeline: dict) -> str:
         else _("a transition of {n} months started now no longer fits before the end of the term")
     )
     parts.append(fits.format(n=months))
-    return "; ".join(parts) + "."
+    return _("; ").join(parts) + "."
 
 
 def _quarter_summary(gaps: pl.DataFrame, period: Period) -> str:
@@ -331,7 +331,7 @@ def _quarter_summary(gaps: pl.DataFrame, period: Period) -> str:
         parts.append(ngettext("{n} excused breach", "{n} excused breaches", n).format(n=n))
     last = gaps.filter(pl.col("month") == gaps["month"].max())
     return (
-        "; ".join(parts)
+        _("; ").join(parts)
         + ". "
         + _("In {month}:").format(month=month_name(last["month"][0]))
         + " "

@@ -76,7 +76,7 @@ def _bands(bands: tuple[ShareBand, ...]) -> str:
         parts.append(
             _("{span} of charges: provider {share}").format(span=span, share=term_percent(band.provider_share))
         )
-    return "; ".join(parts)
+    return _("; ").join(parts)
 
 
 def contract_mechanics(contract: Contract, partner_id: str) -> list[str]:

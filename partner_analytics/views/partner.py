@@ -86,7 +86,7 @@ def summary_sentence(month_gaps: pl.DataFrame) -> str:
             )
             for r in rows.iter_rows(named=True)
         ]
-        parts.append(f"{count_text.format(n=rows.height)} ({'; '.join(items)})")
+        parts.append(count_text.format(n=rows.height) + " (" + _("; ").join(items) + ")")
 
     n = {status: counts.get(status, 0) for status in ("breach", "excused", "below target")}
     listed("breach", ngettext("{n} breach", "{n} breaches", n["breach"]))
@@ -94,4 +94,4 @@ def summary_sentence(month_gaps: pl.DataFrame) -> str:
     listed("below target", ngettext("{n} below target", "{n} below target", n["below target"]))
     if counts.get("not measurable"):
         parts.append(_("{n} not measurable").format(n=counts["not measurable"]))
-    return "; ".join(parts) + "."
+    return _("; ").join(parts) + "."
