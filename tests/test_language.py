@@ -235,7 +235,7 @@ def test_the_french_cycle_writes_french_reports_and_index(sample_cycle_fr) -> No
     assert "Rivage Relation Client — comité de pilotage stratégique, T3 2026" in strategic
     assert "Objectifs et résultats" in strategic and "Réversibilité" in strategic
     assert re.search(r"\d\u202f\d{3},\d\d\u00a0€", strategic)  # amounts as 73 897,90 €
-    assert '"locale":"fr"' in strategic and '"separators":",\\u202f"' in strategic
+    assert '"locale":"fr"' in strategic and '"separators":",\u202f"' in strategic
     assert "Plotly.register" in strategic or "moduleType" in strategic  # plotly's French locale is on the page
     operational = (folder / "operational" / "2026-09" / "rivage.html").read_text(encoding="utf-8")
     assert "comité de pilotage opérationnel, septembre 2026" in operational

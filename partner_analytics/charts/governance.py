@@ -13,8 +13,7 @@ from plotly.subplots import make_subplots
 
 from ..core.periods import add_months
 from ..core.schema import OWNER_PARTIES
-from ..views.html_tables import service_levels
-from ..views.language import N_, _
+from ..views.language import N_, _, ngettext
 from ..views.style import (
     INK,
     MUTED,
@@ -514,8 +513,14 @@ def _timeline_traces(fig: go.Figure, times: pl.DataFrame) -> None:
     fig.update_layout(barmode="overlay")
     rights = times.filter(pl.col("termination_right"))
     if not rights.is_empty():
-        text = "; ".join(
-            (f"{r['partner_id']}: " if len(set(ids)) > 1 else "") + service_levels(r["chronic_service_levels"])
+        # how many service levels, not their names: the note stays one short line (the report names them)
+        counts = [
+            (f"{r['partner_id']}: " if len(set(ids)) > 1 else "")
+            + ngettext(
+                "Termination right open (chronic failure of {n} service level)",
+                "Termination right open (chronic failure of {n} service levels)",
+                n := len(str(r["chronic_service_levels"] or "").split(",")),
+            ).format(n=n)
             for r in rights.iter_rows(named=True)
-        )
-        add_note(fig, _("Termination right open (chronic failure): {text}").format(text=text), name="termination right")
+        ]
+        add_note(fig, "; ".join(counts), name="termination right")
