@@ -27,8 +27,8 @@ $(SAMPLE)/contract.yaml: $(wildcard partner_analytics/sample/*.py) | $(VENV)/.in
 
 sample: $(SAMPLE)/contract.yaml ## Generate the sample engagement into data/sample (if absent or stale)
 
-reports: $(VENV)/.installed $(SAMPLE)/contract.yaml ## Set up and run the sample's latest complete quarter, every committee, into reports/ (HTML; with Chromium also PDF and the committee packs)
-	$(BIN)/partner-analytics cycle $(or $(PERIOD),latest-quarter) --engagement $(SAMPLE) --committee all --out reports
+reports: $(VENV)/.installed $(SAMPLE)/contract.yaml ## Set up and run the sample's latest complete quarter, every committee, into reports/ (HTML; with Chromium also PDF and the committee packs; LANGUAGE=fr: in French)
+	$(BIN)/partner-analytics cycle $(or $(PERIOD),latest-quarter) --engagement $(SAMPLE) --committee all --out reports $(if $(LANGUAGE),--language $(LANGUAGE))
 
 check: $(VENV)/.installed ## Validate an engagement: make check ENGAGEMENT=data/acme
 	$(BIN)/partner-analytics check --engagement $(or $(ENGAGEMENT),$(SAMPLE))

@@ -8,6 +8,7 @@
     scenario = pa.Scenario.from_dict({"partners": {"rivage": {"terms": {"at_risk_pct": 0.2}}}})
     what_if.compare(scenario).totals              # baseline, scenario, delta per amount (cents)
     pa.format_money(72420200, "EUR")              # '724,202.00 EUR'
+    pa.set_language("fr")                         # reports, charts and their numbers in French from here on
     pa.worst_scopes(eng, "asa", "2026-09")        # partner × site, the worst first
     pa.population_behind(eng, "quality_score", "rivage", "2026-09")   # the evaluations behind it
 
@@ -17,8 +18,9 @@ whose `channel` is null is partner-wide (every channel of the partner together).
 the order the figures flow: `core`, `contract`, `io`, `metrics`, `evaluation`, `risk`,
 `governance`, `pipeline`, `views`, `record`, `charts`, `whatif`, `reports`, `batch` (docs/architecture.md).
 
-`WhatIf`, `Scenario` and `read_scenario` are imported on first use: the what-if engine brings the
-scenario model, and `import partner_analytics` stays quick for the command line.
+`WhatIf`, `Scenario`, `read_scenario`, `set_language` and `in_language` are imported on first use: the
+what-if engine brings the scenario model, the reports' language babel, and `import partner_analytics` stays
+quick for the command line.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ _LAZY = {
     "WhatIf": "partner_analytics.whatif",
     "read_scenario": "partner_analytics.whatif",
     "write_scenario": "partner_analytics.whatif",
+    "set_language": "partner_analytics.views",
+    "in_language": "partner_analytics.views",
 }
 
 __all__ = [
@@ -70,9 +74,11 @@ __all__ = [
     "WhatIf",
     "compute",
     "format_money",
+    "in_language",
     "load",
     "population_behind",
     "read_scenario",
+    "set_language",
     "worst_scopes",
     "write_scenario",
 ]

@@ -220,6 +220,14 @@ def cycle(
         ),
     ] = None,
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print each report to PDF (needs Chromium).")] = True,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            "--language",
+            "-l",
+            help="The reports' language: en or fr (default: contract.yaml's language, else en).",
+        ),
+    ] = None,
 ) -> None:
     """Run a committee cycle: every report of the period, as offline HTML and (with Chromium) PDF, with an index."""
     import signal
@@ -233,8 +241,17 @@ def cycle(
     if committee not in (None, "operational", "strategic", "all"):
         raise typer.BadParameter(f"{committee!r}: expected operational, strategic or all", param_hint="--committee")
     ids = [p.strip() for p in partners.split(",") if p.strip()] if partners else None
+    if language not in (None, "en", "fr"):
+        raise typer.BadParameter(f"{language!r}: expected en or fr", param_hint="--language")
     plan = prepare_cycle(
-        _engagement(engagement), period, out, committee=committee, partners=ids, notebooks=notebooks, scenario=scenario
+        _engagement(engagement),
+        period,
+        out,
+        committee=committee,
+        partners=ids,
+        notebooks=notebooks,
+        scenario=scenario,
+        language=language,
     )  # type: ignore[arg-type]
     _console.print(
         f"[bold]{escape(plan.engagement.contract.client)}[/bold] — cycle {plan.period}: {len(plan.reports)} reports "

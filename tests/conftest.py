@@ -152,3 +152,24 @@ def sample_cycle(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         if report.html_path.is_file()
     }
     return SampleCycle(cycle, outcome, tuple(ticks), digests, seconds)
+
+
+@pytest.fixture(scope="session")
+def sample_cycle_fr(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> SampleCycle:
+    """`partner-analytics cycle latest-quarter --committee all --partners rivage --language fr` on the sample, once
+    per session: one report of each kind in French (rivage's strategic and operational reports, the programme
+    overview), 5 reports."""
+    from partner_analytics.batch.cycle import prepare_cycle, run_cycle
+
+    out = tmp_path_factory.mktemp("reports-fr")
+    cycle = prepare_cycle(sample_dir, "latest-quarter", out, committee="all", partners=["rivage"], language="fr")
+    ticks: list[str] = []
+    started = time.perf_counter()
+    outcome = run_cycle(cycle, on_result=lambda report, result: ticks.append(report.label), pdf=False)
+    seconds = time.perf_counter() - started
+    digests = {
+        report.html_path: hashlib.sha256(report.html_path.read_bytes()).hexdigest()
+        for report in cycle.reports
+        if report.html_path.is_file()
+    }
+    return SampleCycle(cycle, outcome, tuple(ticks), digests, seconds)

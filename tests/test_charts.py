@@ -609,7 +609,7 @@ def test_every_view_says_no_data_on_empty_tables() -> None:
 def test_programme_overview_of_a_period_without_data_says_so() -> None:
     a = analysis(3)
     fig = charts.programme_overview(a.gaps, a.statement, "2030-Q1")
-    assert _no_data(fig) and "2030-Q1" in _annotations(fig)[0]
+    assert _no_data(fig) and "Q1 2030" in _annotations(fig)[0]
 
 
 def test_an_unknown_partner_gives_no_data() -> None:
@@ -846,7 +846,8 @@ def test_exit_readiness_note_is_the_subtitle_and_the_timeline_spans_the_decision
     )
     fig = charts.reversibility_readiness(a.reversibility, open_right, partner=N)
     # the open right under the title, not an annotation over the panels' titles
-    assert fig.layout.title.subtitle.text == (f"Termination right open (chronic failure): {N}: service_level/voice")
+    # in words, the partner unnamed (its report names it)
+    assert fig.layout.title.subtitle.text == "Termination right open (chronic failure of 1 service level): Service level · voice"
     # a long list of service levels goes on lines of at most 90 characters (a subtitle does not wrap by itself),
     # the top margin 16 px higher for each line after the first
     many = ", ".join(f"service_level_{n}/voice" for n in range(6))  # 6 × 21 + 5 × 2 = 136 characters

@@ -89,9 +89,9 @@ def test_each_report_says_its_committee_partner_and_period(sample_cycle) -> None
             month = dt.date.fromisoformat(report.period + "-01")
             assert h1.startswith(f"{report.partner_name} — operational committee, {month:%B %Y}")
         elif report.committee == "strategic":
-            assert h1.startswith(f"{report.partner_name} — strategic committee, 2026-Q3")
+            assert h1.startswith(f"{report.partner_name} — strategic committee, Q3 2026")
         else:
-            assert h1.startswith("Programme overview, 2026-Q3")
+            assert h1.startswith("Programme overview, Q3 2026")
 
 
 def test_the_analysis_is_computed_once_into_the_tables_folder_with_its_lineage(sample_cycle) -> None:
@@ -182,7 +182,7 @@ def test_a_partners_reports_hold_no_other_partners_id_name_or_amounts(sample_cyc
                 leaked = {a for a in amounts[other] - amounts[partner] if a in text}
                 assert not leaked, (path, other, leaked)
     overview = (folder / "programme" / "overview.html").read_text(encoding="utf-8")
-    assert all(_word(p).search(overview) for p in SAMPLE_PARTNERS)  # client only: every partner
+    assert all(name in overview for name in SAMPLE_PARTNERS.values())  # client only: every partner, by name
 
 
 # --------------------------------------------------------------------------- failures

@@ -138,10 +138,20 @@ def _beyond_axis_ranges(fig: dict) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "which", ["strategic/rivage.html", "operational/2026-09/northcall.html", "programme/overview.html"]
+    ("language", "which"),
+    [
+        ("en", "strategic/rivage.html"),
+        ("en", "operational/2026-09/northcall.html"),
+        ("en", "programme/overview.html"),
+        ("fr", "strategic/rivage.html"),
+        ("fr", "operational/2026-09/rivage.html"),
+        ("fr", "programme/overview.html"),
+    ],
 )
-def test_a_report_draws_every_figure_offline_without_errors(browser, sample_cycle, which: str) -> None:
-    path = sample_cycle.cycle.folder / which
+def test_a_report_draws_every_figure_offline_without_errors(browser, request, language: str, which: str) -> None:
+    """Each kind of report in each language (`sample_cycle_fr`: the French cycle)."""
+    cycle = request.getfixturevalue("sample_cycle" if language == "en" else "sample_cycle_fr")
+    path = cycle.cycle.folder / which
     page = OfflinePage(browser, path)
     try:
         figures = page.page.evaluate(_DRAWN)
@@ -152,6 +162,7 @@ def test_a_report_draws_every_figure_offline_without_errors(browser, sample_cycl
         page.close()
     expected = _figures(path.with_suffix(".ipynb"))
     assert page.errors == [] and page.refused == []
+    assert all(fig["config"]["locale"] == language for fig in expected)  # plotly's locale: French months, days
     assert overflowing == [], "elements wider than the page at 1280 px"
     assert overlapping == [], "texts drawn over each other"
     assert [f for f in expected if _beyond_axis_ranges(f)] == [], "values outside their axis"
@@ -180,7 +191,7 @@ def test_the_index_opens_offline_and_every_link_resolves(browser, sample_cycle) 
         # following a link opens the report
         page.page.click("a[href='strategic/northcall.html']")
         page.page.wait_for_load_state("load")
-        assert page.page.title() == "Strategic committee 2026-Q3 — NorthCall Services"
+        assert page.page.title() == "Strategic committee Q3 2026 — NorthCall Services"
         assert page.page.locator(".js-plotly-plot").count() > 10
         assert page.errors == [] and page.refused == []
     finally:

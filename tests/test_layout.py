@@ -65,12 +65,13 @@ def _stage(module: str) -> str | None:
 
 
 def private_imports() -> list[str]:
-    """`module:line imports _name from other.module` for every private name imported across modules."""
+    """`module:line imports _name from other.module` for every private name imported across modules (`_` alone is
+    gettext's public translation function, `views.language._`)."""
     bad = []
     for module, path in _modules():
         for target, names, line in _imports(module, path):
             for name in names:
-                if name.startswith("_") and not name.startswith("__") and target != module:
+                if name.startswith("_") and name != "_" and not name.startswith("__") and target != module:
                     bad.append(f"{module}:{line} imports {name} from {target}")
     return bad
 

@@ -27,9 +27,9 @@ def test_values_are_formatted_and_markup_is_escaped() -> None:
     ).markup
     assert "<script>" not in html and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
     assert "Plan d&#x27;action" in html
-    assert "1,234.56 EUR" in html and "-0.05 EUR" in html
+    assert "1,234.56 EUR" in html and "−0.05 EUR" in html  # a true minus, as every signed amount
     assert "81.2 %" in html and "34.4 s" in html and "80.0 %" in html
-    assert "2026-09-30" in html and html.count("<tr>") == 3
+    assert "30 Sep 2026" in html and html.count("<tr>") == 3
 
 
 def test_empty_tables_say_so() -> None:

@@ -55,7 +55,7 @@ def test_the_operational_floor_kpis(sample_analysis) -> None:
 
 def test_strategic_report_of_the_degrading_partner(sample_analysis) -> None:
     r = strategic_report(sample_analysis, "rivage", "2026-Q3")
-    assert r.summary[0].startswith("Over 2026-Q3: ") and r.summary[2].startswith("In September 2026: ")
+    assert r.summary[0].startswith("Over Q3 2026: ") and r.summary[2].startswith("In September 2026: ")
     assert max(len(p) for p in r.summary) <= 90, "short bullets, not a sentence that runs on"
     assert r.statement_months.height == 3
     q = r.statement_quarter.row(0, named=True)
@@ -210,7 +210,7 @@ def test_the_operational_report_opens_on_the_months_money_against_the_month_befo
     assert money["Net"]["this_period"] == sep["net"] and money["Bonus"]["this_period"] == sep["bonus"] == 43_725
     # 30 September 2026 to 1 July 2027: 31 + 30 + 31 + 31 + 28 + 31 + 30 + 31 + 30 + 1 = 274 days
     assert r.first_page.decisions == [
-        "274 days left, from the end of 2026-09, to the last notice date (01 July 2027) to renew or give notice."
+        "274 days left, from the end of September 2026, to the last notice date (1 Jul 2027) to renew or give notice."
     ]
 
 
@@ -255,10 +255,10 @@ def test_the_programme_first_page_says_what_to_decide_partner_by_partner() -> No
     overdue = pl.DataFrame({"partner": ["Alpha", "Alpha", "Bravo"]})
     assert programme_decisions(timeline, disputes, overdue, period, "EUR") == [
         "Alpha: the termination right for chronic failure is open (Service level · voice).",
-        "Alpha: 93 days left, from the end of 2026-Q3, to the last notice date (01 January 2027) to renew or give notice.",
-        "Alpha: 2 overdue action(s), listed below.",
-        "Bravo: 2 open dispute(s) on the statement (130.00 EUR in all).",
-        "Bravo: 1 overdue action(s), listed below.",
+        "Alpha: 93 days left, from the end of Q3 2026, to the last notice date (1 Jan 2027) to renew or give notice.",
+        "Alpha: 2 overdue actions, listed below.",
+        "Bravo: 2 open disputes on the statement (130.00 EUR in all).",
+        "Bravo: 1 overdue action, listed below.",
     ]
     nothing = programme_decisions(timeline.clear(), disputes.clear(), overdue.clear(), period, "EUR")
     assert nothing == ["Nothing to decide: no right open, no notice date near, no dispute, no overdue action."]
@@ -277,7 +277,7 @@ def test_the_programme_overview_opens_on_every_partner(sample_analysis) -> None:
     # rivage's 7 overdue actions among every partner's, each with its partner
     assert page.overdue.filter(pl.col("partner") == "Rivage Relation Client").height == 7
     # partner by partner, in the overview's order
-    assert page.decisions[0] == "NorthCall Services: 1 overdue action(s), listed below."
+    assert page.decisions[0] == "NorthCall Services: 1 overdue action, listed below."
     assert page.decisions[1].startswith("Rivage Relation Client: the termination right for chronic failure is open (")
     markup = programme_first_page_html(page).markup
     assert markup.startswith('<section class="pa-first-page">') and "Recruit and train 15 agents" in markup
@@ -300,7 +300,7 @@ def test_every_report_lists_the_relief_granted_for_its_period(sample_analysis) -
     assert operational_report(sample_analysis, "northcall", "2026-06").relief.is_empty()
     assert strategic_report(sample_analysis, "northcall", "2026-Q2").relief.is_empty()
     html = relief_html(june, parse_period("2026-06")).markup
-    assert "<h2>Relief granted</h2>" in html and "2026-06-08 00:00" in html and "every service level · voice" in html
+    assert "<h2>Relief granted</h2>" in html and "8 Jun 2026 00:00" in html and "every service level · voice" in html
 
 
 def test_a_relief_window_touches_the_periods_it_overlaps() -> None:
@@ -393,17 +393,17 @@ def test_each_report_opens_with_a_banner_of_its_periods_rejected_rows(sample_ana
     # rivage's reported 'employee_nps' of August: one row in rivage's month, two in its quarter, three in all.
     operational = operational_report(sample_analysis, "rivage", "2026-09")
     banner = rejected_banner(operational.rejected, operational.period, section="Rejected-data-of-the-period").markup
-    assert "<strong>1 row of the data of 2026-09 was rejected</strong> (quality: 1)" in banner
+    assert "<strong>1 row of the data of September 2026 was rejected</strong> (quality evaluations: 1)" in banner
     assert '<a href="#Rejected-data-of-the-period">below</a>' in banner and REJECTED_TABLE in banner
     strategic = strategic_report(sample_analysis, "rivage", "2026-Q3")
     assert rejected_counts(strategic.rejected) == {"quality": 1, "reported_kpis": 1}
     banner = rejected_banner(strategic.rejected, strategic.period).markup
-    assert "2 rows of the data of 2026-Q3 were rejected</strong> (quality: 1, reported_kpis: 1)" in banner
+    assert "2 rows of the data of Q3 2026 were rejected</strong> (quality evaluations: 1, reported KPIs: 1)" in banner
     assert "href" not in banner and "<code>tables/rejected.parquet</code>" in banner
     assert set(strategic.rejected["record"].str.json_path_match("$.partner_id")) == {"rivage"}
     overview = programme_overview(sample_analysis, "2026-Q3")
     banner = rejected_banner(overview.rejected, overview.period).markup
-    assert "3 rows of the data of 2026-Q3 were rejected</strong> (quality: 2, reported_kpis: 1)" in banner
+    assert "3 rows of the data of Q3 2026 were rejected</strong> (quality evaluations: 2, reported KPIs: 1)" in banner
 
 
 def test_a_row_rejected_for_two_reasons_counts_once() -> None:

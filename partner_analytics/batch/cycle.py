@@ -54,6 +54,8 @@ from ..core.periods import Period, add_months, parse_period, quarter_label
 from ..io.engagement import Engagement, load
 from ..io.lineage import lineage
 from ..pipeline.store import TABLES_FOLDER
+from ..views.language import N_, _, checked_language, in_language
+from ..views.wording import number, period_name
 from ..whatif.scenario import Scenario, changed_contract, read_scenario, write_scenario
 from .html_export import TEMPLATES_DIR
 from .jobs import DEFAULT_WARM_IMPORTS, ExecutionOptions, ReportJob, ReportResult
@@ -95,9 +97,9 @@ NOTEBOOK_FILES = {
     "programme": "programme_overview.ipynb",
 }
 _COMMITTEE_TITLES = {
-    "operational": "Operational committee",
-    "strategic": "Strategic committee",
-    "programme": "Programme overview",
+    "operational": N_("Operational committee"),
+    "strategic": N_("Strategic committee"),
+    "programme": N_("Programme overview"),
 }
 _LOCK_NAME = ".cycle.lock"
 _STALE_TMP = re.compile(r"^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$")
@@ -128,9 +130,9 @@ class CycleReport:
 
     @property
     def title(self) -> str:
-        """The report's page title: "Strategic committee 2026-Q3 — NorthCall Services"."""
+        """The report's page title: "Strategic committee Q3 2026 — NorthCall Services"."""
         who = f" — {self.partner_name}" if self.partner_name else ""
-        return f"{_COMMITTEE_TITLES[self.committee]} {self.period}{who}"
+        return f"{_(_COMMITTEE_TITLES[self.committee])} {period_name(parse_period(self.period))}{who}"
 
     @property
     def label(self) -> str:
@@ -149,6 +151,7 @@ class Cycle:
     folder: Path
     reports: tuple[CycleReport, ...]
     scenario: Scenario | None = None
+    language: str = "en"  # the reports' and the index's language (`views.language`)
 
     @property
     def scenario_path(self) -> Path | None:
@@ -253,6 +256,7 @@ def prepare_cycle(
     partners: Sequence[str] | None = None,
     notebooks: str | Path = NOTEBOOKS,
     scenario: str | Path | None = None,
+    language: str | None = None,
 ) -> Cycle:
     """Read the engagement and plan the cycle's reports (nothing is written yet).
 
@@ -262,8 +266,13 @@ def prepare_cycle(
     period outside the data, an unknown partner, a committee that does not meet in such a period.
     `scenario` (a what-if YAML) is checked against the contract here, kept in the cycle's folder, and
     shown beside the baseline in the programme overview's client-only annex (never in a partner's report).
+    `language` (`en`, `fr`) overrides the contract's `language` for the cycle's reports and index.
     """
     eng = engagement if isinstance(engagement, Engagement) else load(engagement)
+    try:
+        chosen_language = checked_language(language or eng.contract.language)
+    except ValueError as e:
+        raise CycleError(str(e)) from None
     chosen_scenario = read_scenario(scenario) if scenario else None
     if chosen_scenario is not None:
         changed_contract(eng.contract, chosen_scenario)
@@ -326,12 +335,13 @@ def prepare_cycle(
         folder=folder,
         reports=tuple(reports),
         scenario=chosen_scenario,
+        language=chosen_language,
     )
 
 
 def cycle_jobs(cycle: Cycle) -> list[ReportJob]:
     """The report engine's jobs: each notebook with its typed parameters, reading the cycle's tables."""
-    common = {"engagement": str(cycle.engagement.path), "tables": str(cycle.tables)}
+    common = {"engagement": str(cycle.engagement.path), "tables": str(cycle.tables), "language": cycle.language}
     jobs = []
     for rep in cycle.reports:
         if rep.committee == "operational":
@@ -341,7 +351,9 @@ def cycle_jobs(cycle: Cycle) -> list[ReportJob]:
         else:  # the scenario goes in the client-only programme overview, never in a partner's report
             scenario = str(cycle.scenario_path) if cycle.scenario_path else ""
             parameters = {**common, "quarter": rep.period, "scenario": scenario}
-        jobs.append(ReportJob(rep.notebook, parameters, rep.html_path, label=rep.title))
+        with in_language(cycle.language):
+            title = rep.title
+        jobs.append(ReportJob(rep.notebook, parameters, rep.html_path, label=title))
     return jobs
 
 
@@ -490,8 +502,8 @@ def _remove_stale_outputs(report: CycleReport, result: ReportResult) -> None:
 
 def _status(result: ReportResult | None) -> str:
     if result is None:
-        return "not run"
-    return "ok" if result.ok else "failed"
+        return N_("not run")
+    return N_("ok") if result.ok else N_("failed")
 
 
 def _cycle_record(outcome: CycleOutcome, *, finished: bool) -> dict[str, Any]:
@@ -534,11 +546,12 @@ def _cycle_record(outcome: CycleOutcome, *, finished: bool) -> dict[str, Any]:
         )
     failed = sum(r["status"] == "failed" for r in reports)
     done = sum(r["status"] != "not run" for r in reports)
-    state = ("complete" if not failed else "failed") if finished else "in progress"
+    state = (N_("complete") if not failed else N_("failed")) if finished else N_("in progress")
     return {
         "client": cycle.engagement.contract.client,
         "engagement": cycle.engagement.name,
         "period": str(cycle.period),
+        "language": cycle.language,
         "committee": cycle.committee,
         "state": state,
         "reports_total": len(reports),
@@ -562,8 +575,10 @@ def _write_index(outcome: CycleOutcome, *, finished: bool) -> None:
 
 
 def index_html(record: dict[str, Any]) -> str:
-    """The cycle's index page (self-contained: inline style, no script, every data text escaped)."""
-    return _index_template().render(record=record, committee_titles=_COMMITTEE_TITLES)
+    """The cycle's index page (self-contained: inline style, no script, every data text escaped), in the cycle's
+    language."""
+    with in_language(record.get("language", "en")):
+        return _index_template().render(record=record, committee_titles=_COMMITTEE_TITLES)
 
 
 @functools.cache
@@ -576,6 +591,7 @@ def _index_template() -> jinja2.Template:
         trim_blocks=True,
         keep_trailing_newline=True,
     )
+    environment.globals.update(_=_, number=number)
     return environment.get_template("index.html.j2")
 
 

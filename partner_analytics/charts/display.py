@@ -14,7 +14,11 @@ plotly mimetype, which nbconvert drops (no chart in the HTML); its ``notebook``
 renderer embeds plotly.js in the notebook and asks a CDN for MathJax; and going
 through plotly's renderer machinery imports nbformat (and with it jsonschema),
 which costs seconds per kernel. This module only imports ``json`` and
-``hashlib``; IPython is imported when a figure is shown.
+``hashlib`` (and the report's language, `views.language`); IPython is imported when a figure is shown.
+
+A figure is drawn in the report's language: plotly.js's locale (`config.locale`, the French locale of
+``plotly.js-locales`` is bundled beside plotly.js) names months and days, the layout's separators
+(`layout.report_layout`) write numbers.
 
 Division ids are derived from the figure's content and its rank in the kernel
 session (``pa-fig-<rank>-<hash>``), so the same notebook run on the same data
@@ -30,11 +34,14 @@ import json
 from functools import cache
 from typing import Any, Protocol
 
+from ..views.language import _, current_language
+
 __all__ = [
     "BUNDLED_TRACES",
     "PLOTLY_CONFIG",
     "PLOTLY_MIMETYPE",
     "FigureLike",
+    "figure_config",
     "figure_div_id",
     "figure_html",
     "figure_json",
@@ -93,6 +100,11 @@ def _size_style(layout: dict[str, Any]) -> str:
     return f"height:{height}px; width:{width_css};"
 
 
+def figure_config() -> dict[str, Any]:
+    """plotly.js's configuration of a figure: `PLOTLY_CONFIG` in the report's language (plotly's locale)."""
+    return {**PLOTLY_CONFIG, "locale": current_language()}
+
+
 def figure_html(fig_json: str, div_id: str) -> str:
     """Return a ``<div>`` + ``<script>`` that draws the figure with a page-level ``Plotly``.
 
@@ -104,7 +116,7 @@ def figure_html(fig_json: str, div_id: str) -> str:
         {
             "data": fig.get("data", []),
             "layout": fig.get("layout", {}),
-            "config": PLOTLY_CONFIG,
+            "config": figure_config(),
         },
         separators=(",", ":"),
         ensure_ascii=False,
@@ -117,7 +129,7 @@ def figure_html(fig_json: str, div_id: str) -> str:
         f'  var el = document.getElementById("{div_id}");\n'
         "  if (!el) { return; }\n"
         '  if (typeof window.Plotly === "undefined") {\n'
-        '    el.textContent = "Chart not drawn: plotly.js is not loaded on this page.";\n'
+        "    el.textContent = " + json.dumps(_("Chart not drawn: plotly.js is not loaded on this page.")) + ";\n"
         "    return;\n"
         "  }\n"
         f"  var fig = {embedded};\n"
@@ -139,7 +151,7 @@ def figure_mimebundle(fig: FigureLike | dict[str, Any] | str, div_id: str) -> di
     fig_json = figure_json(fig)
     fig_dict = json.loads(fig_json)
     return {
-        PLOTLY_MIMETYPE: {**fig_dict, "config": PLOTLY_CONFIG},
+        PLOTLY_MIMETYPE: {**fig_dict, "config": figure_config()},
         "text/html": figure_html(fig_json, div_id),
         "text/plain": _plain_text(fig_dict),
     }
@@ -161,5 +173,9 @@ BUNDLED_TRACES = frozenset({"scatter", "bar", "waterfall", "table"})
 @cache
 def plotly_js() -> str:
     """Return the reports' plotly.js: a partial bundle (1.2 MB rather than plotly's full 4.8 MB) holding only
-    `BUNDLED_TRACES`, of the same plotly.js version as the installed plotly, shipped in this package."""
-    return (importlib.resources.files(__package__) / "vendor" / "plotly-reports.min.js").read_text(encoding="utf-8")
+    `BUNDLED_TRACES`, of the same plotly.js version as the installed plotly, shipped in this package, then
+    plotly's French locale registered (`config.locale: "fr"` draws a figure in French)."""
+    vendor = importlib.resources.files(__package__) / "vendor"
+    return "\n".join(
+        (vendor / name).read_text(encoding="utf-8") for name in ("plotly-reports.min.js", "plotly-locale-fr.min.js")
+    )

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from ..core.periods import add_months, months_between, parse_period
+from ..views.language import _, current_language
 from ..views.style import FONT, INK
 from ..views.wording import MONTH_NAME_FORMAT, is_missing
 
@@ -22,6 +23,7 @@ __all__ = [
     "MONTH_BAR_MS",
     "MONTH_TICK_FORMAT",
     "NO_DATA_HEIGHT",
+    "SEPARATORS",
     "Frame",
     "add_note",
     "add_panel_note",
@@ -48,13 +50,17 @@ MONTH_BAR_MS = 22 * DAY_MS
 MONTH_TICK_FORMAT = "%b<br>%Y"
 #: The height of a figure without data: its title and one line saying why.
 NO_DATA_HEIGHT = 120
+# plotly's decimal and thousands separators per report language (plotly's locale names the months).
+SEPARATORS = {"en": ".,", "fr": ",\u202f"}
 # The month of a point in a hover template: `March 2026`.
 HOVER_MONTH = f"%{{x|{MONTH_NAME_FORMAT}}}"
 
 
 def report_layout(fig: go.Figure, title: str, *, subtitle: str | None = None, height: int | None = None) -> go.Figure:
-    """`fig` with the reports' common look: template, fonts, margins, title, legend above the plot."""
+    """`fig` with the reports' common look: template, fonts, margins, title, legend above the plot, the
+    number separators of the report's language."""
     fig.update_layout(
+        separators=SEPARATORS[current_language()],
         template="plotly_white",
         title={
             "text": title,
@@ -85,12 +91,12 @@ def report_layout(fig: go.Figure, title: str, *, subtitle: str | None = None, he
     return fig
 
 
-def no_data(title: str, message: str = "No data for this selection") -> go.Figure:
+def no_data(title: str, message: str | None = None) -> go.Figure:
     """An empty figure that says so: what a view returns when its table has no rows."""
     fig = go.Figure()
     fig.add_annotation(
         name="no data",
-        text=message,
+        text=message or _("No data for this selection"),
         x=0.5,
         y=0.5,
         xref="paper",

@@ -19,9 +19,9 @@ from plotly.subplots import make_subplots
 
 from ..contract.terms import ServiceLevel
 from ..core.kpis import kpi
-from ..core.money import format_cents
+from ..views.language import N_, _
 from ..views.style import FONT, INK, MUTED, OKABE_ITO, STATUS_COLOURS
-from ..views.wording import STATEMENT_LABELS, kpi_label
+from ..views.wording import STATEMENT_LABELS, kpi_label, money_text
 
 __all__ = ["BASELINE_COLOUR", "NET_SIGN", "SCENARIO_AMOUNTS", "SCENARIO_COLOUR", "scenario_comparison"]
 
@@ -34,7 +34,8 @@ NET_SIGN = {"credits": -1, "credits_provisional": -1}
 statement's bars, the credits by month and the app's table alike."""
 # The bars show the mechanisms between the charges and the net (those two, much larger, are in the title).
 _MECHANISMS = ("credits", "earned_back", "bonus", "corridor_compensation", "gain_share", "resource_adjustment")
-_SIDES = (("baseline", BASELINE_COLOUR), ("scenario", SCENARIO_COLOUR))
+# The sides, by the name of their columns (translated where shown).
+_SIDES = ((N_("baseline"), BASELINE_COLOUR), (N_("scenario"), SCENARIO_COLOUR))
 
 
 def _frame() -> go.Figure:
@@ -42,24 +43,28 @@ def _frame() -> go.Figure:
     fig = make_subplots(
         rows=3,
         cols=1,
-        subplot_titles=("Statement over the window", "Service level by month", "Credits by month (taken off the net)"),
+        subplot_titles=(
+            _("Statement over the window"),
+            _("Service level by month"),
+            _("Credits by month (taken off the net)"),
+        ),
         vertical_spacing=0.11,
         row_heights=[0.36, 0.36, 0.28],
     )
     for name, colour in _SIDES:
-        fig.add_trace(go.Bar(name=name, legendgroup=name, marker_color=colour, x=[], y=[]), row=1, col=1)
+        fig.add_trace(go.Bar(name=_(name), legendgroup=name, marker_color=colour, x=[], y=[]), row=1, col=1)
     for name, colour in _SIDES:
         line = go.Scatter(
-            name=name, legendgroup=name, showlegend=False, mode="lines+markers", line={"color": colour}, x=[], y=[]
+            name=_(name), legendgroup=name, showlegend=False, mode="lines+markers", line={"color": colour}, x=[], y=[]
         )
         fig.add_trace(line, row=2, col=1)
     for name, line in (
-        ("target", {"color": INK, "dash": "dash", "shape": "hv"}),
-        ("minimum", {"color": STATUS_COLOURS["breach"], "dash": "dot", "shape": "hv"}),
+        (_("target"), {"color": INK, "dash": "dash", "shape": "hv"}),
+        (_("minimum"), {"color": STATUS_COLOURS["breach"], "dash": "dot", "shape": "hv"}),
     ):
         fig.add_trace(go.Scatter(name=name, mode="lines", line=line, x=[], y=[]), row=2, col=1)
     for name, colour in _SIDES:
-        bar = go.Bar(name=name, legendgroup=name, showlegend=False, marker_color=colour, x=[], y=[])
+        bar = go.Bar(name=_(name), legendgroup=name, showlegend=False, marker_color=colour, x=[], y=[])
         fig.add_trace(bar, row=3, col=1)
     fig.update_layout(
         template="plotly_white",
@@ -102,22 +107,25 @@ def scenario_comparison(
             return []
         return (frame[name] / scale).to_list() if scale != 1 else frame[name].to_list()
 
-    title = "Statement over the window"
+    title = _("Statement over the window")
     if "net" in by_amount and "charges" in by_amount:
 
         def change(row: dict[str, Any]) -> str:
-            return f"{format_cents(row['baseline'], currency)} → {format_cents(row['scenario'], currency)}"
+            return f"{money_text(row['baseline'], currency)} → {money_text(row['scenario'], currency)}"
 
         title += (
-            f"<br><span style='font-size:11px'>charges {change(by_amount['charges'])}; "
-            f"net {change(by_amount['net'])}</span>"
+            "<br><span style='font-size:11px'>"
+            + _("charges {charges}; net {net}").format(
+                charges=change(by_amount["charges"]), net=change(by_amount["net"])
+            )
+            + "</span>"
         )
     rate = service_level is not None and kpi(service_level.kpi).unit == "rate"
     with fig.batch_update():
         for i, side in enumerate(("baseline", "scenario")):
             fig.data[i].x = [STATEMENT_LABELS[a] for a in shown]
             fig.data[i].y = [NET_SIGN.get(a, 1) * by_amount[a][side] / 100 for a in shown]
-            fig.data[i].hovertemplate = "%{x}: %{y:,.2f} " + currency + f"<extra>{side}</extra>"
+            fig.data[i].hovertemplate = "%{x}: %{y:,.2f} " + currency + f"<extra>{_(side)}</extra>"
             fig.data[2 + i].x = column(gaps, "month")
             fig.data[2 + i].y = column(gaps, f"value_{side}")
             fig.data[6 + i].x = column(credits, "month")
@@ -126,9 +134,9 @@ def scenario_comparison(
         fig.data[5].x, fig.data[5].y = column(gaps, "month"), column(gaps, "minimum_scenario")
         fig.layout.annotations[0].text = title
         fig.layout.annotations[1].text = (
-            f"{kpi_label(service_level.kpi, service_level.channel)} by month"
+            _("{kpi} by month").format(kpi=kpi_label(service_level.kpi, service_level.channel))
             if service_level is not None
-            else "Service level by month"
+            else _("Service level by month")
         )
         fig.layout.yaxis.title = currency
         fig.layout.yaxis3.title = currency

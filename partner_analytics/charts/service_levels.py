@@ -11,6 +11,7 @@ import polars as pl
 
 from ..core.periods import add_months
 from ..evaluation.gaps import STATUSES
+from ..views.language import _
 from ..views.style import INK, MUTED, STATUS_COLOURS, STATUS_SYMBOLS
 from ..views.wording import (
     AXIS_TITLES,
@@ -22,9 +23,11 @@ from ..views.wording import (
     kpi_label,
     kpi_unit,
     month_name,
+    service_level_label,
     short_of_target_zone,
     span_text,
     status_label,
+    status_name,
     value_text,
 )
 from .layout import (
@@ -63,11 +66,11 @@ def scorecard(gaps: Frame, month: dt.date | str, *, partner: str | None = None) 
     worse for this KPI (a falling abandon rate is ▼ better). Reads `gaps` (evaluation).
     """
     m = month_start(month)
-    title = f"Service levels{partner_suffix(partner)} — {month_name(m)}"
+    title = _("Service levels") + f"{partner_suffix(partner)} — {month_name(m)}"
     df = of_partner(collected(gaps), partner)
     now = df.filter(pl.col("month") == m).sort("partner_id", "order")
     if now.is_empty():
-        return no_data(title, f"No service level measured in {month_name(m)}")
+        return no_data(title, _("No service level measured in {month}").format(month=month_name(m)))
     previous = df.filter(pl.col("month") == add_months(m, -1)).select(
         "partner_id", "service_level", pl.col("value").alias("previous")
     )
@@ -83,7 +86,7 @@ def scorecard(gaps: Frame, month: dt.date | str, *, partner: str | None = None) 
         targets.append(value_text(r["target"], unit))
         minima.append(value_text(r["minimum"], unit))
         status = r["status"]
-        chronic = "<br>chronic failure" if r["chronic_failure"] else ""  # a second line at every width
+        chronic = "<br>" + _("chronic failure") if r["chronic_failure"] else ""  # a second line at every width
         statuses.append(f"{status_label(status)}{chronic}")
         status_fill.append(STATUS_COLOURS[status])
         arrow, colour = _trend(r["value"], r["previous"], r["direction"], unit)
@@ -91,14 +94,22 @@ def scorecard(gaps: Frame, month: dt.date | str, *, partner: str | None = None) 
         trend_colour.append(colour)
         notes.append(r["note"] or "")
     white = ["white"] * len(names)
-    columns = ["Service level", "Result", "Target", "Minimum", "Status", "Trend vs<br>previous month", "Note"]
+    columns = [
+        _("Service level"),
+        _("Result"),
+        _("Target"),
+        _("Minimum"),
+        _("Status"),
+        _("Trend vs<br>previous month"),
+        _("Note"),
+    ]
     values = [names, results, targets, minima, statuses, trends, notes]
     widths = [2.8, 1.05, 1.05, 1.05, 1.7, 2.0, 2.4]
     fills = [white, white, white, white, status_fill, white, white]
     colours = [[INK] * len(names)] * 4 + [["#000000"] * len(names), trend_colour, ["#555555"] * len(names)]
     aligns = ["left", "right", "right", "right", "left", "left", "left"]
     keep = slice(None) if any(notes) else slice(0, 6)
-    chronic = sum("chronic" in status for status in statuses)  # no note this month: no empty column
+    chronic = sum(bool(r["chronic_failure"]) for r in rows.iter_rows(named=True))  # no note: no empty column
     fig = go.Figure(
         go.Table(
             columnwidth=widths[keep],
@@ -118,7 +129,7 @@ def scorecard(gaps: Frame, month: dt.date | str, *, partner: str | None = None) 
             },
         )
     )
-    subtitle = "Status colours are colour-blind safe and each status also has its own symbol."
+    subtitle = _("Status colours are colour-blind safe and each status also has its own symbol.")
     fig = report_layout(fig, title, subtitle=subtitle)
     # the height of its rows: one line each (two for a chronic failure), even at the printed page's width
     fig.update_layout(
@@ -136,13 +147,13 @@ def scorecard(gaps: Frame, month: dt.date | str, *, partner: str | None = None) 
 def _trend(value: float | None, previous: float | None, direction: int, unit: str) -> tuple[str, str]:
     """The trend cell (arrow, better or worse, the change) and its text colour (dark: the words carry the meaning)."""
     if is_missing(value) or is_missing(previous):
-        return f"{MISSING} no comparison", MUTED
+        return f"{MISSING} " + _("no comparison"), MUTED
     assert value is not None and previous is not None
     change = value - previous
     if change == 0:
-        return "= unchanged", INK
+        return "= " + _("unchanged"), INK
     arrow = "▲" if change > 0 else "▼"
-    word = "better" if direction * change > 0 else "worse"
+    word = _("better") if direction * change > 0 else _("worse")
     return f"{arrow} {word} ({change_text(change, unit)})", INK
 
 
@@ -152,9 +163,12 @@ def objective_vs_result(gaps: Frame, service_level: str, *, partner: str | None 
     df = of_partner(collected(gaps), partner).filter(pl.col("service_level") == service_level).sort("month")
     if df.is_empty():
         return no_data(
-            f"{service_level}{partner_suffix(partner)} — objective vs result", f"No months for {service_level}"
+            service_level_label(service_level) + partner_suffix(partner) + " — " + _("objective vs result"),
+            _("No months for {service_level}").format(service_level=service_level_label(service_level)),
         )
-    partner = partner or one_partner(df, "objective_vs_result")
+    named = partner_suffix(partner)  # the partner named by the caller; a partner's report names none
+    if partner is None:
+        one_partner(df, "objective_vs_result")  # a table of several partners is refused
     kpi, channel = df.item(0, "kpi"), df.item(0, "channel")
     unit = kpi_unit(kpi)
     label = kpi_label(kpi, channel)
@@ -167,9 +181,9 @@ def objective_vs_result(gaps: Frame, service_level: str, *, partner: str | None 
     zone = short_of_target_zone(df.item(0, "direction"))
     fig.add_trace(go.Scatter(x=bx, y=by, name=zone, fill="toself", fillcolor=_BAND, mode="none", hoverinfo="skip"))
     for column, name, colour, dash in (
-        ("minimum", "minimum", STATUS_COLOURS["breach"], "dot"),
-        ("target", "target", INK, "dash"),
-        ("stretch", "stretch (bonus)", STATUS_COLOURS["met"], "longdashdot"),
+        ("minimum", _("minimum"), STATUS_COLOURS["breach"], "dot"),
+        ("target", _("target"), INK, "dash"),
+        ("stretch", _("stretch (bonus)"), STATUS_COLOURS["met"], "longdashdot"),
     ):
         values = df.get_column(column).to_list()
         if all(is_missing(v) for v in values):
@@ -188,7 +202,7 @@ def objective_vs_result(gaps: Frame, service_level: str, *, partner: str | None 
     fig.add_trace(
         go.Scatter(
             **monthly_trace(x=months, y=df.get_column("value").to_list()),
-            name="result",
+            name=_("result"),
             mode="lines",
             line={"color": "#777777", "width": 1.5},
             connectgaps=False,
@@ -203,15 +217,15 @@ def objective_vs_result(gaps: Frame, service_level: str, *, partner: str | None 
         # A month without a value is drawn on the target line so that it stays visible.
         y = part.get_column("target" if status == "not measurable" else "value").to_list()
         text = [
-            f"{status}{' · chronic failure' if chronic else ''}{f' · {note}' if note else ''}"
+            status_name(status) + (" · " + _("chronic failure") if chronic else "") + (f" · {note}" if note else "")
             for chronic, note in zip(part.get_column("chronic_failure"), part.get_column("note"), strict=True)
         ]
-        value_part = "no value" if status == "not measurable" else f"result {fmt}"
+        value_part = _("no value") if status == "not measurable" else _("result") + f" {fmt}"
         outlined = status in ("breach", "not measurable")
         fig.add_trace(
             go.Scatter(
                 **monthly_trace(x=part.get_column("month").to_list(), y=y),
-                name=status,
+                name=status_name(status),
                 mode="markers",
                 marker={
                     "symbol": STATUS_SYMBOLS[status],
@@ -230,9 +244,9 @@ def objective_vs_result(gaps: Frame, service_level: str, *, partner: str | None 
     set_month_axis(fig, months)
     fig = report_layout(
         fig,
-        f"{label}{partner_suffix(partner)} — objective vs result",
+        label + named + " — " + _("objective vs result"),
         subtitle=f"{span_text(months)}; {direction_text(kpi)}",
     )
     if len(months) == 1:
-        add_note(fig, "One month of data so far: no trend yet.")
+        add_note(fig, _("One month of data so far: no trend yet."))
     return fig

@@ -10,10 +10,10 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
-from ..core.money import format_cents
 from ..risk.credits import EARNBACK_STATUSES
+from ..views.language import _, ngettext
 from ..views.style import EARNBACK_STYLE, PARTY_COLOURS
-from ..views.wording import STATEMENT_LABELS, signed_money, span_text
+from ..views.wording import STATEMENT_LABELS, money_text, signed_money, span_text, status_name
 from .layout import (
     HOVER_MONTH,
     Frame,
@@ -56,33 +56,36 @@ def risk_waterfall(
     `statement` is one row of the statement (a mapping) or a statement table of one partner (its
     months are summed, as `statement.cycle_statement` sums a cycle).
     """
+    named = partner_suffix(partner)  # the partner named by the caller; a partner's report names none
     if isinstance(statement, Mapping):
         row = dict(statement)
-        partner = partner or row.get("partner_id")
         months = [row["month"]] if row.get("month") else []
     else:
         df = of_partner(collected(statement), partner)
         if df.is_empty():
-            return no_data(f"Risk and reward{partner_suffix(partner)}", "No statement for this selection")
-        partner = partner or one_partner(df, "risk_waterfall")
-        amounts_ = ("credits_provisional", "net", *(k for k, _ in _WATERFALL))
+            return no_data(_("Risk and reward") + partner_suffix(partner), _("No statement for this selection"))
+        if partner is None:
+            one_partner(df, "risk_waterfall")  # a table of several partners is refused
+        amounts_ = ("credits_provisional", "net", *(k for k, _sign in _WATERFALL))
         row = df.select(pl.col(c).sum() for c in amounts_ if c in df.columns).row(0, named=True)
         months = df.get_column("month").to_list()
     steps = [(k, sign) for i, (k, sign) in enumerate(_WATERFALL) if i == 0 or row.get(k)]
-    nil = [STATEMENT_LABELS[k] for i, (k, _) in enumerate(_WATERFALL) if i and not row.get(k)]
+    nil = [STATEMENT_LABELS[k] for i, (k, _sign) in enumerate(_WATERFALL) if i and not row.get(k)]
     amounts = [sign * int(row[key]) for key, sign in steps]
     net = int(row["net"])
     provisional = int(row.get("credits_provisional") or 0)
-    texts = [signed_money(a, currency) if i else format_cents(a, currency) for i, a in enumerate(amounts)]
+    texts = [signed_money(a, currency) if i else money_text(a, currency) for i, a in enumerate(amounts)]
     hovers = list(texts)
     if provisional:
-        texts[1] += f"<br>incl. {format_cents(provisional, currency)} provisional"
-        hovers[1] += f", of which {format_cents(provisional, currency)} provisional (may still be earned back)"
-    texts.append(format_cents(net, currency))
-    hovers.append(f"net {format_cents(net, currency)}")
+        texts[1] += "<br>" + _("incl. {amount} provisional").format(amount=money_text(provisional, currency))
+        hovers[1] += _(", of which {amount} provisional (may still be earned back)").format(
+            amount=money_text(provisional, currency)
+        )
+    texts.append(money_text(net, currency))
+    hovers.append(_("net {amount}").format(amount=money_text(net, currency)))
     fig = go.Figure(
         go.Waterfall(
-            x=[STATEMENT_LABELS[key] for key, _ in steps] + [STATEMENT_LABELS["net"]],
+            x=[STATEMENT_LABELS[key] for key, _sign in steps] + [STATEMENT_LABELS["net"]],
             y=[currency_units(a) for a in [*amounts, net]],
             measure=["absolute"] + ["relative"] * (len(steps) - 1) + ["total"],
             text=texts,
@@ -97,23 +100,31 @@ def risk_waterfall(
             cliponaxis=False,
         )
     )
-    fig.update_yaxes(title=f"Amount ({currency})" if currency else "Amount", tickformat=",.0f", rangemode="tozero")
+    fig.update_yaxes(title=_("Amount") + (f" ({currency})" if currency else ""), tickformat=",.0f", rangemode="tozero")
     axis_from = _zoomed_axis(fig, amounts, net)
     period = f" — {span_text(months)}" if months else ""
     fig = report_layout(
         fig,
-        f"Risk and reward{partner_suffix(partner)}{period}",
-        subtitle="Decreases go back to the client, increases to the provider; the net is what the client pays.",
+        _("Risk and reward") + f"{named}{period}",
+        subtitle=_("Decreases go back to the client, increases to the provider; the net is what the client pays."),
         height=480,
     )
     fig.update_layout(showlegend=False, margin={"t": 120})
     notes = []
     if provisional:
-        notes.append(f"Provisional credits: {format_cents(provisional, currency)} can still be earned back.")
+        notes.append(
+            _("Provisional credits: {amount} can still be earned back.").format(
+                amount=money_text(provisional, currency)
+            )
+        )
     if nil:
-        notes.append(f"Nil in the period (not drawn): {', '.join(nil)}.")
+        notes.append(_("Nil in the period (not drawn): {amounts}.").format(amounts=", ".join(nil)))
     if axis_from is not None:
-        notes.append(f"The axis starts at {format_cents(axis_from, currency)}, so that the small steps are visible.")
+        notes.append(
+            _("The axis starts at {amount}, so that the small steps are visible.").format(
+                amount=money_text(axis_from, currency)
+            )
+        )
     if notes:  # above the plot, right; the top margin grows by a line per note, clear of the title
         add_note(fig, "<br>".join(notes), name="provisional" if provisional else "note")
         fig.update_layout(margin={"t": 110 + 16 * len(notes)})
@@ -144,10 +155,10 @@ def credits_over_time(
 
     `span` (first and last month) sets the months shown; by default the months that have credits.
     """
-    title = f"Service credits{partner_suffix(partner)}"
+    title = _("Service credits") + partner_suffix(partner)
     df = of_partner(collected(credits), partner)
     if df.is_empty():
-        return no_data(title, "No service credits: no breach with an allocation in this selection")
+        return no_data(title, _("No service credits: no breach with an allocation in this selection"))
     per_month = (
         df.group_by("month", "earnback_status")
         .agg(pl.col("credit").sum().alias("credit"), pl.len().alias("count"))
@@ -162,7 +173,9 @@ def credits_over_time(
             continue
         style = EARNBACK_STYLE[status]
         hovers = [
-            f"{status}: {format_cents(c, currency)} ({n} credit{'s' if n > 1 else ''})"
+            f"{status_name(status)}: {money_text(c, currency)} ("
+            + ngettext("{n} credit", "{n} credits", n).format(n=n)
+            + ")"
             for c, n in zip(part.get_column("credit"), part.get_column("count"), strict=True)
         ]
         fig.add_trace(
@@ -171,7 +184,7 @@ def credits_over_time(
                     x=part.get_column("month").to_list(), y=[currency_units(c) for c in part.get_column("credit")]
                 ),
                 **bar_slot(),
-                name=status,
+                name=status_name(status),
                 showlegend=True,
                 marker={
                     "color": style["colour"],
@@ -183,14 +196,16 @@ def credits_over_time(
             )
         )
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(title=f"Credits ({currency})" if currency else "Credits", tickformat=",.0f")
+    fig.update_yaxes(title=_("Credits") + (f" ({currency})" if currency else ""), tickformat=",.0f")
     shown = [*months, *span] if span else months
     set_month_axis(fig, shown)
     fig = report_layout(
         fig,
         title,
-        subtitle=f"{span_text(shown)}; a credit is earned back when its service level is met in the following months",
+        subtitle=_("{span}; a credit is earned back when its service level is met in the following months").format(
+            span=span_text(shown)
+        ),
     )
     if len(months) == 1:
-        add_note(fig, "One month with credits.")
+        add_note(fig, _("One month with credits."))
     return fig

@@ -10,9 +10,9 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from ..core.money import format_cents
+from ..views.language import _
 from ..views.style import CORRIDOR_STYLE, INK, OKABE_ITO, PARTY_COLOURS
-from ..views.wording import span_text
+from ..views.wording import channel_name, decimal_text, money_text, span_text
 from .layout import (
     HOVER_MONTH,
     Frame,
@@ -40,13 +40,13 @@ def volume_corridor(
 ) -> go.Figure:
     """Offered contacts against the client's forecast corridor (lower–upper), one panel per channel;
     months below and above are marked, and so are months without a contractual forecast (no band)."""
-    title = f"Volume corridor{partner_suffix(partner)}"
+    title = _("Volume corridor") + partner_suffix(partner)
     df = of_partner(collected(corridor), partner)
     if channel is not None:
         df = df.filter(pl.col("channel") == channel)
         title += f" — {channel}"
     if df.is_empty():
-        return no_data(title, "No volume corridor in this selection")
+        return no_data(title, _("No volume corridor in this selection"))
     partner = partner or one_partner(df, "volume_corridor")
     df = df.sort("channel", "month")
     channels = df.get_column("channel").unique().sort().to_list()
@@ -55,7 +55,7 @@ def volume_corridor(
         cols=1,
         shared_xaxes=True,
         vertical_spacing=0.12 if len(channels) > 1 else 0.0,
-        subplot_titles=channels if len(channels) > 1 else None,
+        subplot_titles=[channel_name(c) for c in channels] if len(channels) > 1 else None,
     )
     shown: set[str] = set()
     for i, ch in enumerate(channels, start=1):
@@ -66,7 +66,7 @@ def volume_corridor(
             go.Scatter(
                 x=bx,
                 y=by,
-                name="forecast corridor (lower–upper)",
+                name=_("forecast corridor (lower–upper)"),
                 legendgroup="band",
                 showlegend=i == 1,
                 fill="toself",
@@ -83,12 +83,12 @@ def volume_corridor(
             go.Scatter(
                 x=fx,
                 y=fy,
-                name="contractual forecast",
+                name=_("contractual forecast"),
                 legendgroup="forecast",
                 showlegend=i == 1,
                 mode="lines",
                 line={"color": OKABE_ITO["blue"], "width": 1, "dash": "dot"},
-                hovertemplate="forecast %{y:,.0f}<extra></extra>",
+                hovertemplate=_("forecast") + " %{y:,.0f}<extra></extra>",
             ),
             row=i,
             col=1,
@@ -96,7 +96,7 @@ def volume_corridor(
         fig.add_trace(
             go.Scatter(
                 **monthly_trace(x=months, y=part.get_column("offered").to_list()),
-                name="offered",
+                name=_("offered"),
                 mode="lines",
                 line={"color": "#777777", "width": 1.5},
                 hoverinfo="skip",
@@ -117,7 +117,7 @@ def volume_corridor(
             fig.add_trace(
                 go.Scatter(
                     **monthly_trace(x=pos.get_column("month").to_list(), y=pos.get_column("offered").to_list()),
-                    name=f"offered, {style['label']}",
+                    name=_("offered, {position}").format(position=_(style["label"])),
                     legendgroup=position,
                     showlegend=position not in shown,
                     mode="markers",
@@ -128,45 +128,52 @@ def volume_corridor(
                         "line": {"width": 2 if outlined else 0.5, "color": style["colour"] if outlined else "white"},
                     },
                     hovertext=hovers,
-                    hovertemplate=f"{ch} · {HOVER_MONTH}<br>{style['label']}<br>%{{hovertext}}<extra></extra>",
+                    hovertemplate=f"{channel_name(ch)} · {HOVER_MONTH}<br>{_(style['label'])}<br>%{{hovertext}}"
+                    "<extra></extra>",
                 ),
                 row=i,
                 col=1,
             )
             shown.add(position)
-        fig.update_yaxes(title="Offered contacts", tickformat=",.0f", rangemode="tozero", row=i, col=1)
+        fig.update_yaxes(title=_("Offered contacts"), tickformat=",.0f", rangemode="tozero", row=i, col=1)
     all_months = df.get_column("month").unique().to_list()
     set_month_axis(fig, all_months)
     fig = report_layout(
         fig,
         title,
-        subtitle=f"{span_text(all_months)}; the band is the contractual forecast ± the corridor's tolerance",
+        subtitle=_("{span}; the band is the contractual forecast ± the corridor's tolerance").format(
+            span=span_text(all_months)
+        ),
         height=max(400, 140 + 250 * len(channels)),
     )
     if len(all_months) == 1:
-        add_note(fig, "One month of data so far.")
+        add_note(fig, _("One month of data so far."))
     return fig
 
 
 def _corridor_hover(r: Mapping[str, Any], currency: str) -> str:
-    offered = f"offered {r['offered']:,}"
+    offered = _("offered {n}").format(n=decimal_text(r["offered"]))
     if r["forecast"] is None:
-        return f"{offered}; no contractual forecast: the corridor does not apply"
-    text = f"{offered}; forecast {r['forecast']:,.0f} (corridor {r['lower']:,.1f} – {r['upper']:,.1f})"
+        return offered + _("; no contractual forecast: the corridor does not apply")
+    text = offered + _("; forecast {forecast} (corridor {lower} – {upper})").format(
+        forecast=decimal_text(r["forecast"]), lower=decimal_text(r["lower"], 1), upper=decimal_text(r["upper"], 1)
+    )
     if r["compensation"]:
-        text += f"<br>compensation owed by the client {format_cents(r['compensation'], currency)}"
+        text += "<br>" + _("compensation owed by the client {amount}").format(
+            amount=money_text(r["compensation"], currency)
+        )
     return text
 
 
 def floor_activity(floor: Frame, *, partner: str | None = None, channel: str | None = None) -> go.Figure:
     """Per day: contacts offered and answered (bars), the day's service level (line, %), and the staffed
     and handled hours with the occupancy they give (lower panel), one channel or all channels summed."""
-    title = f"Floor activity{partner_suffix(partner)}" + (f" — {channel}" if channel else "")
+    title = _("Floor activity") + partner_suffix(partner) + (f" — {channel_name(channel)}" if channel else "")
     df = of_partner(collected(floor), partner)
     if channel is not None:
         df = df.filter(pl.col("channel") == channel)
     if df.is_empty():
-        return no_data(title, "No contacts in this selection")
+        return no_data(title, _("No contacts in this selection"))
     days = (
         df.group_by("day")
         .agg(
@@ -193,28 +200,28 @@ def floor_activity(floor: Frame, *, partner: str | None = None, channel: str | N
     fig.add_bar(
         x=x,
         y=days["offered"].to_list(),
-        name="offered",
+        name=_("offered"),
         marker_color="#BBBBBB",
-        hovertemplate="%{x|%a %d %b}: %{y:,} offered<extra></extra>",
+        hovertemplate="%{x|%a %d %b}: %{y:,} " + _("offered") + "<extra></extra>",
         row=1,
         col=1,
     )
     fig.add_bar(
         x=x,
         y=days["answered"].to_list(),
-        name="answered",
+        name=_("answered"),
         marker_color=PARTY_COLOURS["provider"],
-        hovertemplate="%{x|%a %d %b}: %{y:,} answered<extra></extra>",
+        hovertemplate="%{x|%a %d %b}: %{y:,} " + _("answered") + "<extra></extra>",
         row=1,
         col=1,
     )
     fig.add_scatter(
         x=x,
         y=service,
-        name="service level",
+        name=_("service level"),
         mode="lines+markers",
         line={"color": INK},
-        hovertemplate="%{x|%a %d %b}: service level %{y:.1%}<extra></extra>",
+        hovertemplate="%{x|%a %d %b}: " + _("service level") + " %{y:.1%}<extra></extra>",
         row=1,
         col=1,
         secondary_y=True,
@@ -222,53 +229,53 @@ def floor_activity(floor: Frame, *, partner: str | None = None, channel: str | N
     fig.add_scatter(
         x=x,
         y=staffed,
-        name="staffed hours",
+        name=_("staffed hours"),
         mode="lines",
         line={"color": PARTY_COLOURS["provider"], "dash": "dot"},
-        hovertemplate="%{x|%a %d %b}: %{y:,.1f} staffed hours<extra></extra>",
+        hovertemplate="%{x|%a %d %b}: %{y:,.1f} " + _("staffed hours") + "<extra></extra>",
         row=2,
         col=1,
     )
     fig.add_scatter(
         x=x,
         y=days["handled_hours"].to_list(),
-        name="handled hours",
+        name=_("handled hours"),
         mode="lines",
         line={"color": PARTY_COLOURS["provider"]},
-        hovertemplate="%{x|%a %d %b}: %{y:,.1f} handled hours<extra></extra>",
+        hovertemplate="%{x|%a %d %b}: %{y:,.1f} " + _("handled hours") + "<extra></extra>",
         row=2,
         col=1,
     )
     fig.add_scatter(
         x=x,
         y=occupancy,
-        name="occupancy",
+        name=_("occupancy"),
         mode="markers",
         marker={"color": INK, "symbol": "diamond"},
-        hovertemplate="%{x|%a %d %b}: occupancy %{y:.1%}<extra></extra>",
+        hovertemplate="%{x|%a %d %b}: " + _("occupancy") + " %{y:.1%}<extra></extra>",
         row=2,
         col=1,
         secondary_y=True,
     )
     fig.update_layout(barmode="overlay")
     fig.update_yaxes(
-        title_text="contacts per day", tickformat=",d", rangemode="tozero", row=1, col=1, secondary_y=False
+        title_text=_("contacts per day"), tickformat=",d", rangemode="tozero", row=1, col=1, secondary_y=False
     )
     fig.update_yaxes(
-        title_text="service level (%)", tickformat=".0%", range=[0, 1.05], dtick=0.2, row=1, col=1, secondary_y=True
+        title_text=_("service level (%)"), tickformat=".0%", range=[0, 1.05], dtick=0.2, row=1, col=1, secondary_y=True
     )
     # ranges from the data: every staffed hour and every occupancy above 100 % stays in view
     hours = [h for h in [*staffed, *days["handled_hours"].to_list()] if h is not None]
     fig.update_yaxes(
-        title_text="hours per day", range=[0, _headroom(max(hours, default=0), 1)], row=2, col=1, secondary_y=False
+        title_text=_("hours per day"), range=[0, _headroom(max(hours, default=0), 1)], row=2, col=1, secondary_y=False
     )
     top = _headroom(max([o for o in occupancy if o is not None], default=0), 1)
     fig.update_yaxes(
-        title_text="occupancy (%)", tickformat=".0%", range=[0, top], dtick=0.2, row=2, col=1, secondary_y=True
+        title_text=_("occupancy (%)"), tickformat=".0%", range=[0, top], dtick=0.2, row=2, col=1, secondary_y=True
     )
     fig.update_xaxes(tickformat="%d %b", row=2, col=1)
     if not any(v is not None for v in staffed):
-        add_note(fig, "no staffing data: staffed hours and occupancy not measurable")
+        add_note(fig, _("no staffing data: staffed hours and occupancy not measurable"))
     return report_layout(fig, title, height=560)
 
 
@@ -280,12 +287,14 @@ def _headroom(largest: float, floor: float) -> float:
 def forecast_outlook(forecasts: Frame, *, partner: str | None = None) -> go.Figure:
     """Per channel and month: the client's latest forecast, the contractual one, and the offered contacts
     once observed; months ahead show the forecasts only."""
-    title = f"The client's forecasts{partner_suffix(partner)}"
+    title = _("The client's forecasts") + partner_suffix(partner)
     df = of_partner(collected(forecasts), partner).sort("channel", "month")
     if df.is_empty():
-        return no_data(title, "No forecasts in this selection")
+        return no_data(title, _("No forecasts in this selection"))
     channels = df["channel"].unique(maintain_order=True).to_list()
-    fig = make_subplots(rows=1, cols=len(channels), subplot_titles=channels, shared_yaxes=False)
+    fig = make_subplots(
+        rows=1, cols=len(channels), subplot_titles=[channel_name(c) for c in channels], shared_yaxes=False
+    )
     for i, channel in enumerate(channels, start=1):
         rows = df.filter(pl.col("channel") == channel)
         months = rows["month"].to_list()
@@ -293,11 +302,11 @@ def forecast_outlook(forecasts: Frame, *, partner: str | None = None) -> go.Figu
         fig.add_bar(
             x=months,
             y=rows["offered"].to_list(),
-            name="offered",
+            name=_("offered"),
             marker_color="#BBBBBB",
             showlegend=first,
             legendgroup="offered",
-            hovertemplate=f"{HOVER_MONTH}: %{{y:,}} offered<extra></extra>",
+            hovertemplate=f"{HOVER_MONTH}: %{{y:,}} " + _("offered") + "<extra></extra>",
             **monthly_trace(),
             **bar_slot(0, 1),
             row=1,
@@ -306,13 +315,13 @@ def forecast_outlook(forecasts: Frame, *, partner: str | None = None) -> go.Figu
         fig.add_scatter(
             x=months,
             y=rows["contractual_forecast"].to_list(),
-            name="contractual forecast",
+            name=_("contractual forecast"),
             mode="markers+lines",
             marker={"color": PARTY_COLOURS["client"], "symbol": "hexagon"},
             line={"color": PARTY_COLOURS["client"]},
             showlegend=first,
             legendgroup="contractual",
-            hovertemplate=f"{HOVER_MONTH}: contractual forecast %{{y:,.0f}}<extra></extra>",
+            hovertemplate=f"{HOVER_MONTH}: " + _("contractual forecast") + " %{y:,.0f}<extra></extra>",
             **monthly_trace(),
             row=1,
             col=i,
@@ -320,18 +329,18 @@ def forecast_outlook(forecasts: Frame, *, partner: str | None = None) -> go.Figu
         fig.add_scatter(
             x=months,
             y=rows["latest_forecast"].to_list(),
-            name="latest forecast",
+            name=_("latest forecast"),
             mode="markers+lines",
             marker={"color": PARTY_COLOURS["client"], "symbol": "hexagon-open"},
             line={"color": PARTY_COLOURS["client"], "dash": "dot"},
             showlegend=first,
             legendgroup="latest",
-            hovertemplate=f"{HOVER_MONTH}: latest forecast %{{y:,.0f}}<extra></extra>",
+            hovertemplate=f"{HOVER_MONTH}: " + _("latest forecast") + " %{y:,.0f}<extra></extra>",
             **monthly_trace(),
             row=1,
             col=i,
         )
         set_month_axis(fig, months, row=1, col=i)
         fig.update_yaxes(tickformat=",d", rangemode="tozero", row=1, col=i)
-    fig.update_yaxes(title_text="contacts per month", row=1, col=1)
+    fig.update_yaxes(title_text=_("contacts per month"), row=1, col=1)
     return report_layout(fig, title, height=420)

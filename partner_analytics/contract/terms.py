@@ -532,6 +532,8 @@ class Contract(_Terms):
     client: str = Field(min_length=1)
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     timezone: str
+    # the language of the committee reports (their words, numbers, money and dates); a cycle may override it
+    language: Literal["en", "fr"] = "en"
     channels: dict[str, ChannelTerms] = Field(min_length=1)
     partners: tuple[Partner, ...] = Field(min_length=1)
     # a table's file, or its files (a list: each read with its own keys, the rows put together)

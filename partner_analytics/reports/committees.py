@@ -27,8 +27,9 @@ from ..pipeline.store import load_analysis
 from ..record.ledger import ledger_path, read_ledger
 from ..risk.statement import STATEMENT_AMOUNTS, cycle_statement
 from ..views.contract_wording import contract_mechanics
+from ..views.language import N_, _, ngettext
 from ..views.partner import near_misses, partner_view, period_gaps, summary_points
-from ..views.wording import date_name, kpi_label, month_name
+from ..views.wording import date_name, kpi_label, month_name, period_name
 from ..whatif.scenario import Scenario, read_scenario
 from .measurement import outside_hours_summary, relief_granted
 from .record_section import RecordSource, StatementRecord, statement_record
@@ -64,7 +65,7 @@ FLOOR_KPIS = (
 )
 """The month's floor KPIs the operational committee reviews beside the floor's days (formulas.md §1.2, §1.8, §1.9)."""
 
-PROGRAMME_TOTAL = "Programme"
+PROGRAMME_TOTAL = N_("Programme")
 
 _RECORD_DATES = ("arrived_at", "evaluated_at", "interval_start", "month", "period", "raised_on", "due_on")
 
@@ -363,40 +364,57 @@ def termination_sentence(month_gaps: pl.DataFrame, period: Period) -> str:
     """Whether a chronic failure at the end of the period opens the client's termination right."""
     chronic = month_gaps.filter(pl.col("chronic_failure"))
     if chronic.is_empty():
-        return f"No chronic failure at the end of {period}: the termination right for chronic failure is not open."
+        return _(
+            "No chronic failure at the end of {period}: the termination right for chronic failure is not open."
+        ).format(period=period_name(period))
     names = ", ".join(kpi_label(r["kpi"], r["channel"]) for r in chronic.iter_rows(named=True))
-    return (
-        f"Chronic failure at the end of {period} ({names}): the contract gives the client a right to terminate; "
-        "the strategic committee decides whether to use it, agree a recovery plan, or prepare the exit."
-    )
+    return _(
+        "Chronic failure at the end of {period} ({service_levels}): the contract gives the client a right to "
+        "terminate; the strategic committee decides whether to use it, agree a recovery plan, or prepare the exit."
+    ).format(period=period_name(period), service_levels=names)
 
 
 def contract_health_sentence(timeline: dict) -> str:
     """The term, the notice deadline and whether an exit transition still fits, as of the data's end."""
     as_of, end, notice = timeline["as_of"], timeline["end"], timeline["last_notice_date"]
-    parts = [f"As of {date_name(as_of)}, the contract runs to {date_name(end)} ({timeline['months_to_end']} months)"]
+    left = ngettext("{n} month", "{n} months", timeline["months_to_end"]).format(n=timeline["months_to_end"])
+    parts = [
+        _("As of {as_of}, the contract runs to {end} ({months})").format(
+            as_of=date_name(as_of), end=date_name(end), months=left
+        )
+    ]
     if timeline["notice_still_possible"]:
-        parts.append(f"notice of non-renewal or exit must be given by {date_name(notice)}")
+        parts.append(_("notice of non-renewal or exit must be given by {date}").format(date=date_name(notice)))
     else:
-        parts.append(f"the last notice date ({date_name(notice)}) has passed")
+        parts.append(_("the last notice date ({date}) has passed").format(date=date_name(notice)))
     months = timeline["transition_months"]
-    fits = "fits" if timeline["transition_fits"] else "no longer fits"
-    parts.append(f"a transition of {months} months started now {fits} before the end of the term")
-    return "; ".join(parts) + "."
+    fits = (
+        _("a transition of {n} months started now fits before the end of the term")
+        if timeline["transition_fits"]
+        else _("a transition of {n} months started now no longer fits before the end of the term")
+    )
+    parts.append(fits.format(n=months))
+    return _("; ").join(parts) + "."
 
 
 def _quarter_summary(gaps: pl.DataFrame, period: Period) -> list[str]:
-    """Short bullets: "Over 2026-Q3: 14 of 18 service-level months met", "3 breaches", …, then the last month's."""
+    """Short bullets: "Over Q3 2026: 14 of 18 service-level months met", "3 breaches", …, then the last month's."""
     if gaps.is_empty():
-        return [f"No service level is measured over {period}."]
+        return [_("No service level is measured over {period}.").format(period=period_name(period))]
     counts = dict(gaps.group_by("status").len().iter_rows())
-    points = [f"Over {period}: {counts.get('met', 0)} of {gaps.height} service-level months met"]
-    for status, one, many in (("breach", "breach", "breaches"), ("excused", "excused breach", "excused breaches")):
-        if counts.get(status):
-            points.append(f"{counts[status]} {one if counts[status] == 1 else many}")
+    points = [
+        _("Over {period}: {met} of {total} service-level months met").format(
+            period=period_name(period), met=counts.get("met", 0), total=gaps.height
+        )
+    ]
+    if counts.get("breach"):
+        points.append(ngettext("{n} breach", "{n} breaches", counts["breach"]).format(n=counts["breach"]))
+    if counts.get("excused"):
+        n = counts["excused"]
+        points.append(ngettext("{n} excused breach", "{n} excused breaches", n).format(n=n))
     last = gaps.filter(pl.col("month") == gaps["month"].max())
     first, *rest = summary_points(last)
-    return [*points, f"In {month_name(last['month'][0])}: {first}", *rest]
+    return [*points, _("In {month}:").format(month=month_name(last["month"][0])) + " " + first, *rest]
 
 
 def programme_overview(
@@ -464,7 +482,7 @@ def programme_statement(statement: pl.LazyFrame, names: pl.LazyFrame, period: Pe
     partners = names.join(quarter, on="partner_id", how="inner", maintain_order="left").drop("first_month", "months")
     total = partners.select(
         pl.lit(None, dtype=pl.String).alias("partner_id"),
-        pl.lit(PROGRAMME_TOTAL).alias("partner"),
+        pl.lit(_(PROGRAMME_TOTAL)).alias("partner"),
         pl.lit(str(period)).alias("cycle"),
         *[pl.col(a).sum() for a in STATEMENT_AMOUNTS],
     )

@@ -16,12 +16,12 @@ import polars as pl
 
 from ..charts.scenario import SCENARIO_AMOUNTS
 from ..contract.terms import Contract
-from ..core.money import format_cents
 from ..core.periods import Period
 from ..io.engagement import Engagement
 from ..pipeline.analysis import Analysis
 from ..views.html_tables import HTML, money, service_level, status, table
-from ..views.wording import STATEMENT_LABELS, format_value, kpi_label
+from ..views.language import _
+from ..views.wording import STATEMENT_LABELS, channel_name, format_value, kpi_label, money_text, month_name, period_name
 from ..whatif.controls import OPERATIONS_CONTROLS, PARTNER_CONTROLS, SERVICE_LEVEL_CONTROLS, value_at
 from ..whatif.engine import WhatIf
 from ..whatif.exit_plan import ExitPlan
@@ -59,7 +59,9 @@ def scenario_changes(contract: Contract, scenario: Scenario, partner_id: str) ->
         value = value_at(changes.terms, control.path)
         if value is not None:
             was = control.contract_value(partner)
-            out.append(f"{control.label} {control.words(value)} (contract: {control.words(was)})")
+            out.append(
+                f"{control.label} {control.words(value)} " + _("(contract: {value})").format(value=control.words(was))
+            )
     for key, change in changes.terms.service_levels.items():
         sl = next(s for s in partner.service_levels if s.key == key)
         for control in SERVICE_LEVEL_CONTROLS:
@@ -68,16 +70,16 @@ def scenario_changes(contract: Contract, scenario: Scenario, partner_id: str) ->
                 was = control.contract_value(sl)
                 out.append(
                     f"{kpi_label(sl.kpi, sl.channel)} {control.label} {control.words(value, sl.kpi)} "
-                    f"(contract: {control.words(was, sl.kpi)})"
+                    + _("(contract: {value})").format(value=control.words(was, sl.kpi))
                 )
     for channel, ops in changes.operations.items():
         for control in OPERATIONS_CONTROLS:
             if value := round(value_at(ops, control.path), 6):
-                out.append(f"{channel} {control.label} {control.words(value)}")
+                out.append(f"{channel_name(channel)} {control.label} {control.words(value)}")
     if changes.operations and (scenario.window.first or scenario.window.last):
-        first = f"{scenario.window.first:%B %Y}" if scenario.window.first else "the first month"
-        last = f"{scenario.window.last:%B %Y}" if scenario.window.last else "the last month"
-        out.append(f"Operations change from {first} to {last}")
+        first = month_name(scenario.window.first) if scenario.window.first else _("the first month")
+        last = month_name(scenario.window.last) if scenario.window.last else _("the last month")
+        out.append(_("Operations change from {first} to {last}").format(first=first, last=last))
     return out
 
 
@@ -129,7 +131,7 @@ def scenario_section(
 
 
 def _signed(currency: str):
-    return lambda cents: ("+" if cents > 0 else "") + format_cents(cents, currency)
+    return lambda cents: ("+" if cents > 0 else "") + money_text(cents, currency)
 
 
 def scenario_html(section: ScenarioSection | None) -> HTML:
@@ -137,26 +139,38 @@ def scenario_html(section: ScenarioSection | None) -> HTML:
     if section is None:
         return HTML("")
     s = section.scenario
-    parts = [f"<h2>What if: {html.escape(s.name)}</h2>"]
+    heading = _("What if: {name}").format(name=s.name)
+    parts = [f"<h2>{html.escape(heading)}</h2>"]
     if s.description:
         parts.append(f"<p>{html.escape(s.description)}</p>")
     if section.changes:
         parts.append("<ul>" + "".join(f"<li>{html.escape(c)}</li>" for c in section.changes) + "</ul>")
     else:
-        parts.append(f"<p>The scenario changes nothing for {html.escape(section.partner_id)}.</p>")
+        nothing = _("The scenario changes nothing for this partner.")
+        parts.append(f"<p>{html.escape(nothing)}</p>")
     amount = money(section.currency)
-    statement = section.statement.with_columns(pl.col("amount").replace_strict(STATEMENT_LABELS).alias("what"))
+    statement = section.statement.with_columns(pl.col("amount").replace_strict(dict(STATEMENT_LABELS)).alias("what"))
     parts.append(
         table(
             statement,
-            {"what": f"Statement, {section.period}", "baseline": "Baseline", "scenario": "Scenario", "delta": "Change"},
+            {
+                "what": _("Statement, {period}").format(period=period_name(section.period)),
+                "baseline": _("Baseline"),
+                "scenario": _("Scenario"),
+                "delta": _("Change"),
+            },
             formats={"baseline": amount, "scenario": amount, "delta": _signed(section.currency)},
         ).markup
     )
     parts.append(
         table(
             section.status_counts,
-            {"status": "Service-level months", "baseline": "Baseline", "scenario": "Scenario", "delta": "Change"},
+            {
+                "status": _("Service-level months"),
+                "baseline": _("Baseline"),
+                "scenario": _("Scenario"),
+                "delta": _("Change"),
+            },
             formats={"status": status, "delta": lambda d: f"{d:+d}"},
         ).markup
     )
@@ -168,12 +182,12 @@ def scenario_html(section: ScenarioSection | None) -> HTML:
         table(
             section.gaps,
             {
-                "service_level": "Service level",
-                "month": "Month",
-                "value_baseline": "Baseline",
-                "status_baseline": "Status",
-                "value_scenario": "Scenario",
-                "status_scenario": "Status ",
+                "service_level": _("Service level"),
+                "month": _("Month"),
+                "value_baseline": _("Baseline"),
+                "status_baseline": _("Status"),
+                "value_scenario": _("Scenario"),
+                "status_scenario": _("Status") + " ",
             },
             formats={
                 "service_level": service_level,
@@ -182,13 +196,17 @@ def scenario_html(section: ScenarioSection | None) -> HTML:
                 "status_baseline": status,
                 "status_scenario": status,
             },
-            empty="No service level of the quarter changes status.",
-            caption="Service levels whose status changes",
+            empty=_("No service level of the quarter changes status."),
+            caption=_("Service levels whose status changes"),
         ).markup
     )
     if section.exit is not None:
         parts.append(
-            "<h3>Exit</h3><ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in section.exit.sentences()) + "</ul>"
+            "<h3>"
+            + html.escape(_("Exit"))
+            + "</h3><ul>"
+            + "".join(f"<li>{html.escape(x)}</li>" for x in section.exit.sentences())
+            + "</ul>"
         )
     for note in section.notes:
         parts.append(f"<p><em>{html.escape(note)}</em></p>")

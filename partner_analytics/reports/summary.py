@@ -20,13 +20,22 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ..core.money import format_cents
 from ..core.periods import Period, add_months
 from ..governance.actions import open_actions
 from ..pipeline.analysis import Analysis
 from ..record.disputes import disputes
 from ..views.html_tables import HTML, money, service_level, service_levels, status, table
-from ..views.wording import date_name, format_value, month_name, number, signed_money
+from ..views.language import N_, _, ngettext
+from ..views.wording import (
+    date_name,
+    format_value,
+    money_text,
+    month_name,
+    number,
+    period_name,
+    signed_money,
+    status_name,
+)
 
 __all__ = [
     "DECISION_WORDS",
@@ -53,9 +62,12 @@ _RECORDED = "prior_period_adjustment"
 
 # The first page's sentences on the committee's record and the improvement plans (formulas.md §8, §10).
 DECISION_WORDS = {
-    "no_plan": "No improvement plan in the action log for: {names}. Ask the provider for the root cause and a plan.",
-    "disputes": "{count} open dispute(s) of the statement ({amount} in dispute, the oldest {days} days old): "
-    "answer them.",
+    "no_plan": N_(
+        "No improvement plan in the action log for: {names}. Ask the provider for the root cause and a plan."
+    ),
+    "disputes": N_(
+        "{count} open dispute(s) of the statement ({amount} in dispute, the oldest {days} days old): answer them."
+    ),
 }
 
 
@@ -108,7 +120,7 @@ def period_money(statement: pl.LazyFrame, period: Period, previous: Period) -> p
         ).unpivot(variable_name="amount", value_name="value")
 
     now, then = sums(period), sums(previous).rename({"value": "previous"})
-    labels = {"net": "Net", "credits": "Credits", "bonus": "Bonus", "adjustments": "Adjustments"}
+    labels = {"net": _("Net"), "credits": _("Credits"), "bonus": _("Bonus"), "adjustments": _("Adjustments")}
     return (
         now.join(then, on="amount", how="left", maintain_order="left")
         .with_columns(
@@ -140,47 +152,64 @@ def first_page(
     if timeline["termination_right"]:
         chronic = service_levels(timeline["chronic_service_levels"])
         decisions.append(
-            f"The termination right for chronic failure is open ({chronic}): "
-            "use it, agree a recovery plan, or prepare the exit."
+            _(
+                "The termination right for chronic failure is open ({service_levels}): use it, agree a recovery plan, "
+                "or prepare the exit."
+            ).format(service_levels=chronic)
         )
     days = (timeline["last_notice_date"] - period.last_day).days
     if days >= 0:
         decisions.append(
-            f"{days} days left, from the end of {period}, to the last notice date "
-            f"({date_name(timeline['last_notice_date'])}) to renew or give notice."
+            ngettext(
+                "{n} day left, from the end of {period}, to the last notice date ({date}) to renew or give notice.",
+                "{n} days left, from the end of {period}, to the last notice date ({date}) to renew or give notice.",
+                days,
+            ).format(n=days, period=period_name(period), date=date_name(timeline["last_notice_date"]))
         )
     else:
-        decisions.append(f"The last notice date ({date_name(timeline['last_notice_date'])}) has passed.")
+        decisions.append(
+            _("The last notice date ({date}) has passed.").format(date=date_name(timeline["last_notice_date"]))
+        )
     flagged = view.reconciliation.filter(
         pl.col("flagged") & pl.col("month").is_between(period.start, period.last_day)
     ).collect()
     if flagged.height:
-        gap = format_cents(int(flagged["invoice_gap"].fill_null(0).sum()), view.contract.currency)
+        gap = money_text(int(flagged["invoice_gap"].fill_null(0).sum()), view.contract.currency)
         decisions.append(
-            f"{flagged.height} invoice(s) of the period differ from the measured volumes beyond tolerance "
-            f"({gap} in all): settle them."
+            ngettext(
+                "{n} invoice of the period differs from the measured volumes beyond tolerance ({amount}): settle it.",
+                "{n} invoices of the period differ from the measured volumes beyond tolerance ({amount} in all): "
+                "settle them.",
+                flagged.height,
+            ).format(n=flagged.height, amount=gap)
         )
     breaches = trends.filter(pl.col("status") == "breach")
     if breaches.height:
         names = ", ".join(service_level(k) for k in breaches["service_level"])
-        decisions.append(f"In breach in the last month: {names}. Agree an improvement plan for each.")
+        decisions.append(
+            _("In breach in the last month: {service_levels}. Agree an improvement plan for each.").format(
+                service_levels=names
+            )
+        )
     if missing_plans is not None and missing_plans.height:
         names = ", ".join(
             f"{service_level(r['service_level'])} ({month_name(r['month'])})"
             for r in missing_plans.iter_rows(named=True)
         )
-        decisions.append(DECISION_WORDS["no_plan"].format(names=names))
+        decisions.append(_(DECISION_WORDS["no_plan"]).format(names=names))
     still_open = disputes.filter(pl.col("status") == "open") if disputes is not None else pl.DataFrame()
     if still_open.height:
-        amount = format_cents(
+        amount = money_text(
             int((still_open["sign"] * (still_open["claimed"] - still_open["amount"])).abs().sum()),
             view.contract.currency,
         )
         decisions.append(
-            DECISION_WORDS["disputes"].format(count=still_open.height, amount=amount, days=still_open["age_days"].max())
+            _(DECISION_WORDS["disputes"]).format(
+                count=still_open.height, amount=amount, days=number(still_open["age_days"].max())
+            )
         )
     if not decisions:
-        decisions.append("Nothing to decide: no right open, no dispute, no breach.")
+        decisions.append(_("Nothing to decide: no right open, no dispute, no breach."))
     overdue = open_actions(actions, period.last_day).filter(pl.col("overdue")).collect()
     return FirstPage(
         period=period,
@@ -203,18 +232,18 @@ def first_page_html(page: FirstPage) -> HTML:
     amount = money(page.currency)
     parts = [
         '<section class="pa-first-page">',
-        "<h2>Summary</h2>",
-        "<h3>To decide</h3>",
+        "<h2>" + html.escape(_("Summary")) + "</h2>",
+        "<h3>" + html.escape(_("To decide")) + "</h3>",
         "<ul>" + "".join(f"<li>{html.escape(d)}</li>" for d in page.decisions) + "</ul>",
         table(
             page.service_levels,
             {
-                "service_level": "Service level",
-                "value": "Result",
-                "status": "Status",
-                "previous_value": f"Result, {page.previous}",
-                "previous_status": f"Status, {page.previous}",
-                "trend": "Trend",
+                "service_level": _("Service level"),
+                "value": _("Result"),
+                "status": _("Status"),
+                "previous_value": _("Result, {period}").format(period=period_name(page.previous)),
+                "previous_status": _("Status, {period}").format(period=period_name(page.previous)),
+                "trend": _("Trend"),
             },
             formats={
                 "service_level": service_level,
@@ -222,21 +251,34 @@ def first_page_html(page: FirstPage) -> HTML:
                 "previous_value": value,
                 "status": status,
                 "previous_status": status,
+                "trend": status_name,
             },
-            caption=f"Service levels in the last month of {page.period}, against {page.previous}",
-            empty="No service level is measured.",
+            caption=_("Service levels in the last month of {period}, against {previous}").format(
+                period=period_name(page.period), previous=period_name(page.previous)
+            ),
+            empty=_("No service level is measured."),
         ).markup,
         table(
             page.money,
-            {"amount": "Amount", "this_period": str(page.period), "previous": str(page.previous), "change": "Change"},
+            {
+                "amount": _("Amount"),
+                "this_period": period_name(page.period),
+                "previous": period_name(page.previous),
+                "change": _("Change"),
+            },
             formats={"this_period": amount, "previous": amount, "change": lambda c: signed_money(c, page.currency)},
-            caption="The period's money (adjustments: earned back, corridor, gain-share, resource adjustment)",
+            caption=_("The period's money (adjustments: earned back, corridor, gain-share, resource adjustment)"),
         ).markup,
         table(
             page.overdue,
-            {"title": "Overdue action", "owner_party": "Owner", "due_on": "Due", "days_overdue": "Days overdue"},
+            {
+                "title": _("Overdue action"),
+                "owner_party": _("Owner"),
+                "due_on": _("Due"),
+                "days_overdue": _("Days overdue"),
+            },
             formats={"days_overdue": number},
-            empty="No overdue action.",
+            empty=_("No overdue action."),
         ).markup,
         "</section>",
     ]
@@ -297,23 +339,41 @@ def programme_decisions(
         partner = r["partner"]
         if r["termination_right"]:
             decisions.append(
-                f"{partner}: the termination right for chronic failure is open "
-                f"({service_levels(r['chronic_service_levels'])})."
+                _("{partner}: the termination right for chronic failure is open ({service_levels}).").format(
+                    partner=partner, service_levels=service_levels(r["chronic_service_levels"])
+                )
             )
         days = (r["last_notice_date"] - period.last_day).days
         if 0 <= days <= NOTICE_WINDOW_DAYS:
             decisions.append(
-                f"{partner}: {days} days left, from the end of {period}, to the last notice date "
-                f"({date_name(r['last_notice_date'])}) to renew or give notice."
+                ngettext(
+                    "{partner}: {n} day left, from the end of {period}, to the last notice date ({date}) to renew "
+                    "or give notice.",
+                    "{partner}: {n} days left, from the end of {period}, to the last notice date ({date}) to renew "
+                    "or give notice.",
+                    days,
+                ).format(partner=partner, n=days, period=period_name(period), date=date_name(r["last_notice_date"]))
             )
         disputed = open_disputes.filter(pl.col("partner") == partner)
         if disputed.height:
-            amount = format_cents(int(disputed["amount"].sum()), currency)
-            decisions.append(f"{partner}: {disputed.height} open dispute(s) on the statement ({amount} in all).")
+            amount = money_text(int(disputed["amount"].sum()), currency)
+            decisions.append(
+                ngettext(
+                    "{partner}: {n} open dispute on the statement ({amount}).",
+                    "{partner}: {n} open disputes on the statement ({amount} in all).",
+                    disputed.height,
+                ).format(partner=partner, n=disputed.height, amount=amount)
+            )
         late = overdue.filter(pl.col("partner") == partner).height
         if late:
-            decisions.append(f"{partner}: {late} overdue action(s), listed below.")
-    return decisions or ["Nothing to decide: no right open, no notice date near, no dispute, no overdue action."]
+            decisions.append(
+                ngettext(
+                    "{partner}: {n} overdue action, listed below.",
+                    "{partner}: {n} overdue actions, listed below.",
+                    late,
+                ).format(partner=partner, n=late)
+            )
+    return decisions or [_("Nothing to decide: no right open, no notice date near, no dispute, no overdue action.")]
 
 
 def programme_first_page(
@@ -359,42 +419,54 @@ def programme_first_page_html(page: ProgrammeFirstPage) -> HTML:
     last, before = month_name(page.period.month_starts[-1]), month_name(page.previous.month_starts[-1])
     parts = [
         '<section class="pa-first-page">',
-        "<h2>Summary</h2>",
-        "<h3>To decide</h3>",
+        "<h2>" + html.escape(_("Summary")) + "</h2>",
+        "<h3>" + html.escape(_("To decide")) + "</h3>",
         "<ul>" + "".join(f"<li>{html.escape(d)}</li>" for d in page.decisions) + "</ul>",
         table(
             page.service_levels,
             {
-                "partner": "Partner",
-                "measured": "Measured",
-                "met": "Met",
-                "breach": "In breach",
-                "previous_met": f"Met, {before}",
-                "previous_breach": f"In breach, {before}",
-                "trend": "Trend",
+                "partner": _("Partner"),
+                "measured": _("Measured"),
+                "met": _("Met"),
+                "breach": _("In breach"),
+                "previous_met": _("Met, {month}").format(month=before),
+                "previous_breach": _("In breach, {month}").format(month=before),
+                "trend": _("Trend"),
             },
-            formats={c: number for c in ("measured", "met", "breach", "previous_met", "previous_breach")},
-            caption=f"Service levels of each partner in {last}, against {before}",
-            empty="No service level is measured.",
+            formats={
+                **{c: number for c in ("measured", "met", "breach", "previous_met", "previous_breach")},
+                "trend": status_name,
+            },
+            caption=_("Service levels of each partner in {month}, against {previous}").format(
+                month=last, previous=before
+            ),
+            empty=_("No service level is measured."),
         ).markup,
         table(
             page.money,
-            {"amount": "Amount", "this_period": str(page.period), "previous": str(page.previous), "change": "Change"},
+            {
+                "amount": _("Amount"),
+                "this_period": period_name(page.period),
+                "previous": period_name(page.previous),
+                "change": _("Change"),
+            },
             formats={"this_period": amount, "previous": amount, "change": lambda c: signed_money(c, page.currency)},
-            caption="The programme's money, every partner (adjustments: earned back, corridor, gain-share, "
-            "resource adjustment)",
+            caption=_(
+                "The programme's money, every partner (adjustments: earned back, corridor, gain-share, "
+                "resource adjustment)"
+            ),
         ).markup,
         table(
             page.overdue,
             {
-                "partner": "Partner",
-                "title": "Overdue action",
-                "owner_party": "Owner",
-                "due_on": "Due",
-                "days_overdue": "Days overdue",
+                "partner": _("Partner"),
+                "title": _("Overdue action"),
+                "owner_party": _("Owner"),
+                "due_on": _("Due"),
+                "days_overdue": _("Days overdue"),
             },
             formats={"days_overdue": number},
-            empty="No overdue action.",
+            empty=_("No overdue action."),
         ).markup,
         "</section>",
     ]

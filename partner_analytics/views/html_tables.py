@@ -15,15 +15,33 @@ from typing import Any
 
 import polars as pl
 
-from ..core.money import format_cents
-from .wording import MISSING, day, format_value, month, service_level_label, status_label, yes_no
+from ..core.periods import parse_period
+from .language import _
+from .wording import (
+    MISSING,
+    code_name,
+    dataset_names,
+    day,
+    format_value,
+    money_text,
+    month,
+    party_name,
+    period_name,
+    service_level_label,
+    status_label,
+    yes_no,
+)
 
 __all__ = [
     "HTML",
     "bullets",
+    "datasets",
+    "heading",
     "kpi_value",
     "markdown_text",
     "money",
+    "party",
+    "period",
     "service_level",
     "service_levels",
     "status",
@@ -49,7 +67,8 @@ Formatter = Callable[[Any], str]
 
 
 def money(currency: str) -> Formatter:
-    return lambda cents: format_cents(cents, currency)
+    """A formatter of amounts in cents, in the report's language (`1,234.56 EUR`, `1 234,56 €`)."""
+    return lambda cents: money_text(cents, currency)
 
 
 def kpi_value(kpi_column: str = "kpi") -> Callable[[Any, Mapping[str, Any]], str]:
@@ -74,18 +93,35 @@ def status(value: str | None) -> str:
     return status_label(value)
 
 
+def party(value: str | None) -> str:
+    """A cell's party (`client`, `provider`) in words."""
+    return party_name(value)
+
+
+def period(value: str | None) -> str:
+    """A cell's period (`2026-Q3`, `2026-09`) in words (`Q3 2026`, `September 2026`)."""
+    return MISSING if not value else period_name(parse_period(value))
+
+
+def datasets(value: str | None) -> str:
+    """A cell's datasets (`reported_kpis, staffing`) by name (`wording.dataset_names`)."""
+    return dataset_names(value)
+
+
 def table(
     frame: pl.DataFrame,
     columns: Mapping[str, str] | None = None,
     *,
     formats: Mapping[str, Callable[..., str]] | None = None,
-    empty: str = "Nothing to show.",
+    empty: str | None = None,
     caption: str | None = None,
 ) -> HTML:
     """An HTML table of `frame`: `columns` maps the columns to show to their headers, `formats` a
-    column to a formatter (one argument: the value; two: the value and the row)."""
+    column to a formatter (one argument: the value; two: the value and the row). A cell without a formatter
+    shows a date in the report's date format and a code word of the tables (status, party…) by name."""
     if frame.is_empty():
-        return HTML(f'<p class="pa-empty"><em>{html.escape(empty)}</em></p>')
+        said = empty or _("Nothing to show.")
+        return HTML(f'<p class="pa-empty"><em>{html.escape(said)}</em></p>')
     columns = dict(columns or {c: c for c in frame.columns})
     formats = dict(formats or {})
     with_row = {name for name, fmt in formats.items() if len(inspect.signature(fmt).parameters) == 2}
@@ -103,7 +139,7 @@ def table(
                 elif isinstance(value, bool):
                     text = yes_no(value)
                 else:
-                    text = shown(value) if isinstance(value, dt.date) else str(value)
+                    text = shown(value) if isinstance(value, dt.date) else code_name(str(value))
             else:
                 text = fmt(value, row) if name in with_row else fmt(value)
             numeric = isinstance(value, int | float) and not isinstance(value, bool)
@@ -112,6 +148,13 @@ def table(
         rows.append("<tr>" + "".join(cells) + "</tr>")
     title = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return HTML(f'<table class="pa-table">{title}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+
+def heading(text: str, level: int = 2, *, anchor: str = "") -> HTML:
+    """A section heading of a report (`<h2>`), escaped: notebooks show their headings with it, so that they are
+    written in the report's language (a markdown cell would not be); `anchor`: its id, for a link to it."""
+    where = f' id="{html.escape(anchor)}"' if anchor else ""
+    return HTML(f"<h{level}{where}>{html.escape(text)}</h{level}>")
 
 
 def title(text: str, subtitle: str | list[str] | None = None) -> HTML:

@@ -12,6 +12,7 @@ import polars as pl
 
 from ..core.periods import Period
 from ..pipeline.analysis import Analysis
+from .language import _, ngettext
 from .wording import format_value, kpi_label
 
 __all__ = [
@@ -65,49 +66,60 @@ def summary_points(month_gaps: pl.DataFrame) -> list[str]:
     """A month's service levels as short bullets a committee reads first: "4 of 6 service levels met", then one
     bullet per service level in breach, excused or below target, then how many were not measurable."""
     if month_gaps.is_empty():
-        return ["No service level is measured this month."]
+        return [_("No service level is measured this month.")]
     counts = status_counts(month_gaps)
-    points = [f"{counts.get('met', 0)} of {month_gaps.height} service levels met"]
+    points = [_("{met} of {total} service levels met").format(met=counts.get("met", 0), total=month_gaps.height)]
     rows = month_gaps.sort("order" if "order" in month_gaps.columns else "service_level")
-    for status, against in (("breach", "minimum"), ("excused", "minimum"), ("below target", "target")):
-        word = ("excused breach" if status == "excused" else status).capitalize()
+    for status, point in (
+        ("breach", _("Breach: {kpi} {value} against a minimum of {limit}")),
+        ("excused", _("Excused breach: {kpi} {value} against a minimum of {limit}")),
+        ("below target", _("Below target: {kpi} {value} against a target of {limit}")),
+    ):
+        limit = "target" if status == "below target" else "minimum"
         for r in rows.filter(pl.col("status") == status).iter_rows(named=True):
             points.append(
-                f"{word}: {kpi_label(r['kpi'], r['channel'])} {format_value(r['kpi'], r['value'])} "
-                f"against a {against} of {format_value(r['kpi'], r[against])}"
+                point.format(
+                    kpi=kpi_label(r["kpi"], r["channel"]),
+                    value=format_value(r["kpi"], r["value"]),
+                    limit=format_value(r["kpi"], r[limit]),
+                )
             )
     if counts.get("not measurable"):
-        points.append(f"{counts['not measurable']} not measurable")
+        points.append(_("{n} not measurable").format(n=counts["not measurable"]))
     return points
 
 
 def summary_sentence(month_gaps: pl.DataFrame) -> str:
     """One sentence a committee reads first: "4 of 6 service levels met; 1 breach (…); 1 below target (…)."."""
     if month_gaps.is_empty():
-        return "No service level is measured this month."
+        return _("No service level is measured this month.")
     counts = status_counts(month_gaps)
     total = month_gaps.height
-    parts = [f"{counts.get('met', 0)} of {total} service levels met"]
+    parts = [_("{met} of {total} service levels met").format(met=counts.get("met", 0), total=total)]
 
-    def listed(status: str, one: str, many: str) -> None:
+    def listed(status: str, count_text: str) -> None:
         rows = month_gaps.filter(pl.col("status") == status).sort(
             "order" if "order" in month_gaps.columns else "service_level"
         )
         if rows.is_empty():
             return
+        against = _("{kpi} {value} against a minimum of {limit}") if status in ("breach", "excused") else None
+        against = against or _("{kpi} {value} against a target of {limit}")
+        limit = "minimum" if status in ("breach", "excused") else "target"
         items = [
-            f"{kpi_label(r['kpi'], r['channel'])} {format_value(r['kpi'], r['value'])} against a minimum of "
-            f"{format_value(r['kpi'], r['minimum'])}"
-            if status in ("breach", "excused")
-            else f"{kpi_label(r['kpi'], r['channel'])} {format_value(r['kpi'], r['value'])} against a target of "
-            f"{format_value(r['kpi'], r['target'])}"
+            against.format(
+                kpi=kpi_label(r["kpi"], r["channel"]),
+                value=format_value(r["kpi"], r["value"]),
+                limit=format_value(r["kpi"], r[limit]),
+            )
             for r in rows.iter_rows(named=True)
         ]
-        parts.append(f"{rows.height} {one if rows.height == 1 else many} ({'; '.join(items)})")
+        parts.append(count_text.format(n=rows.height) + " (" + _("; ").join(items) + ")")
 
-    listed("breach", "breach", "breaches")
-    listed("excused", "excused breach", "excused breaches")
-    listed("below target", "below target", "below target")
+    n = {status: counts.get(status, 0) for status in ("breach", "excused", "below target")}
+    listed("breach", ngettext("{n} breach", "{n} breaches", n["breach"]))
+    listed("excused", ngettext("{n} excused breach", "{n} excused breaches", n["excused"]))
+    listed("below target", ngettext("{n} below target", "{n} below target", n["below target"]))
     if counts.get("not measurable"):
-        parts.append(f"{counts['not measurable']} not measurable")
-    return "; ".join(parts) + "."
+        parts.append(_("{n} not measurable").format(n=counts["not measurable"]))
+    return _("; ").join(parts) + "."

@@ -7,6 +7,8 @@ has a shape and a label, so nothing depends on colour alone.
 
 from __future__ import annotations
 
+from .language import N_
+
 __all__ = [
     "CORRIDOR_STYLE",
     "EARNBACK_STYLE",
@@ -87,8 +89,8 @@ EARNBACK_STYLE: dict[str, dict[str, str]] = {
 }
 
 CORRIDOR_STYLE: dict[str, dict[str, str]] = {
-    "within": {"colour": INK, "symbol": "circle", "label": "within the corridor"},
-    "below": {"colour": OKABE_ITO["orange"], "symbol": "triangle-down", "label": "below: client owes compensation"},
-    "above": {"colour": STATUS_COLOURS["excused"], "symbol": "triangle-up", "label": "above: breaches excused"},
-    "no forecast": {"colour": MUTED, "symbol": "circle-open", "label": "no contractual forecast"},
+    "within": {"colour": INK, "symbol": "circle", "label": N_("within the corridor")},
+    "below": {"colour": OKABE_ITO["orange"], "symbol": "triangle-down", "label": N_("below: client owes compensation")},
+    "above": {"colour": STATUS_COLOURS["excused"], "symbol": "triangle-up", "label": N_("above: breaches excused")},
+    "no forecast": {"colour": MUTED, "symbol": "circle-open", "label": N_("no contractual forecast")},
 }

@@ -22,7 +22,7 @@ def delta_table(comparison: Comparison, currency: str) -> str:
     change; each amount signed as what it does to the net (credits negative), as the figure shows them."""
     sign = pl.col("amount").replace_strict(NET_SIGN, default=1, return_dtype=pl.Int64)
     rows = comparison.totals.filter(pl.col("amount").is_in(SCENARIO_AMOUNTS)).with_columns(
-        pl.col("amount").replace_strict(STATEMENT_LABELS).alias("what"),
+        pl.col("amount").replace_strict(dict(STATEMENT_LABELS)).alias("what"),
         *[(pl.col(side) * sign).alias(side) for side in ("baseline", "scenario", "delta")],
     )
     amount = money(currency)
