@@ -813,10 +813,10 @@ def test_a_report_of_a_period_with_rejected_rows_opens_with_a_banner(tmp_path: P
     analysis = pa.compute(_load(tmp_path, {"contacts.csv": CONTACTS_CSV + "".join(r + "\n" for r in rows)}))
     september = operational_report(analysis, "northcall", "2026-09")
     banner = rejected_banner(september.rejected, september.period).markup
-    assert "<strong>2 rows of the data of 2026-09 were rejected</strong> (contacts: 2)" in banner
+    assert "<strong>2 rows of the data of September 2026 were rejected</strong> (contacts: 2)" in banner
     assert "southdesk" not in banner and "perhaps" not in banner, "a partner's report counts its own rows"
     overview = programme_overview(analysis, "2026-Q3")
-    assert "3 rows of the data of 2026-Q3 were rejected</strong> (contacts: 3)" in (
+    assert "3 rows of the data of Q3 2026 were rejected</strong> (contacts: 3)" in (
         rejected_banner(overview.rejected, overview.period).markup
     )
     august = operational_report(analysis, "northcall", "2026-08")

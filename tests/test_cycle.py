@@ -549,12 +549,12 @@ def test_the_cycle_plans_one_pack_per_partner_and_the_programmes(sample_dir: Pat
     rivage, programme = packs
     # the strategic report first (it opens on the summary), then the operational reports month by month
     assert [part.title for part in rivage.parts] == [
-        "Strategic committee 2026-Q3 — Rivage Relation Client",
-        *(f"Operational committee 2026-{m:02d} — Rivage Relation Client" for m in (7, 8, 9)),
+        "Strategic committee Q3 2026 — Rivage Relation Client",
+        *(f"Operational committee {m} 2026 — Rivage Relation Client" for m in ("July", "August", "September")),
     ]
     assert rivage.parts[0].pdf == cycle.folder / "strategic" / "rivage.pdf"
-    assert rivage.title == "Committee pack 2026-Q3 — Rivage Relation Client" and rivage.client == "Volta Énergie"
-    assert [part.title for part in programme.parts] == ["Programme overview 2026-Q3"]
+    assert rivage.title == "Committee pack Q3 2026 — Rivage Relation Client" and rivage.client == "Volta Énergie"
+    assert [part.title for part in programme.parts] == ["Programme overview Q3 2026"]
     assert programme.confidentiality.startswith("Confidential, Volta Énergie only")
 
 

@@ -53,13 +53,13 @@ def test_a_pack_is_a_cover_contents_and_its_reports_numbered_across_the_pack(tmp
     assert print_pack(pack, dt.date(2026, 10, 5)) == 2 + 3 + 2
     reader = PdfReader(pack.path)
     text = [page.extract_text() for page in reader.pages]
-    assert "05 October 2026" in text[0] and "for the committee of Volta (Énergie) and Rivage" in text[0]
+    assert "5 Oct 2026" in text[0] and "for the committee of Volta (Énergie) and Rivage" in text[0]
     # the contents give where each report begins: after the cover and the contents, page 3, then 3 + 3
     assert "Strategic committee 2026-Q3 3" in text[1] and "Operational committee 2026-09 6" in text[1]
     assert "Operational committee 2026-09, page 1" in text[5]
     # every page says the pack and its number across the pack
     for number, page in enumerate(text, start=1):
-        assert f"Committee pack 2026-Q3 — Rivage · page {number} / 7" in page
+        assert f"Committee pack Q3 2026 — Rivage · page {number} / 7" in page
     # the outline (bookmarks) opens each report at its first page
     assert [(item.title, reader.get_destination_page_number(item)) for item in reader.outline] == [
         ("Strategic committee 2026-Q3", 2),
@@ -77,4 +77,4 @@ def test_a_pack_without_a_reports_pdf_is_refused_and_not_written(tmp_path) -> No
     pack = Pack("Volta", None, "2026-Q3", (PackPart("Programme overview", tmp_path / "none.pdf"),), tmp_path / "p.pdf")
     with pytest.raises(pdf.PdfError, match="none.pdf has no PDF to put in the pack"):
         print_pack(pack, dt.date(2026, 10, 5))
-    assert not pack.path.exists() and pack.title == "Programme pack 2026-Q3"
+    assert not pack.path.exists() and pack.title == "Programme pack Q3 2026"

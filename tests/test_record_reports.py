@@ -75,7 +75,7 @@ def test_a_locked_month_regenerated_after_a_data_change_shows_the_figures_signed
     )
     state = dict(zip(lines["line"], lines["state"], strict=True))
     assert state["net"].startswith(
-        "locked: signed by both (the provider (Jo, 2026-08-10); the client (Ann, 2026-08-10))"
+        "locked: signed by both (the provider (Jo, 10 Aug 2026); the client (Ann, 10 Aug 2026))"
     )
     assert "restated: signed 12,000.00 EUR, now 12,410.00 EUR, adjustment 410.00 EUR in August 2026" in state["charges"]
     assert "restated: signed 0.00 EUR, now 150.00 EUR, adjustment -150.00 EUR in August 2026" in state["credits"]
@@ -156,7 +156,7 @@ def test_the_august_report_shows_august_money_and_the_forecasts_of_its_committee
     parts = amounts["charges"] - amounts["credits"] + amounts["earned_back"] + amounts["bonus"]
     parts += amounts["corridor_compensation"] + amounts["gain_share"] + amounts["resource_adjustment"]
     assert amounts["net"] == parts + amounts["prior_period_adjustment"]
-    assert lines["state"][0] == "signed by the provider (Yanis Benali, 2026-09-09)"
+    assert lines["state"][0] == "signed by the provider (Yanis Benali, 9 Sep 2026)"
     # the forecasts: the latest issued by 10 September, not September's later issue
     assert r.outlook["latest_issued_on"].max() <= dt.date(2026, 9, 10)
     raw = sample_analysis.forecast_log.filter(
@@ -192,7 +192,7 @@ def test_the_september_reports_show_the_open_dispute_and_the_payable_part(
     assert o.record.months.height == 9 and o.record.disputes["partner_id"].to_list() == ["rivage", "sudhorizon"]
     html = record_html(o.record, names=o.partner_names).markup
     assert "Sud Horizon Contact" in html and "<th>Partner</th><th>Month</th><th>Line</th>" in html
-    assert "disputed by the client, rejected by Inès Haddad (2026-10-10)" in html
+    assert "disputed by the client, rejected by Inès Haddad (10 Oct 2026)" in html
 
 
 def test_a_partner_report_holds_only_its_own_record(sample_analysis, record: RecordSource) -> None:

@@ -3,7 +3,8 @@
     python tools/messages.py          # add new messages to every catalog, drop those no longer used
 
 Every message a report shows is English text marked in the code (`_("…")`, `ngettext(…)`, `N_("…")`) in the
-package, its cycle index template and the committee notebooks' code cells, plus the KPI registry's labels.
+package, its templates (cycle index, pack cover) and the committee notebooks' code cells, plus the KPI registry's
+labels.
 Babel's extractors find them; each catalog under `partner_analytics/views/locale/` keeps its translations and
 gets the new messages untranslated (a test fails until they are translated: tests/test_language.py).
 """
@@ -24,7 +25,11 @@ PACKAGE = ROOT / "partner_analytics"
 NOTEBOOKS = ROOT / "notebooks"
 LOCALE = PACKAGE / "views" / "locale"
 HEADER = "# The reports' messages in one language (msgids: English). Updated by tools/messages.py."
-METHODS = [("**.py", "python"), ("batch/templates/cycle_index/**.j2", "jinja2")]
+METHODS = [
+    ("**.py", "python"),
+    ("batch/templates/cycle_index/**.j2", "jinja2"),
+    ("batch/templates/pack/**.j2", "jinja2"),
+]
 # the what-if app and the sample generator are not reports
 SKIPPED = ("whatif/", "sample/", "cli.py")
 

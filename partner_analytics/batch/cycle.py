@@ -367,13 +367,16 @@ def cycle_packs(cycle: Cycle) -> list[Pack]:
     packs = []
     for partner_id, reports in by_partner.items():
         name = reports[0].partner_name
+        with in_language(cycle.language):
+            parts = tuple(PackPart(r.title, r.pdf_path) for r in reports)
         packs.append(
             Pack(
                 client=cycle.engagement.contract.client,
                 partner=name,
                 period=str(cycle.period),
-                parts=tuple(PackPart(r.title, r.pdf_path) for r in reports),
+                parts=parts,
                 path=output_path(cycle.folder, PACKS_FOLDER, f"{partner_id or 'programme'}.pdf"),
+                language=cycle.language,
             )
         )
     return packs

@@ -28,7 +28,9 @@ from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from ..core.atomic import write_atomic
-from ..views.wording import DATE_NAME_FORMAT, pack_confidentiality
+from ..core.periods import parse_period
+from ..views.language import _, in_language
+from ..views.wording import day, number, pack_confidentiality, period_name
 from .html_export import TEMPLATES_DIR
 from .pdf import PdfError, print_pdf
 
@@ -58,24 +60,35 @@ class Pack:
     period: str
     parts: tuple[PackPart, ...]
     path: Path
+    language: str = "en"  # the cover's, the contents' and the footer's (`views.language`)
 
     @property
     def heading(self) -> str:
-        return "Programme pack" if self.partner is None else "Committee pack"
+        with in_language(self.language):
+            return _("Programme pack") if self.partner is None else _("Committee pack")
+
+    @property
+    def period_name(self) -> str:
+        """The cycle in words: `Q3 2026` (`T3 2026`)."""
+        with in_language(self.language):
+            return period_name(parse_period(self.period))
 
     @property
     def title(self) -> str:
-        """ "Committee pack 2026-Q3 — NorthCall Services", the PDF's title and its pages' footer."""
-        return f"{self.heading} {self.period}" + (f" — {self.partner}" if self.partner else "")
+        """ "Committee pack Q3 2026 — NorthCall Services", the PDF's title and its pages' footer."""
+        return f"{self.heading} {self.period_name}" + (f" — {self.partner}" if self.partner else "")
 
     @property
     def confidentiality(self) -> str:
-        return pack_confidentiality(self.client, self.partner)
+        with in_language(self.language):
+            return pack_confidentiality(self.client, self.partner)
 
 
 def pack_page_label(pack: Pack, page: int, pages: int) -> str:
     """The footer stamped on a pack's page: the pack's title and "page 7 / 42"."""
-    return f"{pack.title} · page {page} / {pages}"
+    with in_language(pack.language):
+        where = _("page {page} / {pages}").format(page=page, pages=pages)
+    return f"{pack.title} · {where}"
 
 
 def print_pack(pack: Pack, date: dt.date, *, browser: Path | None = None) -> int:
@@ -86,7 +99,7 @@ def print_pack(pack: Pack, date: dt.date, *, browser: Path | None = None) -> int
             raise PdfError(f"{pack.path}: the report {part.pdf} has no PDF to put in the pack")
     readers = [PdfReader(part.pdf) for part in pack.parts]
     front = 2  # the cover and one page of contents, until printed otherwise
-    for _ in range(2):  # a long contents runs over a page: number again with the pages it took
+    for _attempt in range(2):  # a long contents runs over a page: number again with the pages it took
         first_pages = _first_pages(front, [len(r.pages) for r in readers])
         cover = _cover_pdf(pack, date, [(p.title, n) for p, n in zip(pack.parts, first_pages, strict=True)], browser)
         if len(cover.pages) == front:
@@ -98,8 +111,8 @@ def print_pack(pack: Pack, date: dt.date, *, browser: Path | None = None) -> int
         writer.append(reader)
         writer.add_outline_item(title=part.title, page_number=page - 1)
     pages = len(writer.pages)
-    for number, page in enumerate(writer.pages, start=1):
-        page.merge_page(_stamp(page, pack_page_label(pack, number, pages)))
+    for index, page in enumerate(writer.pages, start=1):
+        page.merge_page(_stamp(page, pack_page_label(pack, index, pages)))
     writer.add_metadata({"/Title": pack.title})
     writer.compress_identical_objects()  # the reports share fonts and images: once in the pack (a third smaller)
     out = io.BytesIO()
@@ -120,7 +133,8 @@ def _first_pages(front: int, lengths: Sequence[int]) -> list[int]:
 
 def _cover_pdf(pack: Pack, date: dt.date, contents: list[tuple[str, int]], browser: Path | None) -> PdfReader:
     """The cover and contents printed by Chromium, read back."""
-    html = _cover_template().render(pack=pack, date=f"{date:{DATE_NAME_FORMAT}}", contents=contents)
+    with in_language(pack.language):
+        html = _cover_template().render(pack=pack, date=day(date), contents=contents)
     folder = pack.path.parent
     folder.mkdir(parents=True, exist_ok=True)
     source = folder / f".{pack.path.stem}.cover.{os.getpid()}.html"
@@ -165,4 +179,5 @@ def _cover_template() -> jinja2.Template:
         trim_blocks=True,
         keep_trailing_newline=True,
     )
+    environment.globals.update(_=_, number=number)
     return environment.get_template("cover.html.j2")

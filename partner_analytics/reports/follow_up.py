@@ -7,39 +7,44 @@ The words a report shows here are the labels below, in one place.
 
 from __future__ import annotations
 
+import html
+
 import polars as pl
 
-from ..views.html_tables import HTML, kpi_value, service_level, table
+from ..views.html_tables import HTML, kpi_value, party, service_level, table
+from ..views.language import N_, Translated
 from ..views.wording import month
 
 __all__ = ["FOLLOW_UP_LABELS", "follow_up_html"]
 
-FOLLOW_UP_LABELS: dict[str, str] = {
-    "heading": "Decisions, comments and improvement plans",
-    "decisions": "Decisions of the committees, from the period's start to its committee",
-    "no_decisions": "No decision recorded for the period.",
-    "comments": "The parties' comments on the period",
-    "no_comments": "No comment on the period.",
-    "missing_plans": "Breaches without an improvement plan in the action log (root cause, plan, owner, due date)",
-    "no_missing_plans": "Every breach of the period has an improvement plan.",
-    "committee": "Committee",
-    "decided_on": "Decided on",
-    "decision": "Decision",
-    "owner": "Owner",
-    "due_on": "Due",
-    "period": "Month",
-    "party": "Party",
-    "service_level": "Service level",
-    "topic": "Topic",
-    "text": "Comment",
-    "written_on": "Written on",
-    "month": "Month",
-    "value": "Result",
-    "target": "Target",
-    "minimum": "Minimum",
-}
-_PARTY_NAMES = {"client": "Client", "provider": "Provider"}
-_COMMITTEE_NAMES = {"operational": "Operational", "strategic": "Strategic"}
+FOLLOW_UP_LABELS = Translated(
+    {
+        "heading": N_("Decisions, comments and improvement plans"),
+        "decisions": N_("Decisions of the committees, from the period's start to its committee"),
+        "no_decisions": N_("No decision recorded for the period."),
+        "comments": N_("The parties' comments on the period"),
+        "no_comments": N_("No comment on the period."),
+        "missing_plans": N_(
+            "Breaches without an improvement plan in the action log (root cause, plan, owner, due date)"
+        ),
+        "no_missing_plans": N_("Every breach of the period has an improvement plan."),
+        "committee": N_("Committee"),
+        "decided_on": N_("Decided on"),
+        "decision": N_("Decision"),
+        "owner": N_("Owner"),
+        "due_on": N_("Due"),
+        "period": N_("Month"),
+        "party": N_("Party"),
+        "service_level": N_("Service level"),
+        "topic": N_("Topic"),
+        "text": N_("Comment"),
+        "written_on": N_("Written on"),
+        "month": N_("Month"),
+        "value": N_("Result"),
+        "target": N_("Target"),
+        "minimum": N_("Minimum"),
+    }
+)
 
 
 def _labels(*names: str) -> dict[str, str]:
@@ -53,7 +58,7 @@ def follow_up_html(decisions: pl.DataFrame, comments: pl.DataFrame, missing_plan
         return service_level(key) if key else ""
 
     parts = [
-        f"<h2>{FOLLOW_UP_LABELS['heading']}</h2>",
+        f"<h2>{html.escape(FOLLOW_UP_LABELS['heading'])}</h2>",
         table(
             missing_plans,
             _labels("service_level", "month", "value", "target", "minimum"),
@@ -67,15 +72,15 @@ def follow_up_html(decisions: pl.DataFrame, comments: pl.DataFrame, missing_plan
             empty=FOLLOW_UP_LABELS["no_missing_plans"],
         ),
         table(
-            decisions.with_columns(pl.col("committee").replace_strict(_COMMITTEE_NAMES, default=pl.col("committee"))),
+            decisions,
             _labels("decided_on", "committee", "decision", "owner", "due_on"),
             caption=FOLLOW_UP_LABELS["decisions"],
             empty=FOLLOW_UP_LABELS["no_decisions"],
         ),
         table(
-            comments.with_columns(pl.col("party").replace_strict(_PARTY_NAMES, default=pl.col("party"))),
+            comments,
             _labels("period", "party", "service_level", "topic", "text", "written_on"),
-            formats={"service_level": optional_level, "period": month},
+            formats={"service_level": optional_level, "period": month, "party": party},
             caption=FOLLOW_UP_LABELS["comments"],
             empty=FOLLOW_UP_LABELS["no_comments"],
         ),

@@ -17,7 +17,18 @@ from ..contract.terms import Contract
 from ..core.periods import Period
 from ..metrics.outside_hours import OUTSIDE_HOURS_KPIS
 from ..views.html_tables import HTML, table
-from ..views.wording import MISSING, format_value, kpi_label, number, percent, service_level_label
+from ..views.language import N_, Translated, _
+from ..views.wording import (
+    MISSING,
+    channel_name,
+    day,
+    format_value,
+    kpi_label,
+    number,
+    percent,
+    period_name,
+    service_level_label,
+)
 
 __all__ = [
     "MEASUREMENT_TEXTS",
@@ -33,41 +44,50 @@ __all__ = [
 
 _COUNTS = ("offered", "outside_hours", "answered_outside_hours")
 
-RELIEF_HEADINGS: dict[str, str] = {
-    "partner": "Partner",
-    "applies_to": "Channel or service level",
-    "starts_at": "From",
-    "ends_at": "To",
-    "reason": "Reason",
-    "granted_by": "Granted by",
-    "granted_on": "Granted on",
-    "effect": "Effect",
-}
-RELIEF_EFFECT_LABELS: dict[str, str] = {
-    "exclude_window": "the window's contacts left out of the service levels",
-    "excuse_month": "the months of the window excused",
-}
-OUTSIDE_HOURS_HEADINGS: dict[str, str] = {
-    "channel": "Channel",
-    "offered": "Contacts offered",
-    "outside_hours": "Outside service hours",
-    "outside_share": "Share outside",
-    "answered_outside_hours": "Answered outside",
-    "treatment": "Outside hours are",
-    **{name: kpi_label(name) for name in OUTSIDE_HOURS_KPIS},
-}
-TREATMENT_LABELS: dict[bool, str] = {False: "left out of the service levels", True: "measured apart"}
-MEASUREMENT_TEXTS: dict[str, str] = {
-    "relief_title": "Relief granted",
-    "relief_caption": "Relief events (waivers) whose window touches {period}",
-    "relief_empty": "No relief was granted for {period}.",
-    "every_service_level": "every service level",
-    "channel_service_levels": "every service level · {channel}",
-    "outside_caption": "Contacts outside service hours over {period}: counted in volumes and charges, "
-    "never in the committed service levels",
-    "outside_empty": "The contract sets no service hours: every contact counts in the service levels.",
-    "time_format": "%Y-%m-%d %H:%M",
-}
+RELIEF_HEADINGS = Translated(
+    {
+        "partner": N_("Partner"),
+        "applies_to": N_("Channel or service level"),
+        "starts_at": N_("From"),
+        "ends_at": N_("To"),
+        "reason": N_("Reason"),
+        "granted_by": N_("Granted by"),
+        "granted_on": N_("Granted on"),
+        "effect": N_("Effect"),
+    }
+)
+RELIEF_EFFECT_LABELS = Translated(
+    {
+        "exclude_window": N_("the window's contacts left out of the service levels"),
+        "excuse_month": N_("the months of the window excused"),
+    }
+)
+# the columns of the KPIs measured apart follow, named as every report names a KPI (`kpi_label`)
+OUTSIDE_HOURS_HEADINGS = Translated(
+    {
+        "channel": N_("Channel"),
+        "offered": N_("Contacts offered"),
+        "outside_hours": N_("Outside service hours"),
+        "outside_share": N_("Share outside"),
+        "answered_outside_hours": N_("Answered outside"),
+        "treatment": N_("Outside hours are"),
+    }
+)
+TREATMENT_LABELS: dict[bool, str] = {False: N_("left out of the service levels"), True: N_("measured apart")}
+MEASUREMENT_TEXTS = Translated(
+    {
+        "relief_title": N_("Relief granted"),
+        "relief_caption": N_("Relief events (waivers) whose window touches {period}"),
+        "relief_empty": N_("No relief was granted for {period}."),
+        "every_service_level": N_("every service level"),
+        "channel_service_levels": N_("every service level · {channel}"),
+        "outside_caption": N_(
+            "Contacts outside service hours over {period}: counted in volumes and charges, "
+            "never in the committed service levels"
+        ),
+        "outside_empty": N_("The contract sets no service hours: every contact counts in the service levels."),
+    }
+)
 
 
 def outside_hours_summary(results: pl.LazyFrame, contract: Contract, period: Period) -> pl.LazyFrame:
@@ -144,12 +164,12 @@ def _applies_to(_: object, row: Mapping) -> str:
     if row["service_level"]:
         return service_level_label(row["service_level"])
     if row["channel"]:
-        return MEASUREMENT_TEXTS["channel_service_levels"].format(channel=row["channel"])
+        return MEASUREMENT_TEXTS["channel_service_levels"].format(channel=channel_name(row["channel"]))
     return MEASUREMENT_TEXTS["every_service_level"]
 
 
 def _time(value: dt.datetime | None) -> str:
-    return MISSING if value is None else f"{value:{MEASUREMENT_TEXTS['time_format']}}"
+    return MISSING if value is None else f"{day(value.date())} {value:%H:%M}"
 
 
 def _kpi_text(name: str):
@@ -167,10 +187,10 @@ def relief_html(relief: pl.DataFrame, period: Period) -> HTML:
             "applies_to": _applies_to,
             "starts_at": _time,
             "ends_at": _time,
-            "effect": lambda e: RELIEF_EFFECT_LABELS.get(e, e),
+            "effect": lambda e: RELIEF_EFFECT_LABELS[e] if e in RELIEF_EFFECT_LABELS else e,
         },
-        caption=MEASUREMENT_TEXTS["relief_caption"].format(period=period),
-        empty=MEASUREMENT_TEXTS["relief_empty"].format(period=period),
+        caption=MEASUREMENT_TEXTS["relief_caption"].format(period=period_name(period)),
+        empty=MEASUREMENT_TEXTS["relief_empty"].format(period=period_name(period)),
     )
     return HTML(f"<h2>{html.escape(MEASUREMENT_TEXTS['relief_title'])}</h2>{listed.markup}")
 
@@ -179,22 +199,21 @@ def outside_hours_html(summary: pl.DataFrame, period: Period) -> HTML:
     """The table of the contacts outside service hours (`outside_hours_summary`); the columns of the
     KPIs measured apart only when some channel measures them apart."""
     columns = dict(OUTSIDE_HOURS_HEADINGS)
-    if not summary["measured_apart"].any():
-        for name in OUTSIDE_HOURS_KPIS:
-            columns.pop(name)
+    if summary["measured_apart"].any():
+        columns |= {name: kpi_label(name) for name in OUTSIDE_HOURS_KPIS}
     frame = summary.with_columns(pl.col("measured_apart").alias("treatment"))
     formats = {
         "offered": number,
         "outside_hours": number,
         "answered_outside_hours": number,
         "outside_share": percent,
-        "treatment": lambda apart: TREATMENT_LABELS[bool(apart)],
+        "treatment": lambda apart: _(TREATMENT_LABELS[bool(apart)]),
         **{name: _kpi_text(name) for name in OUTSIDE_HOURS_KPIS},
     }
     return table(
         frame,
         columns,
         formats=formats,
-        caption=MEASUREMENT_TEXTS["outside_caption"].format(period=period),
+        caption=MEASUREMENT_TEXTS["outside_caption"].format(period=period_name(period)),
         empty=MEASUREMENT_TEXTS["outside_empty"],
     )

@@ -8,7 +8,9 @@ The words a report shows here are the labels below, in one place.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,11 +21,11 @@ from ..core.paths import engagement_path
 from ..core.periods import Period
 from ..io.engagement import load
 from ..io.lineage import lineage
-from ..record.disputes import LINES
 from ..record.ledger import ledger_path
 from ..record.states import committee_record
 from ..views.html_tables import HTML, money, service_level, table
-from ..views.wording import STATEMENT_LABELS, date_name, month_name
+from ..views.language import N_, Translated, _
+from ..views.wording import STATEMENT_LABELS, date_name, day, month_name, number, period_name
 
 __all__ = [
     "RECORD_LABELS",
@@ -36,56 +38,74 @@ __all__ = [
     "statement_record",
 ]
 
-# The lines of a month's statement as a report lists them, then what the record adds (formulas.md §10).
-RECORD_LABELS: dict[str, str] = {
-    **{line: STATEMENT_LABELS[line] for line in LINES},
-    "prior_period_adjustment": "Prior-period adjustment",
-    "net": STATEMENT_LABELS["net"],
-    "payable": "Payable now",
-    "in_dispute": "In dispute",
-}
-_PARTIES = {"client": "the client", "provider": "the provider"}
-_WORDS = {
-    "draft": "draft: signed by neither party",
-    "signed": "signed by {who}",
-    "locked": "locked: signed by both ({who})",
-    "disputed": "disputed by {party} for {days} days: {reason}",
-    "settled": "disputed by {party}, {outcome} by {answered_by} ({answered_on})",
-    "restated": "restated: signed {original}, now {restated}, adjustment {difference} in {adjusted_in}",
-    "waiting": "no open month yet",
-    "carried": "restated figures of {months}",
-    "payable": "owed whatever the open disputes' answers",
-    "in_dispute": "how far the open disputes can move the net",
-}
-_COLUMNS = {
-    "line": "Line",
-    "amount": "Amount",
-    "state": "State",
-    "partner": "Partner",
-    "month": "Month",
-    "net": "Net",
-    "prior_period_adjustment": "Prior-period adjustment",
-    "payable": "Payable now",
-    "in_dispute": "In dispute",
-    "dispute": "Dispute",
-    "claimed": "Claimed",
-    "status": "Status",
-    "age_days": "Age (days)",
-    "reason": "Reason",
-    "original": "Signed",
-    "restated": "Restated",
-    "net_effect": "Adjustment to the net",
-    "adjusted_in": "Adjusted in",
-}
-_CAPTIONS = {
-    "heading": "The statement in the committee's record",
-    "lines": "The statement of {period} as the record held it on {as_of}, and the state of each figure",
-    "months": "The statement's months as the record held them on {as_of}: state, who signed, disputes",
-    "disputes": "Disputes of the period's statements on {as_of}",
-    "restatements": "Locked figures the data now moves: kept as signed, the difference carried forward",
-    "no_disputes": "No dispute of the period's statements.",
-    "no_restatements": "No locked figure was restated.",
-}
+# The lines of a month's statement as a report lists them (`record.disputes.LINES`), then what the record adds
+# (formulas.md §10).
+RECORD_LABELS = Translated(
+    {
+        "charges": N_("Charges"),
+        "credits": N_("Credits"),
+        "earned_back": N_("Earned back"),
+        "bonus": N_("Bonus"),
+        "corridor_compensation": N_("Corridor"),
+        "gain_share": N_("Gain-share"),
+        "resource_adjustment": N_("Resource adjustment"),
+        "prior_period_adjustment": N_("Prior-period adjustment"),
+        "net": N_("Net"),
+        "payable": N_("Payable now"),
+        "in_dispute": N_("In dispute"),
+    }
+)
+_PARTIES = Translated({"client": N_("the client"), "provider": N_("the provider")})
+_OUTCOMES = Translated({"accepted": N_("accepted"), "rejected": N_("rejected"), "amended": N_("amended")})
+_WORDS = Translated(
+    {
+        "draft": N_("draft: signed by neither party"),
+        "signed": N_("signed by {who}"),
+        "locked": N_("locked: signed by both ({who})"),
+        "disputed": N_("disputed by {party} for {days} days: {reason}"),
+        "settled": N_("disputed by {party}, {outcome} by {answered_by} ({answered_on})"),
+        "restated": N_("restated: signed {original}, now {restated}, adjustment {difference} in {adjusted_in}"),
+        "waiting": N_("no open month yet"),
+        "carried": N_("restated figures of {months}"),
+        "payable": N_("owed whatever the open disputes' answers"),
+        "in_dispute": N_("how far the open disputes can move the net"),
+    }
+)
+_COLUMNS = Translated(
+    {
+        "line": N_("Line"),
+        "amount": N_("Amount"),
+        "state": N_("State"),
+        "partner": N_("Partner"),
+        "month": N_("Month"),
+        "net": N_("Net"),
+        "prior_period_adjustment": N_("Prior-period adjustment"),
+        "payable": N_("Payable now"),
+        "in_dispute": N_("In dispute"),
+        "dispute": N_("Dispute"),
+        "claimed": N_("Claimed"),
+        "status": N_("Status"),
+        "age_days": N_("Age (days)"),
+        "reason": N_("Reason"),
+        "original": N_("Signed"),
+        "restated": N_("Restated"),
+        "net_effect": N_("Adjustment to the net"),
+        "adjusted_in": N_("Adjusted in"),
+    }
+)
+_CAPTIONS = Translated(
+    {
+        "heading": N_("The statement in the committee's record"),
+        "lines": N_("The statement of {period} as the record held it on {as_of}, and the state of each figure"),
+        "months": N_("The statement's months as the record held them on {as_of}: state, who signed, disputes"),
+        "disputes": N_("Disputes of the period's statements on {as_of}"),
+        "restatements": N_("Locked figures the data now moves: kept as signed, the difference carried forward"),
+        "no_disputes": N_("No dispute of the period's statements."),
+        "no_restatements": N_("No locked figure was restated."),
+    }
+)
+# a signature as the record writes it: `client (Inès Haddad, 2026-10-05)`
+_SIGNATURE = re.compile(r"\b(client|provider) \((.*?), (\d{4}-\d{2}-\d{2})\)")
 _EMPTY_LINEAGE: dict[str, Any] = {"contract": {"file": "", "sha256": ""}, "inputs": []}
 
 
@@ -146,7 +166,9 @@ def statement_record(
 
 
 def _signed_by(signed: str) -> str:
-    return signed.replace("client (", "the client (").replace("provider (", "the provider (")
+    """Who signed, in the report's language: `the client (Inès Haddad, 5 Oct 2026); the provider (…)`."""
+    named = _SIGNATURE.sub(lambda m: f"{_PARTIES[m[1]]} ({m[2]}, {day(dt.date.fromisoformat(m[3]))})", signed)
+    return named.replace("; ", _("; "))
 
 
 def _month_state(row: dict[str, Any]) -> str:
@@ -184,7 +206,7 @@ def statement_lines(record: StatementRecord, partner_id: str, month: dt.date) ->
             ]
         if line in ("payable", "in_dispute"):
             states = [_WORDS[line]]
-        out.append({"line": line, "label": label, "amount": int(row[line]), "state": "; ".join(states)})
+        out.append({"line": line, "label": label, "amount": int(row[line]), "state": _("; ").join(states)})
     return pl.DataFrame(out, schema={"line": pl.String, "label": pl.String, "amount": pl.Int64, "state": pl.String})
 
 
@@ -192,11 +214,11 @@ def _dispute_state(d: dict[str, Any]) -> str:
     party = _PARTIES[d["party"]]
     if d["status"] == "open":
         what = d["line"] if not d["line"].startswith("credit:") else service_level(d["line"].removeprefix("credit:"))
-        return _WORDS["disputed"].format(party=party, days=d["age_days"], reason=f"{what}, {d['reason']}")
-    answered_on = d["resolved_at"].strftime("%Y-%m-%d")
-    return _WORDS["settled"].format(
-        outcome=d["status"], party=party, answered_by=d["resolved_by"], answered_on=answered_on
-    )
+        what = RECORD_LABELS[what] if what in RECORD_LABELS else what
+        return _WORDS["disputed"].format(party=party, days=number(d["age_days"]), reason=f"{what}, {d['reason']}")
+    answered_on = day(d["resolved_at"].date())
+    outcome = _OUTCOMES[d["status"]] if d["status"] in _OUTCOMES else d["status"]
+    return _WORDS["settled"].format(outcome=outcome, party=party, answered_by=d["resolved_by"], answered_on=answered_on)
 
 
 def _restated_state(r: dict[str, Any], cents: Any) -> str:
@@ -219,7 +241,7 @@ def month_states(record: StatementRecord, names: dict[str, str] | None = None) -
         mine = (pl.col("partner_id") == row["partner_id"]) & (pl.col("month") == row["month"])
         states += [_dispute_state(d) for d in record.disputes.filter(mine).iter_rows(named=True)]
         states += [
-            f"{RECORD_LABELS.get(r['line'], r['line'])} {_restated_state(r, cents)}"
+            f"{_line_label(r['line'])} {_restated_state(r, cents)}"
             for r in record.restatements.filter(mine).iter_rows(named=True)
         ]
         rows.append(
@@ -231,7 +253,7 @@ def month_states(record: StatementRecord, names: dict[str, str] | None = None) -
                 "prior_period_adjustment": row["prior_period_adjustment"],
                 "payable": row["payable"],
                 "in_dispute": row["in_dispute"],
-                "state": "; ".join(states),
+                "state": _("; ").join(states),
             }
         )
     schema = {
@@ -259,7 +281,7 @@ def record_html(record: StatementRecord, *, names: dict[str, str] | None = None,
             statement_lines(record, lines_of, record.period.start),
             {"label": _COLUMNS["line"], "amount": _COLUMNS["amount"], "state": _COLUMNS["state"]},
             formats={"amount": cents},
-            caption=_CAPTIONS["lines"].format(period=record.period, as_of=as_of),
+            caption=_CAPTIONS["lines"].format(period=period_name(record.period), as_of=as_of),
         )
     else:
         columns = ["month", "net", "prior_period_adjustment", "payable", "in_dispute", "state"]
@@ -283,7 +305,9 @@ def record_html(record: StatementRecord, *, names: dict[str, str] | None = None,
         empty=_CAPTIONS["no_disputes"],
     )
     restated = table(
-        record.restatements.with_columns(named, pl.col("line").replace_strict(RECORD_LABELS, default=pl.col("line"))),
+        record.restatements.with_columns(
+            named, pl.col("line").replace_strict(dict(RECORD_LABELS), default=pl.col("line"))
+        ),
         {
             c: _COLUMNS[c]
             for c in (*partner, "month", "line", "original", "restated", "net_effect", "adjusted_in", "reason")
@@ -292,11 +316,11 @@ def record_html(record: StatementRecord, *, names: dict[str, str] | None = None,
         caption=_CAPTIONS["restatements"],
         empty=_CAPTIONS["no_restatements"],
     )
-    heading = f"<h2>{_CAPTIONS['heading']}</h2>"
+    heading = f"<h2>{html.escape(_CAPTIONS['heading'])}</h2>"
     return HTML("\n".join([heading, *(part.markup for part in (first, disputes, restated))]))
 
 
 def _line_label(line: str) -> str:
     if line.startswith("credit:"):
         return f"{STATEMENT_LABELS['credits']} · {service_level(line.removeprefix('credit:'))}"
-    return RECORD_LABELS.get(line, line)
+    return RECORD_LABELS[line] if line in RECORD_LABELS else line

@@ -9,6 +9,8 @@ import polars as pl
 
 from ..core.periods import Period
 from ..views.html_tables import HTML
+from ..views.language import _, ngettext
+from ..views.wording import dataset_names, number, period_name
 
 __all__ = ["REJECTED_TABLE", "rejected_banner", "rejected_counts"]
 
@@ -34,13 +36,37 @@ def rejected_banner(rejected: pl.DataFrame, period: Period, *, section: str = ""
     if not counts:
         return HTML("")
     total = sum(counts.values())
-    tables = ", ".join(f"{html.escape(t)}: {n:,}" for t, n in counts.items())
-    rows = "1 row" if total == 1 else f"{total:,} rows"
-    listed = f'listed <a href="#{html.escape(section)}">below</a> and ' if section else ""
+    tables = ", ".join(
+        html.escape(_("{table}: {n}").format(table=dataset_names(t), n=number(n))) for t, n in counts.items()
+    )
+    headline = ngettext(
+        "{n} row of the data of {period} was rejected",
+        "{n} rows of the data of {period} were rejected",
+        total,
+    ).format(n=number(total), period=period_name(period))
+    left_out = ngettext("It is left out of this report.", "They are left out of this report.", total)
+    if section:
+        word = html.escape(_("below"))
+        below = f'<a href="#{html.escape(section)}">{word}</a>'
+        listed = html.escape(
+            ngettext(
+                "It is listed {below} and in the rejected table, with the reason:",
+                "They are listed {below} and in the rejected table, with the reason for each:",
+                total,
+            )
+        ).format(below=below)
+    else:
+        listed = html.escape(
+            ngettext(
+                "It is in the rejected table, with the reason:",
+                "They are in the rejected table, with the reason for each:",
+                total,
+            )
+        )
+    where = html.escape(_("{file} in the committee cycle's folder ({command} lists them too).")).format(
+        file=f"<code>{REJECTED_TABLE}</code>", command="<code>partner-analytics check</code>"
+    )
     return HTML(
-        f'<div class="pa-rejected" role="note" style="{_STYLE}"><strong>{rows} of the data of {period} '
-        f"{'was' if total == 1 else 'were'} rejected</strong> ({tables}) and {'is' if total == 1 else 'are'} "
-        f"left out of this report. {'It is' if total == 1 else 'They are'} {listed}in the rejected table, with "
-        f"the reason for each: <code>{REJECTED_TABLE}</code> in the committee cycle's folder "
-        "(<code>partner-analytics check</code> lists them too).</div>"
+        f'<div class="pa-rejected" role="note" style="{_STYLE}"><strong>{html.escape(headline)}</strong> '
+        f"({tables}). {html.escape(left_out)} {listed} {where}</div>"
     )
