@@ -847,7 +847,10 @@ def test_exit_readiness_note_is_the_subtitle_and_the_timeline_spans_the_decision
     fig = charts.reversibility_readiness(a.reversibility, open_right, partner=N)
     # the open right under the title, not an annotation over the panels' titles
     # in words, the partner unnamed (its report names it)
-    assert fig.layout.title.subtitle.text == "Termination right open (chronic failure of 1 service level): Service level · voice"
+    assert (
+        fig.layout.title.subtitle.text
+        == "Termination right open (chronic failure of 1 service level): Service level · voice"
+    )
     # a long list of service levels goes on lines of at most 90 characters (a subtitle does not wrap by itself),
     # the top margin 16 px higher for each line after the first
     many = ", ".join(f"service_level_{n}/voice" for n in range(6))  # 6 × 21 + 5 × 2 = 136 characters
