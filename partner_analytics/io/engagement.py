@@ -15,12 +15,14 @@ from ..contract.terms import Contract
 from ..core.errors import EngagementError, TableError, shown
 from ..core.schema import TABLES
 from .intervals import check_interval_counts
-from .readers import ROW, SourceFile, check_inside, locate, read_table
-from .validation import REJECTED_SCHEMA, validate_table
+from .readers import ROW, RawTable, SourceFile, check_inside, locate, read_table, row_slices
+from .validation import REJECTED_SCHEMA, ValidatedTable, validate_table
 
-__all__ = ["HELD_BYTES", "Engagement", "errors_naming_files", "load"]
+__all__ = ["HELD_BYTES", "PARTITION_ROWS", "Engagement", "errors_naming_files", "load"]
 
 HELD_BYTES = 100 * 2**20
+PARTITION_ROWS = 4 * 2**20
+"""The most rows of a large file read at a time by a computation partition by partition (`Engagement.partitions`)."""
 
 
 @dataclass(frozen=True)
@@ -30,8 +32,9 @@ class Engagement:
     `tables` holds the tables present in the folder (valid rows only, typed, every column of the data
     contract, absent optional columns as nulls); `present` the columns each file really had, so a KPI
     whose inputs are absent is reported as not measurable rather than computed from nulls;
-    `rejected` every row that failed validation, with its reason; `sources` the files read, with
-    their digests (lineage).
+    `rejected` every row that failed validation, with its reason (`rejections`: the same per table);
+    `sources` the files read, with their digests (lineage); `raw` the tables as read and `repeated`
+    the hashes of their keys read more than once, from which `partitions` validates a table part by part.
     """
 
     path: Path
@@ -42,6 +45,9 @@ class Engagement:
     sources: dict[str, SourceFile]
     contract_file: SourceFile
     warnings: tuple[str, ...] = field(default=())
+    raw: dict[str, RawTable] = field(default_factory=dict)
+    repeated: dict[str, pl.Series] = field(default_factory=dict)
+    rejections: dict[str, pl.LazyFrame] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -69,6 +75,20 @@ class Engagement:
             h.update(f"{sf.table}\0{sf.sha256}\0".encode())
         return h.hexdigest()
 
+    def partitions(self, name: str = "contacts", *, rows: int = PARTITION_ROWS) -> tuple[ValidatedTable, ...] | None:
+        """The table's valid and rejected rows, partition by partition (`readers.row_slices`: each file
+        of a folder, a large file in slices of `rows`), in the order of the files and rows.
+
+        None when a unique key of the table is read more than once (its repeat may be in another
+        partition than its first occurrence): the table is then validated whole.
+        """
+        raw = self.raw.get(name)
+        repeated = self.repeated.get(name)
+        if raw is None or raw.textual or (repeated is not None and not repeated.is_empty()):
+            return None
+        source = self.contract.sources.get(name)
+        return tuple(validate_table(part, self.contract, source, repeated=repeated) for part in row_slices(raw, rows))
+
     def collected(self, *, limit: int | None = HELD_BYTES) -> Engagement:
         """The same engagement with its tables read and validated once and held in memory, except a
         table whose file is larger than `limit` bytes (None: no limit), which stays lazy.
@@ -78,10 +98,21 @@ class Engagement:
         file in bounded memory (each computation reads it once) instead of holding it whole.
         """
         held = [n for n in self.tables if limit is None or n not in self.sources or self.sources[n].size <= limit]
+        if not self.rejections:
+            with errors_naming_files(self):
+                frames = pl.collect_all([*(self.tables[n] for n in held), self.rejected])
+            tables = self.tables | {name: df.lazy() for name, df in zip(held, frames[:-1], strict=True)}
+            return replace(self, tables=tables, rejected=frames[-1].lazy())
+        # the rejected rows of a table left lazy stay lazy too: counted where the table is read
+        checked = [n for n in self.rejections if n in held]
         with errors_naming_files(self):
-            frames = pl.collect_all([*(self.tables[n] for n in held), self.rejected])
-        tables = self.tables | {name: df.lazy() for name, df in zip(held, frames[:-1], strict=True)}
-        return replace(self, tables=tables, rejected=frames[-1].lazy())
+            frames = pl.collect_all([*(self.tables[n] for n in held), *(self.rejections[n] for n in checked)])
+        tables = self.tables | {name: df.lazy() for name, df in zip(held, frames[: len(held)], strict=True)}
+        rejections = self.rejections | {n: df.lazy() for n, df in zip(checked, frames[len(held) :], strict=True)}
+        rejected = pl.concat(list(rejections.values()), how="vertical")
+        if len(checked) == len(rejections):
+            rejected = pl.concat(frames[len(held) :], how="vertical").lazy()
+        return replace(self, tables=tables, rejected=rejected, rejections=rejections)
 
 
 @contextmanager
@@ -95,7 +126,8 @@ def errors_naming_files(engagement: Engagement) -> Iterator[None]:
     try:
         yield
     except pl.exceptions.PolarsError as e:
-        damaged = next((sf for sf in engagement.sources.values() if sf.format == "parquet" and _damaged(sf.path)), None)
+        files = (part for sf in engagement.sources.values() for part in (sf.parts or (sf,)))
+        damaged = next((sf for sf in files if sf.format == "parquet" and _damaged(sf.path)), None)
         if damaged is None:
             raise
         raise _damaged_file_error(e, damaged.path) from e
@@ -160,8 +192,10 @@ def load(path: str | Path, *, allow_outside: bool = False) -> Engagement:
     tables: dict[str, pl.LazyFrame] = {}
     present: dict[str, frozenset[str]] = {}
     sources: dict[str, SourceFile] = {}
-    rejected: list[pl.LazyFrame] = []
+    rejected: dict[str, pl.LazyFrame] = {}
     warnings: list[str] = []
+    raws: dict[str, RawTable] = {}
+    repeated: dict[str, pl.Series] = {}
     for name, spec in TABLES.items():
         source = contract.sources.get(name)
         file = locate(folder, spec, source, allow_outside=allow_outside)
@@ -185,10 +219,15 @@ def load(path: str | Path, *, allow_outside: bool = False) -> Engagement:
                 raise
             raise _damaged_file_error(e, file) from e
         tables[name], present[name], sources[name] = checked.valid, raw.present, raw.source
-        rejected.append(checked.rejected)
+        raws[name] = raw
+        if checked.repeated is not None:
+            repeated[name] = checked.repeated
+        rejected[name] = checked.rejected
         if raw.ignored_columns:
             warnings.append(f"{file}: columns not in the data contract were left out: {', '.join(raw.ignored_columns)}")
-    rejected_all = pl.concat(rejected, how="vertical") if rejected else pl.LazyFrame(schema=REJECTED_SCHEMA)
+    rejected_all = (
+        pl.concat(list(rejected.values()), how="vertical") if rejected else pl.LazyFrame(schema=REJECTED_SCHEMA)
+    )
     return Engagement(
         path=folder,
         contract=contract,
@@ -198,4 +237,7 @@ def load(path: str | Path, *, allow_outside: bool = False) -> Engagement:
         sources=sources,
         contract_file=SourceFile.of("contract", contract_path.resolve()),
         warnings=tuple(warnings),
+        raw=raws,
+        repeated=repeated,
+        rejections=rejected,
     )

@@ -20,16 +20,19 @@ def package_version() -> str:
         return "unknown"
 
 
-def lineage(engagement: Engagement, **extra: Any) -> dict[str, Any]:
+def lineage(engagement: Engagement, *, rejected: pl.LazyFrame | None = None, **extra: Any) -> dict[str, Any]:
     """A JSON-ready record of the inputs: enough to prove later which data a committee decided on.
 
     Each file is named where it really is (links followed): relative to the engagement folder, or
-    absolute when it was allowed from outside it. Each input says how many of its rows were rejected
+    absolute when it was allowed from outside it; a table read from a folder lists its files (`parts`),
+    each with its size and digest. Each input says how many of its rows were rejected
     (`rejected`), and `rejected_rows` their total, so that what is made from the data can say its
-    data was incomplete; they are counted from `engagement.rejected` (held in memory once the
-    engagement is `collected()`).
+    data was incomplete; they are counted from `rejected`, the computed rejected table when given (so
+    a large contact history is not read again), else from `engagement.rejected` (held in memory once
+    the engagement is `collected()`).
     """
-    counted = engagement.rejected.group_by("table").agg(pl.col("row").n_unique().alias("rows")).collect()
+    rejected = engagement.rejected if rejected is None else rejected
+    counted = rejected.group_by("table").agg(pl.col("row").n_unique().alias("rows")).collect()
     rejected = dict(zip(counted["table"].to_list(), counted["rows"].to_list(), strict=True))
 
     def entry(sf) -> dict[str, Any]:
@@ -37,7 +40,8 @@ def lineage(engagement: Engagement, **extra: Any) -> dict[str, Any]:
             name = str(sf.path.relative_to(engagement.path))
         except ValueError:
             name = str(sf.path)
-        return {"table": sf.table, "file": name, "format": sf.format, "bytes": sf.size, "sha256": sf.sha256}
+        listed = {"parts": [entry(part) for part in sf.parts]} if sf.parts else {}
+        return {"table": sf.table, "file": name, "format": sf.format, "bytes": sf.size, "sha256": sf.sha256} | listed
 
     return {
         "engagement": engagement.name,

@@ -29,7 +29,7 @@ from ..core.kpis import KPIS
 from ..core.localtime import instant_of
 from ..core.schema import Column
 from .intervals import source_checks
-from .readers import CELL, EXTRA, ROW, RawTable
+from .readers import CELL, EXTRA, FILE, ROW, RawTable
 from .relief import relief_checks
 
 __all__ = [
@@ -62,10 +62,12 @@ _RAW = "__raw_"
 
 @dataclass(frozen=True)
 class ValidatedTable:
-    """The valid rows (typed, our columns) and the rejected ones (REJECTED_SCHEMA), both lazy."""
+    """The valid rows (typed, our columns) and the rejected ones (REJECTED_SCHEMA), both lazy;
+    `repeated` the hashes of the unique keys read more than once (none: no key can repeat)."""
 
     valid: pl.LazyFrame
     rejected: pl.LazyFrame
+    repeated: pl.Series | None = None
 
 
 @dataclass(frozen=True)
@@ -77,11 +79,17 @@ class _Check:
 
 
 def validate_table(
-    raw: RawTable, contract: Contract, source: Source | None, *, now: dt.datetime | None = None
+    raw: RawTable,
+    contract: Contract,
+    source: Source | None,
+    *,
+    now: dt.datetime | None = None,
+    repeated: pl.Series | None = None,
 ) -> ValidatedTable:
     """Type every column of `raw` and check it against the data contract and the contract's references.
 
-    `now` is the load time datetimes must not be after (default: the current time).
+    `now` is the load time datetimes must not be after (default: the current time); `repeated` the
+    hashes of the keys repeated in the whole table when `raw` is a part of it (default: read from `raw`).
     """
     source = source or Source()
     spec = raw.spec
@@ -104,7 +112,8 @@ def validate_table(
         keys = raw.frame.select(pl.col(c.name).alias(_RAW + c.name) for c in key_columns).select(
             _typed(c, schema[c.name], raw.textual, source, contract.timezone).alias(c.name) for c in key_columns
         )
-        passed, repeats = _first_occurrences(passed, list(spec.unique), _repeated_hashes(keys))
+        repeated = _repeated_hashes(keys) if repeated is None else repeated
+        passed, repeats = _first_occurrences(passed, list(spec.unique), repeated, files=FILE in schema)
         repeat = _Check(
             spec.unique[0],
             pl.lit(True),
@@ -117,7 +126,7 @@ def validate_table(
         )
         rejected.append(_rejections(repeats, [repeat], raw))
     valid = passed.select(spec.column_names)
-    return ValidatedTable(valid, pl.concat(rejected, how="vertical"))
+    return ValidatedTable(valid, pl.concat(rejected, how="vertical"), repeated)
 
 
 def _key(key: list[str]) -> pl.Expr:
@@ -141,15 +150,18 @@ def _repeated_hashes(keys: pl.LazyFrame) -> pl.Series:
     return hashes.filter(hashed == hashed.shift(1)).unique().collect()["hash"]
 
 
-def _first_occurrences(rows: pl.LazyFrame, key: list[str], repeated: pl.Series) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+def _first_occurrences(
+    rows: pl.LazyFrame, key: list[str], repeated: pl.Series, *, files: bool = False
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """The rows whose `key` is seen for the first time (in row order), and the later ones with `__first`,
-    the row they repeat; `repeated` holds the hashes of the keys read more than once.
+    the row they repeat (with its file, for a table read from several `files`); `repeated` holds the
+    hashes of the keys read more than once.
 
     The keys themselves are compared, in row order, only where the hash is a repeated one; the first
     row of a repeated key is looked up for the repeats only.
     """
     if repeated.is_empty():
-        return rows, rows.head(0).with_columns(pl.lit(None, dtype=pl.Int64).alias("__first"))
+        return rows, rows.head(0).with_columns(pl.lit(None, dtype=pl.String).alias("__first"))
     value = _key(key)
     candidate = _key_hash(key).is_in(repeated.implode())
     once = ~candidate | pl.when(candidate).then(value).is_first_distinct()
@@ -157,7 +169,7 @@ def _first_occurrences(rows: pl.LazyFrame, key: list[str], repeated: pl.Series) 
     repeats = flagged.filter(~pl.col("__once")).drop("__once")
     firsts = (
         flagged.filter(pl.col("__once"))
-        .select(*key, pl.col(ROW).alias("__first"))
+        .select(*key, (_format("{} of {}", pl.col(ROW), pl.col(FILE)) if files else pl.col(ROW)).alias("__first"))
         .join(repeats.select(key).unique(), on=key, how="semi", nulls_equal=True)
     )
     return flagged.filter(pl.col("__once")).drop("__once"), repeats.join(firsts, on=key, how="left", nulls_equal=True)
@@ -510,7 +522,7 @@ def _rejections(frame: pl.LazyFrame, checks: list[_Check], raw: RawTable) -> pl.
         frame.with_columns(problems.alias("__problems"))
         .select(
             pl.lit(raw.spec.name).alias("table"),
-            pl.lit(raw.file).alias("file"),
+            (pl.col(FILE) if FILE in frame.collect_schema() else pl.lit(raw.file)).alias("file"),
             pl.col(ROW).alias("row"),
             first.struct.field("column").alias("column"),
             first.struct.field("value").alias("value"),

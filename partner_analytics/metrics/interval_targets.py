@@ -20,7 +20,9 @@ from .partner_wide import with_partner_wide
 from .result_rows import not_measurable, ratio_rows
 from .service_level import with_channel_formulas
 
-__all__ = ["interval_results", "worst_day_results"]
+__all__ = ["INTERVAL_KEYS", "interval_counts", "interval_results", "interval_tallies", "worst_day_results"]
+
+INTERVAL_KEYS = ("partner_id", "channel", "month", "day", "interval")
 
 _COUNTS = {
     "offered": pl.len(),
@@ -51,18 +53,24 @@ def interval_counts(
     `in_hours` marks the contacts within the channel's service hours (None: every contact): the hook
     through which intervals and days are measured within service hours only.
     """
+    return with_channel_formulas(interval_tallies(flags, channels, in_hours=in_hours), channels)
+
+
+def interval_tallies(
+    flags: pl.LazyFrame, channels: dict[str, ChannelTerms], *, in_hours: pl.Expr | None = None
+) -> pl.LazyFrame:
+    """`interval_counts` before the formula terms: counts only, so the tallies of partitions of the
+    contacts add up to those of all of them."""
     zone = instants_zone(flags, "arrived_at")
     local = pl.col("arrived_at") if zone is None else wall_time_of(pl.col("arrived_at"), zone)
     measured = flags if in_hours is None else flags.filter(in_hours)
-    keys = ["partner_id", "channel", "month", "day", "interval"]
-    counts = (
+    return (
         measured.with_columns(local.dt.date().alias("day"), _interval_start(local, channels).alias("interval"))
-        .group_by(keys)
+        .group_by(list(INTERVAL_KEYS))
         .agg(agg.cast(pl.Int64).alias(name) for name, agg in _COUNTS.items())
         # only contacts within the hours are counted: none is outside them
         .with_columns(pl.lit(0, dtype=pl.Int64).alias(c) for c in ("outside_hours", "answered_outside_hours"))
     )
-    return with_channel_formulas(counts, channels)
 
 
 def interval_results(
