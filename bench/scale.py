@@ -8,7 +8,8 @@ portfolio's committee cycle on a local Dask cluster.
 `make` writes an engagement whose contacts are `contacts/month=YYYY-MM/part-0.parquet`: each month of
 BASE (a sample engagement, e.g. `partner-analytics sample --contacts 10000000`) K times, each copy
 under its own contact and customer ids (`-k` appended), sorted by arrival; one month in memory at a
-time. BASE's other tables are copied.
+time. BASE's other tables are copied; the partners' service hours are removed from the contract, as
+DuckDB's query counts every contact in the service level (formulas.md §1.10 counts those within hours).
 
 `run`, per engagement: `partner-analytics tables --format parquet` (load, type and check every row,
 duplicates, every KPI with FCR, the 18 tables, export) in one process, then DuckDB's KPI query
@@ -49,6 +50,8 @@ def make(base: Path, copies: int, out: Path) -> None:
             shutil.copy2(item, out / item.name)
     contract = yaml.safe_load((base / "contract.yaml").read_text(encoding="utf-8"))
     contract.setdefault("sources", {})["contacts"] = {"path": "contacts"}
+    for partner in contract["partners"]:  # DuckDB's query counts every contact, not those within hours
+        partner.pop("service_hours", None)
     (out / "contract.yaml").write_text(yaml.safe_dump(contract, sort_keys=False, allow_unicode=True), encoding="utf-8")
     source = pl.scan_parquet(base / "contacts.parquet")
     month = pl.col("arrived_at").dt.truncate("1mo")
