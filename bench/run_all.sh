@@ -6,7 +6,7 @@
 set -euo pipefail
 DATA=${1:?usage: bench/run_all.sh DATA_DIR [STEP...]}
 shift
-STEPS=${*:-generate kpis fcr10 fcr50 stages sort tables cycle}
+STEPS=${*:-generate kpis fcr10 fcr50 stages sort tables cycle scale}
 PY=.venv/bin/python
 OUT=bench/out
 mkdir -p "$OUT" "$DATA"
@@ -49,6 +49,12 @@ for step in $STEPS; do
     cycle)
       $PY bench/cycle.py --workers 2 2>&1 | tee "$OUT/cycle_sample.log"
       $PY bench/cycle.py --workers 2 --engagement "$DATA/c10000000" --out "$OUT/cycle_10M" 2>&1 | tee "$OUT/cycle_10M.log" ;;
+    scale)
+      for k in 1 5 20; do
+        [ -d "$DATA/m$k" ] || $PY bench/scale.py make "$DATA/c10000000" --copies $k --out "$DATA/m$k"
+      done
+      $PY bench/scale.py run "$DATA/m1" "$DATA/m5" "$DATA/m20" --json "$OUT/scale.jsonl" 2>&1 | tee "$OUT/scale.log"
+      $PY bench/scale.py cycle "$DATA/m1" "$DATA/c10000000" --workers 2 2>&1 | tee "$OUT/scale_cycle.log" ;;
     *) echo "unknown step $step" >&2; exit 2 ;;
   esac
 done

@@ -178,7 +178,7 @@ def tables(
         eng = eng.collected()
         computed = compute(eng)
         frames = {name: frame.collect() for name, frame in computed.tables().items()}
-    export_tables(frames, out, fmt, lineage(eng))  # type: ignore[arg-type]
+    export_tables(frames, out, fmt, lineage(eng, rejected=frames["rejected"].lazy()))  # type: ignore[arg-type]
     _console.print(
         f"{len(frames)} tables written to {escape(str(out))} in {time.perf_counter() - started:.1f} s", soft_wrap=True
     )
@@ -193,7 +193,15 @@ def cycle(
             "the programme overview), or latest-month / latest-quarter (the latest complete one in the data)."
         ),
     ],
-    engagement: EngagementOption = None,
+    engagement: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--engagement",
+            "-e",
+            help="Engagement folder; repeat it, or give a folder of engagement folders, for a portfolio (one "
+            "cycle each, one index). Default: the embedded sample.",
+        ),
+    ] = None,
     committee: Annotated[
         str | None,
         typer.Option(
@@ -228,36 +236,51 @@ def cycle(
             help="The reports' language: en or fr (default: contract.yaml's language, else en).",
         ),
     ] = None,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster",
+            help="Run the reports on a Dask cluster: its scheduler's address (tcp://host:port; the reports "
+            "folder shared by its machines), or `local` for one on this machine (--workers processes).",
+        ),
+    ] = None,
 ) -> None:
     """Run a committee cycle: every report of the period, as offline HTML and (with Chromium) PDF, with an index."""
     import signal
     import time
+    from contextlib import nullcontext
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from .batch.cluster import cluster_client
     from .batch.cycle import prepare_cycle, run_cycle
-    from .batch.pdf import PDF_HOWTO, chromium
+    from .batch.portfolio import engagement_folders, run_portfolio
 
     if committee not in (None, "operational", "strategic", "all"):
         raise typer.BadParameter(f"{committee!r}: expected operational, strategic or all", param_hint="--committee")
     ids = [p.strip() for p in partners.split(",") if p.strip()] if partners else None
     if language not in (None, "en", "fr"):
         raise typer.BadParameter(f"{language!r}: expected en or fr", param_hint="--language")
-    plan = prepare_cycle(
-        _engagement(engagement),
-        period,
-        out,
-        committee=committee,
-        partners=ids,
-        notebooks=notebooks,
-        scenario=scenario,
-        language=language,
-    )  # type: ignore[arg-type]
-    _console.print(
-        f"[bold]{escape(plan.engagement.contract.client)}[/bold] — cycle {plan.period}: {len(plan.reports)} reports "
-        f"into {escape(str(plan.folder))}",
-        soft_wrap=True,
-    )
+    folders = engagement_folders(engagement) if engagement else [_engagement(None)]
+    plans = [
+        prepare_cycle(
+            f,
+            period,
+            out,
+            committee=committee,
+            partners=ids,
+            notebooks=notebooks,
+            scenario=scenario,
+            language=language,
+        )  # type: ignore[arg-type]
+        for f in folders
+    ]
+    for plan in plans:
+        _console.print(
+            f"[bold]{escape(plan.engagement.contract.client)}[/bold] — cycle {plan.period}: {len(plan.reports)} "
+            f"reports into {escape(str(plan.folder))}",
+            soft_wrap=True,
+        )
 
     def interrupted(signum: int, _frame: object) -> None:
         raise KeyboardInterrupt  # stops the workers and their kernels on the way out
@@ -273,17 +296,33 @@ def cycle(
             console=_console,
             transient=False,
         ) as progress:
-            task = progress.add_task("computing the tables", total=len(plan.reports))
+            task = progress.add_task("computing the tables", total=sum(len(p.reports) for p in plans))
 
             def tick(report, result) -> None:
                 mark = "[green]ok[/green]" if result.ok else "[red]failed[/red]"
                 who = escape(report.partner_id or "programme")
                 progress.update(task, advance=1, description=f"{report.committee} {report.period} · {who} {mark}")
 
-            outcome = run_cycle(plan, workers=workers, on_result=tick, pdf=pdf)
+            with cluster_client(cluster, workers=workers) if cluster else nullcontext() as client:
+                if len(plans) == 1:
+                    outcomes = [run_cycle(plans[0], workers=workers, on_result=tick, pdf=pdf, cluster=client)]
+                else:
+                    outcomes = run_portfolio(plans, workers=workers, on_result=tick, pdf=pdf, cluster=client)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    failed = sum(_cycle_summary(plan, outcome, pdf=pdf) for plan, outcome in zip(plans, outcomes, strict=True))
+    if len(plans) > 1:
+        _console.print(f"portfolio index: {escape(str(plans[0].root / 'index.html'))}", soft_wrap=True)
+    _console.print(f"in {time.perf_counter() - started:.1f} s")
+    if failed:
+        raise typer.Exit(1)
+
+
+def _cycle_summary(plan, outcome, *, pdf: bool) -> int:
+    """Print what a cycle wrote (its reports, failures, index, PDFs, rejected rows); return how many failed."""
+    from .batch.pdf import PDF_HOWTO, chromium
+
     summary = RichTable("committee", "period", "partner", "status", "time", "error", title="Reports")
     for report, result in zip(plan.reports, outcome.results, strict=True):
         status = "not run" if result is None else ("[green]ok[/green]" if result.ok else "[red]failed[/red]")
@@ -298,7 +337,7 @@ def cycle(
         _console.print(f"[red]failed[/red] {escape(report.label)}: {escape(result.error.summary())}", soft_wrap=True)
     failed = len(outcome.failed)
     _console.print(
-        f"{len(plan.reports) - failed} of {len(plan.reports)} reports written in {time.perf_counter() - started:.1f} s"
+        f"{len(plan.reports) - failed} of {len(plan.reports)} reports written"
         + (f", [red]{failed} failed[/red]" if failed else "")
     )
     _console.print(f"index: {escape(str(plan.index_path))}", soft_wrap=True)
@@ -320,8 +359,7 @@ def cycle(
             "reports (`partner-analytics check` lists them)",
             soft_wrap=True,
         )
-    if failed:
-        raise typer.Exit(1)
+    return failed
 
 
 @app.command()

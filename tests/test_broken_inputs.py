@@ -1827,11 +1827,14 @@ def test_table_file_is_a_folder(tmp_path: Path, capsys) -> None:
     assert err == f"error: {folder / 'contacts.csv'}: a folder, not a file (expected a .csv, .parquet or .xlsx file)"
 
 
-def test_sources_path_is_a_folder(tmp_path: Path, capsys) -> None:
+def test_sources_path_is_a_folder_without_parquet_files(tmp_path: Path, capsys) -> None:
     folder = write_engagement(tmp_path / "eng", {}, contract(sources={"contacts": {"path": "exports"}}))
     (folder / "exports").mkdir()
+    (folder / "exports" / "contacts.csv").write_text("contact_id\n", encoding="utf-8")
     err = _cli_error(folder, capsys)
-    assert err == f"error: {folder / 'exports'}: a folder, not a file (expected a .csv, .parquet or .xlsx file)"
+    assert err == (
+        f"error: {folder / 'exports'}: no .parquet file in the folder given for table contacts (expected one per month)"
+    )
 
 
 @pytest.mark.parametrize("target", ["contacts.csv", "nowhere.csv"], ids=["symlink_loop", "dangling_symlink"])

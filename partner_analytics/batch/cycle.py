@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import jinja2
 import polars as pl
@@ -57,11 +57,15 @@ from ..pipeline.store import TABLES_FOLDER
 from ..views.language import N_, _, checked_language, in_language
 from ..views.wording import number, period_name
 from ..whatif.scenario import Scenario, changed_contract, read_scenario, write_scenario
+from .cluster import iter_reports_on_cluster
 from .html_export import TEMPLATES_DIR
 from .jobs import DEFAULT_WARM_IMPORTS, ExecutionOptions, ReportJob, ReportResult
 from .packs import PACKS_FOLDER, Pack, PackPart, print_pack
 from .pdf import PdfError, chromium, print_pdf
 from .pool import iter_reports
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 __all__ = [
     "CYCLE_WARM_IMPORTS",
@@ -425,9 +429,11 @@ def run_cycle(
     options: ExecutionOptions | None = None,
     on_result: Callable[[CycleReport, ReportResult], None] | None = None,
     pdf: bool = True,
+    cluster: Client | None = None,
 ) -> CycleOutcome:
     """Compute the analysis once, save its tables, run every report (`workers` processes, default: the
-    CPU count) and write the index after each one. `on_result` is called as each report finishes.
+    CPU count; or on the Dask cluster of `cluster`, `batch.cluster`) and write the index after each
+    one. `on_result` is called as each report finishes.
     With `pdf` and Chromium installed (`batch.pdf.chromium`), each report is also printed to PDF beside
     its HTML; without Chromium, HTML only (`batch.pdf.PDF_HOWTO` says how to get PDFs).
 
@@ -440,11 +446,13 @@ def run_cycle(
     browser = chromium() if pdf else None
     with _cycle_lock(cycle.folder):
         _remove_stale_temporaries(cycle.folder)
-        engagement = cycle.engagement.collected()  # its rejected rows counted once, for the lineage
-        save_analysis(compute(engagement), cycle.tables)
+        engagement = cycle.engagement.collected()
+        analysis = compute(engagement)
+        save_analysis(analysis, cycle.tables)
         first, last = data_months(cycle.engagement)
         record = lineage(
             engagement,
+            rejected=analysis.rejected,
             period=str(cycle.period),
             committee=cycle.committee,
             contacts_from=f"{first:%Y-%m}",
@@ -456,7 +464,12 @@ def run_cycle(
         results: list[ReportResult | None] = [None] * len(cycle.reports)
         outcome = CycleOutcome(cycle, tuple(results), record)
         _write_index(outcome, finished=False)
-        for result in iter_reports(cycle_jobs(cycle), workers=workers, options=options):
+        jobs = cycle_jobs(cycle)
+        if cluster is None:
+            finished = iter_reports(jobs, workers=workers, options=options)
+        else:
+            finished = iter_reports_on_cluster(jobs, cluster, options=options)
+        for result in finished:
             report = cycle.reports[result.index]
             if not result.ok:
                 _remove_stale_outputs(report, result)

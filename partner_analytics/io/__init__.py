@@ -4,7 +4,7 @@ reports' checks, the loaded engagement, its lineage, and the export of the
 computed tables.
 """
 
-from .engagement import HELD_BYTES, Engagement, errors_naming_files, load
+from .engagement import HELD_BYTES, PARTITION_ROWS, Engagement, errors_naming_files, load
 from .export import (
     MONEY_COLUMNS,
     Format,
@@ -18,6 +18,7 @@ from .quality import TableQuality, quality_failures, table_quality
 from .readers import (
     CELL,
     EXTRA,
+    FILE,
     FORMATS,
     ROW,
     RawTable,
@@ -25,6 +26,7 @@ from .readers import (
     check_inside,
     locate,
     read_table,
+    row_slices,
 )
 from .relief import relief_checks
 from .summary import EngagementSummary, engagement_summary
@@ -35,6 +37,7 @@ from .validation import (
     TRUE_WORDS,
     KeysRead,
     ValidatedTable,
+    repeated_keys,
     validate_table,
 )
 
@@ -42,10 +45,12 @@ __all__ = [
     "CELL",
     "EXTRA",
     "FALSE_WORDS",
+    "FILE",
     "FORMATS",
     "HELD_BYTES",
     "MONEY_COLUMNS",
     "NUMBER_LIMIT",
+    "PARTITION_ROWS",
     "PRESETS",
     "REJECTED_SCHEMA",
     "ROW",
@@ -72,6 +77,8 @@ __all__ = [
     "quality_failures",
     "read_table",
     "relief_checks",
+    "repeated_keys",
+    "row_slices",
     "source_checks",
     "table_quality",
     "validate_table",

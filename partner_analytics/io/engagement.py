@@ -11,16 +11,18 @@ from pathlib import Path
 import polars as pl
 
 from ..contract.reading import read_contract
-from ..contract.terms import Contract
+from ..contract.terms import Contract, Source
 from ..core.errors import EngagementError, TableError, shown
-from ..core.schema import TABLES, Table
+from ..core.schema import TABLES
 from .intervals import check_interval_counts
-from .readers import ROW, SourceFile, check_inside, locate, read_table
-from .validation import REJECTED_SCHEMA, KeysRead, validate_table
+from .readers import ROW, RawTable, SourceFile, check_inside, locate, read_table, row_slices
+from .validation import REJECTED_SCHEMA, KeysRead, ValidatedTable, repeated_keys, validate_table
 
-__all__ = ["HELD_BYTES", "Engagement", "errors_naming_files", "load"]
+__all__ = ["HELD_BYTES", "PARTITION_ROWS", "Engagement", "errors_naming_files", "load"]
 
 HELD_BYTES = 100 * 2**20
+PARTITION_ROWS = 4 * 2**20
+"""The most rows of a large file read at a time by a computation partition by partition (`Engagement.partitions`)."""
 
 
 @dataclass(frozen=True)
@@ -30,9 +32,11 @@ class Engagement:
     `tables` holds the tables present in the folder (valid rows only, typed, every column of the data
     contract, absent optional columns as nulls); `present` the columns each file really had, so a KPI
     whose inputs are absent is reported as not measurable rather than computed from nulls;
-    `rejected` every row that failed validation, with its reason and file; `sources` the files each
-    table was read from (one, or several put together, in the order read), with their digests
-    (lineage).
+    `rejected` every row that failed validation, with its reason and file (`rejections`: the same per
+    table); `sources` the files each table was read from (one, or several put together, in the order
+    read; a folder of Parquet files is one, its files its `parts`), with their digests (lineage); `raw`
+    each table's files as read, with their source terms, and `repeated` the hashes of its keys read
+    more than once, from which `partitions` validates a table part by part.
     """
 
     path: Path
@@ -43,6 +47,9 @@ class Engagement:
     sources: dict[str, tuple[SourceFile, ...]]
     contract_file: SourceFile
     warnings: tuple[str, ...] = field(default=())
+    raw: dict[str, tuple[tuple[RawTable, Source | None], ...]] = field(default_factory=dict)
+    repeated: dict[str, pl.Series] = field(default_factory=dict)
+    rejections: dict[str, pl.LazyFrame] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -75,6 +82,24 @@ class Engagement:
             h.update(f"{sf.table}\0{sf.sha256}\0".encode())
         return h.hexdigest()
 
+    def partitions(self, name: str = "contacts", *, rows: int = PARTITION_ROWS) -> tuple[ValidatedTable, ...] | None:
+        """The table's valid and rejected rows, partition by partition (`readers.row_slices`: each of
+        its files, each file of a folder, a large file in slices of `rows`), in the order of the files
+        and rows, each file validated with its own source terms (preset, columns).
+
+        None when a file is not Parquet, or a unique key of the table is read more than once (its
+        repeat may be in another partition than its first occurrence): the table is then validated whole.
+        """
+        read = self.raw.get(name)
+        repeated = self.repeated.get(name)
+        if read is None or any(raw.textual for raw, _ in read) or (repeated is not None and not repeated.is_empty()):
+            return None
+        return tuple(
+            validate_table(part, self.contract, source, repeated=repeated, named=len(read) > 1)
+            for raw, source in read
+            for part in row_slices(raw, rows)
+        )
+
     def collected(self, *, limit: int | None = HELD_BYTES) -> Engagement:
         """The same engagement with its tables read and validated once and held in memory, except a
         table whose file is larger than `limit` bytes (None: no limit), which stays lazy.
@@ -88,10 +113,21 @@ class Engagement:
             for n in self.tables
             if limit is None or n not in self.sources or sum(sf.size for sf in self.sources[n]) <= limit
         ]
+        if not self.rejections:
+            with errors_naming_files(self):
+                frames = pl.collect_all([*(self.tables[n] for n in held), self.rejected])
+            tables = self.tables | {name: df.lazy() for name, df in zip(held, frames[:-1], strict=True)}
+            return replace(self, tables=tables, rejected=frames[-1].lazy())
+        # the rejected rows of a table left lazy stay lazy too: counted where the table is read
+        checked = [n for n in self.rejections if n in held]
         with errors_naming_files(self):
-            frames = pl.collect_all([*(self.tables[n] for n in held), self.rejected])
-        tables = self.tables | {name: df.lazy() for name, df in zip(held, frames[:-1], strict=True)}
-        return replace(self, tables=tables, rejected=frames[-1].lazy())
+            frames = pl.collect_all([*(self.tables[n] for n in held), *(self.rejections[n] for n in checked)])
+        tables = self.tables | {name: df.lazy() for name, df in zip(held, frames[: len(held)], strict=True)}
+        rejections = self.rejections | {n: df.lazy() for n, df in zip(checked, frames[len(held) :], strict=True)}
+        rejected = pl.concat(list(rejections.values()), how="vertical")
+        if len(checked) == len(rejections):
+            rejected = pl.concat(frames[len(held) :], how="vertical").lazy()
+        return replace(self, tables=tables, rejected=rejected, rejections=rejections)
 
 
 @contextmanager
@@ -105,7 +141,8 @@ def errors_naming_files(engagement: Engagement) -> Iterator[None]:
     try:
         yield
     except pl.exceptions.PolarsError as e:
-        damaged = next((sf for sf in engagement.files if sf.format == "parquet" and _damaged(sf.path)), None)
+        files = (part for sf in engagement.files for part in (sf.parts or (sf,)))
+        damaged = next((sf for sf in files if sf.format == "parquet" and _damaged(sf.path)), None)
         if damaged is None:
             raise
         raise _damaged_file_error(e, damaged.path) from e
@@ -146,12 +183,26 @@ def _check_interval_source(contract_path: Path, file: Path | None, pairs: frozen
         )
 
 
-def _keys_read(spec: Table, valid: list[pl.LazyFrame], files: list[SourceFile]) -> KeysRead | None:
-    """The keys of the rows kept from a table's earlier files: a later file repeating one is rejected."""
-    if not valid or not spec.unique:
-        return None
-    keys = pl.concat([v.select(spec.unique) for v in valid], how="vertical").collect()
-    return KeysRead(keys, tuple(sf.path.name for sf in files))
+def _validated(parts: list[tuple[RawTable, Source | None]], contract: Contract) -> list[ValidatedTable]:
+    """Each file of a table validated, its keys checked against those of the whole table: a key read
+    again, in the same file or a later one, is rejected naming its first row (and file, when several)."""
+    try:
+        repeated = repeated_keys(parts, contract)  # reads a Parquet file's keys
+        checked: list[ValidatedTable] = []
+        earlier: KeysRead | None = None
+        for raw, source in parts:
+            table = validate_table(raw, contract, source, repeated=repeated, read_before=earlier, named=len(parts) > 1)
+            checked.append(table)
+            if len(parts) > 1 and table.firsts is not None and repeated is not None and not repeated.is_empty():
+                firsts = table.firsts.collect()
+                earlier = KeysRead(firsts if earlier is None else pl.concat([earlier.firsts, firsts], how="vertical"))
+    except pl.exceptions.PolarsError as e:
+        damaged = [p for raw, _ in parts for p in (raw.source.parts or (raw.source,)) if p.format == "parquet"]
+        found = next((sf for sf in damaged if _damaged(sf.path)), None)
+        if found is None:
+            raise
+        raise _damaged_file_error(e, found.path) from e
+    return checked
 
 
 def load(path: str | Path, *, allow_outside: bool = False) -> Engagement:
@@ -178,8 +229,10 @@ def load(path: str | Path, *, allow_outside: bool = False) -> Engagement:
     tables: dict[str, pl.LazyFrame] = {}
     present: dict[str, frozenset[str]] = {}
     sources: dict[str, tuple[SourceFile, ...]] = {}
-    rejected: list[pl.LazyFrame] = []
+    rejected: dict[str, pl.LazyFrame] = {}
     warnings: list[str] = []
+    raws: dict[str, tuple[tuple[RawTable, Source | None], ...]] = {}
+    repeated: dict[str, pl.Series] = {}
     for name, spec in TABLES.items():
         read = [
             (file, source)
@@ -190,9 +243,7 @@ def load(path: str | Path, *, allow_outside: bool = False) -> Engagement:
             _check_interval_source(contract_path, read[0][0] if read else None, contract.interval_pairs)
         if not read:
             continue
-        valid: list[pl.LazyFrame] = []
-        columns: list[frozenset[str]] = []
-        files: list[SourceFile] = []
+        parts: list[tuple[RawTable, Source | None]] = []
         for file, source in read:
             raw = read_table(file, spec, source)
             if name == "intervals":
@@ -203,31 +254,29 @@ def load(path: str | Path, *, allow_outside: bool = False) -> Engagement:
                     "the table the others are measured against)",
                     file=file,
                 )
-            earlier = _keys_read(spec, valid, files)
-            try:
-                checked = validate_table(raw, contract, source, read_before=earlier)  # reads a Parquet file's keys
-            except pl.exceptions.PolarsError as e:
-                if raw.source.format != "parquet":
-                    raise
-                raise _damaged_file_error(e, file) from e
-            valid.append(checked.valid)
-            columns.append(raw.present)
-            files.append(raw.source)
-            rejected.append(checked.rejected)
+            parts.append((raw, source))
             if raw.ignored_columns:
                 warnings.append(
                     f"{file}: columns not in the data contract were left out: {', '.join(raw.ignored_columns)}"
                 )
-        tables[name] = valid[0] if len(valid) == 1 else pl.concat(valid, how="vertical")
+        checked = _validated(parts, contract)
+        tables[name] = checked[0].valid if len(checked) == 1 else pl.concat([c.valid for c in checked], how="vertical")
+        rejected[name] = pl.concat([c.rejected for c in checked], how="vertical")
+        if checked[0].repeated is not None:
+            repeated[name] = checked[0].repeated
+        raws[name] = tuple(parts)
+        columns = [raw.present for raw, _ in parts]
         present[name] = frozenset.intersection(*columns)
-        sources[name] = tuple(files)
+        sources[name] = tuple(raw.source for raw, _ in parts)
         partial = sorted(frozenset.union(*columns) - present[name])
         if partial:
             warnings.append(
                 f"{name}: {', '.join(partial)} given by some of its files only, so not used (the figures that need "
                 "them are not measurable): give them in every file of sources." + name
             )
-    rejected_all = pl.concat(rejected, how="vertical") if rejected else pl.LazyFrame(schema=REJECTED_SCHEMA)
+    rejected_all = (
+        pl.concat(list(rejected.values()), how="vertical") if rejected else pl.LazyFrame(schema=REJECTED_SCHEMA)
+    )
     return Engagement(
         path=folder,
         contract=contract,
@@ -237,4 +286,7 @@ def load(path: str | Path, *, allow_outside: bool = False) -> Engagement:
         sources=sources,
         contract_file=SourceFile.of("contract", contract_path.resolve()),
         warnings=tuple(warnings),
+        raw=raws,
+        repeated=repeated,
+        rejections=rejected,
     )

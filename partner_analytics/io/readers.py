@@ -18,7 +18,7 @@ import hashlib
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import IO, Literal
@@ -31,9 +31,22 @@ from ..core.errors import TableError, shown
 from ..core.schema import Column, Table
 from .presets import preset_columns
 
-__all__ = ["CELL", "EXTRA", "FORMATS", "ROW", "RawTable", "SourceFile", "check_inside", "locate", "read_table"]
+__all__ = [
+    "CELL",
+    "EXTRA",
+    "FILE",
+    "FORMATS",
+    "ROW",
+    "RawTable",
+    "SourceFile",
+    "check_inside",
+    "locate",
+    "read_table",
+    "row_slices",
+]
 
 ROW = "__row"
+FILE = "__file"
 EXTRA = "__extra"
 CELL = "__cell_"
 FORMATS: dict[str, Literal["csv", "parquet", "xlsx"]] = {".csv": "csv", ".parquet": "parquet", ".xlsx": "xlsx"}
@@ -50,12 +63,14 @@ _MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf\u2018-\u203a€]")
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A file an engagement was read from, with what proves which version it was."""
+    """A file an engagement was read from, with what proves which version it was; for a folder of
+    Parquet files (a table delivered month by month), `parts` are its files, `size` their total."""
 
     table: str
     path: Path
     format: str
     size: int
+    parts: tuple[SourceFile, ...] = ()
 
     @classmethod
     def of(cls, table: str, path: Path) -> SourceFile:
@@ -66,8 +81,13 @@ class SourceFile:
 
     @cached_property
     def sha256(self) -> str:
-        """The file's SHA-256, read when first asked for (a large contact history takes seconds to hash)."""
+        """The file's SHA-256, read when first asked for (a large contact history takes seconds to hash);
+        a folder's is the SHA-256 of its files' paths (relative to it) and digests."""
         digest = hashlib.sha256()
+        if self.parts:
+            for part in self.parts:
+                digest.update(f"{part.path.relative_to(self.path).as_posix()}\0{part.sha256}\0".encode())
+            return digest.hexdigest()
         with self.path.open("rb") as f:
             for block in iter(lambda: f.read(1 << 20), b""):
                 digest.update(block)
@@ -89,6 +109,7 @@ class RawTable:
     present: frozenset[str]
     textual: bool
     ignored_columns: tuple[str, ...]
+    parts: tuple[RawTable, ...] = ()
 
     @property
     def file(self) -> str:
@@ -128,6 +149,8 @@ def locate(folder: Path, table: Table, source: Source | None, *, allow_outside: 
             file=folder / "contract.yaml",
             key=f"sources.{table.name}.path",
         )
+        if given.is_dir():
+            return given.resolve()
         _check_is_file(given, f"file not found for table {table.name} (sources.{table.name}.path)")
         path = given.resolve()
         if path.suffix.lower() not in FORMATS:
@@ -186,8 +209,11 @@ def _check_is_file(path: Path, missing: str) -> None:
 
 
 def read_table(path: Path, table: Table, source: Source | None) -> RawTable:
-    """Read one table file; a file that cannot be read at all is a TableError naming it."""
+    """Read one table file, or a folder of Parquet files (`_read_folder`); a file that cannot be read at
+    all is a TableError naming it."""
     source = source or Source()
+    if path.is_dir():
+        return _read_folder(path, table, source)
     try:
         sf = SourceFile.of(table.name, path)
     except OSError as e:
@@ -232,6 +258,54 @@ def read_table(path: Path, table: Table, source: Source | None) -> RawTable:
         frame = frame.filter(~pl.all_horizontal([*blank, *(pl.col(c).is_null() for c in kept)]))
     frame = frame.select(ROW, *table.column_names, *kept)
     return RawTable(table, sf, frame, frozenset(rename), textual, tuple(ignored))
+
+
+def _read_folder(folder: Path, table: Table, source: Source) -> RawTable:
+    """A folder of Parquet files as one table: every `*.parquet` under it (`month=2026-07/part-0.parquet`,
+    hive-style, or one file per month), in the order of their paths, each read as a file is.
+
+    Rows are numbered within their file, and `FILE` says which file each row is in, so that a
+    rejected row names its file and row. Every file must give the same columns as the first.
+    """
+    files = sorted((p for p in folder.rglob("*") if p.suffix.lower() == ".parquet"), key=lambda p: p.as_posix())
+    if not files:
+        raise TableError(
+            f"no .parquet file in the folder given for table {table.name} (expected one per month)", file=folder
+        )
+    for f in files:
+        _check_inside(folder, f, False, "a symbolic link leading outside the table's folder", file=f)
+    parts = tuple(read_table(f.resolve(), table, source) for f in files)
+    first = parts[0]
+    for part in parts[1:]:
+        if part.present != first.present:
+            differ = sorted(part.present ^ first.present)
+            raise TableError(
+                f"columns differ from those of {first.source.path.name} ({', '.join(differ)}): "
+                "every file of the folder must have the same columns",
+                file=part.source.path,
+                key=differ[0],
+            )
+    frame = pl.concat(
+        [p.frame.with_columns(pl.lit(str(p.source.path)).alias(FILE)) for p in parts], how="vertical_relaxed"
+    )
+    ignored = tuple(dict.fromkeys(c for p in parts for c in p.ignored_columns))
+    source_file = SourceFile(
+        table.name, folder, "parquet", sum(p.source.size for p in parts), tuple(p.source for p in parts)
+    )
+    return RawTable(table, source_file, frame, first.present, False, ignored, parts)
+
+
+def row_slices(raw: RawTable, rows: int) -> tuple[RawTable, ...]:
+    """The table in partitions a computation can hold one at a time: each file of a folder, and a
+    file of more than `rows` rows in slices of `rows` (its row numbers kept)."""
+    if raw.parts:
+        return tuple(s for p in raw.parts for s in row_slices(p, rows))
+    if raw.textual:
+        return (raw,)
+    total = raw.frame.select(pl.len()).collect().item()
+    if total <= rows:
+        return (raw,)
+    return tuple(replace(raw, frame=raw.frame.slice(start, rows)) for start in range(0, total, rows))
 
 
 def _with_preset(grid: _Grid, table: Table, preset: str, source: Source, path: Path) -> tuple[_Grid, set[str]]:

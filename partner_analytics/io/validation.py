@@ -29,7 +29,7 @@ from ..core.kpis import KPIS
 from ..core.localtime import instant_of
 from ..core.schema import Column
 from .intervals import source_checks
-from .readers import CELL, EXTRA, ROW, RawTable
+from .readers import CELL, EXTRA, FILE, ROW, RawTable
 from .relief import relief_checks
 from .service_level_refs import service_level_check
 from .unknown_values import unknown_reason
@@ -41,6 +41,7 @@ __all__ = [
     "TRUE_WORDS",
     "KeysRead",
     "ValidatedTable",
+    "repeated_keys",
     "validate_table",
 ]
 
@@ -65,10 +66,15 @@ _RAW = "__raw_"
 
 @dataclass(frozen=True)
 class ValidatedTable:
-    """The valid rows (typed, our columns) and the rejected ones (REJECTED_SCHEMA), both lazy."""
+    """The valid rows (typed, our columns) and the rejected ones (REJECTED_SCHEMA), both lazy;
+    `repeated` the hashes of the unique keys read more than once (none: no key can repeat), and
+    `firsts` the valid rows of those keys (key columns, `__first`: their row), which the next part of
+    the table is checked against (`KeysRead`)."""
 
     valid: pl.LazyFrame
     rejected: pl.LazyFrame
+    repeated: pl.Series | None = None
+    firsts: pl.LazyFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -81,10 +87,10 @@ class _Check:
 
 @dataclass(frozen=True)
 class KeysRead:
-    """The keys of the rows kept from a table's earlier files (`files`), when it is read from several."""
+    """The first valid rows of the repeated keys (`ValidatedTable.firsts`) in the parts of a table read
+    before the one being validated: the key columns and `__first`, the row (and file) they are at."""
 
-    keys: pl.DataFrame
-    files: tuple[str, ...]
+    firsts: pl.DataFrame
 
 
 def validate_table(
@@ -93,12 +99,17 @@ def validate_table(
     source: Source | None,
     *,
     now: dt.datetime | None = None,
+    repeated: pl.Series | None = None,
     read_before: KeysRead | None = None,
+    named: bool = False,
 ) -> ValidatedTable:
     """Type every column of `raw` and check it against the data contract and the contract's references.
 
-    `now` is the load time datetimes must not be after (default: the current time). `read_before`
-    holds the keys of the table's files read before this one: a row repeating one is rejected.
+    `now` is the load time datetimes must not be after (default: the current time). A table read in
+    parts (several files, a folder's files, slices of a file) is checked for repeated keys as one:
+    `repeated` holds the hashes of the keys read more than once in the whole table (`repeated_keys`;
+    default: read from `raw`), `read_before` the first rows of those keys in the parts before this
+    one, and `named` says a first row by its file too ("row 3 of …/ctr.csv").
     """
     source = source or Source()
     spec = raw.spec
@@ -115,17 +126,16 @@ def validate_table(
         checks += [_Check(column, fails, reason) for column, fails, reason in relief_checks(contract)]
     elif "service_level" in spec.column_names:
         checks.append(_Check(*service_level_check(contract)))
-    if read_before is not None:
-        checks.append(_repeated_across_files(list(spec.unique), read_before))
     fails = pl.any_horizontal([c.fails.fill_null(False) for c in checks]) if checks else pl.lit(False)
     passed = typed.filter(~fails)
     rejected = [_rejections(typed.filter(fails), checks, raw)]
     if spec.unique:
-        key_columns = [c for c in spec.columns if c.name in spec.unique]
-        keys = raw.frame.select(pl.col(c.name).alias(_RAW + c.name) for c in key_columns).select(
-            _typed(c, schema[c.name], raw.textual, source, contract.timezone).alias(c.name) for c in key_columns
-        )
-        passed, repeats = _first_occurrences(passed, list(spec.unique), _repeated_hashes(keys))
+        repeated = _repeated_keys([(raw, source)], contract) if repeated is None else repeated
+        label = pl.col(ROW).cast(pl.String)
+        if named or FILE in schema:
+            label = _format("{} of {}", pl.col(ROW), pl.col(FILE) if FILE in schema else pl.lit(raw.file))
+        earlier = read_before.firsts if read_before is not None else None
+        passed, repeats = _first_occurrences(passed, list(spec.unique), repeated, label, earlier)
         repeat = _Check(
             spec.unique[0],
             pl.lit(True),
@@ -137,22 +147,34 @@ def validate_table(
             ),
         )
         rejected.append(_rejections(repeats, [repeat], raw))
+        firsts = passed.filter(_key_hash(list(spec.unique)).is_in(repeated.implode())).select(
+            *spec.unique, label.alias("__first")
+        )
+    else:
+        firsts = None
     valid = passed.select(spec.column_names)
-    return ValidatedTable(valid, pl.concat(rejected, how="vertical"))
+    return ValidatedTable(valid, pl.concat(rejected, how="vertical"), repeated, firsts)
 
 
-def _repeated_across_files(key: list[str], read_before: KeysRead) -> _Check:
-    """A row whose key a file read before this one already gave (a table put together from several files)."""
-    named = " + ".join(key)
-    earlier = read_before.keys.select(_key(key).alias("key"))["key"]
-    return _Check(
-        key[0],
-        _key(key).is_in(earlier.implode()),
-        pl.lit(
-            f"{named} already read from {', '.join(read_before.files)} (expected each {named} once "
-            "across the table's files)"
-        ),
-    )
+def repeated_keys(parts: list[tuple[RawTable, Source | None]], contract: Contract) -> pl.Series | None:
+    """The hashes of the unique keys read more than once across the `parts` of a table (each with its
+    source, whose formats type the keys); None for a table without a unique key."""
+    return _repeated_keys(parts, contract) if parts[0][0].spec.unique else None
+
+
+def _repeated_keys(parts: list[tuple[RawTable, Source | None]], contract: Contract) -> pl.Series:
+    spec = parts[0][0].spec
+    key_columns = [c for c in spec.columns if c.name in spec.unique]
+    keys = []
+    for raw, source in parts:
+        schema = raw.frame.collect_schema()
+        keys.append(
+            raw.frame.select(pl.col(c.name).alias(_RAW + c.name) for c in key_columns).select(
+                _typed(c, schema[c.name], raw.textual, source or Source(), contract.timezone).alias(c.name)
+                for c in key_columns
+            )
+        )
+    return _repeated_hashes(keys[0] if len(keys) == 1 else pl.concat(keys, how="vertical_relaxed"))
 
 
 def _key(key: list[str]) -> pl.Expr:
@@ -176,26 +198,34 @@ def _repeated_hashes(keys: pl.LazyFrame) -> pl.Series:
     return hashes.filter(hashed == hashed.shift(1)).unique().collect()["hash"]
 
 
-def _first_occurrences(rows: pl.LazyFrame, key: list[str], repeated: pl.Series) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """The rows whose `key` is seen for the first time (in row order), and the later ones with `__first`,
-    the row they repeat; `repeated` holds the hashes of the keys read more than once.
+def _first_occurrences(
+    rows: pl.LazyFrame, key: list[str], repeated: pl.Series, label: pl.Expr, earlier: pl.DataFrame | None
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """The rows whose `key` is seen for the first time (in row order, after the `earlier` parts' first
+    rows), and the later ones with `__first`, the `label` of the row they repeat; `repeated` holds the
+    hashes of the keys read more than once.
 
     The keys themselves are compared, in row order, only where the hash is a repeated one; the first
     row of a repeated key is looked up for the repeats only.
     """
     if repeated.is_empty():
-        return rows, rows.head(0).with_columns(pl.lit(None, dtype=pl.Int64).alias("__first"))
+        return rows, rows.head(0).with_columns(pl.lit(None, dtype=pl.String).alias("__first"))
     value = _key(key)
     candidate = _key_hash(key).is_in(repeated.implode())
     once = ~candidate | pl.when(candidate).then(value).is_first_distinct()
-    flagged = rows.with_columns(once.alias("__once"))
+    if earlier is not None and earlier.height:
+        once = once & ~(candidate & value.is_in(earlier.select(value.alias("k"))["k"].implode()))
+    flagged = rows.with_columns(once.fill_null(True).alias("__once"))
     repeats = flagged.filter(~pl.col("__once")).drop("__once")
-    firsts = (
-        flagged.filter(pl.col("__once"))
-        .select(*key, pl.col(ROW).alias("__first"))
-        .join(repeats.select(key).unique(), on=key, how="semi", nulls_equal=True)
+    firsts = flagged.filter(pl.col("__once")).select(*key, label.alias("__first"))
+    if earlier is not None and earlier.height:
+        firsts = pl.concat([earlier.lazy().select(*key, pl.col("__first").cast(pl.String)), firsts], how="vertical")
+    firsts = firsts.join(repeats.select(key).unique(), on=key, how="semi", nulls_equal=True).unique(
+        subset=key, keep="first", maintain_order=True
     )
-    return flagged.filter(pl.col("__once")).drop("__once"), repeats.join(firsts, on=key, how="left", nulls_equal=True)
+    return flagged.filter(pl.col("__once")).drop("__once"), repeats.join(
+        firsts, on=key, how="left", nulls_equal=True, maintain_order="left"
+    )
 
 
 def _format(template: str, *values: pl.Expr) -> pl.Expr:
@@ -542,7 +572,7 @@ def _rejections(frame: pl.LazyFrame, checks: list[_Check], raw: RawTable) -> pl.
         frame.with_columns(problems.alias("__problems"))
         .select(
             pl.lit(raw.spec.name).alias("table"),
-            pl.lit(raw.file).alias("file"),
+            (pl.col(FILE) if FILE in frame.collect_schema() else pl.lit(raw.file)).alias("file"),
             pl.col(ROW).alias("row"),
             first.struct.field("column").alias("column"),
             first.struct.field("value").alias("value"),

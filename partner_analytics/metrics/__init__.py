@@ -11,6 +11,7 @@ to the population its KPI is computed on (`drill`: evaluations, survey answers, 
     agent_kpis    attrition, schedule adherence, shrinkage, training hours, from the agents roster
     forecasts     the contractual forecast and the forecast accuracy
     partner_wide  the partner-wide roll-up: sums of the channel sums, then the ratio
+    partitioned   the contacts' sums partition by partition (a large history, one month in memory)
     result_rows   the rows of the results table
     results       every KPI of an engagement in one table
     drill         from a result to the population its KPI is computed on
@@ -24,6 +25,7 @@ from .fcr import FCR_WINDOW
 from .floor import daily_floor
 from .forecasts import contractual_forecasts, forecast_accuracy, forecast_outlook
 from .interval_kpis import INTERVAL_SUMS, interval_notes, interval_sums
+from .partitioned import ContactTotals, contact_totals
 from .partner_wide import with_partner_wide
 from .ranking import worst_scopes
 from .result_rows import RESULTS_SCHEMA, ratio_rows, results_from_sums
@@ -44,10 +46,12 @@ __all__ = [
     "INTERVAL_SUMS",
     "RESULTS_SCHEMA",
     "SERVICE_LEVEL_COUNTS",
+    "ContactTotals",
     "agent_results",
     "contact_flags",
     "contact_results",
     "contact_sums",
+    "contact_totals",
     "contractual_forecasts",
     "count_columns",
     "daily_floor",

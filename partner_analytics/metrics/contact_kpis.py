@@ -21,7 +21,20 @@ from .result_rows import results_from_sums
 from .service_hours import in_service_hours
 from .service_level import with_channel_formulas
 
-__all__ = ["contact_flags", "contact_results", "contact_sums", "fcr_windows", "instants_zone", "month_of"]
+__all__ = [
+    "contact_flags",
+    "contact_microsums",
+    "contact_results",
+    "contact_sums",
+    "fcr_windows",
+    "in_seconds",
+    "instants_zone",
+    "is_ordered",
+    "month_of",
+    "ordered_input",
+    "results_of_sums",
+    "with_ordered_sums",
+]
 
 
 def month_of(instant: pl.Expr, zone: str | None = None) -> pl.Expr:
@@ -85,18 +98,69 @@ def contact_sums(flags: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
     A sum whose columns `flags` lacks (an absent optional column, the FCR flags before their sort)
     is null.
     """
+    return in_seconds(contact_microsums(flags, by))
+
+
+def contact_microsums(flags: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
+    """`contact_sums` with durations still in whole microseconds: sums of partitions of the contacts
+    add up to the sums of all of them (`in_seconds` then gives `contact_sums`)."""
     names = set(flags.collect_schema().names())
-    aggs, seconds = [], []
+    aggs = []
     for s in sums_of().values():
         if s.kind == "formula":
             continue
-        if s.kind == "microseconds":
-            seconds.append(s.name)
         if set(s.agg.meta.root_names()) <= names:
             aggs.append((s.agg if s.kind == "microseconds" else s.agg.cast(s.dtype)).alias(s.name))
         else:
             aggs.append(pl.lit(None, dtype=pl.Int128 if s.kind == "microseconds" else s.dtype).alias(s.name))
-    return flags.group_by(list(by)).agg(aggs).with_columns(as_seconds(pl.col(c)) for c in seconds)
+    return flags.group_by(list(by)).agg(aggs)
+
+
+def in_seconds(microsums: pl.LazyFrame) -> pl.LazyFrame:
+    """`contact_microsums` with the durations in seconds: `contact_sums`."""
+    seconds = [s.name for s in sums_of().values() if s.kind == "microseconds"]
+    return microsums.with_columns(as_seconds(pl.col(c)) for c in seconds)
+
+
+def ordered_input(flags: pl.LazyFrame, by: Sequence[str], contract: Contract) -> pl.LazyFrame:
+    """The few columns the `ordered` KPIs (FCR) sort, partner and channel as enums of the contract's
+    (a byte each through the sort, not a text)."""
+    enums = _enums(contract)
+    return flags.select(
+        *(pl.col(c).cast(enums[c]) if c in enums else pl.col(c) for c in by), "answered", "customer_id", "arrived_at"
+    )
+
+
+def _enums(contract: Contract) -> dict[str, pl.Enum]:
+    return {"partner_id": pl.Enum(contract.partner_ids), "channel": pl.Enum(list(contract.channels))}
+
+
+def is_ordered(present: frozenset[str]) -> bool:
+    """Whether some `ordered` KPI (FCR) has its column among the contacts' `present` ones."""
+    return any(k.ordered and k.needs in present for k in contact_kpis())
+
+
+def with_ordered_sums(sums: pl.LazyFrame, ordered: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
+    """`sums` with the `ordered` KPIs' sums of `ordered` (`fcr.fcr_sums` of `ordered_input`, enums as text)."""
+    ordered = ordered.with_columns(pl.col(c).cast(pl.String) for c in ("partner_id", "channel"))
+    return sums.drop(s.name for s in ordered_sums()).join(ordered, on=list(by), how="left", nulls_equal=True)
+
+
+def results_of_sums(
+    sums: pl.LazyFrame,
+    contract: Contract,
+    *,
+    present: frozenset[str],
+    by: Sequence[str],
+    interval_sums: pl.LazyFrame | None = None,
+) -> pl.LazyFrame:
+    """The contact KPIs' rows from `contact_sums` per `by` (the ordered KPIs' included), per channel
+    and partner-wide; see `contact_results`."""
+    if interval_sums is not None:
+        sums = pl.concat([sums, interval_sums.select(sums.collect_schema().names())], how="vertical_relaxed")
+    sums = with_channel_formulas(sums, contract.channels)
+    complete = interval_sums is not None
+    return results_from_sums(with_partner_wide(sums, by, complete=complete), present=present, keys=by)
 
 
 def contact_results(
@@ -119,25 +183,12 @@ def contact_results(
     of the few columns they read, with each channel's repeat window.
     """
     by = ["partner_id", "channel", *scope, "month"]
-    ordered = any(k.ordered and k.needs in present for k in contact_kpis())
+    ordered = is_ordered(present)
     flags = contact_flags(contacts, contract.channels, fcr=False, in_hours=in_service_hours(contract, contacts, relief))
     if ordered:
         flags = flags.cache()
     sums = contact_sums(flags, by)
     if ordered:
-        # The sort carries each contact's partner and channel as enums of the contract's: a byte, not a text.
-        enums = {"partner_id": pl.Enum(contract.partner_ids), "channel": pl.Enum(list(contract.channels))}
-        narrow = flags.select(
-            *(pl.col(c).cast(enums[c]) if c in enums else pl.col(c) for c in by),
-            "answered",
-            "customer_id",
-            "arrived_at",
-        )
-        fcr = fcr_sums(narrow, by, fcr_windows(contract.channels))
-        fcr = fcr.with_columns(pl.col(c).cast(pl.String) for c in enums)
-        sums = sums.drop(s.name for s in ordered_sums()).join(fcr, on=by, how="left", nulls_equal=True)
-    if interval_sums is not None:
-        sums = pl.concat([sums, interval_sums.select(sums.collect_schema().names())], how="vertical_relaxed")
-    sums = with_channel_formulas(sums, contract.channels)
-    complete = interval_sums is not None
-    return results_from_sums(with_partner_wide(sums, by, complete=complete), present=present, keys=by)
+        fcr = fcr_sums(ordered_input(flags, by, contract), by, fcr_windows(contract.channels))
+        sums = with_ordered_sums(sums, fcr, by)
+    return results_of_sums(sums, contract, present=present, by=by, interval_sums=interval_sums)

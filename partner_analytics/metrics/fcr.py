@@ -84,10 +84,16 @@ def ordered_sums() -> list[Sum]:
 
 
 def fcr_sums(
-    contacts: pl.LazyFrame, by: Sequence[str], window_hours: Mapping[str, float] | None = None
+    contacts: pl.LazyFrame,
+    by: Sequence[str],
+    window_hours: Mapping[str, float] | None = None,
+    *,
+    data_end: int | None = None,
 ) -> pl.LazyFrame:
     """The `ordered_sums` per `by`, from one sort on a single 128-bit key: (hash of the customer, instant);
-    `window_hours` the repeat window per channel (`contacts` hold a `channel` column).
+    `window_hours` the repeat window per channel (`contacts` hold a `channel` column); `data_end` the
+    last instant of the data in microseconds since the epoch (default: the last of `contacts`), when
+    `contacts` are a part of the data with the next contacts after them (`metrics.partitioned`).
 
     Sorting on one integer is much cheaper than on (customer text, instant), and gives each
     customer's contacts in order. Two customers whose ids share a hash would have their contacts
@@ -105,7 +111,8 @@ def fcr_sums(
         .with_columns((pl.col("__key") % 2**64 - 2**63).cast(pl.Int64).alias("__t"))
         .cache()
     )
-    hashed, customer, data_end = pl.col("__key") // 2**64, pl.col("customer_id"), pl.col("__t").max()
+    hashed, customer = pl.col("__key") // 2**64, pl.col("customer_id")
+    end = pl.col("__t").max() if data_end is None else pl.lit(data_end, dtype=pl.Int64)
     window = window_microseconds(window_hours)
 
     def sums(flags: pl.LazyFrame) -> pl.LazyFrame:
@@ -116,15 +123,14 @@ def fcr_sums(
         .select(hashed.alias("__hash"))
         .unique()
     )
-    mixed = (
-        keyed.with_columns(hashed.alias("__hash"))
-        .join(shared, on="__hash", how="semi")
-        .sort("__key")
-        .join(keyed.select(data_end.alias("__end")), how="cross")
-    )
+    mixed = keyed.with_columns(hashed.alias("__hash")).join(shared, on="__hash", how="semi").sort("__key")
+    if data_end is None:
+        mixed = mixed.join(keyed.select(end.alias("__end")), how="cross")
+    else:
+        mixed = mixed.with_columns(end.alias("__end"))
     interleaved = sums(fcr_flags(mixed, pl.col("__end"), window))
     exact = sums(fcr_flags(mixed.sort("customer_id", "__t", nulls_last=True), pl.col("__end"), window))
-    whole = sums(fcr_flags(keyed, data_end, window))
+    whole = sums(fcr_flags(keyed, end, window))
     return (
         pl.concat([whole, exact, interleaved.with_columns(-pl.col(c) for c in names)])
         .group_by(by)

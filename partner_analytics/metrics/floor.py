@@ -10,7 +10,9 @@ from ..core.kpis import as_seconds, microseconds
 from ..core.localtime import wall_time_of
 from .contact_kpis import contact_flags, instants_zone
 
-__all__ = ["daily_floor"]
+__all__ = ["FLOOR_KEYS", "daily_floor", "floor_of_tallies", "floor_tallies"]
+
+FLOOR_KEYS = ("partner_id", "channel", "day")
 
 
 def daily_floor(
@@ -24,22 +26,31 @@ def daily_floor(
     Staffed hours are Σ agents_logged_in × interval length; without a staffing table they are null.
     The service level counts the contacts within service hours (`in_hours`, `metrics.in_service_hours`).
     """
-    keys = ["partner_id", "channel", "day"]
+    return floor_of_tallies(floor_tallies(contacts, channels, in_hours), staffing)
+
+
+def floor_tallies(
+    contacts: pl.LazyFrame, channels: dict[str, ChannelTerms], in_hours: pl.Expr | None = None
+) -> pl.LazyFrame:
+    """The contacts' counts per partner × channel × local day, handled time in whole microseconds
+    (`handled_hours`): the tallies of partitions of the contacts add up to those of all of them."""
     zone = instants_zone(contacts, "arrived_at")
     local = pl.col("arrived_at") if zone is None else wall_time_of(pl.col("arrived_at"), zone)
     flags = contact_flags(contacts, channels, fcr=False, in_hours=in_hours).with_columns(local.dt.date().alias("day"))
-    counts = (
-        flags.group_by(keys)
-        .agg(
-            pl.len().cast(pl.Int64).alias("offered"),
-            pl.col("in_hours").sum().cast(pl.Int64).alias("offered_in_hours"),
-            pl.col("answered").sum().cast(pl.Int64).alias("answered"),
-            pl.col("short_abandon").sum().cast(pl.Int64).alias("short_abandons"),
-            pl.col("in_service").sum().cast(pl.Int64).alias("in_service"),
-            microseconds(pl.col("handle_s")).filter(pl.col("answered")).sum().alias("handled_hours"),
-        )
-        .with_columns(as_seconds(pl.col("handled_hours")) / 3600)
+    return flags.group_by(list(FLOOR_KEYS)).agg(
+        pl.len().cast(pl.Int64).alias("offered"),
+        pl.col("in_hours").sum().cast(pl.Int64).alias("offered_in_hours"),
+        pl.col("answered").sum().cast(pl.Int64).alias("answered"),
+        pl.col("short_abandon").sum().cast(pl.Int64).alias("short_abandons"),
+        pl.col("in_service").sum().cast(pl.Int64).alias("in_service"),
+        microseconds(pl.col("handle_s")).filter(pl.col("answered")).sum().alias("handled_hours"),
     )
+
+
+def floor_of_tallies(tallies: pl.LazyFrame, staffing: pl.LazyFrame | None) -> pl.LazyFrame:
+    """`daily_floor` from the contacts' `floor_tallies` and the staffing table."""
+    keys = list(FLOOR_KEYS)
+    counts = tallies.with_columns(as_seconds(pl.col("handled_hours")) / 3600)
     if staffing is not None:
         staffed = (
             staffing.with_columns(pl.col("interval_start").dt.date().alias("day"))

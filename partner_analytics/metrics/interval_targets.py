@@ -22,7 +22,18 @@ from .result_rows import not_measurable, ratio_rows
 from .service_hours import of_pairs
 from .service_level import with_channel_formulas
 
-__all__ = ["interval_counts", "interval_report_counts", "interval_results", "worst_day_results"]
+__all__ = [
+    "INTERVAL_KEYS",
+    "counts_of_tallies",
+    "interval_counts",
+    "interval_report_counts",
+    "interval_results",
+    "interval_tallies",
+    "worst_day_results",
+]
+
+INTERVAL_KEYS = ("partner_id", "channel", "month", "day", "interval")
+"""The keys of `interval_tallies` (without a finer scope)."""
 
 _COARSE = "the interval report's intervals are longer than the interval target's"
 
@@ -59,19 +70,34 @@ def interval_counts(
     `in_hours` marks the contacts within the channel's service hours (None: every contact): intervals
     and days are measured within service hours only. `coarse` is false (see `interval_report_counts`).
     """
+    return counts_of_tallies(interval_tallies(flags, channels, in_hours=in_hours, scope=scope), channels)
+
+
+def counts_of_tallies(tallies: pl.LazyFrame, channels: dict[str, ChannelTerms]) -> pl.LazyFrame:
+    """`interval_counts` from `interval_tallies` (those of partitions of the contacts added up)."""
+    return with_channel_formulas(tallies.with_columns(pl.lit(False).alias("coarse")), channels)
+
+
+def interval_tallies(
+    flags: pl.LazyFrame,
+    channels: dict[str, ChannelTerms],
+    *,
+    in_hours: pl.Expr | None = None,
+    scope: Sequence[str] = (),
+) -> pl.LazyFrame:
+    """`interval_counts` before the formula terms: counts only, so the tallies of partitions of the
+    contacts add up to those of all of them."""
     zone = instants_zone(flags, "arrived_at")
     local = pl.col("arrived_at") if zone is None else wall_time_of(pl.col("arrived_at"), zone)
     measured = flags if in_hours is None else flags.filter(in_hours)
     keys = ["partner_id", "channel", *scope, "month", "day", "interval"]
-    counts = (
+    return (
         measured.with_columns(local.dt.date().alias("day"), _interval_start(local, channels).alias("interval"))
         .group_by(keys)
         .agg(agg.cast(pl.Int64).alias(name) for name, agg in _COUNTS.items())
         # only contacts within the hours are counted: none is outside them
         .with_columns(pl.lit(0, dtype=pl.Int64).alias(c) for c in ("outside_hours", "answered_outside_hours"))
-        .with_columns(pl.lit(False).alias("coarse"))
     )
-    return with_channel_formulas(counts, channels)
 
 
 def interval_report_counts(

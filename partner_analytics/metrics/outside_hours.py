@@ -21,7 +21,7 @@ from .result_rows import ratio_rows
 from .service_hours import apart_pairs, of_pairs
 from .service_level import with_channel_formulas
 
-__all__ = ["OUTSIDE_HOURS_KPIS", "outside_hours_results"]
+__all__ = ["OUTSIDE_HOURS_KPIS", "outside_hours_of_sums", "outside_hours_results", "outside_hours_sums"]
 
 OUTSIDE_HOURS_KPIS = ("service_level_outside_hours", "abandon_rate_outside_hours", "asa_outside_hours")
 """The KPIs of the contacts measured apart, in the order the reports show them."""
@@ -33,11 +33,16 @@ def outside_hours_results(flags: pl.LazyFrame, contract: Contract, *, scope: Seq
 
     `flags`: `contact_flags` with every contact in hours, and the `apart` column (`measured_apart`).
     No row for a partner without such a channel (none at all without `apart_pairs`)."""
+    return outside_hours_of_sums(outside_hours_sums(flags, contract, scope=scope), contract, scope=scope)
+
+
+def outside_hours_sums(flags: pl.LazyFrame, contract: Contract, *, scope: Sequence[str] = ()) -> pl.LazyFrame:
+    """The counts and the answered waits (integer microseconds) of the contacts measured apart, per
+    partner × channel (× scope) × month: integers, so those of partitions of the contacts add up."""
     keys = ["partner_id", "channel", *scope, "month"]
-    pairs = apart_pairs(contract)
     apart, answered = pl.col("apart"), pl.col("answered")
-    counts = (
-        flags.filter(of_pairs(pairs))
+    return (
+        flags.filter(of_pairs(apart_pairs(contract)))
         .group_by(keys)
         .agg(
             apart.sum().cast(pl.Int64).alias("offered"),
@@ -47,10 +52,15 @@ def outside_hours_results(flags: pl.LazyFrame, contract: Contract, *, scope: Seq
             (apart & pl.col("abandon_within_threshold")).sum().cast(pl.Int64).alias("abandons_within_threshold"),
             microseconds(pl.col("wait_s")).filter(apart & answered).sum().alias("wait_answered"),
         )
-        .with_columns(
-            as_seconds(pl.col("wait_answered")),
-            *(pl.lit(0, dtype=pl.Int64).alias(c) for c in ("outside_hours", "answered_outside_hours")),
-        )
+    )
+
+
+def outside_hours_of_sums(sums: pl.LazyFrame, contract: Contract, *, scope: Sequence[str] = ()) -> pl.LazyFrame:
+    """OUTSIDE_HOURS_KPIS (`outside_hours_results`) from `outside_hours_sums`."""
+    keys = ["partner_id", "channel", *scope, "month"]
+    counts = sums.with_columns(
+        as_seconds(pl.col("wait_answered")),
+        *(pl.lit(0, dtype=pl.Int64).alias(c) for c in ("outside_hours", "answered_outside_hours")),
     )
     counts = with_channel_formulas(counts, contract.channels)
     return _rows(with_partner_wide(counts, keys), keys, scope)

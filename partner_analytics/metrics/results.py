@@ -8,11 +8,18 @@ import polars as pl
 
 from ..io.engagement import Engagement
 from .agent_kpis import AGENT_KPIS, agent_results
-from .contact_kpis import contact_flags, contact_results
+from .contact_kpis import contact_flags, contact_results, results_of_sums
 from .forecasts import forecast_accuracy
 from .interval_kpis import interval_notes, interval_sums
-from .interval_targets import interval_counts, interval_report_counts, interval_results, worst_day_results
-from .outside_hours import outside_hours_results
+from .interval_targets import (
+    counts_of_tallies,
+    interval_counts,
+    interval_report_counts,
+    interval_results,
+    worst_day_results,
+)
+from .outside_hours import outside_hours_of_sums, outside_hours_results
+from .partitioned import ContactTotals
 from .result_rows import RESULTS_SCHEMA, not_measurable
 from .service_hours import apart_pairs, in_service_hours, measured_apart
 from .table_kpis import occupancy_results, quality_results
@@ -20,8 +27,13 @@ from .table_kpis import occupancy_results, quality_results
 __all__ = ["kpi_results"]
 
 
-def kpi_results(engagement: Engagement, *, scope: Sequence[str] = ()) -> pl.LazyFrame:
+def kpi_results(
+    engagement: Engagement, *, scope: Sequence[str] = (), totals: ContactTotals | None = None
+) -> pl.LazyFrame:
     """The long results table of every KPI (formulas.md §1), optionally per finer scope (site_id, queue).
+
+    `totals`: the contacts' sums already computed partition by partition (`partitioned.contact_totals`,
+    not per scope), so the contacts are not read here.
 
     The pairs measured from interval reports (sources.intervals.covers) have their contact KPIs from
     the `intervals` table (formulas.md §1.7). The contact KPIs come from one pass over the contacts;
@@ -33,16 +45,20 @@ def kpi_results(engagement: Engagement, *, scope: Sequence[str] = ()) -> pl.Lazy
     contract = engagement.contract
     present = engagement.present["contacts"]
     intervals, relief = engagement.table("intervals"), engagement.table("relief")
-    if intervals is None:
-        contact_kpis = contact_results(engagement.contacts, contract, present=present, scope=scope, relief=relief)
+    if totals is not None and scope:
+        raise ValueError("the contacts' totals are per partner × channel × month, not per site or queue")
+    by = ["partner_id", "channel", *scope, "month"]
+    reported = None
+    if intervals is not None:
+        reported = interval_sums(intervals, contract, present=engagement.present["intervals"], by=by)
+    if totals is not None:
+        contact_kpis = results_of_sums(totals.sums, contract, present=present, by=by, interval_sums=reported)
     else:
-        columns = engagement.present["intervals"]
-        by = ["partner_id", "channel", *scope, "month"]
-        sums = interval_sums(intervals, contract, present=columns, by=by)
         contact_kpis = contact_results(
-            engagement.contacts, contract, present=present, scope=scope, relief=relief, interval_sums=sums
+            engagement.contacts, contract, present=present, scope=scope, relief=relief, interval_sums=reported
         )
-        contact_kpis = interval_notes(contact_kpis, contract, columns)
+    if intervals is not None:
+        contact_kpis = interval_notes(contact_kpis, contract, engagement.present["intervals"])
     contact_kpis = contact_kpis.cache()
     parts = [contact_kpis]
     wide = contact_kpis.filter(pl.col("kpi") == "offered").select("partner_id", "month").unique()
@@ -58,17 +74,22 @@ def kpi_results(engagement: Engagement, *, scope: Sequence[str] = ()) -> pl.Lazy
         if staffing is not None
         else not_measurable(wide, "occupancy")
     )
-    # A second, narrow pass over the contacts (partner, channel, arrival, answered, wait): per interval and
-    # day (and the contacts outside hours of the channels measuring them apart).
-    flags = contact_flags(engagement.contacts, contract.channels, fcr=False)
-    in_hours = in_service_hours(contract, engagement.contacts, relief)
-    if apart_pairs(contract):
-        flags = flags.with_columns(measured_apart(contract, engagement.contacts, relief)).cache()
-        parts.append(outside_hours_results(flags, contract, scope=scope))
-    counts = interval_counts(flags, contract.channels, in_hours=in_hours, scope=scope)
+    if totals is not None:
+        counts = counts_of_tallies(totals.intervals, contract.channels)
+        if totals.outside_hours is not None:
+            parts.append(outside_hours_of_sums(totals.outside_hours, contract))
+    else:
+        # A second, narrow pass over the contacts (partner, channel, arrival, answered, wait): per interval and
+        # day (and the contacts outside hours of the channels measuring them apart).
+        flags = contact_flags(engagement.contacts, contract.channels, fcr=False)
+        in_hours = in_service_hours(contract, engagement.contacts, relief)
+        if apart_pairs(contract):
+            flags = flags.with_columns(measured_apart(contract, engagement.contacts, relief)).cache()
+            parts.append(outside_hours_results(flags, contract, scope=scope))
+        counts = interval_counts(flags, contract.channels, in_hours=in_hours, scope=scope)
     if intervals is not None:
-        reported = interval_report_counts(intervals, contract, present=engagement.present["intervals"], scope=scope)
-        counts = pl.concat([counts, reported.select(counts.collect_schema().names())], how="vertical_relaxed")
+        by_report = interval_report_counts(intervals, contract, present=engagement.present["intervals"], scope=scope)
+        counts = pl.concat([counts, by_report.select(counts.collect_schema().names())], how="vertical_relaxed")
     counts = counts.cache()
     parts += [interval_results(counts, contract.channels, scope=scope), worst_day_results(counts, scope=scope)]
     agents = engagement.table("agents")

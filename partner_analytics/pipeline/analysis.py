@@ -25,9 +25,10 @@ from ..governance.actions import action_figures
 from ..governance.reconciliation import reconciliation
 from ..governance.reversibility import readiness, timeline
 from ..governance.transparency import delivery_scorecard, discrepancies
-from ..io.engagement import Engagement
-from ..metrics.floor import daily_floor
+from ..io.engagement import HELD_BYTES, Engagement
+from ..metrics.floor import daily_floor, floor_of_tallies
 from ..metrics.forecasts import forecast_outlook
+from ..metrics.partitioned import ContactTotals, contact_totals
 from ..metrics.results import kpi_results
 from ..metrics.service_hours import in_service_hours
 from ..metrics.service_level import service_level_results
@@ -100,12 +101,18 @@ class Analysis:
 
 
 def analyse(
-    engagement: Engagement, *, contract: Contract | None = None, results: pl.LazyFrame | None = None
+    engagement: Engagement,
+    *,
+    contract: Contract | None = None,
+    results: pl.LazyFrame | None = None,
+    totals: ContactTotals | None = None,
 ) -> Analysis:
     """Every table of the engagement, lazily; `contract` replaces the engagement's terms (what-if),
-    `results` an already computed results table (so the contact history is not read again)."""
+    `results` an already computed results table (so the contact history is not read again), `totals`
+    the contacts' sums computed partition by partition (`metrics.contact_totals`), which the results and
+    the daily floor are then made of."""
     contract = contract or engagement.contract
-    results = kpi_results(engagement) if results is None else results
+    results = kpi_results(engagement, totals=totals) if results is None else results
     if _formulas(contract) != _formulas(engagement.contract):
         results = service_level_results(results, contract)
     months = results.filter(pl.col("kpi") == "offered").select("partner_id", "month").unique()
@@ -147,7 +154,9 @@ def analyse(
             engagement.table("staffing"),
             contract.channels,
             in_service_hours(contract, engagement.contacts, engagement.table("relief")),
-        ),
+        )
+        if totals is None
+        else floor_of_tallies(totals.floor, engagement.table("staffing")),
         gaps=chain.gaps,
         charges=chain.charges,
         credits=chain.credits,
@@ -175,18 +184,61 @@ def analyse(
 
 
 def compute(
-    engagement: Engagement, *, contract: Contract | None = None, results: pl.DataFrame | None = None
+    engagement: Engagement,
+    *,
+    contract: Contract | None = None,
+    results: pl.DataFrame | None = None,
+    partitioned: bool | None = None,
 ) -> Analysis:
     """Every table of the engagement, computed: the results once, then the rest from them.
 
-    What reads the contacts (the results, the daily floor, the rejected rows) streams, so a large
-    contact history left lazy is read in bounded memory; the rest, small, is computed in memory.
+    A large contact history (a folder of files, or a file over `HELD_BYTES`; `partitioned` forces
+    the choice) is read partition by partition, once (`Engagement.partitions`,
+    `metrics.contact_totals`): memory is bounded by a partition, not the history. Otherwise what
+    reads the contacts (the results, the daily floor, the rejected rows) streams; the rest, small,
+    is computed in memory.
     """
+    if results is None and (_is_large(engagement) if partitioned is None else partitioned):
+        bounded = _partitioned(engagement, contract)
+        if bounded is not None:
+            return bounded
     if results is None:
         results = kpi_results(engagement).collect()
     analysis = analyse(engagement, contract=contract, results=results.lazy())
     floor, rejected = pl.collect_all([analysis.floor, analysis.rejected])
     return replace(analysis, floor=floor.lazy(), rejected=rejected.lazy()).collect()
+
+
+def _is_large(engagement: Engagement) -> bool:
+    files = engagement.sources.get("contacts", ())
+    return any(sf.parts for sf in files) or sum(sf.size for sf in files) > HELD_BYTES
+
+
+def _partitioned(engagement: Engagement, contract: Contract | None) -> Analysis | None:
+    """`compute` from the contacts read partition by partition; None when they cannot be (a repeated
+    `contact_id`, partitions that overlap in time): they are then computed whole."""
+    parts = engagement.partitions("contacts")
+    if parts is None:
+        return None
+    rejected: list[pl.DataFrame] = []
+
+    def valid_rows():
+        for part in parts:
+            valid, rows = pl.collect_all([part.valid, part.rejected])
+            rejected.append(rows)
+            yield valid.lazy()
+
+    totals = contact_totals(
+        valid_rows(), engagement.contract, present=engagement.present["contacts"], relief=engagement.table("relief")
+    )
+    if totals is None:
+        return None
+    read = pl.concat(rejected, how="vertical").lazy()
+    tables = engagement.rejections.items()
+    every = pl.concat([read if name == "contacts" else rows for name, rows in tables], how="vertical")
+    results = kpi_results(engagement, totals=totals).collect()
+    analysis = analyse(engagement, contract=contract, results=results.lazy(), totals=totals)
+    return replace(analysis, rejected=every).collect()
 
 
 def _formulas(contract: Contract) -> dict[str, object]:

@@ -1,0 +1,160 @@
+"""The contacts' figures partition by partition, so that memory is bounded by a partition (a month's
+file, or a slice of a large file), not by the length of the history (formulas.md §1.11).
+
+Every table that reads the contacts needs only sums from them: the registry's sums per partner ×
+channel × month (the contact KPIs; occupancy and forecasts' offered volumes follow from them), the
+service-level counts per interval (interval targets, worst day) and per day (the daily floor). Sums
+of integers over partitions add up to the sums over all contacts, exactly. FCR needs each
+contact's next contact of the same customer within the repeat window: a partition is sorted with the
+contacts of the partitions after it up to the longest window past its last instant (its look-ahead),
+which count only as next contacts. Each partition is read once: its flags, sums and the few columns
+FCR sorts come from that one reading; the FCR columns of a partition are held until its look-ahead
+is read, the contacts themselves are not.
+
+Partitions must follow one another in time (no contact of a partition before the last of the
+partitions before it), as a history delivered month by month does; otherwise `contact_totals`
+returns None and the contacts are computed whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from ..contract.terms import Contract
+from .contact_kpis import (
+    contact_flags,
+    contact_microsums,
+    fcr_windows,
+    in_seconds,
+    is_ordered,
+    ordered_input,
+    with_ordered_sums,
+)
+from .fcr import FCR_WINDOW, fcr_sums
+from .floor import FLOOR_KEYS, floor_tallies
+from .interval_targets import INTERVAL_KEYS, interval_tallies
+from .outside_hours import outside_hours_sums
+from .service_hours import apart_pairs, in_service_hours, measured_apart
+
+__all__ = ["ContactTotals", "contact_totals"]
+
+_BY = ("partner_id", "channel", "month")
+
+
+@dataclass(frozen=True)
+class ContactTotals:
+    """What the tables need from the contacts, summed over every partition: `sums` (`contact_sums` per
+    partner × channel × month, FCR's included), `intervals` (`interval_tallies`), `floor`
+    (`floor_tallies`), `outside_hours` (`outside_hours_sums`; None when no channel measures the
+    contacts outside its hours apart); and `partitions`, how many were read."""
+
+    sums: pl.LazyFrame
+    intervals: pl.LazyFrame
+    floor: pl.LazyFrame
+    outside_hours: pl.LazyFrame | None
+    partitions: int
+
+
+@dataclass(eq=False)
+class _Waiting:
+    """A partition's FCR columns, and the rows of its look-ahead read so far."""
+
+    columns: pl.DataFrame
+    last: int
+    ahead: list[pl.DataFrame] = field(default_factory=list)
+
+
+def contact_totals(
+    partitions: Iterable[pl.LazyFrame],
+    contract: Contract,
+    *,
+    present: frozenset[str],
+    relief: pl.LazyFrame | None = None,
+) -> ContactTotals | None:
+    """The contacts' sums from `partitions` of the valid contacts, read one at a time in order; None
+    when a partition holds a contact earlier than the last of those before it, or no contact at all."""
+    by = list(_BY)
+    ordered = is_ordered(present)
+    hours = fcr_windows(contract.channels)
+    reach = max([round(h * 3_600_000_000) for h in hours.values()] + [int(FCR_WINDOW.total_seconds()) * 1_000_000])
+    sums: list[pl.DataFrame] = []
+    intervals: list[pl.DataFrame] = []
+    floors: list[pl.DataFrame] = []
+    apart: list[pl.DataFrame] = []
+    measures_apart = bool(apart_pairs(contract))
+    fcr: list[pl.DataFrame] = []
+    waiting: list[_Waiting] = []
+    last: int | None = None
+    count = 0
+    for partition in partitions:
+        contacts = partition.collect()
+        count += 1
+        if contacts.height == 0:
+            continue
+        first_t, last_t = contacts.select(
+            pl.col("arrived_at").dt.epoch("us").min().alias("first"), pl.col("arrived_at").dt.epoch("us").max()
+        ).row(0)
+        if last is not None and first_t < last:
+            return None
+        last = last_t if last is None else max(last, last_t)
+        lazy = contacts.lazy()
+        in_hours = in_service_hours(contract, lazy, relief)
+        flags = contact_flags(lazy, contract.channels, fcr=False, in_hours=in_hours)
+        plain = contact_flags(lazy, contract.channels, fcr=False)
+        frames = pl.collect_all(
+            [
+                contact_microsums(flags, by),
+                interval_tallies(plain, contract.channels, in_hours=in_hours),
+                floor_tallies(lazy, contract.channels, in_hours),
+                *(
+                    [outside_hours_sums(plain.with_columns(measured_apart(contract, lazy, relief)), contract)]
+                    if measures_apart
+                    else []
+                ),
+                *([ordered_input(flags, by, contract)] if ordered else []),
+            ],
+            engine="in-memory",
+        )
+        sums.append(frames[0])
+        intervals.append(frames[1])
+        floors.append(frames[2])
+        if measures_apart:
+            apart.append(frames[3])
+        if not ordered:
+            continue
+        columns = frames[-1]
+        instant = pl.col("arrived_at").dt.epoch("us")
+        for w in waiting:
+            w.ahead.append(columns.filter(instant <= w.last + reach).with_columns(pl.lit(False).alias("answered")))
+        done = [w for w in waiting if last > w.last + reach]
+        waiting = [w for w in waiting if w not in done] + [_Waiting(columns, last_t)]
+        fcr += [_fcr_of(w, by, hours, last) for w in done]
+    if last is None:
+        return None
+    fcr += [_fcr_of(w, by, hours, last) for w in waiting]
+    totals = _summed(sums, by)
+    if ordered:
+        totals = with_ordered_sums(totals, _summed(fcr, by), by)
+    return ContactTotals(
+        sums=in_seconds(totals),
+        intervals=_summed(intervals, list(INTERVAL_KEYS)),
+        floor=_summed(floors, list(FLOOR_KEYS)),
+        outside_hours=_summed(apart, ["partner_id", "channel", "month"]) if measures_apart else None,
+        partitions=count,
+    )
+
+
+def _fcr_of(waiting: _Waiting, by: list[str], hours: dict[str, float], data_end: int) -> pl.DataFrame:
+    """A partition's FCR sums, from its columns and its look-ahead (`data_end`: the last instant read)."""
+    rows = pl.concat([waiting.columns, *waiting.ahead], how="vertical")
+    return fcr_sums(rows.lazy(), by, hours, data_end=data_end).collect(engine="in-memory")
+
+
+def _summed(partials: list[pl.DataFrame], keys: list[str]) -> pl.LazyFrame:
+    """The partitions' sums per `keys` added up; a sum null in every partition (its column absent) stays null."""
+    frame = pl.concat(partials, how="vertical").lazy()
+    values = [c for c in frame.collect_schema().names() if c not in keys]
+    return frame.group_by(keys).agg(pl.when(pl.col(c).count() > 0).then(pl.col(c).sum()).alias(c) for c in values)
