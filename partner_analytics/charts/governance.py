@@ -90,7 +90,7 @@ def transparency_scorecard(transparency: Frame, discrepancies: Frame, *, partner
         subplot_titles=(
             _("Datasets delivered on time (%)"),
             _("Datasets delivered complete (%)"),
-            _("KPIs reported by the provider versus recomputed from the data (✖ beyond tolerance)"),
+            _("KPIs reported versus recomputed (✖ beyond tolerance)"),
         ),
     )
     months: list[dt.date] = []
