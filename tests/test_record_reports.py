@@ -78,7 +78,7 @@ def test_a_locked_month_regenerated_after_a_data_change_shows_the_figures_signed
         "locked: signed by both (the provider (Jo, 10 Aug 2026); the client (Ann, 10 Aug 2026))"
     )
     assert "restated: signed 12,000.00 EUR, now 12,410.00 EUR, adjustment 410.00 EUR in August 2026" in state["charges"]
-    assert "restated: signed 0.00 EUR, now 150.00 EUR, adjustment -150.00 EUR in August 2026" in state["credits"]
+    assert "restated: signed 0.00 EUR, now 150.00 EUR, adjustment −150.00 EUR in August 2026" in state["credits"]
     # August, open: net 11,050.00 + 410.00 − 150.00 = 11,310.00
     august = statement_record(CHANGED, parse_period("2026-08"), dt.date(2026, 9, 10), source, "EUR")
     aug = dict(zip(*statement_lines(august, "northcall", AUG).select("line", "amount").to_dict().values(), strict=True))
