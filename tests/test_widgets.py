@@ -239,7 +239,7 @@ def test_a_date_that_is_no_date_says_why(text: str, why: str) -> None:
 
 def test_the_notice_date_is_typed_day_first_and_said_back_in_words(app) -> None:
     app.notice.text.value = "01/02/2027"
-    assert app.notice.value == dt.date(2027, 2, 1) and app.notice.echo.value == "01 February 2027"
+    assert app.notice.value == dt.date(2027, 2, 1) and app.notice.echo.value == "1 Feb 2027"
     assert app.exit_panel.value.startswith("<ul class='pa-exit'><li>Notice on 01 February 2027 is in time")
     app.notice.text.value = "31/02/2027"  # no such day: no notice, the text kept to be fixed
     assert app.notice.value is None and app.exit_panel.value == "" and app.notice.text.value == "31/02/2027"
