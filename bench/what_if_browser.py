@@ -119,7 +119,7 @@ def measure(page, name: str, label: str, repeat: int) -> None:
         if len(times) >= MISSED_IN_A_ROW and not any(times[-MISSED_IN_A_ROW:]):
             fail(
                 f"{name}: no visible update within 60 s for {MISSED_IN_A_ROW} moves in a row "
-                f"(load average {os.getloadavg()[0]:.2f}: the machine is too busy to measure)"
+                f"(load average {os.getloadavg()[0]:.2f})"
             )
     times = times[1:]  # the first warms the caches
     seen = [t for t in times if t is not None]
