@@ -222,6 +222,22 @@ def first_page(
     )
 
 
+def _money_table(page: FirstPage | ProgrammeFirstPage, caption: str) -> HTML:
+    """A first page's money: each amount this period and the one before, and the change."""
+    amount = money(page.currency)
+    return table(
+        page.money,
+        {
+            "amount": _("Amount"),
+            "this_period": period_name(page.period),
+            "previous": period_name(page.previous),
+            "change": _("Change"),
+        },
+        formats={"this_period": amount, "previous": amount, "change": lambda c: signed_money(c, page.currency)},
+        caption=caption,
+    )
+
+
 def first_page_html(page: FirstPage) -> HTML:
     """The first page as the report shows it: decisions first, then service levels, money and overdue actions;
     it ends with a page break in print."""
@@ -229,7 +245,6 @@ def first_page_html(page: FirstPage) -> HTML:
     def value(v: float | None, row: dict) -> str:
         return format_value(row["kpi"], v)
 
-    amount = money(page.currency)
     parts = [
         '<section class="pa-first-page">',
         "<h2>" + html.escape(_("Summary")) + "</h2>",
@@ -258,16 +273,8 @@ def first_page_html(page: FirstPage) -> HTML:
             ),
             empty=_("No service level is measured."),
         ).markup,
-        table(
-            page.money,
-            {
-                "amount": _("Amount"),
-                "this_period": period_name(page.period),
-                "previous": period_name(page.previous),
-                "change": _("Change"),
-            },
-            formats={"this_period": amount, "previous": amount, "change": lambda c: signed_money(c, page.currency)},
-            caption=_("The period's money (adjustments: earned back, corridor, gain-share, resource adjustment)"),
+        _money_table(
+            page, _("The period's money (adjustments: earned back, corridor, gain-share, resource adjustment)")
         ).markup,
         table(
             page.overdue,
@@ -415,7 +422,6 @@ def programme_first_page(
 def programme_first_page_html(page: ProgrammeFirstPage) -> HTML:
     """The programme overview's first page: decisions first, then every partner's service levels, the
     programme's money and the overdue actions; it ends with a page break in print."""
-    amount = money(page.currency)
     last, before = month_name(page.period.month_starts[-1]), month_name(page.previous.month_starts[-1])
     parts = [
         '<section class="pa-first-page">',
@@ -442,16 +448,9 @@ def programme_first_page_html(page: ProgrammeFirstPage) -> HTML:
             ),
             empty=_("No service level is measured."),
         ).markup,
-        table(
-            page.money,
-            {
-                "amount": _("Amount"),
-                "this_period": period_name(page.period),
-                "previous": period_name(page.previous),
-                "change": _("Change"),
-            },
-            formats={"this_period": amount, "previous": amount, "change": lambda c: signed_money(c, page.currency)},
-            caption=_(
+        _money_table(
+            page,
+            _(
                 "The programme's money, every partner (adjustments: earned back, corridor, gain-share, "
                 "resource adjustment)"
             ),
