@@ -14,7 +14,7 @@ import polars as pl
 
 from ..io.engagement import load
 from ..io.lineage import lineage
-from ..pipeline.analysis import analyse
+from ..pipeline.analysis import compute
 from ..record.disputes import dispute, resolve
 from ..record.ledger import ledger_path
 from ..record.signoff import sign
@@ -40,8 +40,8 @@ def write_sample_ledger(out: Path, invoices: pl.DataFrame, invoice_file: Path) -
     late = (pl.col("partner_id") == partner) & (pl.col("month") == month) & (pl.col("item") == item)
     write_french_invoices(invoices.filter(~late), invoice_file)
     eng = load(out).collected()
-    analysis = analyse(eng)
-    statement, credits = pl.collect_all([analysis.statement, analysis.credits])
+    analysis = compute(eng)
+    statement, credits = analysis.statement.collect(), analysis.credits.collect()
     first = lineage(eng)
     ids = eng.contract.partner_ids
     for partner_id in ids:
