@@ -369,6 +369,15 @@ def html(
         Path | None, typer.Option("--out", "-o", help="HTML file to write (default: the notebook's, .html).")
     ] = None,
     code: Annotated[bool, typer.Option("--code/--no-code", help="Show the cells' code.")] = True,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            "--language",
+            "-l",
+            help="The page's language (its <html lang>): en or fr (default: the notebook's `language` parameter, "
+            "else en).",
+        ),
+    ] = None,
 ) -> None:
     """Write an executed notebook as one HTML page that works offline: its charts drawn by plotly.js
     inside the page, no request to any other host (what `jupyter nbconvert --to html` does not give)."""
@@ -381,7 +390,11 @@ def html(
     nb = nbformat.read(notebook, as_version=4)
     if not any(cell.get("outputs") for cell in nb.cells if cell.get("cell_type") == "code"):
         raise typer.BadParameter(f"{notebook}: the notebook has no outputs (run it and save it first)")
-    path = ReportExporter(code=code).write(nb, out or notebook.with_suffix(".html"), title=notebook.stem)
+    if language not in (None, "en", "fr"):
+        raise typer.BadParameter(f"{language!r}: expected en or fr", param_hint="--language")
+    path = ReportExporter(code=code).write(
+        nb, out or notebook.with_suffix(".html"), title=notebook.stem, language=language
+    )
     _console.print(f"written {escape(str(path))}", soft_wrap=True)
 
 

@@ -228,3 +228,18 @@ def test_template_is_package_data():
     assert conf["base_template"] == "lab"
     assert (TEMPLATES_DIR / TEMPLATE_NAME / "index.html.j2").is_file()
     assert Path(TEMPLATES_DIR).parent.name == "batch"
+
+
+def test_the_page_says_the_report_s_language(exporter):
+    # the language given, else the notebook's papermill parameter `language` (as a cycle runs it), else English;
+    # one exporter writes reports of either language one after the other
+    nb = new_notebook(cells=[new_markdown_cell("Résultats du mois")])
+    assert '<html lang="en">' in exporter.html(nb)
+    assert '<html lang="fr">' in exporter.html(nb, language="fr")
+    nb.metadata["papermill"] = {"parameters": {"engagement": "", "language": "fr"}}
+    assert '<html lang="fr">' in exporter.html(nb)
+    assert '<html lang="en">' in exporter.html(nb, language="en")
+    nb.metadata["papermill"] = {"parameters": {"language": ""}}  # empty: the contract's, unknown here
+    assert '<html lang="en">' in exporter.html(nb)
+    with pytest.raises(ValueError, match="language 'de': expected one of en, fr"):
+        exporter.html(nb, language="de")

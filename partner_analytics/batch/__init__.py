@@ -35,6 +35,7 @@ from .html_export import (
     TEMPLATES_DIR,
     ReportExporter,
     count_plotly_figures,
+    report_language,
     with_figures_as_html,
 )
 from .jobs import (
@@ -103,6 +104,7 @@ __all__ = [
     "prepare_cycle",
     "print_pack",
     "print_pdf",
+    "report_language",
     "run_cycle",
     "run_portfolio",
     "run_report",

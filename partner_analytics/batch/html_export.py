@@ -4,7 +4,9 @@ The report has JupyterLab's look, no code (inputs and prompts hidden), plotly.js
 once in the page head (only when the notebook holds plotly figures) and no
 request to any other host: the ``pa_report`` template (package data under
 ``partner_analytics/batch/templates/``) removes the require.js, MathJax, mermaid and
-widget scripts that nbconvert's lab template asks from CDNs.
+widget scripts that nbconvert's lab template asks from CDNs. Its ``<html lang>`` is the
+report's language (the notebook's ``language`` parameter), so a browser, a screen reader
+and the PDF print hyphenate and read it in that language.
 
 Building an ``HTMLExporter`` and compiling its template costs about a second, so
 `ReportExporter` is meant to be built once per process and reused.
@@ -27,6 +29,7 @@ from partner_analytics.charts.display import (
     plotly_js,
 )
 from partner_analytics.core.atomic import write_atomic
+from partner_analytics.views.language import checked_language
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -36,6 +39,7 @@ __all__ = [
     "TEMPLATE_NAME",
     "ReportExporter",
     "count_plotly_figures",
+    "report_language",
     "with_figures_as_html",
 ]
 
@@ -62,6 +66,12 @@ def count_plotly_figures(nb: NotebookNode) -> int:
         for out in _outputs(nb)
         if PLOTLY_MIMETYPE in out.get("data", {}) or _FIGURE_MARKER in _joined(out.get("data", {}).get("text/html", ""))
     )
+
+
+def report_language(nb: NotebookNode) -> str:
+    """The language a notebook was run in: its papermill parameter `language`, `en` when not given."""
+    parameters = nb.metadata.get("papermill", {}).get("parameters", {})
+    return parameters.get("language") or "en"
 
 
 def _joined(text: str | list[str]) -> str:
@@ -109,11 +119,13 @@ class ReportExporter:
             exclude_output_prompt=not code,
         )
 
-    def html(self, nb: NotebookNode, *, title: str | None = None) -> str:
+    def html(self, nb: NotebookNode, *, title: str | None = None, language: str | None = None) -> str:
         """Return the report's HTML for an executed notebook.
 
-        `title` becomes the page title unless the notebook's metadata has one.
+        `title` becomes the page title unless the notebook's metadata has one; `language` (`en`, `fr`) is
+        the page's ``lang``, by default the notebook's papermill parameter `language`, else `en`.
         """
+        self._exporter.language_code = checked_language(language or report_language(nb))
         nb = with_figures_as_html(nb)
         resources: dict[str, Any] = {"metadata": {"name": title or "Report"}}
         has_figures = count_plotly_figures(nb) > 0
@@ -131,6 +143,7 @@ class ReportExporter:
         html_path: str | os.PathLike[str],
         *,
         title: str | None = None,
+        language: str | None = None,
     ) -> Path:
         """Render the notebook and write the HTML atomically to `html_path`."""
-        return write_atomic(html_path, self.html(nb, title=title))
+        return write_atomic(html_path, self.html(nb, title=title, language=language))

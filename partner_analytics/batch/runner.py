@@ -204,7 +204,7 @@ class ReportRunner:
         if cell_error is not None:
             return replace(result, error=cell_error, ipynb_path=ipynb_path, timings=clock.timings())
         try:
-            html_path = self.exporter.write(nb, job.html_path, title=job.title)
+            html_path = self.exporter.write(nb, job.html_path, title=job.title, language=job.parameters.get("language"))
         except Exception as exc:
             error = ReportError("export", type(exc).__name__, str(exc), traceback=traceback.format_exc())
             return replace(result, error=error, ipynb_path=ipynb_path, timings=clock.timings())
