@@ -154,15 +154,32 @@ def sample_cycle(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     return SampleCycle(cycle, outcome, tuple(ticks), digests, seconds)
 
 
+# The French cycle's what-if (the programme overview's client-only annex): a term, an operations change and a
+# notice date, so that the annex's every kind of sentence is written in French.
+FRENCH_CYCLE_SCENARIO = """\
+name: Plan de reprise
+partners:
+  rivage:
+    terms: {at_risk_pct: 0.2}
+    operations:
+      voice: {staffing_change: 0.25}
+    exit: {notice_on: 2027-02-01}
+"""
+
+
 @pytest.fixture(scope="session")
 def sample_cycle_fr(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> SampleCycle:
     """`partner-analytics cycle latest-quarter --committee all --partners rivage --language fr` on the sample, once
     per session: one report of each kind in French (rivage's strategic and operational reports, the programme
-    overview), 5 reports."""
+    overview with a what-if annex: `FRENCH_CYCLE_SCENARIO`), 5 reports."""
     from partner_analytics.batch.cycle import prepare_cycle, run_cycle
 
     out = tmp_path_factory.mktemp("reports-fr")
-    cycle = prepare_cycle(sample_dir, "latest-quarter", out, committee="all", partners=["rivage"], language="fr")
+    scenario = tmp_path_factory.mktemp("scenario-fr") / "scenario.yaml"
+    scenario.write_text(FRENCH_CYCLE_SCENARIO, encoding="utf-8")
+    cycle = prepare_cycle(
+        sample_dir, "latest-quarter", out, committee="all", partners=["rivage"], language="fr", scenario=scenario
+    )
     ticks: list[str] = []
     started = time.perf_counter()
     outcome = run_cycle(cycle, on_result=lambda report, result: ticks.append(report.label), pdf=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import json
 import re
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from partner_analytics.charts.display import PLOTLY_MIMETYPE
 from partner_analytics.contract.reading import read_contract
 from partner_analytics.core.errors import ContractError
 from partner_analytics.core.periods import parse_period
@@ -240,3 +242,110 @@ def test_the_french_cycle_writes_french_reports_and_index(sample_cycle_fr) -> No
     operational = (folder / "operational" / "2026-09" / "rivage.html").read_text(encoding="utf-8")
     assert "comité de pilotage opérationnel, septembre 2026" in operational
     assert "Niveaux de service du mois" in operational
+
+
+class _Shown(HTMLParser):
+    """Every text a reader of a page sees: its text nodes (no script, no style) and its `title` attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self._hidden += tag in ("script", "style")
+        self.texts += [value for name, value in attrs if name == "title" and value]
+
+    def handle_endtag(self, tag) -> None:
+        self._hidden -= tag in ("script", "style")
+
+    def handle_data(self, data) -> None:
+        if not self._hidden:
+            self.texts.append(data)
+
+
+_FIGURE_TEXTS = ("text", "hovertemplate", "texttemplate", "ticktext")
+
+
+def _figure_words(value, *, trace: bool = False) -> list[str]:
+    """The words of a plotly figure (as the notebook holds it): titles, axis titles and annotations, bar texts,
+    tick labels, hover templates, and the traces' legend names."""
+    if isinstance(value, list):
+        return [w for item in value for w in _figure_words(item, trace=trace)]
+    if not isinstance(value, dict):
+        return []
+    words = [value["name"]] if trace and isinstance(value.get("name"), str) else []
+    for key, item in value.items():
+        if key in _FIGURE_TEXTS:
+            words += [item] if isinstance(item, str) else [w for w in item if isinstance(w, str)]
+        elif key == "data":
+            words += _figure_words(item, trace=True)
+        else:
+            words += _figure_words(item)
+    return words
+
+
+def _every_text(page: Path) -> set[str]:
+    """The page's texts and its charts' words, each cut at a line break and at ` · ` (a KPI · its channel)."""
+    parser = _Shown()
+    parser.feed(page.read_text(encoding="utf-8"))
+    texts = list(parser.texts)
+    if page.with_suffix(".ipynb").is_file():
+        cells = json.loads(page.with_suffix(".ipynb").read_text(encoding="utf-8"))["cells"]
+        outputs = [out.get("data", {}) for cell in cells for out in cell.get("outputs", [])]
+        texts += _figure_words([data[PLOTLY_MIMETYPE] for data in outputs if PLOTLY_MIMETYPE in data])
+    pieces = set()
+    for text in texts:
+        for line in re.split(r"<br>|\n", text):
+            pieces.update(p.strip() for p in line.split(" · ") if p.strip())
+    return pieces
+
+
+def _english_left(texts: set[str]) -> list[str]:
+    """The texts that are a message of the catalog left in English while its French differs (a message with
+    placeholders: its English pattern, whatever fills them)."""
+    french = {k: v for k, v in catalog("fr").items() if isinstance(k, str) and isinstance(v, str) and k != v}
+    plural = [k for k, v in catalog("fr").items() if isinstance(k, tuple) and k[0] != v[0]]
+    plain = {m for m in french if "{" not in m and len(m) > 3}
+    patterns = [
+        re.compile(".+?".join(re.escape(part) for part in re.split(r"\{\w+\}", m)))
+        for m in [*(m for m in french if "{" in m), *(form for forms in plural for form in forms)]
+        if len(re.sub(r"\{\w+\}", "", m).strip()) >= 12
+    ]
+    return sorted(t for t in texts if t in plain or any(p.fullmatch(t) for p in patterns))
+
+
+@pytest.mark.parametrize(
+    "which", ["strategic/rivage.html", "operational/2026-09/rivage.html", "programme/overview.html", "index.html"]
+)
+def test_a_french_report_leaves_no_message_in_english(sample_cycle_fr, which: str) -> None:
+    # every text of the page and of its charts: a message whose French differs from its English is never shown
+    # in English (the KPI labels of the floor table, the disputes' lines, the what-if annex once were)
+    page = sample_cycle_fr.cycle.folder / which
+    texts = _every_text(page)
+    assert len(texts) > 100
+    assert _english_left(texts) == []
+    html = page.read_text(encoding="utf-8")
+    assert html.split(">", 2)[1].strip() == '<html lang="fr"'  # the page says its language (nbconvert's default: en)
+
+
+def test_the_what_if_annex_of_a_french_overview_is_french(sample_cycle_fr) -> None:
+    # rivage's term ends on 1 Jul 2027 with 6 months of notice and of transition: notice on 1 Feb 2027 is late
+    # (last notice date 1 Jan 2027), the contract runs to 1 Aug 2027 and the transition ends then too
+    texts = _every_text(sample_cycle_fr.cycle.folder / "programme" / "overview.html")
+    nbsp = "\u00a0"
+    assert {
+        "Un préavis donné le 1 févr. 2027 est tardif (la date limite de préavis était le 1 janv. 2027)\u00a0: avec 6 mois "
+        "de préavis, le contrat court jusqu'au 1 août 2027, au-delà de son terme (1 juil. 2027).",
+        "Une transition de 6 mois commencée à la date du préavis finit le 1 août 2027\u00a0: elle tient avant la fin du "
+        "contrat.",
+        f"Part à risque 20{nbsp}% (contrat{nbsp}: 15{nbsp}%)",
+        f"voix{nbsp}: effectifs +25{nbsp}%",
+    } <= texts
+    assert not [t for t in texts if "Notice on" in t or "Readiness" in t or "months" in t]
+
+
+def test_an_english_report_says_it_is_english(sample_cycle) -> None:
+    for which in ("strategic/rivage.html", "programme/overview.html", "index.html"):
+        html = (sample_cycle.cycle.folder / which).read_text(encoding="utf-8")
+        assert html.split(">", 2)[1].strip() == '<html lang="en"', which

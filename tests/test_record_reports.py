@@ -27,6 +27,7 @@ from partner_analytics.reports import (
     statement_record,
     strategic_report,
 )
+from partner_analytics.views.language import in_language
 
 from .conftest import CONTACTS_CSV, contract, write_engagement
 from .test_signoff import LINEAGE, statement_of
@@ -193,6 +194,13 @@ def test_the_september_reports_show_the_open_dispute_and_the_payable_part(
     html = record_html(o.record, names=o.partner_names).markup
     assert "Sud Horizon Contact" in html and "<th>Partner</th><th>Month</th><th>Line</th>" in html
     assert "disputed by the client, rejected by Inès Haddad (10 Oct 2026)" in html
+    # the disputes' lines and statuses in words, in the report's language (looked up outside polars' threads)
+    assert "<td>Credits · Service level · voice</td>" in html and "<td>unanswered</td>" in html
+    assert "<td>Gain-share</td>" in html and "<td>rejected</td>" in html
+    with in_language("fr"):
+        french = record_html(o.record, names=o.partner_names).markup
+    assert "<td>Crédits de service · Niveau de service · voix</td>" in french and "<td>sans réponse</td>" in french
+    assert "<td>Partage des gains</td>" in french and "<td>rejeté</td>" in french
 
 
 def test_a_partner_report_holds_only_its_own_record(sample_analysis, record: RecordSource) -> None:

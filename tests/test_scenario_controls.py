@@ -12,6 +12,7 @@ import pytest
 from partner_analytics.charts.scenario import BASELINE_COLOUR, SCENARIO_COLOUR, scenario_comparison
 from partner_analytics.contract.reading import parse_contract
 from partner_analytics.reports.scenario_section import scenario_changes
+from partner_analytics.views.language import in_language
 from partner_analytics.whatif.controls import (
     CONTROLS,
     PARTNER_CONTROLS,
@@ -97,8 +98,28 @@ def test_every_changed_term_is_worded_with_its_label_and_unit(contract) -> None:
         "Service level · voice allocation 50 % (contract: 40 %)",
         "Average speed of answer · voice stretch 20.0 s (contract: none)",
         "voice volume +10 %",
-        "voice AHT -5 %",
+        "voice AHT −5 %",  # the reports' minus sign
         "Operations change from January 2026 to the last month",
+    ]
+    # in a French report, every word and number of the same changes is French (the values' spaces: no-break)
+    with in_language("fr"):
+        french = [
+            c.replace("\u00a0", " ").replace("\u202f", " ") for c in scenario_changes(contract, scenario, "northcall")
+        ]
+    assert french == [
+        "Part à risque 15 % (contrat : 12 %)",
+        "Enveloppe 120 % (contrat : 150 %)",
+        "Restitution 1 mois (contrat : 3 mois)",
+        "Enveloppe de bonus 5 % (contrat : aucun)",
+        "Largeur du corridor de volumes 20 % (contrat : 10 %)",
+        "Résolution au premier contact de référence du partage des gains 70 % (contrat : 76 %)",
+        "Partage des pertes oui (contrat : non)",
+        "Niveau de service · voix objectif 85,0 % (contrat : 80,0 %)",
+        "Niveau de service · voix allocation 50 % (contrat : 40 %)",
+        "Délai moyen de réponse · voix objectif d'excellence 20,0 s (contrat : aucun)",
+        "voix : volume +10 %",
+        "voix : DMT −5 %",
+        "Exploitation changée entre janvier 2026 et le dernier mois",
     ]
 
 

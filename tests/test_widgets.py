@@ -228,7 +228,7 @@ def test_a_date_is_read_day_first(text: str, day: dt.date | None) -> None:
     [
         ("31/02/2027", "'31/02/2027' is not a date: February 2027 has 28 days"),
         ("01/13/2027", "'01/13/2027' is not a date: month 13 does not exist (expected 01 to 12)"),
-        ("Feb 1", "'Feb 1' is not a date: expected day/month/year, e.g. 01/02/2027 for 1 February 2027"),
+        ("Feb 1", "'Feb 1' is not a date: expected day/month/year, e.g. 01/02/2027 for 1 Feb 2027"),
     ],
 )
 def test_a_date_that_is_no_date_says_why(text: str, why: str) -> None:
@@ -240,9 +240,35 @@ def test_a_date_that_is_no_date_says_why(text: str, why: str) -> None:
 def test_the_notice_date_is_typed_day_first_and_said_back_in_words(app) -> None:
     app.notice.text.value = "01/02/2027"
     assert app.notice.value == dt.date(2027, 2, 1) and app.notice.echo.value == "1 Feb 2027"
-    assert app.exit_panel.value.startswith("<ul class='pa-exit'><li>Notice on 01 February 2027 is in time")
+    # the exit sentence writes its dates as the date field and every report do (1 Feb 2027, never 01 February 2027):
+    # northcall's term ends on 1 Jan 2028 with 6 months of notice
+    assert app.exit_panel.value.startswith(
+        "<ul class='pa-exit'><li>Notice on 1 Feb 2027 is in time (the last notice date is 1 Jul 2027): "
+        "the contract ends with its term, on 1 Jan 2028.</li>"
+    )
     app.notice.text.value = "31/02/2027"  # no such day: no notice, the text kept to be fixed
     assert app.notice.value is None and app.exit_panel.value == "" and app.notice.text.value == "31/02/2027"
     assert "February 2027 has 28 days" in app.notice.echo.value
     app.reset()
     assert (app.notice.value, app.notice.text.value, app.notice.echo.value) == (None, "", "")
+
+
+def test_the_app_of_a_french_engagement_writes_its_dates_and_exit_plan_in_french(engine) -> None:
+    # the engagement's language (here given, as contract.yaml's `language: fr` would): the date said back, the
+    # window's months and the exit plan as the French reports write them; rivage's term ends on 1 Jul 2027 with
+    # 6 months of notice and 6 of transition, so notice on 1 Feb 2027 is late and the contract runs to 1 Aug 2027
+    app = WhatIfApp(engine, "rivage", debounce_s=0, language="fr")
+    assert app.window.options[0] == "oct. 2024" and app.window.options[-1] == "sept. 2026"
+    app.notice.text.value = "01/02/2027"
+    assert app.notice.echo.value == "1 févr. 2027"
+    assert app.exit_panel.value.startswith(
+        "<ul class='pa-exit'><li>Un préavis donné le 1 févr. 2027 est tardif (la date limite de préavis était le "
+        "1 janv. 2027)\u00a0: avec 6 mois de préavis, le contrat court jusqu&#x27;au 1 août 2027, au-delà de son terme "
+        "(1 juil. 2027).</li><li>Une transition de 6 mois commencée à la date du préavis finit le 1 août 2027\u00a0: "
+        "elle tient avant la fin du contrat.</li>"
+    )
+    assert "Point" in app.exit_panel.value and "Readiness" not in app.exit_panel.value
+    # an English engagement's app is unchanged by the French one (the language is the app's, not the process')
+    english = WhatIfApp(engine, "rivage", debounce_s=0)
+    english.notice.text.value = "01/02/2027"
+    assert english.notice.echo.value == "1 Feb 2027" and english.window.options[0] == "Oct 2024"

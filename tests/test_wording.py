@@ -71,6 +71,9 @@ def test_numbers_money_and_contract_fractions() -> None:
     # 0.125 × 100 = 12.5; 0.12 × 100 = 12 (no trailing zeros)
     assert wording.term_percent(Decimal("0.125")) == "12.5 %"
     assert wording.term_percent(0.12) == "12 %"
+    # a change: signed, with a true minus (0.1 is +10 %; −0.05 × 100 = −5); a share a sentence gives roughly
+    assert wording.term_percent(0.1, signed=True) == "+10 %" and wording.term_percent(-0.05, signed=True) == "−5 %"
+    assert wording.whole_percent(0.2345) == "23 %" and wording.whole_percent(0.7655) == "77 %"
     assert wording.signed_money(123_456, "EUR") == "+1,234.56 EUR"
     assert wording.signed_money(-1_250, "EUR") == "−12.50 EUR"
     assert wording.signed_money(0, "EUR") == "0.00 EUR"

@@ -55,7 +55,7 @@ from ..io.engagement import Engagement, load
 from ..io.lineage import lineage
 from ..pipeline.store import TABLES_FOLDER
 from ..views.language import N_, _, checked_language, in_language
-from ..views.wording import number, period_name
+from ..views.wording import dataset_names, number, period_name
 from ..whatif.scenario import Scenario, changed_contract, read_scenario, write_scenario
 from .cluster import iter_reports_on_cluster
 from .html_export import TEMPLATES_DIR
@@ -607,7 +607,7 @@ def _index_template() -> jinja2.Template:
         trim_blocks=True,
         keep_trailing_newline=True,
     )
-    environment.globals.update(_=_, number=number)
+    environment.globals.update(_=_, number=number, dataset_names=dataset_names)
     return environment.get_template("index.html.j2")
 
 

@@ -29,7 +29,7 @@ from ..risk.statement import STATEMENT_AMOUNTS, cycle_statement
 from ..views.contract_wording import contract_mechanics
 from ..views.language import N_, _, ngettext
 from ..views.partner import near_misses, partner_view, period_gaps, summary_points
-from ..views.wording import date_name, kpi_label, month_name, period_name
+from ..views.wording import CHANNEL_NAMES, date_name, kpi_label, kpi_name, month_name, period_name
 from ..whatif.scenario import Scenario, read_scenario
 from .measurement import outside_hours_summary, relief_granted
 from .record_section import RecordSource, StatementRecord, statement_record
@@ -246,11 +246,15 @@ def floor_kpis(results: pl.LazyFrame, month: dt.date) -> pl.LazyFrame:
     report shows; a KPI not measurable on a channel is said once, on its partner-wide row, with why."""
     order = {name: i for i, name in enumerate(FLOOR_KPIS)}
     shown = pl.col("value").is_not_null() | pl.col("channel").is_null()
+    # the words are looked up here, in the report's language, not in polars' threads (which would read English)
+    name = pl.col("kpi").replace_strict({kpi: kpi_name(kpi) for kpi in FLOOR_KPIS}, return_dtype=pl.String)
+    channel = pl.col("channel").replace_strict(dict(CHANNEL_NAMES), default=pl.col("channel"), return_dtype=pl.String)
     return (
         results.filter((pl.col("month") == month) & pl.col("kpi").is_in(FLOOR_KPIS) & shown)
         .with_columns(
-            pl.struct("kpi", "channel")
-            .map_elements(lambda r: kpi_label(r["kpi"], r["channel"]), return_dtype=pl.String)
+            pl.when(pl.col("channel").is_null())
+            .then(name)
+            .otherwise(pl.concat_str(name, pl.lit(" · "), channel))
             .alias("label"),
             pl.col("kpi").replace_strict(order, return_dtype=pl.Int64).alias("order"),
         )

@@ -56,7 +56,9 @@ RECORD_LABELS = Translated(
     }
 )
 _PARTIES = Translated({"client": N_("the client"), "provider": N_("the provider")})
-_OUTCOMES = Translated({"accepted": N_("accepted"), "rejected": N_("rejected"), "amended": N_("amended")})
+_OUTCOME_MESSAGES = {"accepted": N_("accepted"), "rejected": N_("rejected"), "amended": N_("amended")}
+_OUTCOMES = Translated(_OUTCOME_MESSAGES)
+_DISPUTE_STATUSES = Translated({"open": N_("unanswered"), **_OUTCOME_MESSAGES})  # a dispute's status column
 _WORDS = Translated(
     {
         "draft": N_("draft: signed by neither party"),
@@ -294,8 +296,15 @@ def record_html(record: StatementRecord, *, names: dict[str, str] | None = None,
         )
     named = pl.col("partner_id").replace_strict(names or {}, default=pl.col("partner_id")).alias("partner")
     partner = ["partner"] if names else []
+    # the words are looked up here, in the report's language, not in polars' threads (which would read English)
+    lines = {line: _line_label(line) for line in record.disputes["line"].unique()}
+    statuses = dict(_DISPUTE_STATUSES)
     disputes = table(
-        record.disputes.with_columns(named, pl.col("line").map_elements(_line_label, return_dtype=pl.String)),
+        record.disputes.with_columns(
+            named,
+            pl.col("line").replace_strict(lines, return_dtype=pl.String),
+            pl.col("status").replace_strict(statuses, default=pl.col("status"), return_dtype=pl.String),
+        ),
         {
             c: _COLUMNS[c]
             for c in ("dispute", *partner, "month", "line", "amount", "claimed", "status", "age_days", "reason")
@@ -306,7 +315,11 @@ def record_html(record: StatementRecord, *, names: dict[str, str] | None = None,
     )
     restated = table(
         record.restatements.with_columns(
-            named, pl.col("line").replace_strict(dict(RECORD_LABELS), default=pl.col("line"))
+            named,
+            pl.col("line").replace_strict(dict(RECORD_LABELS), default=pl.col("line")),
+            pl.col("reason").replace_strict(
+                {r: _reason_text(r) for r in record.restatements["reason"].unique()}, return_dtype=pl.String
+            ),
         ),
         {
             c: _COLUMNS[c]
@@ -318,6 +331,24 @@ def record_html(record: StatementRecord, *, names: dict[str, str] | None = None,
     )
     heading = f"<h2>{html.escape(_CAPTIONS['heading'])}</h2>"
     return HTML("\n".join([heading, *(part.markup for part in (first, disputes, restated))]))
+
+
+_FILE_STATES = Translated(
+    {"new": N_("{file} (new)"), "removed": N_("{file} (removed)"), "changed": N_("{file} (changed)")}
+)
+_RECOMPUTED = N_("the inputs signed, computed again: the computation changed")
+
+
+def _reason_text(reason: str) -> str:
+    """A restatement's reason, as `record.restatement_reason` writes it (in English), in the report's language."""
+    moved = "inputs differ from those signed: "
+    if not reason.startswith(moved):
+        return _(reason) if reason == _RECOMPUTED else reason
+    files = []
+    for part in reason.removeprefix(moved).split(", "):
+        named = re.fullmatch(r"(.+) \((new|removed|changed)\)", part)
+        files.append(_FILE_STATES[named[2]].format(file=named[1]) if named else part)
+    return _("inputs differ from those signed: {files}").format(files=", ".join(files))
 
 
 def _line_label(line: str) -> str:

@@ -21,7 +21,16 @@ from ..io.engagement import Engagement
 from ..pipeline.analysis import Analysis
 from ..views.html_tables import HTML, money, service_level, status, table
 from ..views.language import _
-from ..views.wording import STATEMENT_LABELS, channel_name, format_value, kpi_label, money_text, month_name, period_name
+from ..views.wording import (
+    STATEMENT_LABELS,
+    channel_name,
+    decimal_text,
+    format_value,
+    kpi_label,
+    money_text,
+    month_name,
+    period_name,
+)
 from ..whatif.controls import OPERATIONS_CONTROLS, PARTNER_CONTROLS, SERVICE_LEVEL_CONTROLS, value_at
 from ..whatif.engine import WhatIf
 from ..whatif.exit_plan import ExitPlan
@@ -60,7 +69,8 @@ def scenario_changes(contract: Contract, scenario: Scenario, partner_id: str) ->
         if value is not None:
             was = control.contract_value(partner)
             out.append(
-                f"{control.label} {control.words(value)} " + _("(contract: {value})").format(value=control.words(was))
+                f"{control.label_text()} {control.words(value)} "
+                + _("(contract: {value})").format(value=control.words(was))
             )
     for key, change in changes.terms.service_levels.items():
         sl = next(s for s in partner.service_levels if s.key == key)
@@ -69,13 +79,13 @@ def scenario_changes(contract: Contract, scenario: Scenario, partner_id: str) ->
             if value is not None:
                 was = control.contract_value(sl)
                 out.append(
-                    f"{kpi_label(sl.kpi, sl.channel)} {control.label} {control.words(value, sl.kpi)} "
+                    f"{kpi_label(sl.kpi, sl.channel)} {control.label_text()} {control.words(value, sl.kpi)} "
                     + _("(contract: {value})").format(value=control.words(was, sl.kpi))
                 )
     for channel, ops in changes.operations.items():
         for control in OPERATIONS_CONTROLS:
             if value := round(value_at(ops, control.path), 6):
-                out.append(f"{channel_name(channel)} {control.label} {control.words(value)}")
+                out.append(control.operations_sentence(channel_name(channel), value))
     if changes.operations and (scenario.window.first or scenario.window.last):
         first = month_name(scenario.window.first) if scenario.window.first else _("the first month")
         last = month_name(scenario.window.last) if scenario.window.last else _("the last month")
@@ -171,7 +181,7 @@ def scenario_html(section: ScenarioSection | None) -> HTML:
                 "scenario": _("Scenario"),
                 "delta": _("Change"),
             },
-            formats={"status": status, "delta": lambda d: f"{d:+d}"},
+            formats={"status": status, "delta": lambda d: decimal_text(d, signed=True)},
         ).markup
     )
 

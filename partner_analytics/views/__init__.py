@@ -97,6 +97,7 @@ from .wording import (
     status_name,
     term_percent,
     value_text,
+    whole_percent,
     yes_no,
 )
 
@@ -185,5 +186,6 @@ __all__ = [
     "term_percent",
     "title",
     "value_text",
+    "whole_percent",
     "yes_no",
 ]

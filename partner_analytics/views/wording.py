@@ -65,6 +65,7 @@ __all__ = [
     "status_name",
     "term_percent",
     "value_text",
+    "whole_percent",
     "yes_no",
 ]
 
@@ -137,6 +138,7 @@ COMMITTEE_NAMES = Translated({"operational": N_("operational committee"), "strat
 CHANNEL_NAMES = Translated({"voice": N_("voice"), "email": N_("email"), "chat": N_("chat")})
 DATASET_NAMES = Translated(
     {
+        "contract": N_("contract"),
         "contacts": N_("contacts"),
         "staffing": N_("staffing"),
         "quality": N_("quality evaluations"),
@@ -284,11 +286,17 @@ def percent(value: float | None) -> str:
     return MISSING if value is None else _unit(decimal_text(value * 100, 1), "%")
 
 
-def term_percent(value: Decimal | float) -> str:
-    """A contract fraction as a percentage, exact to two decimals without trailing zeros (`12.5 %`)."""
+def whole_percent(value: float) -> str:
+    """A fraction as a whole percentage (`23 %`): a share a sentence gives roughly."""
+    return _unit(decimal_text(value * 100, 0), "%")
+
+
+def term_percent(value: Decimal | float, *, signed: bool = False) -> str:
+    """A contract fraction as a percentage, exact to two decimals without trailing zeros (`12.5 %`; `signed`: a
+    change, `+10 %`, `−5 %`)."""
     exact = (Decimal(str(value)) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
     digits = max(0, -exact.as_tuple().exponent)  # type: ignore[operator]
-    return _unit(decimal_text(exact, digits), "%")
+    return _unit(decimal_text(exact, digits, signed=signed), "%")
 
 
 def number(value: float | None) -> str:

@@ -35,8 +35,9 @@ import polars as pl
 from ..charts.scenario import scenario_comparison
 from ..contract.terms import Partner, ServiceLevel
 from ..core.kpis import kpi
+from ..views.language import checked_language, in_language
 from ..views.style import STATUS_COLOURS
-from ..views.wording import kpi_label
+from ..views.wording import kpi_label, month
 from .controls import (
     NOTICE,
     OPERATIONS_CONTROLS,
@@ -99,9 +100,12 @@ class WhatIfApp:
         debounce_s: float = 0.1,
         save_path: str | Path | None = None,
         scenarios: str | Path | None = None,
+        language: str | None = None,
     ):
         self.engine = engine
         self.contract = engine.contract
+        # the exit plan and the dates are written as the engagement's reports write them (the controls: English)
+        self.language = checked_language(language or self.contract.language)
         self.months = engine.months
         self._quiet = False
         self._save_path = save_path
@@ -119,13 +123,14 @@ class WhatIfApp:
         self.busy.add_class("pa-busy")
         self.table = w.HTML()
         self.exit_panel = w.HTML()
-        self.notice = control_widget(NOTICE, NOTICE.absent)
+        self.notice = control_widget(NOTICE, NOTICE.absent, language=self.language)
         self.save_button = w.Button(description="Save scenario (YAML)")
         self.reset_button = w.Button(description="Reset")
         self.save_to = w.Text(
             description="Save to", style={"description_width": "60px"}, layout=w.Layout(width="540px")
         )
-        labels = [f"{m:%Y-%m}" for m in self.months]
+        with in_language(self.language):
+            labels = [month(m) for m in self.months]
         self.window = w.SelectionRangeSlider(
             options=labels,
             index=(0, len(labels) - 1),
@@ -337,7 +342,8 @@ class WhatIfApp:
         if self._quiet:
             return
         notice = self.notice.value
-        self.exit_panel.value = exit_panel(self.engine.exit_plan(self.partner.value, notice)) if notice else ""
+        with in_language(self.language):
+            self.exit_panel.value = exit_panel(self.engine.exit_plan(self.partner.value, notice)) if notice else ""
 
     # -- the scenario -----------------------------------------------------------------------
 
@@ -439,9 +445,8 @@ class WhatIfApp:
                     if f"{control.name}/{ch}" in self.controls:
                         value = round(value_at(ops, control.path), 6)
                         self.controls[f"{control.name}/{ch}"].value = shown_value(control, value)
-            labels = list(self.window.options)
-            first = labels.index(f"{scenario.window.first:%Y-%m}") if scenario.window.first else 0
-            last = labels.index(f"{scenario.window.last:%Y-%m}") if scenario.window.last else len(labels) - 1
+            first = self.months.index(scenario.window.first) if scenario.window.first else 0
+            last = self.months.index(scenario.window.last) if scenario.window.last else len(self.months) - 1
             self.window.index = (first, last)
             self.notice.value = value_at(changes.exit, NOTICE.path)
             self._build_service_level()
@@ -459,12 +464,20 @@ def _reason(text: str) -> w.HTML:
 
 
 def what_if_app(
-    engagement: str | Path = "", partner: str = "", *, scenarios: str | Path = "", debounce_s: float = 0.1
+    engagement: str | Path = "",
+    partner: str = "",
+    *,
+    scenarios: str | Path = "",
+    debounce_s: float = 0.1,
+    language: str = "",
 ) -> WhatIfApp:
     """The app on an engagement folder (empty: the sample) — what the notebook and the web app call;
-    `scenarios`: the folder its Save button writes to (empty: `scenarios/` of the working directory)."""
+    `scenarios`: the folder its Save button writes to (empty: `scenarios/` of the working directory);
+    `language`: the exit plan's and the dates' (empty: the contract's `language`)."""
     from ..core.paths import engagement_path
     from ..io.engagement import load
 
     engine = WhatIf(load(engagement_path(engagement)).collected())
-    return WhatIfApp(engine, partner or None, debounce_s=debounce_s, scenarios=scenarios or None)
+    return WhatIfApp(
+        engine, partner or None, debounce_s=debounce_s, scenarios=scenarios or None, language=language or None
+    )

@@ -20,7 +20,8 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from ..contract.terms import Partner, ServiceLevel
-from ..views.wording import format_value
+from ..views.language import N_, _, ngettext
+from ..views.wording import day, format_value, term_percent
 
 __all__ = [
     "CONTROLS",
@@ -84,6 +85,7 @@ class Control:
     optional: bool = False
     note: str = ""  # what an optional term is for, beside its on/off box
     reason: str = ""  # why it cannot apply when `applies` says no (shown beside the disabled control)
+    sentence: str = ""  # an operations change as a report words it: `{channel}` and `{value}` filled in
 
     def contract_value(self, terms: Any) -> Any:
         """The term's value in the contract (a Partner, or a ServiceLevel for service-level controls); None: not set."""
@@ -101,20 +103,29 @@ class Control:
         return KPI_RANGES[kpi_unit or "rate"] if self.unit == "kpi" else (self.lo, self.hi, self.step)
 
     def words(self, value: Any, kpi_name: str | None = None) -> str:
-        """A value of the term as a committee reads it: 12 %, +10 %, 2 months, on, 85.0 %; "none" when unset."""
+        """A value of the term as a committee reads it, in the report's language: 12 %, +10 %, 2 months, on,
+        85.0 %, 1 Feb 2027; "none" when unset."""
         if value is None:
-            return "none"
+            return _("none")
         if self.unit == "share":
-            return f"{float(value) * 100:g} %"
+            return term_percent(value)
         if self.unit == "change":
-            return f"{float(value) * 100:+g} %"
+            return term_percent(value, signed=True)
         if self.unit == "months":
-            return f"{value} month" if value == 1 else f"{value} months"
+            return ngettext("{n} month", "{n} months", value).format(n=value)
         if self.unit == "on/off":
-            return "on" if value else "off"
+            return _("on") if value else _("off")
         if self.unit == "date":
-            return f"{value.day} {value:%B %Y}"
+            return day(value)
         return format_value(kpi_name, value) if kpi_name else f"{value:g}"
+
+    def label_text(self) -> str:
+        """The control's label in the report's language."""
+        return _(self.label)
+
+    def operations_sentence(self, channel: str, value: Any) -> str:
+        """An operations change of a channel as a sentence (`voice staffing +25 %`); `channel` already in words."""
+        return _(self.sentence).format(channel=channel, value=self.words(value))
 
 
 def _has_corridor(partner: Partner) -> bool:
@@ -134,13 +145,13 @@ def _pays_a_pool(partner: Partner) -> bool:
 
 
 PARTNER_CONTROLS: tuple[Control, ...] = (
-    Control("at_risk_pct", ("at_risk_pct",), "At-risk share", "share", 0, 40, 0.5),
-    Control("pool_pct", ("pool_pct",), "Pool", "share", 0, 300, 5),
-    Control("earnback_months", ("earnback_months",), "Earn-back", "months", 0, 12, 1),
+    Control("at_risk_pct", ("at_risk_pct",), N_("At-risk share"), "share", 0, 40, 0.5),
+    Control("pool_pct", ("pool_pct",), N_("Pool"), "share", 0, 300, 5),
+    Control("earnback_months", ("earnback_months",), N_("Earn-back"), "months", 0, 12, 1),
     Control(
         "bonus_pool_pct",
         ("bonus", "pool_pct"),
-        "Bonus pool",
+        N_("Bonus pool"),
         "share",
         0,
         20,
@@ -152,7 +163,7 @@ PARTNER_CONTROLS: tuple[Control, ...] = (
     Control(
         "corridor_band",
         ("volume_corridor", "band"),
-        "Volume corridor band",
+        N_("Volume corridor band"),
         "share",
         1,
         50,
@@ -165,7 +176,7 @@ PARTNER_CONTROLS: tuple[Control, ...] = (
     Control(
         "shortfall_rate",
         ("volume_corridor", "shortfall_rate"),
-        "Corridor shortfall rate",
+        N_("Corridor shortfall rate"),
         "share",
         0,
         100,
@@ -177,7 +188,7 @@ PARTNER_CONTROLS: tuple[Control, ...] = (
     Control(
         "baseline_fcr",
         ("gain_share", "baseline_fcr"),
-        "Gain-share baseline FCR",
+        N_("Gain-share baseline FCR"),
         "share",
         50,
         100,
@@ -189,7 +200,7 @@ PARTNER_CONTROLS: tuple[Control, ...] = (
     Control(
         "provider_share",
         ("gain_share", "provider_share"),
-        "Gain-share provider share",
+        N_("Gain-share provider share"),
         "share",
         0,
         100,
@@ -200,7 +211,7 @@ PARTNER_CONTROLS: tuple[Control, ...] = (
     Control(
         "pain_share",
         ("gain_share", "pain_share"),
-        "Pain-share",
+        N_("Pain-share"),
         "on/off",
         absent=False,
         applies=_has_gain_share,
@@ -210,13 +221,13 @@ PARTNER_CONTROLS: tuple[Control, ...] = (
 )
 
 SERVICE_LEVEL_CONTROLS: tuple[Control, ...] = (
-    Control("target", ("target",), "target", "kpi"),
-    Control("minimum", ("minimum",), "minimum", "kpi"),
-    Control("allocation_pct", ("allocation_pct",), "allocation", "share", 0, 100, 1),
+    Control("target", ("target",), N_("target"), "kpi"),
+    Control("minimum", ("minimum",), N_("minimum"), "kpi"),
+    Control("allocation_pct", ("allocation_pct",), N_("allocation"), "share", 0, 100, 1),
     Control(
         "stretch",
         ("stretch",),
-        "stretch",
+        N_("stretch"),
         "kpi",
         optional=True,
         note="bonus",
@@ -225,9 +236,11 @@ SERVICE_LEVEL_CONTROLS: tuple[Control, ...] = (
 )
 
 OPERATIONS_CONTROLS: tuple[Control, ...] = (
-    Control("volume", ("volume_change",), "volume", "change", -50, 100, 1),
-    Control("staffing", ("staffing_change",), "staffing", "change", -50, 100, 1),
-    Control("aht", ("aht_change",), "AHT", "change", -30, 50, 1),
+    Control("volume", ("volume_change",), "volume", "change", -50, 100, 1, sentence=N_("{channel} volume {value}")),
+    Control(
+        "staffing", ("staffing_change",), "staffing", "change", -50, 100, 1, sentence=N_("{channel} staffing {value}")
+    ),
+    Control("aht", ("aht_change",), "AHT", "change", -30, 50, 1, sentence=N_("{channel} AHT {value}")),
 )
 
 NOTICE = Control("notice_on", ("notice_on",), "Notice on", "date", absent=None)

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from ..contract.terms import Contract
-from ..core.money import format_cents
 from ..core.periods import add_months, months_between
 from ..governance.reversibility import SCORES, readiness
+from ..views.language import _, ngettext
+from ..views.wording import day, money_text, month_name, whole_percent
 
 __all__ = ["FEE_MONTHS", "ExitPlan", "exit_plan"]
 
@@ -52,38 +53,76 @@ class ExitPlan:
     currency: str
 
     def sentences(self) -> list[str]:
-        """The plan as a committee reads it."""
-        day = "%d %B %Y"
-        out = []
+        """The plan as a committee reads it, in the report's language, its dates and amounts as every report
+        writes them (`views.wording`)."""
+        dates = {
+            "notice": day(self.notice_on),
+            "last_notice": day(self.last_notice_date),
+            "end": day(self.ends_on),
+            "term_end": day(self.term_end),
+        }
         if self.in_time:
-            out.append(
-                f"Notice on {self.notice_on:{day}} is in time (the last notice date is "
-                f"{self.last_notice_date:{day}}): the contract ends with its term, on {self.ends_on:{day}}."
+            notice = _(
+                "Notice on {notice} is in time (the last notice date is {last_notice}): "
+                "the contract ends with its term, on {end}."
             )
         else:
-            out.append(
-                f"Notice on {self.notice_on:{day}} is late (the last notice date was {self.last_notice_date:{day}}): "
-                f"with {self.notice_months} months of notice the contract runs to {self.ends_on:{day}}, "
-                f"past its term ({self.term_end:{day}})."
+            notice = ngettext(
+                "Notice on {notice} is late (the last notice date was {last_notice}): "
+                "with {n} month of notice the contract runs to {end}, past its term ({term_end}).",
+                "Notice on {notice} is late (the last notice date was {last_notice}): "
+                "with {n} months of notice the contract runs to {end}, past its term ({term_end}).",
+                self.notice_months,
             )
-        fits = "fits before" if self.transition_fits else "does not fit before"
-        out.append(
-            f"A transition of {self.transition_months} months started on the notice date ends on "
-            f"{self.transition_end:{day}}: it {fits} the end of the contract."
-        )
+        out = [notice.format(n=self.notice_months, **dates)]
+        if self.transition_fits:
+            transition = ngettext(
+                "A transition of {n} month started on the notice date ends on {end}: "
+                "it fits before the end of the contract.",
+                "A transition of {n} months started on the notice date ends on {end}: "
+                "it fits before the end of the contract.",
+                self.transition_months,
+            )
+        else:
+            transition = ngettext(
+                "A transition of {n} month started on the notice date ends on {end}: "
+                "it does not fit before the end of the contract.",
+                "A transition of {n} months started on the notice date ends on {end}: "
+                "it does not fit before the end of the contract.",
+                self.transition_months,
+            )
+        out.append(transition.format(n=self.transition_months, end=day(self.transition_end)))
         if self.readiness is None:
-            out.append("No reversibility checklist: the readiness is unknown.")
+            out.append(_("No reversibility checklist: the readiness is unknown."))
         else:
+            ready = ngettext(
+                "Readiness {readiness}: {n} item is not done ({missing} of the readiness is missing).",
+                "Readiness {readiness}: {n} items are not done ({missing} of the readiness is missing).",
+                self.missing.height,
+            )
             out.append(
-                f"Readiness {self.readiness * 100:.0f} %: {self.missing.height} items are not done "
-                f"({(1 - self.readiness) * 100:.0f} % of the readiness is missing)."
+                ready.format(
+                    readiness=whole_percent(self.readiness),
+                    n=self.missing.height,
+                    missing=whole_percent(1 - self.readiness),
+                )
             )
         if self.fee_months:
-            basis = f"{self.fee_months[0]:%B %Y} to {self.fee_months[-1]:%B %Y}"
+            fees = ngettext(
+                "Fees committed until the end: {fees} ({n} month × {monthly}, "
+                "the average monthly charges of {first} to {last}).",
+                "Fees committed until the end: {fees} ({n} months × {monthly}, "
+                "the average monthly charges of {first} to {last}).",
+                self.months_committed,
+            )
             out.append(
-                f"Fees committed until the end: {format_cents(self.fees_committed, self.currency)} "
-                f"({self.months_committed} months × {format_cents(self.monthly_charges, self.currency)}, "
-                f"the average monthly charges of {basis})."
+                fees.format(
+                    fees=money_text(self.fees_committed, self.currency),
+                    n=self.months_committed,
+                    monthly=money_text(self.monthly_charges, self.currency),
+                    first=month_name(self.fee_months[0]),
+                    last=month_name(self.fee_months[-1]),
+                )
             )
         return out
 

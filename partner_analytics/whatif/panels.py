@@ -10,7 +10,8 @@ import polars as pl
 from ..charts.scenario import NET_SIGN, SCENARIO_AMOUNTS
 from ..core.money import format_cents
 from ..views.html_tables import money, table
-from ..views.wording import STATEMENT_LABELS
+from ..views.language import _
+from ..views.wording import STATEMENT_LABELS, party_name, percent, status_name
 from .engine import Comparison
 from .exit_plan import ExitPlan
 
@@ -44,21 +45,22 @@ def delta_table(comparison: Comparison, currency: str) -> str:
 
 
 def exit_panel(plan: ExitPlan) -> str:
-    """The exit plan's sentences, and the checklist items not done when there are any (or a readiness)."""
+    """The exit plan's sentences, and the checklist items not done when there are any (or a readiness), in the
+    report's language (the app sets the engagement's)."""
     items = "".join(f"<li>{html.escape(s)}</li>" for s in plan.sentences())
     missing = (
         table(
             plan.missing,
             {
-                "item_id": "Item",
-                "area": "Area",
-                "title": "Title",
-                "owner_party": "Owner",
-                "status": "Status",
-                "readiness_missing": "Readiness missing",
+                "item_id": _("Item"),
+                "area": _("Area"),
+                "title": _("Title"),
+                "owner_party": _("Owner"),
+                "status": _("Status"),
+                "readiness_missing": _("Readiness missing"),
             },
-            formats={"readiness_missing": lambda v: f"{v * 100:.1f} %"},
-            empty="Every item of the checklist is done.",
+            formats={"readiness_missing": percent, "owner_party": party_name, "status": status_name},
+            empty=_("Every item of the checklist is done."),
         )
         if plan.missing.height or plan.readiness is not None
         else ""

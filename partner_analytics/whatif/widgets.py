@@ -22,7 +22,8 @@ from typing import Any
 import ipywidgets as w
 import traitlets
 
-from ..views.wording import date_name
+from ..views.language import in_language
+from ..views.wording import day, month_name
 from .controls import Control
 
 __all__ = [
@@ -83,7 +84,7 @@ class Debouncer:
 
 
 DATE_INPUT_FORMAT = "%d/%m/%Y"
-"""How a date is typed and shown in the app: day first (01/02/2027 is 1 February 2027)."""
+"""How a date is typed and shown in the app: day first (01/02/2027 is 1 Feb 2027)."""
 
 _DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -96,30 +97,37 @@ def parse_day_first(text: str) -> dt.date | None:
     if not text:
         return None
     if m := _DAY_FIRST.match(text):
-        day, month, year = (int(g) for g in m.groups())
+        day_of_month, month, year = (int(g) for g in m.groups())
     elif m := _ISO.match(text):
-        year, month, day = (int(g) for g in m.groups())
+        year, month, day_of_month = (int(g) for g in m.groups())
     else:
-        raise ValueError(f"{text!r} is not a date: expected day/month/year, e.g. 01/02/2027 for 1 February 2027")
+        example = dt.date(2027, 2, 1)
+        raise ValueError(
+            f"{text!r} is not a date: expected day/month/year, e.g. {example:{DATE_INPUT_FORMAT}} for {day(example)}"
+        )
     if not 1 <= month <= 12:
         raise ValueError(f"{text!r} is not a date: month {month} does not exist (expected 01 to 12)")
     try:
-        return dt.date(year, month, day)
+        return dt.date(year, month, day_of_month)
     except ValueError:
         first = dt.date(year, month, 1)
         last = ((first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)).day
-        raise ValueError(f"{text!r} is not a date: {first:%B %Y} has {last} days") from None
+        raise ValueError(f"{text!r} is not a date: {month_name(first)} has {last} days") from None
 
 
 class DateField(w.HBox):
-    """A date typed day first (`DATE_INPUT_FORMAT`), with the date it reads in words beside it (or why it is
-    not a date). `value` is the date (None: none). A browser's date picker shows the browser's own
-    language's order (mm/dd/yyyy in an American browser, whatever the meeting's), so the app asks for
-    one order and says back which day it understood."""
+    """A date typed day first (`DATE_INPUT_FORMAT`), with the date it reads in words beside it, as the reports
+    write a date in `language` (`views.wording.day`), or why it is not a date (in English, as the app's controls).
+    `value` is the date (None: none). A browser's date picker shows the browser's own language's order
+    (mm/dd/yyyy in an American browser, whatever the meeting's), so the app asks for one order and says back
+    which day it understood."""
 
     value = traitlets.Any(None)
 
-    def __init__(self, value: dt.date | None = None, *, description: str = "", style: dict | None = None):
+    def __init__(
+        self, value: dt.date | None = None, *, description: str = "", style: dict | None = None, language: str = "en"
+    ):
+        self.language = language
         self.text = w.Text(
             placeholder="dd/mm/yyyy",
             description=description,
@@ -144,7 +152,7 @@ class DateField(w.HBox):
 
     def _typed(self, _: Any) -> None:
         try:
-            day = parse_day_first(self.text.value)
+            typed = parse_day_first(self.text.value)
         except ValueError as e:
             self._typing = True  # the text stays, to be fixed
             try:
@@ -153,7 +161,7 @@ class DateField(w.HBox):
                 self._typing = False
             self.echo.value = f"<span class='pa-error'>{html.escape(str(e))}</span>"
             return
-        self.value = day
+        self.value = typed
         self._shown(None)
 
     def _shown(self, _: Any) -> None:
@@ -163,7 +171,8 @@ class DateField(w.HBox):
                 self.text.value, self.echo.value = "", ""
             return
         self.text.value = f"{self.value:{DATE_INPUT_FORMAT}}"
-        self.echo.value = html.escape(date_name(self.value))
+        with in_language(self.language):
+            self.echo.value = html.escape(day(self.value))
 
 
 def on_step(value: float, step: float) -> float:
@@ -197,14 +206,17 @@ def widget_value(control: Control, widget: w.ValueWidget, kpi_unit: str | None =
 _READOUT = {"change": "+.0f", "share": ".1f", "seconds": ".0f", "score_1_5": ".2f", "score_0_100": ".1f"}
 
 
-def control_widget(control: Control, value: Any, *, kpi_unit: str | None = None, prefix: str = "") -> w.ValueWidget:
-    """The widget of a control, at `value` (scenario units); `prefix` names what it belongs to (a channel)."""
+def control_widget(
+    control: Control, value: Any, *, kpi_unit: str | None = None, prefix: str = "", language: str = "en"
+) -> w.ValueWidget:
+    """The widget of a control, at `value` (scenario units); `prefix` names what it belongs to (a channel);
+    a date is said back in `language`."""
     label = f"{prefix} {control.label}" if prefix else control.label[:1].upper() + control.label[1:]
     style = {"description_width": DESCRIPTION_WIDTH}
     if control.unit == "on/off":
         return w.Checkbox(value=bool(value), description=label)
     if control.unit == "date":
-        return DateField(value, description=label, style=style)
+        return DateField(value, description=label, style=style, language=language)
     lo, hi, step = control.range_for(kpi_unit)
     if control.unit == "months":
         label += " (months)"
