@@ -1,6 +1,6 @@
 """The committee cycle: plan, outputs, index, failures, partner isolation and other periods.
 
-The sample's latest quarter with every committee (13 reports) runs once per session (the
+The sample's latest quarter with every committee (17 reports) runs once per session (the
 `sample_cycle` fixture in conftest.py); the tests here read what it wrote. A few small cycles run
 here too: a deliberately failing notebook, other periods of the sample, and an engagement whose
 partners have look-alike ids and names.
@@ -46,6 +46,7 @@ SAMPLE_PARTNERS = {
     "northcall": "NorthCall Services",
     "rivage": "Rivage Relation Client",
     "sudhorizon": "Sud Horizon Contact",
+    "atlas": "Atlas Appels",
 }
 
 
@@ -56,11 +57,12 @@ def test_the_latest_complete_quarter_of_the_sample_is_planned_with_every_committ
     cycle = sample_cycle.cycle
     assert str(cycle.period) == "2026-Q3"  # the sample's contacts run from 2024-10 to 2026-09
     relative = [r.html_path.relative_to(cycle.folder).as_posix() for r in cycle.reports]
-    # 3 strategic + the programme overview + 3 months x 3 partners operational = 13
+    # 4 strategic + the programme overview + 3 months x 4 partners operational = 17
     assert relative == [
         "strategic/northcall.html",
         "strategic/rivage.html",
         "strategic/sudhorizon.html",
+        "strategic/atlas.html",
         "programme/overview.html",
         *(f"operational/2026-{m:02d}/{p}.html" for m in (7, 8, 9) for p in SAMPLE_PARTNERS),
     ]
@@ -124,10 +126,10 @@ def test_the_index_lists_every_report_ok_with_working_relative_links_and_the_lin
         assert not href.startswith(("/", "http:", "https:", "file:")), href
         assert (cycle.folder / href).exists(), href
     words = " ".join(page.text)
-    assert words.count("ok") >= 13 and "failed" not in words and "complete" in words
-    assert "13 of 13 reports run" in words and "2026-Q3" in words
+    assert words.count("ok") >= 4 + 1 + 3 * 4 and "failed" not in words and "complete" in words
+    assert "17 of 17 reports run" in words and "2026-Q3" in words
     record = json.loads((cycle.folder / "cycle.json").read_text())
-    assert record["state"] == "complete" and [r["status"] for r in record["reports"]] == ["ok"] * 13
+    assert record["state"] == "complete" and [r["status"] for r in record["reports"]] == ["ok"] * (4 + 1 + 3 * 4)
     assert record["generated_at"] in words and cycle.engagement.digest in words
     for source in cycle.engagement.files:
         assert source.sha256 in words and f"{source.size:,}" in words
@@ -278,7 +280,10 @@ def test_other_periods_of_the_sample_run_for_every_partner(earliest_cycles) -> N
         "strategic 2024-Q4 / sudhorizon",
         "programme 2024-Q4",
     ]
-    assert [r.label for r in month.cycle.reports] == [f"operational 2024-10 / {p}" for p in SAMPLE_PARTNERS]
+    # atlas's contract starts in January 2025: it has no committee before
+    assert [r.label for r in month.cycle.reports] == [
+        f"operational 2024-10 / {p}" for p in SAMPLE_PARTNERS if p != "atlas"
+    ]
     for outcome in (quarter, month):
         assert outcome.ok, [r.error.summary() for r in outcome.results if r is not None and r.error]
         for report in outcome.cycle.reports:
@@ -293,6 +298,7 @@ LOOKALIKES = {
     "northcall": ("acme", "North"),
     "rivage": ("acme-2", "Northcall"),
     "sudhorizon": ("x-co", '<script>alert("x")</script> O\'Hara & "Sons"'),
+    "atlas": ("acme-3", "Acme Trois"),
 }
 
 

@@ -42,8 +42,8 @@ def _team_sizes(partners: tuple[Partner, ...]) -> dict[tuple[str, str], int]:
 def generate_agents(
     health: pl.DataFrame, rng: np.random.Generator, partners: tuple[Partner, ...] = PARTNERS
 ) -> pl.DataFrame:
-    """The roster's rows (`agents` table of the data contract) of `partners` over the sample's months;
-    `health` is `monthly_health`."""
+    """The roster's rows (`agents` table of the data contract) of `partners` over the sample's months from
+    each partner's contract start; `health` is `monthly_health`."""
     rows = []
     starts = {p.id: p.terms.start for p in partners}
     for (partner_id, site), size in _team_sizes(partners).items():

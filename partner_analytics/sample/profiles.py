@@ -385,6 +385,7 @@ PARTNERS: tuple[Partner, ...] = (
         ),
     ),
 )
+"""The partners measured from their contact records (contacts.parquet, and CONNECT_PARTNER's platform export)."""
 
 INTERVAL_PARTNER = Partner(
     id="atlas",
