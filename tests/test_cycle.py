@@ -187,6 +187,17 @@ def test_a_partners_reports_hold_no_other_partners_id_name_or_amounts(sample_cyc
     assert all(name in overview for name in SAMPLE_PARTNERS.values())  # client only: every partner, by name
 
 
+def test_the_interval_partners_reports_measure_every_service_level_it_commits(sample_cycle) -> None:
+    folder = sample_cycle.cycle.folder
+    # Atlas Appels commits only what its interval report measures: nothing is "not measurable" in its
+    # strategic report
+    assert "not measurable" not in _own_text(folder / "strategic" / "atlas.html")
+    # its operational report's floor KPIs that need contact records say why: transfer rate, repeat
+    # contacts, NPS and customer effort (4)
+    september = _own_text(folder / "operational" / "2026-09" / "atlas.html")
+    assert september.count("not measurable partner-wide, a channel being measured from intervals") == 4
+
+
 # --------------------------------------------------------------------------- failures
 
 
