@@ -246,3 +246,23 @@ def test_the_notice_date_is_typed_day_first_and_said_back_in_words(app) -> None:
     assert "February 2027 has 28 days" in app.notice.echo.value
     app.reset()
     assert (app.notice.value, app.notice.text.value, app.notice.echo.value) == (None, "", "")
+
+
+def test_the_app_on_the_partner_measured_from_interval_reports(engine) -> None:
+    atlas = WhatIfApp(engine, "atlas", debounce_s=0)
+    # its 31,277 calls answered over 21 months (the interval report's ACDCALLS) at 3.60
+    assert "charges 112,597.20 EUR → 112,597.20 EUR" in atlas.figure.layout.annotations[0].text
+    assert 31_277 * 360 == 11_259_720
+    assert atlas.service_level.value == "service_level/voice"
+    atlas.controls["volume/voice"].value = 10
+    charges = atlas.comparison.totals.filter(atlas.comparison.totals["amount"] == "charges").row(0, named=True)
+    assert charges["scenario"] > charges["baseline"] == 11_259_720
+    # what its interval report cannot measure stays so, with the same reason, under the change
+    fcr = atlas.comparison.outcome.results.filter(
+        (atlas.comparison.outcome.results["kpi"] == "fcr") & atlas.comparison.outcome.results["channel"].is_null()
+    )
+    assert fcr["value"].null_count() == fcr.height == 21
+    assert set(fcr["note"]) == {
+        "not measurable partner-wide, a channel being measured from intervals: "
+        "not measurable from an interval report (it needs contact records)"
+    }
