@@ -133,7 +133,7 @@ class SampleCycle:
 
 @pytest.fixture(scope="session")
 def sample_cycle(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> SampleCycle:
-    """`partner-analytics cycle latest-quarter --committee all` on the sample (13 reports), once per session.
+    """`partner-analytics cycle latest-quarter --committee all` on the sample (17 reports), once per session.
 
     `digests` holds the SHA-256 of every report HTML right after the run, so that later runs can be
     compared with it byte for byte.

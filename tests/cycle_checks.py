@@ -97,4 +97,7 @@ def rewrite_partners(folder: Path, partners: dict[str, tuple[str, str]]) -> None
     contract = yaml.safe_load(contract_path.read_text(encoding="utf-8"))
     for partner in contract["partners"]:
         partner["id"], partner["name"] = partners[partner["id"]]
+    intervals = contract.get("sources", {}).get("intervals")
+    if intervals:  # the pairs its interval report covers, by partner id
+        intervals["covers"] = {ids[old]: channels for old, channels in intervals["covers"].items()}
     contract_path.write_text(yaml.safe_dump(contract, sort_keys=False, allow_unicode=True), encoding="utf-8")

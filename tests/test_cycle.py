@@ -1,6 +1,6 @@
 """The committee cycle: plan, outputs, index, failures, partner isolation and other periods.
 
-The sample's latest quarter with every committee (13 reports) runs once per session (the
+The sample's latest quarter with every committee (17 reports) runs once per session (the
 `sample_cycle` fixture in conftest.py); the tests here read what it wrote. A few small cycles run
 here too: a deliberately failing notebook, other periods of the sample, and an engagement whose
 partners have look-alike ids and names.
@@ -46,6 +46,7 @@ SAMPLE_PARTNERS = {
     "northcall": "NorthCall Services",
     "rivage": "Rivage Relation Client",
     "sudhorizon": "Sud Horizon Contact",
+    "atlas": "Atlas Appels",
 }
 
 
@@ -56,11 +57,12 @@ def test_the_latest_complete_quarter_of_the_sample_is_planned_with_every_committ
     cycle = sample_cycle.cycle
     assert str(cycle.period) == "2026-Q3"  # the sample's contacts run from 2024-10 to 2026-09
     relative = [r.html_path.relative_to(cycle.folder).as_posix() for r in cycle.reports]
-    # 3 strategic + the programme overview + 3 months x 3 partners operational = 13
+    # 4 strategic + the programme overview + 3 months x 4 partners operational = 17
     assert relative == [
         "strategic/northcall.html",
         "strategic/rivage.html",
         "strategic/sudhorizon.html",
+        "strategic/atlas.html",
         "programme/overview.html",
         *(f"operational/2026-{m:02d}/{p}.html" for m in (7, 8, 9) for p in SAMPLE_PARTNERS),
     ]
@@ -124,10 +126,10 @@ def test_the_index_lists_every_report_ok_with_working_relative_links_and_the_lin
         assert not href.startswith(("/", "http:", "https:", "file:")), href
         assert (cycle.folder / href).exists(), href
     words = " ".join(page.text)
-    assert words.count("ok") >= 13 and "failed" not in words and "complete" in words
-    assert "13 of 13 reports run" in words and "2026-Q3" in words
+    assert words.count("ok") >= 4 + 1 + 3 * 4 and "failed" not in words and "complete" in words
+    assert "17 of 17 reports run" in words and "2026-Q3" in words
     record = json.loads((cycle.folder / "cycle.json").read_text())
-    assert record["state"] == "complete" and [r["status"] for r in record["reports"]] == ["ok"] * 13
+    assert record["state"] == "complete" and [r["status"] for r in record["reports"]] == ["ok"] * (4 + 1 + 3 * 4)
     assert record["generated_at"] in words and cycle.engagement.digest in words
     for source in cycle.engagement.files:
         assert source.sha256 in words and f"{source.size:,}" in words
@@ -167,7 +169,9 @@ def _word(text: str) -> re.Pattern[str]:
 def test_a_partners_reports_hold_no_other_partners_id_name_or_amounts(sample_cycle) -> None:
     folder, tables = sample_cycle.cycle.folder, sample_cycle.cycle.tables
     amounts = {p: _money_strings(tables, p) for p in SAMPLE_PARTNERS}
-    assert all(len(amounts[p]) >= 7 for p in SAMPLE_PARTNERS)
+    assert all(len(amounts[p]) >= 7 for p in SAMPLE_PARTNERS if p != "atlas")
+    # atlas: the quarter's net, each month's net (its charges: no credit in Q3) and its 2 credits
+    assert len(amounts["atlas"]) == 1 + 3 + 2
     for partner in SAMPLE_PARTNERS:
         files = _partner_files(folder, partner)
         assert len(files) == 8  # strategic + 3 operational, HTML and notebook each
@@ -183,6 +187,17 @@ def test_a_partners_reports_hold_no_other_partners_id_name_or_amounts(sample_cyc
                 assert not leaked, (path, other, leaked)
     overview = (folder / "programme" / "overview.html").read_text(encoding="utf-8")
     assert all(name in overview for name in SAMPLE_PARTNERS.values())  # client only: every partner, by name
+
+
+def test_the_interval_partners_reports_measure_every_service_level_it_commits(sample_cycle) -> None:
+    folder = sample_cycle.cycle.folder
+    # Atlas Appels commits only what its interval report measures: nothing is "not measurable" in its
+    # strategic report
+    assert "not measurable" not in _own_text(folder / "strategic" / "atlas.html")
+    # its operational report's floor KPIs that need contact records say why: transfer rate, repeat
+    # contacts, NPS and customer effort (4)
+    september = _own_text(folder / "operational" / "2026-09" / "atlas.html")
+    assert september.count("not measurable partner-wide, a channel being measured from intervals") == 4
 
 
 # --------------------------------------------------------------------------- failures
@@ -278,7 +293,10 @@ def test_other_periods_of_the_sample_run_for_every_partner(earliest_cycles) -> N
         "strategic 2024-Q4 / sudhorizon",
         "programme 2024-Q4",
     ]
-    assert [r.label for r in month.cycle.reports] == [f"operational 2024-10 / {p}" for p in SAMPLE_PARTNERS]
+    # atlas's contract starts in January 2025: it has no committee before
+    assert [r.label for r in month.cycle.reports] == [
+        f"operational 2024-10 / {p}" for p in SAMPLE_PARTNERS if p != "atlas"
+    ]
     for outcome in (quarter, month):
         assert outcome.ok, [r.error.summary() for r in outcome.results if r is not None and r.error]
         for report in outcome.cycle.reports:
@@ -293,6 +311,7 @@ LOOKALIKES = {
     "northcall": ("acme", "North"),
     "rivage": ("acme-2", "Northcall"),
     "sudhorizon": ("x-co", '<script>alert("x")</script> O\'Hara & "Sons"'),
+    "atlas": ("acme-3", "Acme Trois"),
 }
 
 

@@ -95,16 +95,17 @@ def test_reports_written_before_the_kill_are_complete(interrupted) -> None:
     # a temporary file is never taken for a report: hidden and suffixed .tmp
     assert all(p.name.startswith(".") for p in after_kill["temporaries"])
     record = after_kill["record"]
-    assert record["state"] == "in progress" and record["reports_done"] < record["reports_total"] == 13
+    assert record["state"] == "in progress" and record["reports_done"] < record["reports_total"] == 4 + 1 + 3 * 4
 
 
 def test_running_the_cycle_again_completes_it_with_the_same_bytes(interrupted, sample_cycle) -> None:
     folder, after_kill, rerun = interrupted
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    assert "13 of 13 reports written" in rerun.stdout
+    # 4 strategic, the programme overview, 3 months × 4 partners operational
+    assert "17 of 17 reports written" in rerun.stdout
     assert list(folder.rglob("*.tmp")) == []
     reports = _reports(folder)
-    assert len(reports) == 13
+    assert len(reports) == 17
     session = sample_cycle.cycle.folder
     for path in reports:
         assert_complete_report(path)

@@ -81,6 +81,7 @@ def test_the_sample_carries_a_signed_month_a_dispute_and_a_restatement(
     states = record.statement.filter(pl.col("state") != "draft").select("partner_id", "month", "state").rows()
     jul, aug, sep = dt.date(2026, 7, 1), dt.date(2026, 8, 1), dt.date(2026, 9, 1)
     assert states == [
+        ("atlas", jul, "locked"),
         ("northcall", jul, "locked"),
         ("rivage", jul, "locked"),
         ("rivage", aug, "signed"),
@@ -142,9 +143,10 @@ def test_the_sample_record_as_the_september_committee_saw_it(
         dt.date(2026, 12, 1),
         as_of=dt.date(2026, 8, 10),
     )
-    # at July's committee both parties signed July for the three partners: July locked, Rivage's restated
+    # at July's committee both parties signed July for the four partners (2 × 4 entries): July locked,
+    # Rivage's restated
     locked = july.statement.filter(pl.col("state") == "locked")
     assert locked.select("partner_id", "month").rows() == [
-        (p, dt.date(2026, 7, 1)) for p in ("northcall", "rivage", "sudhorizon")
+        (p, dt.date(2026, 7, 1)) for p in ("atlas", "northcall", "rivage", "sudhorizon")
     ]
-    assert july.entries == 6 and set(july.restatements["partner_id"]) == {"rivage"}
+    assert july.entries == 2 * 4 and set(july.restatements["partner_id"]) == {"rivage"}

@@ -190,7 +190,7 @@ def test_the_september_reports_show_the_open_dispute_and_the_payable_part(
     assert s.record.months["state"].to_list() == ["locked", "signed", "draft"]
     assert "locked: signed by both" in record_html(s.record).markup
     o = programme_overview(sample_analysis, "2026-Q3", record=record)
-    assert o.record.months.height == 9 and o.record.disputes["partner_id"].to_list() == ["rivage", "sudhorizon"]
+    assert o.record.months.height == 4 * 3 and o.record.disputes["partner_id"].to_list() == ["rivage", "sudhorizon"]
     html = record_html(o.record, names=o.partner_names).markup
     assert "Sud Horizon Contact" in html and "<th>Partner</th><th>Month</th><th>Line</th>" in html
     assert "disputed by the client, rejected by Inès Haddad (10 Oct 2026)" in html

@@ -66,8 +66,14 @@ def test_strategic_report_of_the_degrading_partner(sample_analysis) -> None:
 
 def test_programme_overview_compares_every_partner(sample_analysis) -> None:
     o = programme_overview(sample_analysis, "2026-Q3")
-    assert o.status_shares["partner_id"].to_list() == ["northcall", "rivage", "sudhorizon"]
-    assert o.statement.height == 3 + 1  # the partners and the programme total
+    assert o.status_shares["partner_id"].to_list() == ["northcall", "rivage", "sudhorizon", "atlas"]
+    assert o.statement.height == 4 + 1  # the partners and the programme total
+    # the interval partner: its 4 service levels met in each month of the quarter; the programme
+    # total is the sum of the four partners' nets
+    atlas = o.status_shares.row(3, named=True)
+    assert (atlas["service_level_months"], atlas["met_share"]) == (4 * 3, 1.0)
+    partners = o.statement.filter(pl.col("partner_id").is_not_null())
+    assert o.statement.filter(pl.col("partner_id").is_null())["net"].item() == partners["net"].sum()
 
 
 def test_periods_must_be_of_the_right_kind(sample_analysis) -> None:
@@ -159,18 +165,22 @@ def test_the_programme_overview_names_partners_totals_and_shows_the_quarter_befo
         "NorthCall Services",
         "Rivage Relation Client",
         "Sud Horizon Contact",
+        "Atlas Appels",
         "Programme",
     ]
-    partners, total = o.statement.head(3), o.statement.row(3, named=True)
+    partners, total = o.statement.head(4), o.statement.row(4, named=True)
     for amount in NET_TERMS | {"net": 1}:
         assert total[amount] == partners[amount].sum(), amount
-    assert total["net"] == 7_611_288 + 7_302_656 + 3_139_471
+    # Atlas Appels: 4,486 calls answered in the quarter (its interval report's ACDCALLS) × 3.60, no credit
+    assert partners.row(3, named=True)["net"] == 4_486 * 360
+    assert total["net"] == 7_611_288 + 7_302_656 + 3_139_471 + 4_486 * 360
     assert set(o.previous_statement["cycle"]) == {"2026-Q2"}
     assert o.previous_statement.row(0, named=True)["resource_adjustment"] == 24_530
     assert o.status_shares["partner"].to_list() == [
         "NorthCall Services",
         "Rivage Relation Client",
         "Sud Horizon Contact",
+        "Atlas Appels",
     ]
     assert "partner" in o.timeline.columns
 

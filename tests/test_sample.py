@@ -26,8 +26,9 @@ from partner_analytics.sample import TABLE_FILES, generate_sample
 from partner_analytics.sample.contacts import contact_roots, next_contacts
 from partner_analytics.sample.contract_file import contract_yaml
 from partner_analytics.sample.floor import _next_working_day_load
+from partner_analytics.sample.intervals import CMS_COLUMNS, INTERVAL_EXPORT
 from partner_analytics.sample.platforms import CONNECT_EXPORT, CONNECT_PARTNER, connect_contact_records
-from partner_analytics.sample.profiles import EXPORT_DEFECTS
+from partner_analytics.sample.profiles import EXPORT_DEFECTS, INTERVAL_PARTNER
 
 LAST_MONTH = dt.date(2026, 9, 1)
 SEVEN_DAYS = 7 * 24 * 3600
@@ -107,6 +108,22 @@ def fcr(contacts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+@pytest.fixture(scope="session")
+def cms(sample: Path) -> pl.DataFrame:
+    """The interval partner's Avaya CMS report summed per month: offered, answered, short abandons, in service."""
+    return (
+        pl.read_csv(sample / INTERVAL_EXPORT)
+        .group_by(pl.col("ROW_DATE").str.to_date().dt.truncate("1mo").alias("month"))
+        .agg(
+            pl.col("CALLSOFFERED").sum().alias("offered"),
+            pl.col("ACDCALLS").sum().alias("answered"),
+            pl.col(CMS_COLUMNS["short_abandons"]).sum().alias("short"),
+            pl.col("ACCEPTABLE").sum().alias("in_service"),
+        )
+        .sort("month")
+    )
+
+
 def _terms(contract: dict, partner_id: str) -> dict:
     return next(p for p in contract["partners"] if p["id"] == partner_id)
 
@@ -144,7 +161,14 @@ def test_same_seed_gives_the_same_bytes_in_every_file(sample: Path, tmp_path: Pa
     again = _digests(generate_sample(tmp_path / "again"))
     first = _digests(sample)
     # the committee's record and its writers' lock file beside the tables
-    files = {"contract.yaml", *TABLE_FILES.values(), CONNECT_EXPORT, "ledger.jsonl", "ledger.jsonl.lock"}
+    files = {
+        "contract.yaml",
+        *TABLE_FILES.values(),
+        CONNECT_EXPORT,
+        INTERVAL_EXPORT,
+        "ledger.jsonl",
+        "ledger.jsonl.lock",
+    }
     assert set(first) == files
     assert again == first
 
@@ -243,16 +267,18 @@ def test_row_counts_are_in_the_expected_ranges(sample: Path, contacts: pl.DataFr
     assert 250_000 <= contacts.height <= 400_000
     assert 80_000 <= pl.read_parquet(sample / "staffing.parquet").height <= 200_000
     assert _clean_csv(sample / "quality.csv").height == 3 * 24 * 45
-    assert pl.read_csv(sample / "deliveries.csv").height == 3 * 24 * (2 + 3)
-    assert pl.read_csv(sample / "reversibility.csv").height == 3 * 16
-    # three issues a stream-month at most, plus the outlook: 3 + 2 + 1 issues of the three coming months
-    assert 400 <= pl.read_csv(sample / "forecasts.csv").height <= 7 * 24 * 3 + 7 * 6
+    # the interval partner, from January 2025 (21 months), commits no quality score: it delivers no evaluations
+    assert pl.read_csv(sample / "deliveries.csv").height == 3 * 24 * (2 + 3) + 21 * (2 + 2)
+    assert pl.read_csv(sample / "reversibility.csv").height == 4 * 16
+    # three issues a stream-month at most (7 streams, and the interval partner's voice over its 21
+    # months), plus the outlook: 3 + 2 + 1 issues of the three coming months of 8 streams
+    assert 400 <= pl.read_csv(sample / "forecasts.csv").height <= 7 * 24 * 3 + 21 * 3 + 8 * 6
     assert 50 <= pl.read_csv(sample / "actions.csv").height <= 200
 
 
 def test_contract_yaml_has_the_schema_shape(contract: dict) -> None:
     assert (contract["client"], contract["currency"], contract["timezone"]) == ("Volta Énergie", "EUR", "Europe/Paris")
-    assert [p["id"] for p in contract["partners"]] == ["northcall", "rivage", "sudhorizon"]
+    assert [p["id"] for p in contract["partners"]] == ["northcall", "rivage", "sudhorizon", "atlas"]
     for partner in contract["partners"]:
         allocated = sum(s.get("allocation_pct", 0) for s in partner["service_levels"])
         assert allocated <= partner["pool_pct"] + 1e-9
@@ -264,7 +290,7 @@ def test_contract_yaml_has_the_schema_shape(contract: dict) -> None:
 def test_contract_yaml_is_accepted_by_the_contract_model(sample: Path) -> None:
     contract_module = pytest.importorskip("partner_analytics.contract.reading")
     parsed = contract_module.read_contract(sample / "contract.yaml")
-    assert parsed.partner_ids == ("northcall", "rivage", "sudhorizon")
+    assert parsed.partner_ids == ("northcall", "rivage", "sudhorizon", "atlas")
 
 
 def test_one_contract_has_its_last_notice_date_soon_after_the_data(contract: dict) -> None:
@@ -439,7 +465,9 @@ def test_forecasts_are_issued_several_times_ahead(sample: Path) -> None:
     assert set(ahead.unique().to_list()) == {1, 2, 3}
 
 
-def test_invoices_match_pricing_except_the_billing_errors(sample: Path, kpis: pl.DataFrame, contract: dict) -> None:
+def test_invoices_match_pricing_except_the_billing_errors(
+    sample: Path, kpis: pl.DataFrame, cms: pl.DataFrame, contract: dict
+) -> None:
     columns = {v: k for k, v in contract["sources"]["invoices"]["columns"].items()}
     raw = _read_invoices(sample, contract)
     assert "Montant HT (€)" in raw.columns
@@ -468,8 +496,18 @@ def test_invoices_match_pricing_except_the_billing_errors(sample: Path, kpis: pl
             .agg((pl.col("c").sum() + fee).alias("expected_cents"), pl.col("answered").sum().alias("units"))
         )
         expected.append(per_month.with_columns(pl.lit(partner["id"]).alias("partner_id")))
-    both = billed.join(pl.concat(expected), on=["partner_id", "month"], how="full", coalesce=True)
-    assert both.height == 3 * 24 and both.null_count().sum_horizontal().item() == 0
+    # the interval partner's voice at 3.60: the calls its interval report counts answered (ACDCALLS)
+    interval_partner = cms.select(
+        "month",
+        (pl.col("answered") * 360).alias("expected_cents"),
+        pl.col("answered").alias("units"),
+        pl.lit(INTERVAL_PARTNER.id).alias("partner_id"),
+    )
+    expected = [e for e in expected if e.height] + [interval_partner]
+    both = billed.join(
+        pl.concat(expected, how="vertical_relaxed"), on=["partner_id", "month"], how="full", coalesce=True
+    )
+    assert both.height == 3 * 24 + 21 and both.null_count().sum_horizontal().item() == 0
     wrong = both.filter((pl.col("cents") != pl.col("expected_cents")) | (pl.col("billed_units") != pl.col("units")))
     assert wrong.select("partner_id", "month").sort("partner_id").rows() == [
         ("northcall", dt.date(2025, 11, 1)),

@@ -18,7 +18,7 @@ from partner_analytics.whatif.operations import operations_results
 from partner_analytics.whatif.scenario import Scenario, parse_scenario
 
 TABLES = ("gaps", "charges", "credits", "bonuses", "gain_share", "corridor", "resource_adjustments", "statement")
-PARTNERS = ("northcall", "rivage", "sudhorizon")
+PARTNERS = ("northcall", "rivage", "sudhorizon", "atlas")
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +65,7 @@ def test_the_operations_path_with_no_change_reproduces_the_baseline(what_if, sam
         what_if.contract,
         present=what_if.engagement.present["contacts"],
         forecasts=what_if.engagement.table("forecasts"),
+        interval_present=what_if.engagement.present["intervals"],
     )
     keys = ["partner_id", "channel", "month", "kpi"]
     both = what_if.results.join(restated, on=keys, how="full", nulls_equal=True, suffix="_new")

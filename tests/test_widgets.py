@@ -272,3 +272,23 @@ def test_the_app_of_a_french_engagement_writes_its_dates_and_exit_plan_in_french
     english = WhatIfApp(engine, "rivage", debounce_s=0)
     english.notice.text.value = "01/02/2027"
     assert english.notice.echo.value == "1 Feb 2027" and english.window.options[0] == "Oct 2024"
+
+
+def test_the_app_on_the_partner_measured_from_interval_reports(engine) -> None:
+    atlas = WhatIfApp(engine, "atlas", debounce_s=0)
+    # its 31,277 calls answered over 21 months (the interval report's ACDCALLS) at 3.60
+    assert "charges 112,597.20 EUR → 112,597.20 EUR" in atlas.figure.layout.annotations[0].text
+    assert 31_277 * 360 == 11_259_720
+    assert atlas.service_level.value == "service_level/voice"
+    atlas.controls["volume/voice"].value = 10
+    charges = atlas.comparison.totals.filter(atlas.comparison.totals["amount"] == "charges").row(0, named=True)
+    assert charges["scenario"] > charges["baseline"] == 11_259_720
+    # what its interval report cannot measure stays so, with the same reason, under the change
+    fcr = atlas.comparison.outcome.results.filter(
+        (atlas.comparison.outcome.results["kpi"] == "fcr") & atlas.comparison.outcome.results["channel"].is_null()
+    )
+    assert fcr["value"].null_count() == fcr.height == 21
+    assert set(fcr["note"]) == {
+        "not measurable partner-wide, a channel being measured from intervals: "
+        "not measurable from an interval report (it needs contact records)"
+    }

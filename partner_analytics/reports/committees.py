@@ -437,15 +437,11 @@ def programme_overview(
     committee's date. `rejected` holds every rejected row of the quarter, all partners."""
     period = _period(quarter, "quarter")
     gaps = period_gaps(analysis.gaps, period)
-    shares = (
-        gaps.group_by("partner_id")
-        .agg(
-            pl.len().alias("service_level_months"),
-            (pl.col("status") == "met").mean().alias("met_share"),
-            (pl.col("status") == "breach").sum().alias("breaches"),
-            pl.col("chronic_failure").any().alias("chronic_failure"),
-        )
-        .sort("partner_id")
+    shares = gaps.group_by("partner_id").agg(
+        pl.len().alias("service_level_months"),
+        (pl.col("status") == "met").mean().alias("met_share"),
+        (pl.col("status") == "breach").sum().alias("breaches"),
+        pl.col("chronic_failure").any().alias("chronic_failure"),
     )
     names = pl.LazyFrame(
         {"partner_id": analysis.contract.partner_ids, "partner": [p.name for p in analysis.contract.partners]}
@@ -463,7 +459,10 @@ def programme_overview(
         currency=analysis.contract.currency,
         analysis=analysis,
         first_page=programme_first_page(analysis, period, names, read_ledger(ledger_path(engagement_path(engagement)))),
-        status_shares=shares.join(names, on="partner_id", how="left").sort("partner_id").collect(),
+        # in the contract's order, as the statement and the first page
+        status_shares=names.join(shares, on="partner_id", how="inner", maintain_order="left")
+        .select(*shares.collect_schema().names(), "partner")
+        .collect(),
         statement=programme_statement(analysis.statement, names, period).collect(),
         previous_statement=programme_statement(analysis.statement, names, previous).collect(),
         timeline=analysis.timeline.join(names, on="partner_id", how="left", maintain_order="left").collect(),

@@ -1,8 +1,9 @@
 """The embedded sample engagement: a deterministic generator of a believable outsourcing programme.
 
 `generate_sample(out)` writes an engagement folder (contract.yaml and one file per table of the
-data contract) for a French energy retailer and three partners: one solid, one that degrades into
-a chronic failure, one that improves. The same seed gives the same bytes in every file.
+data contract) for a French energy retailer and four partners: one solid, one that degrades into
+a chronic failure, one that improves, and an overflow partner measured from its ACD's interval
+reports only (`intervals`). The same seed gives the same bytes in every file.
 The story and the terms live in `profiles`; each table has its own function. Large samples (above
 IN_MEMORY_LIMIT contacts) are generated month by month in bounded memory (`by_month`).
 """
@@ -31,11 +32,19 @@ from .governance import (
     generate_reversibility,
 )
 from .health import monthly_health
+from .intervals import INTERVAL_EXPORT, interval_partner_seeds, interval_partner_tables
 from .ledger import write_sample_ledger
 from .platforms import CONNECT_EXPORT, CONNECT_PARTNER, connect_contact_records
 from .profiles import EXPORT_DEFECTS
 
-__all__ = ["DEFAULT_SEED", "IN_MEMORY_LIMIT", "TABLE_FILES", "expected_contacts", "generate_sample"]
+__all__ = [
+    "DEFAULT_SEED",
+    "IN_MEMORY_LIMIT",
+    "TABLE_FILES",
+    "expected_contacts",
+    "generate_sample",
+    "interval_partner_generators",
+]
 
 DEFAULT_SEED = 7
 TABLE_FILES: dict[str, str] = {
@@ -56,6 +65,7 @@ TABLE_FILES: dict[str, str] = {
 """Where each table of the sample is written, relative to the engagement folder."""
 
 # A new stream goes last: the streams before it keep their seeds, so the other tables keep their bytes.
+# The interval partner's tables draw from the next child seed (`interval_partner_generators`).
 _STREAMS = (
     "health",
     "contacts",
@@ -67,6 +77,12 @@ _STREAMS = (
     "reversibility",
     "agents",
 )
+
+
+def interval_partner_generators(seed: int = DEFAULT_SEED) -> dict[str, np.random.Generator]:
+    """INTERVAL_PARTNER's random streams (`intervals.INTERVAL_STREAMS`): from the child seed of `seed`
+    spawned after the other tables' streams, so the other partners keep their bytes."""
+    return interval_partner_seeds(np.random.SeedSequence(seed).spawn(len(_STREAMS) + 1)[-1])
 
 
 def expected_contacts() -> float:
@@ -86,7 +102,9 @@ def generate_sample(
     `by_month` generates the contacts month by month in bounded memory (`by_month` module); by
     default it does above IN_MEMORY_LIMIT contacts; otherwise the contacts of CONNECT_PARTNER are
     written as its platform's export (`platforms`), the others to contacts.parquet, both listed
-    under `sources.contacts`. The embedded sample (`contacts` None) also gets
+    under `sources.contacts`. INTERVAL_PARTNER's contacts, drawn from a seed of their own, are
+    written as its ACD's interval report only (`intervals` module), under `sources.intervals`; its
+    rows of the other tables follow the others'. The embedded sample (`contacts` None) also gets
     its committee record, `ledger.jsonl`, written anew (`ledger` module). Files of other names
     already in `out` are left alone.
     """
@@ -132,14 +150,21 @@ def generate_sample(
         "decisions": generate_decisions(),
         "comments": generate_comments(),
     }
+    report, interval_tables, interval_lines = interval_partner_tables(
+        grid, interval_partner_generators(seed), scale, tables["actions"].height + 1
+    )
+    (out / INTERVAL_EXPORT).parent.mkdir(parents=True, exist_ok=True)
+    write_csv(report, out / INTERVAL_EXPORT)
     (out / "contract.yaml").write_text(contract_yaml(seed, platform_exports=not by_month), encoding="utf-8")
     for name, frame in tables.items():
         path = out / TABLE_FILES[name]
+        later = interval_tables.get(name)
         if path.suffix == ".parquet":
-            write_parquet(frame, path)
+            write_parquet(frame if later is None else pl.concat([frame, later]), path)
         else:
-            write_csv(frame, path, EXPORT_DEFECTS.get(path.name, ()))
-    lines = invoice_lines(summary.units)
+            # the interval partner's rows after the export defects: every other row keeps its number
+            write_csv(frame, path, EXPORT_DEFECTS.get(path.name, ()), later)
+    lines = pl.concat([invoice_lines(summary.units), interval_lines])
     write_french_invoices(lines, out / TABLE_FILES["invoices"])
     if contacts is None:
         write_sample_ledger(out, lines, out / TABLE_FILES["invoices"])

@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 
 from .health import lerp
-from .profiles import MONTHS, PARTNERS, month_start
+from .profiles import MONTHS, PARTNERS, Partner, month_start
 
 __all__ = ["generate_agents"]
 
@@ -29,9 +29,9 @@ NEW_HIRE_TRAINING_HOURS = 35.0
 TRAINING_HOURS = (1.5, 4.0)
 
 
-def _team_sizes() -> dict[tuple[str, str], int]:
+def _team_sizes(partners: tuple[Partner, ...]) -> dict[tuple[str, str], int]:
     sizes: dict[tuple[str, str], float] = {}
-    for partner in PARTNERS:
+    for partner in partners:
         for stream in partner.streams:
             for site, share in stream.sites.items():
                 key = (partner.id, site)
@@ -39,17 +39,22 @@ def _team_sizes() -> dict[tuple[str, str], int]:
     return {key: max(3, round(size)) for key, size in sizes.items()}
 
 
-def generate_agents(health: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
-    """The roster's rows (`agents` table of the data contract) over the sample's months; `health` is
-    `monthly_health`."""
+def generate_agents(
+    health: pl.DataFrame, rng: np.random.Generator, partners: tuple[Partner, ...] = PARTNERS
+) -> pl.DataFrame:
+    """The roster's rows (`agents` table of the data contract) of `partners` over the sample's months from
+    each partner's contract start; `health` is `monthly_health`."""
     rows = []
-    for (partner_id, site), size in _team_sizes().items():
+    starts = {p.id: p.terms.start for p in partners}
+    for (partner_id, site), size in _team_sizes(partners).items():
         h = health.filter(pl.col("partner_id") == partner_id).sort("m")["health"].to_numpy()
         first = month_start(0)
         team = [(f"{partner_id[:2]}-{site}-{i:03d}", first.replace(year=first.year - 1 - i % 3)) for i in range(size)]
         hired = size
         for m in range(MONTHS):
             month = month_start(m)
+            if month < starts[partner_id]:
+                continue
             days = calendar.monthrange(month.year, month.month)[1]
             leaving_chance = lerp(LEAVING, h[m])
             staying = []

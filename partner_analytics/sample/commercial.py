@@ -19,6 +19,7 @@ from .profiles import (
     PARTNERS,
     UNREPORTED,
     VOLUME_SHIFTS,
+    Partner,
     month_start,
 )
 
@@ -44,8 +45,11 @@ def _months_before(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month + 1, 1)
 
 
-def generate_forecasts(grid: pl.DataFrame, rng: np.random.Generator, scale: float) -> pl.DataFrame:
-    """The client's forecasts: for each partner × channel × month, issued 3, 2 and 1 months ahead (on the 20th).
+def generate_forecasts(
+    grid: pl.DataFrame, rng: np.random.Generator, scale: float, partners: tuple[Partner, ...] = PARTNERS
+) -> pl.DataFrame:
+    """The client's forecasts: for each partner (of `partners`) × channel × month, issued 3, 2 and 1 months
+    ahead (on the 20th).
 
     A forecast is the planned volume (campaigns included, incidents not) with an error that shrinks
     as the month comes closer; a volume shift is known from its start; the mishaps of
@@ -53,12 +57,14 @@ def generate_forecasts(grid: pl.DataFrame, rng: np.random.Generator, scale: floa
     """
     m = grid["m"].to_numpy()
     rows = []
-    for partner, stream in streams():
+    for partner, stream in streams(partners):
         monthly = np.bincount(
             m, weights=expected_rate(grid, partner, stream, scale, incidents=False, shifts=False), minlength=MONTHS
         )
         for index in range(MONTHS):
             month = month_start(index)
+            if month < partner.terms.start:
+                continue
             mishap = next(
                 (
                     x
@@ -119,7 +125,7 @@ def answered_units(contacts: pl.DataFrame) -> pl.DataFrame:
     return contacts.filter(pl.col("answered")).group_by("partner_id", "channel", "m").agg(pl.len().alias("units"))
 
 
-def invoice_lines(answered: pl.DataFrame) -> pl.DataFrame:
+def invoice_lines(answered: pl.DataFrame, partners: tuple[Partner, ...] = PARTNERS) -> pl.DataFrame:
     """Invoice lines per partner × month: one per channel (answered × price) and the monthly fee, in integer cents.
 
     `answered` is `answered_units` of the contacts. The errors of BILLING_ERRORS are applied: a wrong
@@ -127,10 +133,12 @@ def invoice_lines(answered: pl.DataFrame) -> pl.DataFrame:
     """
     counts = {(r["partner_id"], r["channel"], r["m"]): r["units"] for r in answered.iter_rows(named=True)}
     rows = []
-    for partner in PARTNERS:
+    for partner in partners:
         terms = partner.terms
         for index in range(MONTHS):
             month = month_start(index)
+            if month < partner.terms.start:
+                continue
             number = f"{partner.id[:3].upper()}-{month:%Y%m}"
             if terms.monthly_fee is not None:
                 rows.append((number, partner.id, month, "fee", None, None, _cents(terms.monthly_fee)))

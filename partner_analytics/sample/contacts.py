@@ -35,6 +35,7 @@ from .profiles import (
     VOLUME_SHIFTS,
     Partner,
     Stream,
+    all_partners,
     month_index,
 )
 
@@ -79,9 +80,9 @@ _DAILY_HEALTH_NOISE = 0.05
 _RESOLUTION_NOISE = 0.012
 
 
-def streams() -> list[tuple[Partner, Stream]]:
-    """Every (partner, stream) of the sample, in a fixed order (its index is the stream code)."""
-    return [(p, s) for p in PARTNERS for s in p.streams]
+def streams(partners: tuple[Partner, ...] = PARTNERS) -> list[tuple[Partner, Stream]]:
+    """Every (partner, stream) of `partners`, in a fixed order (its index is the stream code)."""
+    return [(p, s) for p in partners for s in p.streams]
 
 
 def expected_rate(
@@ -102,23 +103,34 @@ def expected_rate(
     return rate
 
 
-def generate_contacts(grid: pl.DataFrame, health: pl.DataFrame, rng: np.random.Generator, scale: float) -> pl.DataFrame:
-    """The contacts table (CONTACT_COLUMNS), sorted by arrival, plus `_`-prefixed columns other tables use."""
-    frame = arrivals(grid, rng, scale)
-    frame = outcomes(frame, health, rng)
-    frame = link_customers(frame, rng)
+def generate_contacts(
+    grid: pl.DataFrame,
+    health: pl.DataFrame,
+    rng: np.random.Generator,
+    scale: float,
+    partners: tuple[Partner, ...] = PARTNERS,
+) -> pl.DataFrame:
+    """The contacts of `partners` (CONTACT_COLUMNS), sorted by arrival, plus `_`-prefixed columns other tables use.
+
+    A customer comes back to the streams of `partners` only: other partners' contacts drawn from
+    another generator never share a customer with these."""
+    frame = arrivals(grid, rng, scale, partners)
+    frame = outcomes(frame, health, rng, partners=partners)
+    frame = link_customers(frame, rng, partners)
     frame = surveys(frame, rng)
     return frame.with_columns(
         pl.format("C{}", (pl.int_range(pl.len()) + 1).cast(pl.String).str.zfill(8)).alias("contact_id")
     )
 
 
-def arrivals(grid: pl.DataFrame, rng: np.random.Generator, scale: float) -> pl.DataFrame:
+def arrivals(
+    grid: pl.DataFrame, rng: np.random.Generator, scale: float, partners: tuple[Partner, ...] = PARTNERS
+) -> pl.DataFrame:
     """One row per contact: partner, channel, site, queue, local arrival time, month index and the slot's load."""
     frames = []
-    for code in range(len(streams())):
-        counts = slot_counts(grid, code, rng, scale)
-        frames.append(arrival_rows(grid, counts, rng))
+    for code in range(len(streams(partners))):
+        counts = slot_counts(grid, code, rng, scale, partners)
+        frames.append(arrival_rows(grid, counts, rng, partners=partners))
     return sorted_arrivals(frames)
 
 
@@ -132,9 +144,12 @@ class SlotCounts:
     combos: tuple[tuple[str, str], ...]
 
 
-def slot_counts(grid: pl.DataFrame, code: int, rng: np.random.Generator, scale: float) -> SlotCounts:
-    """Poisson contacts per slot × (site, queue) of stream `code`, with a day-to-day noise on its rate."""
-    partner, stream = streams()[code]
+def slot_counts(
+    grid: pl.DataFrame, code: int, rng: np.random.Generator, scale: float, partners: tuple[Partner, ...] = PARTNERS
+) -> SlotCounts:
+    """Poisson contacts per slot × (site, queue) of stream `code` of `partners`, with a day-to-day noise on its
+    rate."""
+    partner, stream = streams(partners)[code]
     day = grid["day"].to_numpy().astype("datetime64[D]")
     day_index = (day - day[0]).astype(np.int64)
     rate = expected_rate(grid, partner, stream, scale)
@@ -146,10 +161,14 @@ def slot_counts(grid: pl.DataFrame, code: int, rng: np.random.Generator, scale: 
 
 
 def arrival_rows(
-    grid: pl.DataFrame, counts: SlotCounts, rng: np.random.Generator, slots: slice = slice(None)
+    grid: pl.DataFrame,
+    counts: SlotCounts,
+    rng: np.random.Generator,
+    slots: slice = slice(None),
+    partners: tuple[Partner, ...] = PARTNERS,
 ) -> pl.DataFrame:
     """The contacts of one stream in `slots` (a slice of the grid), each at a uniform second of its slot."""
-    partner, stream = streams()[counts.code]
+    partner, stream = streams(partners)[counts.code]
     lo = range(grid.height)[slots].start
     day = grid["day"].to_numpy().astype("datetime64[D]")
     day_index = (day - day[0]).astype(np.int64)
@@ -191,22 +210,27 @@ def _by_channel(channel: np.ndarray, values: dict[str, float]) -> np.ndarray:
 
 
 def outcomes(
-    frame: pl.DataFrame, health: pl.DataFrame, rng: np.random.Generator, shocks: np.ndarray | None = None
+    frame: pl.DataFrame,
+    health: pl.DataFrame,
+    rng: np.random.Generator,
+    shocks: np.ndarray | None = None,
+    partners: tuple[Partner, ...] = PARTNERS,
 ) -> pl.DataFrame:
     """Add `answered`, `wait_s`, `handle_s`, `_late` (answered after the threshold) and `_h`.
 
     `_h` is the contact's health: the partner's month, its site's offset and a daily shock. The
     shares of the four outcomes follow `_h`, and a busier slot than the month's average (contacts
     weighted, so the monthly mean is kept) answers fewer contacts in time and loses more.
-    `shocks` (stream × day) are drawn here unless given (a month-by-month generator draws them once).
+    `shocks` (stream × day of `partners`) are drawn here unless given (a month-by-month generator draws
+    them once).
     """
     site_offset = pl.DataFrame(
-        [(p.id, site, off) for p in PARTNERS for site, off in p.behaviour.site_health.items()],
+        [(p.id, site, off) for p in partners for site, off in p.behaviour.site_health.items()],
         schema={"partner_id": pl.String, "site_id": pl.String, "_site_offset": pl.Float64},
         orient="row",
     )
     if shocks is None:
-        shocks = daily_shocks(int(frame["_day"].max()) + 1, rng)
+        shocks = daily_shocks(int(frame["_day"].max()) + 1, rng, partners)
     frame = (
         frame.join(health, on=["partner_id", "m"], how="left")
         .join(site_offset, on=["partner_id", "site_id"], how="left")
@@ -249,7 +273,7 @@ def outcomes(
 
     aht_base = _by_channel(channel, {c: d.aht_s for c, d in DRIVERS.items()})
     sigma = _by_channel(channel, {c: d.aht_sigma for c, d in DRIVERS.items()})
-    drifts = {p.id: p.behaviour.aht_drift for p in PARTNERS}
+    drifts = {p.id: p.behaviour.aht_drift for p in partners}
     drift = frame["partner_id"].replace_strict(drifts, return_dtype=pl.Float64).to_numpy()
     queue_factor = frame["queue"].replace_strict(_QUEUE_AHT, return_dtype=pl.Float64).to_numpy()
     mean_aht = aht_base * (1.0 + drift * (1.0 - h)) * queue_factor
@@ -264,19 +288,21 @@ def outcomes(
     )
 
 
-def daily_shocks(days: int, rng: np.random.Generator) -> np.ndarray:
-    """A health shock per stream × day."""
-    return rng.normal(0.0, _DAILY_HEALTH_NOISE, (len(streams()), days))
+def daily_shocks(days: int, rng: np.random.Generator, partners: tuple[Partner, ...] = PARTNERS) -> np.ndarray:
+    """A health shock per stream (of `partners`) × day."""
+    return rng.normal(0.0, _DAILY_HEALTH_NOISE, (len(streams(partners)), days))
 
 
-def link_customers(frame: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+def link_customers(
+    frame: pl.DataFrame, rng: np.random.Generator, partners: tuple[Partner, ...] = PARTNERS
+) -> pl.DataFrame:
     """Add `customer_id` and `_unresolved` (another contact of the customer follows within 7 days)."""
     n = frame.height
     instant = frame["_instant"].to_numpy()
     stream = frame["_stream"].to_numpy().astype(np.int64)
-    month_noise = resolution_noise(rng)
-    volume = np.bincount(stream, minlength=len(streams())).astype(float)
-    follows, delay, target_stream = follow_ups(frame, rng, month_noise, volume)
+    month_noise = resolution_noise(rng, partners)
+    volume = np.bincount(stream, minlength=len(streams(partners))).astype(float)
+    follows, delay, target_stream = follow_ups(frame, rng, month_noise, volume, partners)
 
     source = np.flatnonzero(follows)
     child = next_contacts(instant, stream, source, instant[source] + delay[source], target_stream[source])
@@ -301,13 +327,17 @@ def link_customers(frame: pl.DataFrame, rng: np.random.Generator) -> pl.DataFram
     )
 
 
-def resolution_noise(rng: np.random.Generator) -> np.ndarray:
-    """A partner × month noise on the chance that an answered contact is followed by another."""
-    return rng.normal(0.0, _RESOLUTION_NOISE, (len(PARTNERS), MONTHS))
+def resolution_noise(rng: np.random.Generator, partners: tuple[Partner, ...] = PARTNERS) -> np.ndarray:
+    """A partner (of `partners`) × month noise on the chance that an answered contact is followed by another."""
+    return rng.normal(0.0, _RESOLUTION_NOISE, (len(partners), MONTHS))
 
 
 def follow_ups(
-    frame: pl.DataFrame, rng: np.random.Generator, month_noise: np.ndarray, volume: np.ndarray
+    frame: pl.DataFrame,
+    rng: np.random.Generator,
+    month_noise: np.ndarray,
+    volume: np.ndarray,
+    partners: tuple[Partner, ...] = PARTNERS,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Whether each contact is followed by another of its customer, after how many seconds, on which stream.
 
@@ -317,9 +347,9 @@ def follow_ups(
     stream = frame["_stream"].to_numpy().astype(np.int64)
     answered = frame["answered"].to_numpy()
     channel = frame["channel"].to_numpy().astype(str)
-    offsets = {p.id: p.behaviour.resolution_offset for p in PARTNERS}
+    offsets = {p.id: p.behaviour.resolution_offset for p in partners}
     partner_offset = frame["partner_id"].replace_strict(offsets, return_dtype=pl.Float64).to_numpy()
-    partner_code = frame["partner_id"].replace_strict({p.id: i for i, p in enumerate(PARTNERS)}, return_dtype=pl.Int64)
+    partner_code = frame["partner_id"].replace_strict({p.id: i for i, p in enumerate(partners)}, return_dtype=pl.Int64)
     noise = month_noise[partner_code.to_numpy(), frame["m"].to_numpy()]
     p_follow = lerp(FOLLOW_UP, frame["health"].to_numpy()) + partner_offset + noise
     p_follow = p_follow + _by_channel(channel, _CHANNEL_FOLLOW_UP)
@@ -377,7 +407,7 @@ def surveys(frame: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     answered = frame["answered"].to_numpy()
     unresolved = frame["_unresolved"].to_numpy()
     late = frame["_late"].to_numpy()
-    offsets = {p.id: p.behaviour.csat_offset for p in PARTNERS}
+    offsets = {p.id: p.behaviour.csat_offset for p in all_partners()}
     offset = frame["partner_id"].replace_strict(offsets, return_dtype=pl.Float64).to_numpy()
     responds = answered & (rng.random(n) < 0.075 + 0.045 * unresolved)
     latent = lerp(CSAT_LATENT, frame["_h"].to_numpy()) + offset - 0.45 * late - 1.0 * unresolved

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from .intervals import CMS_COLUMNS, INTERVAL_EXPORT
 from .platforms import CONNECT_ATTRIBUTES, CONNECT_EXPORT, CONNECT_PARTNER
-from .profiles import CHANNELS, CLIENT, CURRENCY, PARTNERS, TIMEZONE, Partner, ServiceLevelTerm
+from .profiles import CHANNELS, CLIENT, CURRENCY, INTERVAL_PARTNER, TIMEZONE, Partner, ServiceLevelTerm, all_partners
 
 __all__ = ["INVOICE_COLUMNS", "INVOICE_SOURCE", "contract_yaml"]
 
@@ -20,7 +21,7 @@ INVOICE_COLUMNS = {
 """Our invoice columns and the French headers of the partners' billing export."""
 
 _HEADER = """\
-# The sample engagement of partner_analytics: a French energy retailer and three outsourcers.
+# The sample engagement of partner_analytics: a French energy retailer and four outsourcers.
 # Written by partner_analytics.sample.generate_sample (seed {seed}); data/sample/README.md tells the story.
 """
 
@@ -116,7 +117,8 @@ def _partner(partner: Partner) -> list[str]:
 
 def contract_yaml(seed: int, *, contacts: str = "contacts.parquet", platform_exports: bool = True) -> str:
     """The text of the sample's contract.yaml: with `platform_exports`, the contacts are read from
-    `contacts` and, for CONNECT_PARTNER, from its Amazon Connect contact records."""
+    `contacts` and, for CONNECT_PARTNER, from its Amazon Connect contact records; INTERVAL_PARTNER's
+    voice is always read from its Avaya CMS interval report."""
     lines = [
         _HEADER.format(seed=seed).rstrip("\n"),
         f"client: {CLIENT}",
@@ -132,7 +134,7 @@ def contract_yaml(seed: int, *, contacts: str = "contacts.parquet", platform_exp
             terms["interval_target"] = _flow(rules.interval_target)
         lines.append(f"  {name}: {_flow(terms)}")
     lines.append("partners:")
-    for partner in PARTNERS:
+    for partner in all_partners():
         lines += _partner(partner)
     columns = ", ".join(f'{ours}: "{theirs}"' for ours, theirs in INVOICE_COLUMNS.items())
     lines.append("sources:")
@@ -145,7 +147,14 @@ def contract_yaml(seed: int, *, contacts: str = "contacts.parquet", platform_exp
             "      preset: amazon_connect",
             f"      columns: {{{mapped}}}",
         ]
+    channels = ", ".join(INTERVAL_PARTNER.channels)
+    cms = ", ".join(f'{ours}: "{theirs}"' for ours, theirs in CMS_COLUMNS.items())
     lines += [
+        f"  intervals:               # {INTERVAL_PARTNER.id}'s ACD gives only Avaya CMS interval reports",
+        f"    path: {INTERVAL_EXPORT}",
+        "    preset: avaya_cms",
+        f"    columns: {{{cms}}}",
+        f"    covers: {{{INTERVAL_PARTNER.id}: [{channels}]}}",
         "  invoices:                # the partners' billing export, as Excel writes it in France",
         f"    path: {INVOICE_SOURCE}",
         '    separator: ";"',

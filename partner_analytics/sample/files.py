@@ -20,10 +20,16 @@ def write_parquet(frame: pl.DataFrame, path: Path) -> Path:
     return path
 
 
-def write_csv(frame: pl.DataFrame, path: Path, defects: tuple[str, ...] = ()) -> Path:
-    """Write a UTF-8 CSV with ISO dates and `YYYY-MM-DD HH:MM:SS` local datetimes, then the `defects` lines."""
+def write_csv(
+    frame: pl.DataFrame, path: Path, defects: tuple[str, ...] = (), later: pl.DataFrame | None = None
+) -> Path:
+    """Write a UTF-8 CSV with ISO dates and `YYYY-MM-DD HH:MM:SS` local datetimes, then the `defects` lines,
+    then the rows of `later` (same columns)."""
     text = frame.write_csv(date_format="%Y-%m-%d", datetime_format=_DATETIME)
-    path.write_text(text + "".join(f"{line}\n" for line in defects), encoding="utf-8")
+    text += "".join(f"{line}\n" for line in defects)
+    if later is not None:
+        text += later.write_csv(include_header=False, date_format="%Y-%m-%d", datetime_format=_DATETIME)
+    path.write_text(text, encoding="utf-8")
     return path
 
 

@@ -10,7 +10,7 @@ import polars as pl
 from .calendar import SLOT_MINUTES, open_for_staffing
 from .contacts import expected_rate, streams
 from .health import lerp
-from .profiles import CLIENT_EVALUATOR_BIAS, LAST_MONTH, MONTHS, PARTNERS, QUALITY
+from .profiles import CLIENT_EVALUATOR_BIAS, LAST_MONTH, MONTHS, PARTNERS, QUALITY, Partner
 
 __all__ = ["EVALUATIONS_PER_MONTH", "generate_quality", "generate_staffing", "monthly_aht"]
 
@@ -32,9 +32,15 @@ def monthly_aht(contacts: pl.DataFrame) -> pl.DataFrame:
 
 
 def generate_staffing(
-    grid: pl.DataFrame, aht: pl.DataFrame, health: pl.DataFrame, rng: np.random.Generator, scale: float
+    grid: pl.DataFrame,
+    aht: pl.DataFrame,
+    health: pl.DataFrame,
+    rng: np.random.Generator,
+    scale: float,
+    partners: tuple[Partner, ...] = PARTNERS,
 ) -> pl.DataFrame:
-    """Agents logged in and scheduled per partner × channel × site × 30-minute interval of open hours.
+    """Agents logged in and scheduled per partner (of `partners`) × channel × site × 30-minute interval of
+    open hours.
 
     The plan follows the expected volume without incidents (an unforecast incident finds the floor
     unprepared) × the month's measured AHT ÷ (1800 s × occupancy). Occupancy and attendance (logged
@@ -46,7 +52,7 @@ def generate_staffing(
     m = grid["m"].to_numpy()
     day = grid["day"].to_numpy().astype("datetime64[D]")
     frames = []
-    for partner, stream in streams():
+    for partner, stream in streams(partners):
         staffed = open_for_staffing(grid, stream.channel)
         planned = expected_rate(grid, partner, stream, scale, incidents=False)
         if stream.channel == "email":

@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from .profiles import AS_OF, MONTHS, PARTNERS, month_start
+from .profiles import AS_OF, MONTHS, PARTNERS, Partner, month_start
 
 __all__ = [
     "CHECKLIST",
@@ -39,23 +39,31 @@ def _shift_months(day: dt.date, months: int, on_day: int = 1) -> dt.date:
 
 
 def generate_deliveries(
-    health: pl.DataFrame, forecasts: pl.DataFrame, reported: pl.DataFrame, rng: np.random.Generator
+    health: pl.DataFrame,
+    forecasts: pl.DataFrame,
+    reported: pl.DataFrame,
+    rng: np.random.Generator,
+    partners: tuple[Partner, ...] = PARTNERS,
 ) -> pl.DataFrame:
-    """Who delivered which monthly dataset, when, and complete or not.
+    """Who delivered which monthly dataset, when, and complete or not (for `partners`).
 
     Client: forecasts (due with the three-months-ahead issue; delivered with the last channel's first
     issue, complete when every channel had one three months ahead) and the campaign calendar (due the
     first day of the month before). Provider: staffing, reported KPIs and quality (due the 7th of the
     next month), later and less complete as its health falls, never after AS_OF. The reported-KPIs
     delivery follows the reported_kpis table: missing KPIs make it incomplete, a month without any
-    makes it not delivered (null).
+    makes it not delivered (null). A partner committing no quality score delivers no quality evaluations.
     """
     first_issue = forecasts.group_by("partner_id", "channel", "month").agg(pl.col("issued_on").min())
     rows = []
-    for partner in PARTNERS:
+    for partner in partners:
+        committed = {sl.kpi for sl in partner.terms.service_levels}
+        datasets = [d for d in PROVIDER_DATASETS if d != "quality" or "quality_score" in committed]
         h = health.filter(pl.col("partner_id") == partner.id).sort("m")["health"].to_numpy()
         for index in range(MONTHS):
             month = month_start(index)
+            if month < partner.terms.start:
+                continue
             issues = first_issue.filter(pl.col("partner_id") == partner.id, pl.col("month") == month)["issued_on"]
             due = _shift_months(month, -3, 20)
             rows.append((partner.id, "client", "forecasts", month, due, issues.max(), bool((issues <= due).all())))
@@ -65,14 +73,14 @@ def generate_deliveries(
             rows.append((partner.id, "client", "campaign_calendar", month, due, delivered, True))
             weakness = (1.0 - h[index]) ** 2
             due = _shift_months(month, 1, _PROVIDER_DUE_DAY)
-            for dataset in PROVIDER_DATASETS:
+            for dataset in datasets:
                 late = rng.random() < 0.05 + 0.5 * weakness
                 delivered: dt.date | None = min(
                     AS_OF, due + _DAY * int(rng.integers(1, 13) if late else -rng.integers(0, 5))
                 )
                 complete = bool(rng.random() >= 0.02 + 0.3 * weakness)
                 if dataset == "reported_kpis":
-                    share = _reported_share(reported, partner.id, month)
+                    share = _reported_share(reported, partner, month)
                     delivered = delivered if share > 0 else None
                     complete = complete and share == 1.0
                 rows.append((partner.id, "provider", dataset, month, due, delivered, complete))
@@ -91,10 +99,12 @@ def generate_deliveries(
     ).with_columns(pl.when(pl.col("delivered_on").is_null()).then(None).otherwise(pl.col("complete")).alias("complete"))
 
 
-def _reported_share(reported: pl.DataFrame, partner_id: str, month: dt.date) -> float:
-    """Share of the partner-wide KPIs (fcr, csat) and of the service levels present in the month's report."""
-    kpis = set(reported.filter(pl.col("partner_id") == partner_id, pl.col("month") == month)["kpi"].to_list())
-    return len(kpis & {"fcr", "csat", "service_level"}) / 3
+def _reported_share(reported: pl.DataFrame, partner: Partner, month: dt.date) -> float:
+    """Share of the partner-wide KPIs (fcr, csat, those the partner commits) and of the service levels
+    present in the month's report."""
+    expected = {"service_level"} | ({"fcr", "csat"} & {sl.kpi for sl in partner.terms.service_levels})
+    kpis = set(reported.filter(pl.col("partner_id") == partner.id, pl.col("month") == month)["kpi"].to_list())
+    return len(kpis & expected) / len(expected)
 
 
 # (title, owner_party, committee)
@@ -376,23 +386,29 @@ COMMENTS: tuple[tuple[str, str, dt.date, str | None, str | None, str, dt.date], 
 """The parties' comments on the sample's months."""
 
 
-def generate_actions(rng: np.random.Generator) -> pl.DataFrame:
-    """The committees' action log: story actions plus routine ones after each committee.
+def generate_actions(
+    rng: np.random.Generator, partners: tuple[Partner, ...] = PARTNERS, first_number: int = 1
+) -> pl.DataFrame:
+    """The committees' action log of `partners`: story actions plus routine ones after each committee,
+    numbered from `first_number`.
 
     Operational committees sit on the 10th of the month after the one they review; strategic ones on
     the 20th of the month after each quarter (so the September committee sits in October, before
     AS_OF). Routine titles go round each partner's own shuffled pool. Most actions close around their
     due date; a struggling partner leaves more open, hence overdue.
     """
+    ids = {p.id for p in partners}
     rows = [
         (p, c, raised, owner, title, raised + _DAY * days, closed, None, "action")
         for p, c, raised, owner, title, days, closed in STORY_ACTIONS
+        if p in ids
     ]
     rows += [
         (p, "operational", raised, "provider", title, raised + _DAY * days, closed, level, "improvement_plan")
         for p, raised, title, days, closed, level in IMPROVEMENT_PLANS
+        if p in ids
     ]
-    for partner in PARTNERS:
+    for partner in partners:
         drawn = {"operational": 0, "strategic": 0}
         orders = {
             c: rng.permutation(len(pool))
@@ -400,6 +416,8 @@ def generate_actions(rng: np.random.Generator) -> pl.DataFrame:
         }
         for index in range(MONTHS):
             month = month_start(index)
+            if month < partner.terms.start:
+                continue
             meetings = [("operational", _shift_months(month, 1, 10), _OPERATIONAL_POOL, 1.0)]
             if month.month % 3 == 0:
                 meetings.append(("strategic", _shift_months(month, 1, 20), _STRATEGIC_POOL, 0.8))
@@ -433,7 +451,7 @@ def generate_actions(rng: np.random.Generator) -> pl.DataFrame:
     ).with_columns(pl.when(pl.col("closed_on") <= AS_OF).then(pl.col("closed_on")).alias("closed_on"))
     frame = frame.sort("raised_on", "partner_id", "committee", "title", maintain_order=True)
     return frame.select(
-        pl.format("A-{}", (pl.int_range(pl.len()) + 1).cast(pl.String).str.zfill(4)).alias("action_id"),
+        pl.format("A-{}", (pl.int_range(pl.len()) + first_number).cast(pl.String).str.zfill(4)).alias("action_id"),
         "partner_id",
         "committee",
         "raised_on",
@@ -504,14 +522,15 @@ READINESS: dict[str, tuple[float, float]] = {
     "northcall": (0.6, 0.3),
     "rivage": (0.12, 0.25),
     "sudhorizon": (0.3, 0.4),
+    "atlas": (0.45, 0.3),
 }
 """Per partner: chance that an item is done, and that it is in progress."""
 
 
-def generate_reversibility(rng: np.random.Generator) -> pl.DataFrame:
-    """The exit-readiness checklist of each partner, with statuses drawn from READINESS."""
+def generate_reversibility(rng: np.random.Generator, partners: tuple[Partner, ...] = PARTNERS) -> pl.DataFrame:
+    """The exit-readiness checklist of each partner (of `partners`), with statuses drawn from READINESS."""
     rows = []
-    for partner in PARTNERS:
+    for partner in partners:
         done, in_progress = READINESS[partner.id]
         for number, (area, owner, title, weight) in enumerate(CHECKLIST, start=1):
             u = rng.random()

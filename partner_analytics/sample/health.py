@@ -28,10 +28,11 @@ def _path(partner: Partner) -> np.ndarray:
     return path
 
 
-def monthly_health(rng: np.random.Generator) -> pl.DataFrame:
-    """One row per partner × month index `m` with `health` (the path plus a little noise, within [0, 1])."""
+def monthly_health(rng: np.random.Generator, partners: tuple[Partner, ...] = PARTNERS) -> pl.DataFrame:
+    """One row per partner (of `partners`) × month index `m` with `health` (the path plus a little noise,
+    within [0, 1])."""
     frames = []
-    for partner in PARTNERS:
+    for partner in partners:
         health = np.clip(_path(partner) + rng.normal(0.0, HEALTH_NOISE, MONTHS), 0.0, 1.0)
         frames.append(
             pl.DataFrame({"partner_id": partner.id, "m": np.arange(MONTHS, dtype=np.int32), "health": health})

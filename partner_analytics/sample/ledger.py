@@ -24,7 +24,12 @@ __all__ = ["LATE_INVOICE_LINE", "write_sample_ledger"]
 
 LATE_INVOICE_LINE = ("rivage", dt.date(2026, 7, 1), "email")  # partner, month, item
 CLIENT = "Claire Morel"  # who signs for the client, and each provider's account manager
-ACCOUNT_MANAGERS = {"northcall": "Hugo Lefebvre", "rivage": "Yanis Benali", "sudhorizon": "Inès Haddad"}
+ACCOUNT_MANAGERS = {
+    "northcall": "Hugo Lefebvre",
+    "rivage": "Yanis Benali",
+    "sudhorizon": "Inès Haddad",
+    "atlas": "Aminata Diallo",
+}
 
 
 def _at(day: str, hour: int) -> dt.datetime:

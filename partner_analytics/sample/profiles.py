@@ -1,4 +1,4 @@
-"""Who the sample engagement is about: the client, its three partners, their terms and their behaviour.
+"""Who the sample engagement is about: the client, its four partners, their terms and their behaviour.
 
 Everything the generator does is driven by the constants of this module, so the story of the
 sample can be read here without reading the generator:
@@ -14,6 +14,10 @@ sample can be read here without reading the generator:
 - **Sud Horizon Contact** (`sudhorizon`) is the improving partner: voice and chat, started with the
   data in October 2024, below its minimums while its teams ramp up, above target from mid-2025,
   and earns credits back. Its gain-share has `pain_share: true`.
+- **Atlas Appels** (`atlas`, INTERVAL_PARTNER) takes the voice overflow from January 2025. Its ACD
+  gives only interval reports, so its contract commits what they measure (service level, abandon
+  rate, ASA, AHT). It starts below its minimums, and the price-change letters of January 2026 and
+  the billing incident of June 2026 overwhelm it.
 
 A partner's month is driven by one *health* index in [0, 1] (0 = as bad as the sample gets,
 1 = excellent), interpolated between dated anchors, with dated dips and a little noise; each
@@ -41,6 +45,7 @@ __all__ = [
     "FLATTERIES",
     "FOLLOW_UP",
     "FORECAST_MISHAPS",
+    "INTERVAL_PARTNER",
     "LAST_MONTH",
     "MONTHS",
     "PARTNERS",
@@ -61,6 +66,7 @@ __all__ = [
     "Stream",
     "Terms",
     "VolumeShift",
+    "all_partners",
     "month_index",
     "month_start",
 ]
@@ -379,6 +385,46 @@ PARTNERS: tuple[Partner, ...] = (
         ),
     ),
 )
+"""The partners measured from their contact records (contacts.parquet, and CONNECT_PARTNER's platform export)."""
+
+INTERVAL_PARTNER = Partner(
+    id="atlas",
+    name="Atlas Appels",
+    terms=Terms(
+        start=_D(2025, 1, 1),
+        term_months=36,
+        per_handled_contact={"voice": Decimal("3.60")},
+        at_risk_pct=0.10,
+        pool_pct=1.0,
+        earnback_months=2,
+        corridor_band=0.15,
+        corridor_lead_months=1,
+        corridor_shortfall_rate=0.4,
+        chronic_failure=(3, 6),
+        reversibility=(3, 3),
+        service_levels=(
+            ServiceLevelTerm("service_level", 0.80, 0.70, "voice", 0.60),
+            ServiceLevelTerm("abandon_rate", 0.06, 0.10, "voice", 0.40),
+            ServiceLevelTerm("asa", 30, 50, "voice"),
+            ServiceLevelTerm("aht", 400, 450, "voice"),
+        ),
+    ),
+    streams=(Stream("voice", 1_600, {"dakar": 1.0}, {"billing": 0.6, "moving": 0.4}),),
+    behaviour=Behaviour(
+        health_anchors=((_D(2025, 1, 1), 0.38), (_D(2025, 6, 1), 0.80), (_D(2026, 9, 1), 0.86)),
+        dips={_D(2026, 1, 1): -0.45, _D(2026, 6, 1): -0.45},
+        aht_drift=0.15,
+        ramp=(0.0, 0.0, 0.0, 0.6, 0.85),
+    ),
+)
+"""The overflow partner measured from interval reports only: its contacts are generated from its own
+random stream, aggregated into its ACD's interval report and never written as contacts (`sample.intervals`).
+No volume before its start (`ramp`), and its tables begin with its contract."""
+
+
+def all_partners() -> tuple[Partner, ...]:
+    """The partners of the contract: those measured from contacts (PARTNERS), then INTERVAL_PARTNER."""
+    return (*PARTNERS, INTERVAL_PARTNER)
 
 
 @dataclass(frozen=True)

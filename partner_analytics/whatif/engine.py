@@ -359,6 +359,7 @@ class WhatIf:
                     present=self.engagement.present["contacts"],
                     forecasts=self.engagement.table("forecasts"),
                     window=window,
+                    interval_present=self.engagement.present.get("intervals"),
                 )
                 self._remember(self._restated, key, restated)
             else:

@@ -56,6 +56,7 @@ from ..core.kpis import KPI, Sum, contact_kpis, kpi
 from ..metrics import (
     RESULTS_SCHEMA,
     forecast_accuracy,
+    interval_notes,
     month_of,
     ratio_rows,
     results_from_sums,
@@ -359,12 +360,14 @@ def operations_results(
     present: frozenset[str],
     forecasts: pl.LazyFrame | None,
     window: tuple[dt.date | None, dt.date | None] = (None, None),
+    interval_present: frozenset[str] | None = None,
 ) -> pl.DataFrame:
     """The results of the partners with an operations change, restated (the other partners' rows as given).
 
     `changes` maps (partner, channel) to its change; `modelled` maps it to its (baseline, scenario)
     modelled months (`modelled_months`); `window` (first, last month, ends open when None) bounds the
-    months that change.
+    months that change. `interval_present`: the interval report's columns when the engagement has
+    one; its partner-wide rows are then rolled up and explained as the baseline's (`metrics.results`).
     """
     partners = sorted({p for p, _ in changes})
     mine = results.filter(pl.col("partner_id").is_in(partners))
@@ -408,7 +411,10 @@ def operations_results(
     )
     restated = _changed_counts(counts).collect()
     sums = with_channel_formulas(restated.lazy().select(*_KEYS, *count_sums()), contract.channels)
-    contact_rows = results_from_sums(with_partner_wide(sums, _KEYS), present=present, keys=_KEYS)
+    complete = interval_present is not None
+    contact_rows = results_from_sums(with_partner_wide(sums, _KEYS, complete=complete), present=present, keys=_KEYS)
+    if interval_present is not None:
+        contact_rows = interval_notes(contact_rows, contract, interval_present)
     occupancy = mine.lazy().filter(pl.col("kpi") == "occupancy")
     if occupancy.select(pl.col("numerator").is_not_null().any()).collect().item():
         occupancy = _occupancy_rows(mine.lazy(), restated.lazy())
