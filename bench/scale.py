@@ -152,11 +152,13 @@ def run(folders: list[Path], json_out: Path | None) -> None:
                 f"{duck.cpu_s:.1f}",
                 f"{duck.peak_mb:,.0f}",
                 f"{toolkit.wall_s / duck.wall_s:.2f}",
+                f"{toolkit.cpu_s / duck.cpu_s:.2f}",
                 checked.get("agree"),
                 f"{toolkit.load:.1f}–{duck.load:.1f}",
             ]
         )
-    header = ["contacts", "tables s", "CPU s", "peak MB", "DuckDB s", "CPU s", "peak MB", "ratio", "KPIs equal", "load"]
+    header = ["contacts", "tables s", "CPU s", "peak MB", "DuckDB s", "CPU s", "peak MB", "ratio", "CPU ratio"]
+    header += ["KPIs equal", "load"]
     print(table(rows, header))
 
 
