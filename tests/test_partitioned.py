@@ -22,6 +22,7 @@ from polars.testing import assert_frame_equal
 from partner_analytics.core.errors import TableError
 from partner_analytics.io.engagement import load
 from partner_analytics.io.lineage import lineage
+from partner_analytics.metrics.fcr import window_microseconds
 from partner_analytics.metrics.partitioned import contact_totals
 from partner_analytics.pipeline.analysis import Analysis, compute
 from partner_analytics.sample import generate_sample
@@ -248,3 +249,14 @@ def test_a_large_file_in_slices_of_rows(tmp_path: Path, rows: int) -> None:
     assert totals is not None and totals.partitions == len(parts)
     offered = totals.sums.filter(channel="voice", month=dt.date(2026, 10, 1)).collect()
     assert offered["offered"].to_list() == [2]  # c4 and c5
+
+
+def test_the_repeat_window_of_a_channel_as_text_or_enum() -> None:
+    week, day = 7 * 24 * 3_600_000_000, 24 * 3_600_000_000
+    texts = pl.DataFrame({"channel": ["voice", "chat", "email"]})
+    enums = texts.with_columns(pl.col("channel").cast(pl.Enum(["voice", "chat", "email"])))
+    for frame in (texts, enums):  # the partitions' FCR columns hold the channel as the contract's enum
+        window = frame.with_columns(window_microseconds({"voice": 168.0, "chat": 24.0}).alias("w"))["w"]
+        assert window.to_list() == [week, day, week]  # email: not given, the default 7 days
+        default = frame.with_columns(window_microseconds({"voice": 168.0, "chat": 168.0}).alias("w"))["w"]
+        assert default.to_list() == [week, week, week]
