@@ -22,6 +22,7 @@ from polars.testing import assert_frame_equal
 from partner_analytics.core.errors import TableError
 from partner_analytics.io.engagement import load
 from partner_analytics.io.lineage import lineage
+from partner_analytics.metrics.fcr import window_microseconds
 from partner_analytics.metrics.partitioned import contact_totals
 from partner_analytics.pipeline.analysis import Analysis, compute
 from partner_analytics.sample import generate_sample
@@ -122,7 +123,7 @@ def test_a_file_then_a_folder_are_computed_partition_by_partition(tmp_path: Path
     eng = load(folder).collected()
     parts = eng.partitions()
     assert parts is not None and len(parts) == 2
-    assert contact_totals((p.valid for p in parts), eng.contract, present=eng.present["contacts"]) is not None
+    assert contact_totals(parts, eng.contract, present=eng.present["contacts"]) is not None
     bounded = compute(eng, partitioned=True)
     _assert_same_tables(bounded, compute(eng, partitioned=False))
     apart = bounded.results.filter(kpi="service_level_outside_hours", channel="voice").collect().sort("month")
@@ -138,7 +139,7 @@ def test_partitions_out_of_time_order_are_computed_whole(tmp_path: Path) -> None
     eng = load(folder).collected()
     parts = eng.partitions()
     assert parts is not None
-    assert contact_totals((p.valid for p in parts), eng.contract, present=eng.present["contacts"]) is None
+    assert contact_totals(parts, eng.contract, present=eng.present["contacts"]) is None
     _assert_same_tables(compute(eng, partitioned=True), compute(eng, partitioned=False))
 
 
@@ -244,7 +245,18 @@ def test_a_large_file_in_slices_of_rows(tmp_path: Path, rows: int) -> None:
     parts = eng.partitions(rows=rows)
     assert parts is not None and len(parts) == -(-6 // rows)
     assert pl.concat([p.valid for p in parts]).collect().equals(eng.contacts.collect())
-    totals = contact_totals((p.valid for p in parts), eng.contract, present=eng.present["contacts"])
+    totals = contact_totals(parts, eng.contract, present=eng.present["contacts"])
     assert totals is not None and totals.partitions == len(parts)
     offered = totals.sums.filter(channel="voice", month=dt.date(2026, 10, 1)).collect()
     assert offered["offered"].to_list() == [2]  # c4 and c5
+
+
+def test_the_repeat_window_of_a_channel_as_text_or_enum() -> None:
+    week, day = 7 * 24 * 3_600_000_000, 24 * 3_600_000_000
+    texts = pl.DataFrame({"channel": ["voice", "chat", "email"]})
+    enums = texts.with_columns(pl.col("channel").cast(pl.Enum(["voice", "chat", "email"])))
+    for frame in (texts, enums):  # the partitions' FCR columns hold the channel as the contract's enum
+        window = frame.with_columns(window_microseconds({"voice": 168.0, "chat": 24.0}).alias("w"))["w"]
+        assert window.to_list() == [week, day, week]  # email: not given, the default 7 days
+        default = frame.with_columns(window_microseconds({"voice": 168.0, "chat": 168.0}).alias("w"))["w"]
+        assert default.to_list() == [week, week, week]

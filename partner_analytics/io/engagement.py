@@ -85,7 +85,8 @@ class Engagement:
     def partitions(self, name: str = "contacts", *, rows: int = PARTITION_ROWS) -> tuple[ValidatedTable, ...] | None:
         """The table's valid and rejected rows, partition by partition (`readers.row_slices`: each of
         its files, each file of a folder, a large file in slices of `rows`), in the order of the files
-        and rows, each file validated with its own source terms (preset, columns).
+        and rows, each file validated with its own source terms (preset, columns). A partition's valid
+        and rejected rows collected together are typed and checked once (`validate_table(typed_once=True)`).
 
         None when a file is not Parquet, or a unique key of the table is read more than once (its
         repeat may be in another partition than its first occurrence): the table is then validated whole.
@@ -95,7 +96,7 @@ class Engagement:
         if read is None or any(raw.textual for raw, _ in read) or (repeated is not None and not repeated.is_empty()):
             return None
         return tuple(
-            validate_table(part, self.contract, source, repeated=repeated, named=len(read) > 1)
+            validate_table(part, self.contract, source, repeated=repeated, named=len(read) > 1, typed_once=True)
             for raw, source in read
             for part in row_slices(raw, rows)
         )

@@ -62,6 +62,7 @@ _AWARE_FORMAT = "%Y-%m-%d %H:%M:%S%.f%#z"
 _SPACES = r"[\s\u00a0\u202f']"
 _GROUPED = r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$"
 _RAW = "__raw_"
+_FAILS = "__fails"
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ def validate_table(
     repeated: pl.Series | None = None,
     read_before: KeysRead | None = None,
     named: bool = False,
+    typed_once: bool = False,
 ) -> ValidatedTable:
     """Type every column of `raw` and check it against the data contract and the contract's references.
 
@@ -110,6 +112,9 @@ def validate_table(
     `repeated` holds the hashes of the keys read more than once in the whole table (`repeated_keys`;
     default: read from `raw`), `read_before` the first rows of those keys in the parts before this
     one, and `named` says a first row by its file too ("row 3 of …/ctr.csv").
+
+    `typed_once`: the rows are typed and checked once for the valid and the rejected rows collected
+    together (`pl.collect_all`), held in memory between the two: for a part of a table, which fits.
     """
     source = source or Source()
     spec = raw.spec
@@ -127,6 +132,9 @@ def validate_table(
     elif "service_level" in spec.column_names:
         checks.append(_Check(*service_level_check(contract)))
     fails = pl.any_horizontal([c.fails.fill_null(False) for c in checks]) if checks else pl.lit(False)
+    if typed_once:
+        typed = typed.with_columns(fails.alias(_FAILS)).cache()
+        fails = pl.col(_FAILS)
     passed = typed.filter(~fails)
     rejected = [_rejections(typed.filter(fails), checks, raw)]
     if spec.unique:

@@ -30,6 +30,7 @@ __all__ = [
     "in_seconds",
     "instants_zone",
     "is_ordered",
+    "key_enums",
     "month_of",
     "ordered_input",
     "results_of_sums",
@@ -125,13 +126,15 @@ def in_seconds(microsums: pl.LazyFrame) -> pl.LazyFrame:
 def ordered_input(flags: pl.LazyFrame, by: Sequence[str], contract: Contract) -> pl.LazyFrame:
     """The few columns the `ordered` KPIs (FCR) sort, partner and channel as enums of the contract's
     (a byte each through the sort, not a text)."""
-    enums = _enums(contract)
+    enums = key_enums(contract)
     return flags.select(
         *(pl.col(c).cast(enums[c]) if c in enums else pl.col(c) for c in by), "answered", "customer_id", "arrived_at"
     )
 
 
-def _enums(contract: Contract) -> dict[str, pl.Enum]:
+def key_enums(contract: Contract) -> dict[str, pl.Enum]:
+    """`partner_id` and `channel` as enums of the contract's partners and channels: the valid contacts'
+    values, a byte each to group or sort by instead of a text."""
     return {"partner_id": pl.Enum(contract.partner_ids), "channel": pl.Enum(list(contract.channels))}
 
 

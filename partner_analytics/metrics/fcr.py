@@ -25,12 +25,18 @@ FCR_WINDOW = dt.timedelta(days=7)
 
 def window_microseconds(hours: Mapping[str, float] | None = None) -> pl.Expr:
     """Each contact's repeat window in microseconds, from its channel's hours (`FCR_WINDOW` for a
-    channel not in `hours`), as one element-wise expression."""
+    channel not in `hours`), as one element-wise expression: a constant when every channel has the
+    default window. The channel (a text, or the contract's enum) is compared as it is: cast to a text,
+    it would cost more than the rest of the flags."""
     default = int(FCR_WINDOW.total_seconds()) * 1_000_000
     window = pl.lit(default, dtype=pl.Int64)
-    channel = pl.col("channel").cast(pl.String)
     for name, h in (hours or {}).items():
-        window = pl.when(channel == name).then(pl.lit(round(h * 3_600_000_000), dtype=pl.Int64)).otherwise(window)
+        if round(h * 3_600_000_000) != default:
+            window = (
+                pl.when(pl.col("channel") == name)
+                .then(pl.lit(round(h * 3_600_000_000), dtype=pl.Int64))
+                .otherwise(window)
+            )
     return window
 
 

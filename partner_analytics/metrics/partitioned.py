@@ -24,12 +24,15 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from ..contract.terms import Contract
+from ..core.kpis import sums_of
+from ..io.validation import ValidatedTable
 from .contact_kpis import (
     contact_flags,
     contact_microsums,
     fcr_windows,
     in_seconds,
     is_ordered,
+    key_enums,
     ordered_input,
     with_ordered_sums,
 )
@@ -49,12 +52,14 @@ class ContactTotals:
     """What the tables need from the contacts, summed over every partition: `sums` (`contact_sums` per
     partner × channel × month, FCR's included), `intervals` (`interval_tallies`), `floor`
     (`floor_tallies`), `outside_hours` (`outside_hours_sums`; None when no channel measures the
-    contacts outside its hours apart); and `partitions`, how many were read."""
+    contacts outside its hours apart); `rejected`, the partitions' rejected rows (`REJECTED_SCHEMA`);
+    and `partitions`, how many were read."""
 
     sums: pl.LazyFrame
     intervals: pl.LazyFrame
     floor: pl.LazyFrame
     outside_hours: pl.LazyFrame | None
+    rejected: pl.DataFrame
     partitions: int
 
 
@@ -68,14 +73,19 @@ class _Waiting:
 
 
 def contact_totals(
-    partitions: Iterable[pl.LazyFrame],
+    partitions: Iterable[ValidatedTable],
     contract: Contract,
     *,
     present: frozenset[str],
     relief: pl.LazyFrame | None = None,
 ) -> ContactTotals | None:
-    """The contacts' sums from `partitions` of the valid contacts, read one at a time in order; None
-    when a partition holds a contact earlier than the last of those before it, or no contact at all."""
+    """The contacts' sums from `partitions` of the contacts (`Engagement.partitions`), read one at a
+    time in order; None when a partition holds a valid contact earlier than the last of those before
+    it, or no partition a valid contact.
+
+    A partition's valid rows with their flags and its rejected rows are collected at once (one reading
+    of its file); the sums are then grouped from those flags, held in memory once with the columns
+    the sums read only."""
     by = list(_BY)
     ordered = is_ordered(present)
     hours = fcr_windows(contract.channels)
@@ -89,28 +99,45 @@ def contact_totals(
     waiting: list[_Waiting] = []
     last: int | None = None
     count = 0
+    rejected: list[pl.DataFrame] = []
+    enums = key_enums(contract)  # grouped by faster than texts; the sums' keys are texts again (`_summed`)
+    kept = {name for s in sums_of().values() if s.kind != "formula" for name in s.agg.meta.root_names()}
+    kept |= {*by, "arrived_at", "customer_id", "in_hours", *(["site_id"] if measures_apart else [])}
     for partition in partitions:
-        contacts = partition.collect()
+        valid = partition.valid
+        flagged = contact_flags(
+            valid, contract.channels, fcr=False, in_hours=in_service_hours(contract, valid, relief)
+        ).with_columns(pl.col(key).cast(enum) for key, enum in enums.items())
+        held, rows = pl.collect_all(
+            [flagged.select(c for c in flagged.collect_schema().names() if c in kept), partition.rejected]
+        )
+        rejected.append(rows)
         count += 1
-        if contacts.height == 0:
+        if held.height == 0:
             continue
-        first_t, last_t = contacts.select(
+        first_t, last_t = held.select(
             pl.col("arrived_at").dt.epoch("us").min().alias("first"), pl.col("arrived_at").dt.epoch("us").max()
         ).row(0)
         if last is not None and first_t < last:
             return None
         last = last_t if last is None else max(last, last_t)
-        lazy = contacts.lazy()
-        in_hours = in_service_hours(contract, lazy, relief)
-        flags = contact_flags(lazy, contract.channels, fcr=False, in_hours=in_hours)
-        plain = contact_flags(lazy, contract.channels, fcr=False)
+        flags = held.lazy()
+        # the flags within hours are those of every contact for the contacts within hours
+        in_hours = pl.col("in_hours")
         frames = pl.collect_all(
             [
                 contact_microsums(flags, by),
-                interval_tallies(plain, contract.channels, in_hours=in_hours),
-                floor_tallies(lazy, contract.channels, in_hours),
+                interval_tallies(flags, contract.channels, in_hours=in_hours),
+                floor_tallies(flags, contract.channels, in_hours),
                 *(
-                    [outside_hours_sums(plain.with_columns(measured_apart(contract, lazy, relief)), contract)]
+                    [
+                        outside_hours_sums(
+                            contact_flags(flags, contract.channels, fcr=False).with_columns(
+                                measured_apart(contract, flags, relief)
+                            ),
+                            contract,
+                        )
+                    ]
                     if measures_apart
                     else []
                 ),
@@ -118,6 +145,7 @@ def contact_totals(
             ],
             engine="in-memory",
         )
+        del held
         sums.append(frames[0])
         intervals.append(frames[1])
         floors.append(frames[2])
@@ -143,6 +171,7 @@ def contact_totals(
         intervals=_summed(intervals, list(INTERVAL_KEYS)),
         floor=_summed(floors, list(FLOOR_KEYS)),
         outside_hours=_summed(apart, ["partner_id", "channel", "month"]) if measures_apart else None,
+        rejected=pl.concat(rejected, how="vertical"),
         partitions=count,
     )
 
@@ -154,7 +183,13 @@ def _fcr_of(waiting: _Waiting, by: list[str], hours: dict[str, float], data_end:
 
 
 def _summed(partials: list[pl.DataFrame], keys: list[str]) -> pl.LazyFrame:
-    """The partitions' sums per `keys` added up; a sum null in every partition (its column absent) stays null."""
+    """The partitions' sums per `keys` added up, enum keys as texts; a sum null in every partition (its
+    column absent) stays null."""
     frame = pl.concat(partials, how="vertical").lazy()
-    values = [c for c in frame.collect_schema().names() if c not in keys]
-    return frame.group_by(keys).agg(pl.when(pl.col(c).count() > 0).then(pl.col(c).sum()).alias(c) for c in values)
+    schema = frame.collect_schema()
+    values = [c for c in schema.names() if c not in keys]
+    return (
+        frame.group_by(keys)
+        .agg(pl.when(pl.col(c).count() > 0).then(pl.col(c).sum()).alias(c) for c in values)
+        .with_columns(pl.col(k).cast(pl.String) for k in keys if isinstance(schema[k], pl.Enum))
+    )

@@ -220,20 +220,12 @@ def _partitioned(engagement: Engagement, contract: Contract | None) -> Analysis 
     parts = engagement.partitions("contacts")
     if parts is None:
         return None
-    rejected: list[pl.DataFrame] = []
-
-    def valid_rows():
-        for part in parts:
-            valid, rows = pl.collect_all([part.valid, part.rejected])
-            rejected.append(rows)
-            yield valid.lazy()
-
     totals = contact_totals(
-        valid_rows(), engagement.contract, present=engagement.present["contacts"], relief=engagement.table("relief")
+        parts, engagement.contract, present=engagement.present["contacts"], relief=engagement.table("relief")
     )
     if totals is None:
         return None
-    read = pl.concat(rejected, how="vertical").lazy()
+    read = totals.rejected.lazy()
     tables = engagement.rejections.items()
     every = pl.concat([read if name == "contacts" else rows for name, rows in tables], how="vertical")
     results = kpi_results(engagement, totals=totals).collect()
