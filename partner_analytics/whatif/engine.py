@@ -71,6 +71,8 @@ class ContractTables:
 
     def in_months(self, first: dt.date | None, last: dt.date | None) -> ContractTables:
         """The same tables, only the months from `first` to `last` (included; None: open)."""
+        if first is None and last is None:
+            return self
         keep = pl.lit(True)
         if first is not None:
             keep &= pl.col("month") >= first
