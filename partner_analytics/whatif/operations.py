@@ -400,7 +400,8 @@ def unchanged_inputs(
     frames = pl.collect_all(
         [
             mine,
-            contact_counts(mine),
+            # sorted: the partner-wide sums add the channels in this order, the same at every update
+            contact_counts(mine).sort(_KEYS),
             mine.filter(~pl.col("kpi").is_in(restated)).select(columns).cast(RESULTS_SCHEMA),
             occupancy,
             accuracy,
@@ -470,7 +471,7 @@ def operations_results(
         in_window &= pl.col("month") >= first
     if last is not None:
         in_window &= pl.col("month") <= last
-    # the rows keep their order (the partner-wide sums add the channels in it)
+    # the rows keep the counts' order
     counts = unchanged.counts.lazy().join(
         factors.lazy(), on=["partner_id", "channel"], how="left", maintain_order="left"
     )
