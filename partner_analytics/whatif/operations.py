@@ -472,11 +472,9 @@ def operations_results(
     if last is not None:
         in_window &= pl.col("month") <= last
     # the rows keep the counts' order
-    counts = unchanged.counts.lazy().join(
-        factors.lazy(), on=["partner_id", "channel"], how="left", maintain_order="left"
-    )
+    counts = unchanged.counts.join(factors, on=["partner_id", "channel"], how="left", maintain_order="left")
     if model:
-        counts = counts.join(pl.concat(model, how="vertical").lazy(), on=_KEYS, how="left", maintain_order="left")
+        counts = counts.join(pl.concat(model, how="vertical"), on=_KEYS, how="left", maintain_order="left")
     else:
         counts = counts.with_columns(
             pl.lit(None, dtype=pl.Float64).alias(f"m{i}_{f}") for i in (0, 1) for f in _FIGURES
@@ -485,9 +483,13 @@ def operations_results(
         (pl.col("volume").is_not_null() & in_window).alias("changed"),
         pl.col("volume", "staffing", "aht").fill_null(1.0),
     )
-    restated = _changed_counts(counts).collect(engine="in-memory")
+    restated = _changed_counts(counts.lazy()).collect(engine="in-memory")
     sums = with_channel_formulas(restated.lazy().select(*_KEYS, *count_sums()), contract.channels)
-    contact_rows = results_from_sums(with_partner_wide(sums, _KEYS), present=present, keys=_KEYS)
+    contact_rows = (
+        results_from_sums(with_partner_wide(sums, _KEYS), present=present, keys=_KEYS)
+        .collect(engine="in-memory")
+        .lazy()
+    )  # collected: the forecast accuracy reads it too
     occupancy = (
         _occupancy_rows(unchanged.results.lazy(), restated.lazy())
         if unchanged.occupancy is None
