@@ -208,7 +208,15 @@ def control_widget(control: Control, value: Any, *, kpi_unit: str | None = None,
     lo, hi, step = control.range_for(kpi_unit)
     if control.unit == "months":
         label += " (months)"
-        return w.IntSlider(value=value, min=int(lo), max=int(hi), step=int(step), description=label, style=style)
+        return w.IntSlider(
+            value=value,
+            min=int(lo),
+            max=int(hi),
+            step=int(step),
+            description=label,
+            continuous_update=False,
+            style=style,
+        )
     percent = in_percent(control, kpi_unit)
     if control.unit == "kpi" and percent:
         lo, hi, step = lo * 100, hi * 100, round(step * 100, 6)
@@ -224,7 +232,7 @@ def control_widget(control: Control, value: Any, *, kpi_unit: str | None = None,
         max=hi,
         step=step,
         description=label,
-        continuous_update=True,
+        continuous_update=False,
         readout_format=_READOUT.get(unit, ".3g"),
         style=style,
         layout=w.Layout(width="500px"),
