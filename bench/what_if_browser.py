@@ -5,8 +5,9 @@ Run: .venv/bin/python bench/what_if_browser.py [ENGAGEMENT] [--repeat N] [--star
 
 Each measurement presses → once on a slider's handle (one step: the slider then rests) and times,
 with the page's own clock, from that key press until the figure's data have changed (checked every
-frame) and the next frame is painted: the debounce (0.1 s), the comm round trip, the engine, the
-figure's update and its drawing. Every press moves to a new value, so no cache answers. Measured
+frame) and the next frame is painted: the comm round trip, the engine, the figure's update and its
+drawing (the sliders send their value when released or stepped by a key, computed at once). Every
+press moves to a new value, so no cache answers. Measured
 for a term (a service level's target: the contract chain only) and an operations change (the voice
 staffing: the queueing model on that partner × channel's intervals). Prints the median and 95th
 percentile in ms and the load average (other work on the machine inflates the times).
@@ -112,7 +113,7 @@ def percentiles(times: list[float]) -> tuple[float, float]:
 
 def measure(page, name: str, label: str, repeat: int) -> None:
     """`repeat` moves of one slider (after one that warms the caches), each to a value not seen before."""
-    now, low, high = page.evaluate(ROOM, label)
+    now, _low, high = page.evaluate(ROOM, label)
     # upwards (a target the app keeps at or above its minimum cannot go far down), unless at the top
     key = "ArrowRight" if now < high else "ArrowLeft"
     times: list[float | None] = []

@@ -60,9 +60,16 @@ def results_from_sums(sums: pl.LazyFrame, *, present: frozenset[str], keys: Sequ
     """Unpivot the sums (`contact_sums` columns) into the long results table, one row per contact KPI
     of the registry; `present` holds the contacts columns the engagement has."""
     rows = [kpi_row(entry, present) for entry in contact_kpis()]
+    names = [f"_row_{i:03d}" for i in range(len(rows))]
+    # One struct column per KPI, stacked (column by column), then put back in the order of the sums' rows
+    # (a stable sort keeps the registry's order within a row): on small tables several times faster
+    # than one list column of the structs exploded.
     return (
-        sums.select(*keys, pl.concat_list(rows).alias("r"))
-        .explode("r")
+        sums.select(*keys, *[row.alias(name) for row, name in zip(rows, names, strict=True)])
+        .with_row_index("_sums_row")
+        .unpivot(index=["_sums_row", *keys], on=names, variable_name="_kpi_row", value_name="r")
+        .sort("_sums_row", maintain_order=True)
+        .drop("_sums_row", "_kpi_row")
         .unnest("r")
         .with_columns(pl.col("incomplete").fill_null(False))
     )

@@ -23,12 +23,14 @@ from .engine import (
 from .exit_plan import FEE_MONTHS, ExitPlan, exit_plan
 from .operations import (
     ChangeKey,
+    UnchangedInputs,
     contact_counts,
     count_sums,
     interval_inputs,
     modelled_months,
     operations_results,
     patience,
+    unchanged_inputs,
 )
 from .queueing import (
     QueueEstimates,
@@ -79,6 +81,7 @@ __all__ = [
     "ScenarioError",
     "ServiceLevelChange",
     "TermChanges",
+    "UnchangedInputs",
     "WhatIf",
     "Window",
     "changed_contract",
@@ -99,5 +102,6 @@ __all__ = [
     "patience",
     "read_scenario",
     "repriced_invoices",
+    "unchanged_inputs",
     "write_scenario",
 ]

@@ -16,8 +16,10 @@ results stick to the bottom of the window below them. "Updating…" shows from a
 figure is drawn. A control the partner's contract cannot use is disabled with the reason beside it
 (a stretch without a bonus). A date is typed day first (`widgets.DateField`), and said back in words.
 
-Every change goes through a `Debouncer`: while a slider is dragged nothing is computed; once it
-rests for `debounce_s` the latest values are computed, once. Values echoed by the browser
+A slider sends its value when it is released (or moved a step by a key), never while it is dragged,
+and the change is computed at once. `debounce_s` > 0 puts a `Debouncer` in between: the changes must
+pause that long and the last is computed, once (its timer on the kernel's loop cost about 70 ms more
+per update than the delay alone: bench/README.md §7). Values echoed by the browser
 (0.19999999999999996) are rounded to their slider's step before use. `app.widget` is what a
 notebook displays; the notebook holds nothing else.
 """
@@ -97,7 +99,7 @@ class WhatIfApp:
         engine: WhatIf,
         partner: str | None = None,
         *,
-        debounce_s: float = 0.1,
+        debounce_s: float = 0.0,
         save_path: str | Path | None = None,
         scenarios: str | Path | None = None,
         language: str | None = None,
@@ -135,7 +137,7 @@ class WhatIfApp:
             options=labels,
             index=(0, len(labels) - 1),
             description="Window",
-            continuous_update=True,
+            continuous_update=False,
             style={"description_width": DESCRIPTION_WIDTH},
             layout=w.Layout(width="520px"),
         )
@@ -468,7 +470,7 @@ def what_if_app(
     partner: str = "",
     *,
     scenarios: str | Path = "",
-    debounce_s: float = 0.1,
+    debounce_s: float = 0.0,
     language: str = "",
 ) -> WhatIfApp:
     """The app on an engagement folder (empty: the sample) — what the notebook and the web app call;

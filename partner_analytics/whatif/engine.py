@@ -12,8 +12,10 @@ then
 
 What is cached, so that an update redoes only what changed: the results and the grid of months;
 the interval inputs of the queueing model (prepared on the first operations change) and its
-baseline; the modelled months of each partner × channel × change; the restated results of each
-partner × operations change (a term change reuses them); the baseline tables of each partner set.
+baseline; what an operations change leaves as it is for each partner (`operations.unchanged_inputs`:
+its contact sums read back, the rows no change restates); the modelled months of each partner ×
+channel × change; the restated results of each partner × operations change (a term change reuses
+them); the baseline tables of each partner set.
 The contract tables are collected in stages (`contract_chain(..., staged=True)`), several times
 faster on small tables than the statement's whole plan at once.
 """
@@ -38,7 +40,14 @@ from ..pipeline.chain import contract_chain, restricted
 from ..risk.charges import charges
 from ..risk.statement import STATEMENT_AMOUNTS
 from .exit_plan import ExitPlan, exit_plan
-from .operations import ChangeKey, interval_inputs, modelled_months, operations_results
+from .operations import (
+    ChangeKey,
+    UnchangedInputs,
+    interval_inputs,
+    modelled_months,
+    operations_results,
+    unchanged_inputs,
+)
 from .scenario import Scenario, changed_contract
 
 __all__ = ["Comparison", "ContractTables", "WhatIf", "repriced_invoices"]
@@ -62,6 +71,8 @@ class ContractTables:
 
     def in_months(self, first: dt.date | None, last: dt.date | None) -> ContractTables:
         """The same tables, only the months from `first` to `last` (included; None: open)."""
+        if first is None and last is None:
+            return self
         keep = pl.lit(True)
         if first is not None:
             keep &= pl.col("month") >= first
@@ -290,6 +301,7 @@ class WhatIf:
         self._modelled: OrderedDict[tuple[str, str, ChangeKey], pl.DataFrame] = OrderedDict()
         self._restated: OrderedDict[tuple, pl.DataFrame] = OrderedDict()
         self._baselines: dict[tuple[str, ...], ContractTables] = {}
+        self._unchanged: dict[str, UnchangedInputs] = {}
 
     @cached_property
     def engagement(self) -> Engagement:
@@ -327,6 +339,13 @@ class WhatIf:
         while len(cache) > self._cache_size:
             cache.popitem(last=False)
 
+    def unchanged(self, partner_id: str) -> UnchangedInputs:
+        """What an operations change leaves as it is for one partner (`operations.unchanged_inputs`, cached)."""
+        if partner_id not in self._unchanged:
+            forecasts = self.engagement.table("forecasts")
+            self._unchanged[partner_id] = unchanged_inputs(self.results, (partner_id,), self.contract, forecasts)
+        return self._unchanged[partner_id]
+
     def partners_of(self, scenario: Scenario, partners: Sequence[str] | None = None) -> tuple[str, ...]:
         """The partners to compute: those given, else those the scenario names, else every partner."""
         if partners:
@@ -340,9 +359,8 @@ class WhatIf:
         window = (scenario.window.first, scenario.window.last)
         for pid in partners:
             ops = {ch: o.key for ch, o in sorted(scenario.of(pid).operations.items()) if not o.empty}
-            mine = self.results.filter(pl.col("partner_id") == pid)
             if not ops:
-                parts.append(mine)
+                parts.append(self.results.filter(pl.col("partner_id") == pid))
                 continue
             key = (pid, tuple(ops.items()), window)
             if key not in self._restated:
@@ -351,8 +369,9 @@ class WhatIf:
                     base, new = self.modelled(pid, ch), self.modelled(pid, ch, change)
                     if base is not None and new is not None:
                         modelled[(pid, ch)] = (base, new)
+                unchanged = self.unchanged(pid)
                 restated = operations_results(
-                    mine,
+                    unchanged.results,
                     {(pid, ch): change for ch, change in ops.items()},
                     modelled,
                     self.contract,
@@ -360,6 +379,7 @@ class WhatIf:
                     forecasts=self.engagement.table("forecasts"),
                     window=window,
                     interval_present=self.engagement.present.get("intervals"),
+                    unchanged=unchanged,
                 )
                 self._remember(self._restated, key, restated)
             else:

@@ -46,7 +46,8 @@ email, worked over hours, is only roughly modelled; CSAT, FCR and quality do not
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -55,6 +56,7 @@ from ..contract.terms import ChannelTerms, Contract
 from ..core.kpis import KPI, Sum, contact_kpis, kpi
 from ..metrics import (
     RESULTS_SCHEMA,
+    contractual_forecasts,
     forecast_accuracy,
     interval_notes,
     month_of,
@@ -67,12 +69,14 @@ from .queueing import erlang_a, offered_load
 
 __all__ = [
     "ChangeKey",
+    "UnchangedInputs",
     "contact_counts",
     "count_sums",
     "interval_inputs",
     "modelled_months",
     "operations_results",
     "patience",
+    "unchanged_inputs",
 ]
 
 ChangeKey = tuple[float, float, float]
@@ -351,6 +355,75 @@ def _changed_counts(counts: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+_FIGURES = ("modelled_service_level", "modelled_abandon_rate", "modelled_asa_s")
+_RESTATED_KPIS = ("occupancy", "forecast_accuracy")
+"""The table KPIs an operations change restates besides the contact KPIs."""
+
+
+@dataclass(frozen=True)
+class UnchangedInputs:
+    """What an operations change leaves as it is, for some partners: read once, restated from on every change.
+
+    `results`: their rows of the results; `counts`: their contact sums read back (`contact_counts`);
+    `kept`: the rows no change restates (every KPI but the contact KPIs, occupancy and forecast accuracy);
+    `occupancy` and `accuracy`: their rows of those two KPIs, or None where they are measured and so
+    restated; `forecasts`: the contractual forecasts the accuracy is restated on.
+    """
+
+    partners: tuple[str, ...]
+    results: pl.DataFrame
+    counts: pl.DataFrame
+    kept: pl.DataFrame
+    occupancy: pl.DataFrame | None
+    accuracy: pl.DataFrame | None
+    forecasts: pl.DataFrame | None
+
+
+def unchanged_inputs(
+    results: pl.DataFrame, partners: Sequence[str], contract: Contract, forecasts: pl.LazyFrame | None
+) -> UnchangedInputs:
+    """The `UnchangedInputs` of `partners` in `results` (collected)."""
+    mine = results.filter(pl.col("partner_id").is_in(list(partners))).lazy()
+    columns = list(RESULTS_SCHEMA)
+    restated = [k.name for k in contact_kpis()] + list(_RESTATED_KPIS)
+    occupancy, accuracy = (
+        mine.filter(pl.col("kpi") == name).select(columns).cast(RESULTS_SCHEMA) for name in _RESTATED_KPIS
+    )
+    measured = [
+        occupancy.select(pl.col("numerator").is_not_null().any()),
+        accuracy.select(pl.col("value").is_not_null().any()),
+    ]
+    contractual = (
+        contractual_forecasts(forecasts, contract).filter(pl.col("partner_id").is_in(list(partners)))
+        if forecasts is not None
+        else pl.LazyFrame()
+    )
+    frames = pl.collect_all(
+        [
+            mine,
+            # sorted: the partner-wide sums add the channels in this order, the same at every update
+            contact_counts(mine).sort(_KEYS),
+            mine.filter(~pl.col("kpi").is_in(restated)).select(columns).cast(RESULTS_SCHEMA),
+            occupancy,
+            accuracy,
+            *measured,
+            contractual,
+        ],
+        engine="in-memory",
+    )
+    rows, counts, kept, occupancy_rows, accuracy_rows, occupancy_measured, accuracy_measured, contractual_rows = frames
+    restates_accuracy = forecasts is not None and accuracy_measured.item()
+    return UnchangedInputs(
+        partners=tuple(partners),
+        results=rows,
+        counts=counts,
+        kept=kept,
+        occupancy=None if occupancy_measured.item() else occupancy_rows,
+        accuracy=None if restates_accuracy else accuracy_rows,
+        forecasts=contractual_rows if restates_accuracy else None,
+    )
+
+
 def operations_results(
     results: pl.DataFrame,
     changes: Mapping[tuple[str, str], ChangeKey],
@@ -361,6 +434,7 @@ def operations_results(
     forecasts: pl.LazyFrame | None,
     window: tuple[dt.date | None, dt.date | None] = (None, None),
     interval_present: frozenset[str] | None = None,
+    unchanged: UnchangedInputs | None = None,
 ) -> pl.DataFrame:
     """The results of the partners with an operations change, restated (the other partners' rows as given).
 
@@ -368,9 +442,12 @@ def operations_results(
     modelled months (`modelled_months`); `window` (first, last month, ends open when None) bounds the
     months that change. `interval_present`: the interval report's columns when the engagement has
     one; its partner-wide rows are then rolled up and explained as the baseline's (`metrics.results`).
+    `unchanged`: those partners' `unchanged_inputs`, when already read (the
+    what-if engine keeps them); else they are read here.
     """
     partners = sorted({p for p, _ in changes})
-    mine = results.filter(pl.col("partner_id").is_in(partners))
+    if unchanged is None or list(unchanged.partners) != partners:
+        unchanged = unchanged_inputs(results, partners, contract, forecasts)
     factors = pl.DataFrame(
         [
             {"partner_id": p, "channel": ch, "volume": 1 + v, "staffing": 1 + s, "aht": 1 + h}
@@ -384,49 +461,54 @@ def operations_results(
             "aht": pl.Float64,
         },
     )
-    figures = ("modelled_service_level", "modelled_abandon_rate", "modelled_asa_s")
     model = [
         base.join(scenario, on=_KEYS, how="full", coalesce=True, suffix="_1").select(
             *_KEYS,
-            *[pl.col(f).alias(f"m0_{f}") for f in figures],
-            *[pl.col(f"{f}_1").alias(f"m1_{f}") for f in figures],
+            *[pl.col(f).alias(f"m0_{f}") for f in _FIGURES],
+            *[pl.col(f"{f}_1").alias(f"m1_{f}") for f in _FIGURES],
         )
         for base, scenario in modelled.values()
     ]
-    model_frame = pl.concat(model, how="vertical") if model else None
     first, last = window
     in_window = pl.lit(True)
     if first is not None:
         in_window &= pl.col("month") >= first
     if last is not None:
         in_window &= pl.col("month") <= last
-    counts = contact_counts(mine.lazy()).join(factors.lazy(), on=["partner_id", "channel"], how="left")
-    if model_frame is not None:
-        counts = counts.join(model_frame.lazy(), on=_KEYS, how="left")
+    # the rows keep the counts' order
+    counts = unchanged.counts.join(factors, on=["partner_id", "channel"], how="left", maintain_order="left")
+    if model:
+        counts = counts.join(pl.concat(model, how="vertical"), on=_KEYS, how="left", maintain_order="left")
     else:
-        counts = counts.with_columns(pl.lit(None, dtype=pl.Float64).alias(f"m{i}_{f}") for i in (0, 1) for f in figures)
+        counts = counts.with_columns(
+            pl.lit(None, dtype=pl.Float64).alias(f"m{i}_{f}") for i in (0, 1) for f in _FIGURES
+        )
     counts = counts.with_columns(
         (pl.col("volume").is_not_null() & in_window).alias("changed"),
         pl.col("volume", "staffing", "aht").fill_null(1.0),
     )
-    restated = _changed_counts(counts).collect()
+    restated = _changed_counts(counts.lazy()).collect(engine="in-memory")
     sums = with_channel_formulas(restated.lazy().select(*_KEYS, *count_sums()), contract.channels)
     complete = interval_present is not None
     contact_rows = results_from_sums(with_partner_wide(sums, _KEYS, complete=complete), present=present, keys=_KEYS)
     if interval_present is not None:
         contact_rows = interval_notes(contact_rows, contract, interval_present)
-    occupancy = mine.lazy().filter(pl.col("kpi") == "occupancy")
-    if occupancy.select(pl.col("numerator").is_not_null().any()).collect().item():
-        occupancy = _occupancy_rows(mine.lazy(), restated.lazy())
-    accuracy = mine.lazy().filter(pl.col("kpi") == "forecast_accuracy")
-    if forecasts is not None and accuracy.select(pl.col("value").is_not_null().any()).collect().item():
-        accuracy = forecast_accuracy(contact_rows, forecasts, contract)
-    contact_names = [k.name for k in contact_kpis()]
-    kept = mine.lazy().filter(~pl.col("kpi").is_in([*contact_names, "occupancy", "forecast_accuracy"]))
+    contact_rows = contact_rows.collect(engine="in-memory").lazy()  # collected: the forecast accuracy reads it too
+    occupancy = (
+        _occupancy_rows(unchanged.results.lazy(), restated.lazy())
+        if unchanged.occupancy is None
+        else unchanged.occupancy.lazy()
+    )
+    accuracy = (
+        forecast_accuracy(contact_rows, unchanged.forecasts.lazy(), contract)
+        if unchanged.forecasts is not None
+        else unchanged.accuracy.lazy()
+    )
     columns = list(RESULTS_SCHEMA)
     rebuilt = pl.concat(
-        [f.select(columns).cast(RESULTS_SCHEMA) for f in (contact_rows, kept, occupancy, accuracy)], how="vertical"
-    ).collect()
+        [f.select(columns).cast(RESULTS_SCHEMA) for f in (contact_rows, unchanged.kept.lazy(), occupancy, accuracy)],
+        how="vertical",
+    ).collect(engine="in-memory")
     return pl.concat([results.filter(~pl.col("partner_id").is_in(partners)).select(columns), rebuilt], how="vertical")
 
 

@@ -220,7 +220,15 @@ def control_widget(
     lo, hi, step = control.range_for(kpi_unit)
     if control.unit == "months":
         label += " (months)"
-        return w.IntSlider(value=value, min=int(lo), max=int(hi), step=int(step), description=label, style=style)
+        return w.IntSlider(
+            value=value,
+            min=int(lo),
+            max=int(hi),
+            step=int(step),
+            description=label,
+            continuous_update=False,
+            style=style,
+        )
     percent = in_percent(control, kpi_unit)
     if control.unit == "kpi" and percent:
         lo, hi, step = lo * 100, hi * 100, round(step * 100, 6)
@@ -236,7 +244,7 @@ def control_widget(
         max=hi,
         step=step,
         description=label,
-        continuous_update=True,
+        continuous_update=False,
         readout_format=_READOUT.get(unit, ".3g"),
         style=style,
         layout=w.Layout(width="500px"),
