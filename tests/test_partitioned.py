@@ -19,15 +19,18 @@ import pytest
 import yaml
 from polars.testing import assert_frame_equal
 
+from partner_analytics.contract.reading import parse_contract
 from partner_analytics.core.errors import TableError
 from partner_analytics.io.engagement import load
 from partner_analytics.io.lineage import lineage
+from partner_analytics.metrics.contact_kpis import contact_flags
 from partner_analytics.metrics.fcr import window_microseconds
-from partner_analytics.metrics.partitioned import contact_totals
+from partner_analytics.metrics.partitioned import contact_totals, interval_sums
 from partner_analytics.pipeline.analysis import Analysis, compute
 from partner_analytics.sample import generate_sample
 
 from .conftest import contract, write_engagement
+from .factories import contacts
 
 
 def _contacts(rows: list[tuple]) -> pl.DataFrame:
@@ -260,3 +263,32 @@ def test_the_repeat_window_of_a_channel_as_text_or_enum() -> None:
         assert window.to_list() == [week, day, week]  # email: not given, the default 7 days
         default = frame.with_columns(window_microseconds({"voice": 168.0, "chat": 168.0}).alias("w"))["w"]
         assert default.to_list() == [week, week, week]
+
+
+def test_one_group_by_per_interval_holds_the_month_the_interval_and_the_day() -> None:
+    data = contract()
+    data["channels"]["voice"]["interval_target"] = {"minutes": 30, "service_level": 0.8, "min_contacts": 3}
+    terms = parse_contract(data)
+    rows = contacts(
+        ("a1", "northcall", "voice", "2026-09-01 09:00:00", True, 10, 100, None, None),
+        ("a2", "northcall", "voice", "2026-09-01 09:29:59", True, 40, 50, None, None),
+        ("a3", "northcall", "voice", "2026-09-01 09:40:00", True, 5, 30, None, None),  # outside the hours
+        ("b1", "northcall", "chat", "2026-09-02 11:00:00", True, 30, 200, None, None),
+    )
+    flags = contact_flags(rows, terms.channels, fcr=False, in_hours=pl.col("contact_id") != "a3")
+    by = ["partner_id", "channel", "month"]
+    sums = interval_sums(flags, terms, by).collect().sort("interval")
+    assert sums["interval"].to_list() == [
+        dt.datetime(2026, 9, 1, 9, 0),
+        dt.datetime(2026, 9, 1, 9, 30),
+        dt.datetime(2026, 9, 2),  # chat has no interval target: its interval is the day
+    ]
+    assert sums["in_hours"].to_list() == [True, False, True]
+    assert sums["offered"].to_list() == [2, 1, 1]
+    assert sums["interval offered"].to_list() == [2, 1, 1]
+    # voice T = 20 s: a1 (10 s) in service, a2 (40 s) not; a3 within T but outside the hours; chat T = 60 s
+    assert sums["interval in_service"].to_list() == [1, 0, 1]
+    assert sums["floor offered_in_hours"].to_list() == [2, 0, 1]
+    # handled time in whole microseconds: 100 + 50 s, 30 s, 200 s
+    assert sums["floor handled_hours"].to_list() == [150_000_000, 30_000_000, 200_000_000]
+    assert sums["handle_sum"].to_list() == [150_000_000, 30_000_000, 200_000_000]

@@ -31,6 +31,7 @@ __all__ = [
     "instants_zone",
     "is_ordered",
     "key_enums",
+    "microsum_aggs",
     "month_of",
     "ordered_input",
     "results_of_sums",
@@ -105,6 +106,12 @@ def contact_sums(flags: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
 def contact_microsums(flags: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
     """`contact_sums` with durations still in whole microseconds: sums of partitions of the contacts
     add up to the sums of all of them (`in_seconds` then gives `contact_sums`)."""
+    return flags.group_by(list(by)).agg(microsum_aggs(flags))
+
+
+def microsum_aggs(flags: pl.LazyFrame) -> list[pl.Expr]:
+    """The aggregations of `contact_microsums` over `flags`: the registry's sums, null for a sum whose
+    columns `flags` lacks."""
     names = set(flags.collect_schema().names())
     aggs = []
     for s in sums_of().values():
@@ -114,7 +121,7 @@ def contact_microsums(flags: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
             aggs.append((s.agg if s.kind == "microseconds" else s.agg.cast(s.dtype)).alias(s.name))
         else:
             aggs.append(pl.lit(None, dtype=pl.Int128 if s.kind == "microseconds" else s.dtype).alias(s.name))
-    return flags.group_by(list(by)).agg(aggs)
+    return aggs
 
 
 def in_seconds(microsums: pl.LazyFrame) -> pl.LazyFrame:

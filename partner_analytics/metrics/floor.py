@@ -10,9 +10,20 @@ from ..core.kpis import as_seconds, microseconds
 from ..core.localtime import wall_time_of
 from .contact_kpis import contact_flags, instants_zone
 
-__all__ = ["FLOOR_KEYS", "daily_floor", "floor_of_tallies", "floor_tallies"]
+__all__ = ["FLOOR_COUNTS", "FLOOR_KEYS", "daily_floor", "floor_of_tallies", "floor_tallies"]
 
 FLOOR_KEYS = ("partner_id", "channel", "day")
+
+FLOOR_COUNTS = {
+    "offered": pl.len().cast(pl.Int64),
+    "offered_in_hours": pl.col("in_hours").sum().cast(pl.Int64),
+    "answered": pl.col("answered").sum().cast(pl.Int64),
+    "short_abandons": pl.col("short_abandon").sum().cast(pl.Int64),
+    "in_service": pl.col("in_service").sum().cast(pl.Int64),
+    "handled_hours": microseconds(pl.col("handle_s")).filter(pl.col("answered")).sum(),
+}
+"""The counts of `floor_tallies`, by name, over the flagged contacts of a day (handled time in whole
+microseconds)."""
 
 
 def daily_floor(
@@ -37,14 +48,7 @@ def floor_tallies(
     zone = instants_zone(contacts, "arrived_at")
     local = pl.col("arrived_at") if zone is None else wall_time_of(pl.col("arrived_at"), zone)
     flags = contact_flags(contacts, channels, fcr=False, in_hours=in_hours).with_columns(local.dt.date().alias("day"))
-    return flags.group_by(list(FLOOR_KEYS)).agg(
-        pl.len().cast(pl.Int64).alias("offered"),
-        pl.col("in_hours").sum().cast(pl.Int64).alias("offered_in_hours"),
-        pl.col("answered").sum().cast(pl.Int64).alias("answered"),
-        pl.col("short_abandon").sum().cast(pl.Int64).alias("short_abandons"),
-        pl.col("in_service").sum().cast(pl.Int64).alias("in_service"),
-        microseconds(pl.col("handle_s")).filter(pl.col("answered")).sum().alias("handled_hours"),
-    )
+    return flags.group_by(list(FLOOR_KEYS)).agg(agg.alias(name) for name, agg in FLOOR_COUNTS.items())
 
 
 def floor_of_tallies(tallies: pl.LazyFrame, staffing: pl.LazyFrame | None) -> pl.LazyFrame:

@@ -23,11 +23,13 @@ from .service_hours import of_pairs
 from .service_level import with_channel_formulas
 
 __all__ = [
+    "INTERVAL_COUNTS",
     "INTERVAL_KEYS",
     "counts_of_tallies",
     "interval_counts",
     "interval_report_counts",
     "interval_results",
+    "interval_start",
     "interval_tallies",
     "worst_day_results",
 ]
@@ -37,16 +39,17 @@ INTERVAL_KEYS = ("partner_id", "channel", "month", "day", "interval")
 
 _COARSE = "the interval report's intervals are longer than the interval target's"
 
-_COUNTS = {
+INTERVAL_COUNTS = {
     "offered": pl.len(),
     "answered": pl.col("answered").sum(),
     "short_abandons": pl.col("short_abandon").sum(),
     "in_service": pl.col("in_service").sum(),
     "abandons_within_threshold": pl.col("abandon_within_threshold").sum(),
 }
+"""The counts of `interval_tallies`, by name, over the flagged contacts of an interval."""
 
 
-def _interval_start(local: pl.Expr, channels: dict[str, ChannelTerms]) -> pl.Expr:
+def interval_start(local: pl.Expr, channels: dict[str, ChannelTerms]) -> pl.Expr:
     """The local start of each contact's interval: its channel's interval target's length, a day for a
     channel without one."""
     start = local.dt.truncate("1d")
@@ -92,9 +95,9 @@ def interval_tallies(
     measured = flags if in_hours is None else flags.filter(in_hours)
     keys = ["partner_id", "channel", *scope, "month", "day", "interval"]
     return (
-        measured.with_columns(local.dt.date().alias("day"), _interval_start(local, channels).alias("interval"))
+        measured.with_columns(local.dt.date().alias("day"), interval_start(local, channels).alias("interval"))
         .group_by(keys)
-        .agg(agg.cast(pl.Int64).alias(name) for name, agg in _COUNTS.items())
+        .agg(agg.cast(pl.Int64).alias(name) for name, agg in INTERVAL_COUNTS.items())
         # only contacts within the hours are counted: none is outside them
         .with_columns(pl.lit(0, dtype=pl.Int64).alias(c) for c in ("outside_hours", "answered_outside_hours"))
     )
@@ -135,7 +138,7 @@ def interval_report_counts(
         .with_columns(
             month_of(pl.col("interval_start"), zone).alias("month"),
             local.dt.date().alias("day"),
-            _interval_start(local, channels).alias("interval"),
+            interval_start(local, channels).alias("interval"),
             (pl.col("interval_minutes").cast(pl.Int64) > minutes).fill_null(False).alias("coarse"),
         )
         .group_by(keys)

@@ -3,8 +3,10 @@ file, or a slice of a large file), not by the length of the history (formulas.md
 
 Every table that reads the contacts needs only sums from them: the registry's sums per partner ×
 channel × month (the contact KPIs; occupancy and forecasts' offered volumes follow from them), the
-service-level counts per interval (interval targets, worst day) and per day (the daily floor). Sums
-of integers over partitions add up to the sums over all contacts, exactly. FCR needs each
+service-level counts per interval (interval targets, worst day) and per day (the daily floor). All
+three come from one group-by of a partition per partner × channel × month × local interval × within
+hours or not (`interval_sums`): a month's and a day's sums are those of its intervals. Sums of
+integers over intervals and partitions add up to the sums over all contacts, exactly. FCR needs each
 contact's next contact of the same customer within the repeat window: a partition is sorted with the
 contacts of the partitions after it up to the longest window past its last instant (its look-ahead),
 which count only as next contacts. Each partition is read once: its flags, sums and the few columns
@@ -25,24 +27,26 @@ import polars as pl
 
 from ..contract.terms import Contract
 from ..core.kpis import sums_of
+from ..core.localtime import wall_time_of
 from ..io.validation import ValidatedTable
 from .contact_kpis import (
     contact_flags,
-    contact_microsums,
     fcr_windows,
     in_seconds,
+    instants_zone,
     is_ordered,
     key_enums,
+    microsum_aggs,
     ordered_input,
     with_ordered_sums,
 )
 from .fcr import FCR_WINDOW, fcr_sums
-from .floor import FLOOR_KEYS, floor_tallies
-from .interval_targets import INTERVAL_KEYS, interval_tallies
+from .floor import FLOOR_COUNTS, FLOOR_KEYS
+from .interval_targets import INTERVAL_COUNTS, INTERVAL_KEYS, interval_start
 from .outside_hours import outside_hours_sums
 from .service_hours import apart_pairs, in_service_hours, measured_apart
 
-__all__ = ["ContactTotals", "contact_totals"]
+__all__ = ["ContactTotals", "contact_totals", "interval_sums"]
 
 _BY = ("partner_id", "channel", "month")
 
@@ -90,9 +94,7 @@ def contact_totals(
     ordered = is_ordered(present)
     hours = fcr_windows(contract.channels)
     reach = max([round(h * 3_600_000_000) for h in hours.values()] + [int(FCR_WINDOW.total_seconds()) * 1_000_000])
-    sums: list[pl.DataFrame] = []
-    intervals: list[pl.DataFrame] = []
-    floors: list[pl.DataFrame] = []
+    fine: list[pl.DataFrame] = []
     apart: list[pl.DataFrame] = []
     measures_apart = bool(apart_pairs(contract))
     fcr: list[pl.DataFrame] = []
@@ -122,13 +124,9 @@ def contact_totals(
             return None
         last = last_t if last is None else max(last, last_t)
         flags = held.lazy()
-        # the flags within hours are those of every contact for the contacts within hours
-        in_hours = pl.col("in_hours")
         frames = pl.collect_all(
             [
-                contact_microsums(flags, by),
-                interval_tallies(flags, contract.channels, in_hours=in_hours),
-                floor_tallies(flags, contract.channels, in_hours),
+                interval_sums(flags, contract, by),
                 *(
                     [
                         outside_hours_sums(
@@ -146,11 +144,9 @@ def contact_totals(
             engine="in-memory",
         )
         del held
-        sums.append(frames[0])
-        intervals.append(frames[1])
-        floors.append(frames[2])
+        fine.append(frames[0])
         if measures_apart:
-            apart.append(frames[3])
+            apart.append(frames[1])
         if not ordered:
             continue
         columns = frames[-1]
@@ -163,14 +159,23 @@ def contact_totals(
     if last is None:
         return None
     fcr += [_fcr_of(w, by, hours, last) for w in waiting]
-    totals = _summed(sums, by)
+    summed = pl.concat(fine, how="vertical").lazy()
+    totals = _summed(summed.select(*by, *(s.name for s in sums_of().values() if s.kind != "formula")), by)
     if ordered:
-        totals = with_ordered_sums(totals, _summed(fcr, by), by)
+        totals = with_ordered_sums(totals, _summed(pl.concat(fcr, how="vertical").lazy(), by), by)
+    day = pl.col("interval").dt.date().alias("day")
+    intervals = summed.filter(pl.col("in_hours")).select(
+        *by, day, "interval", *(pl.col(f"interval {n}").alias(n) for n in INTERVAL_COUNTS)
+    )
+    floor = summed.select("partner_id", "channel", day, *(pl.col(f"floor {n}").alias(n) for n in FLOOR_COUNTS))
     return ContactTotals(
         sums=in_seconds(totals),
-        intervals=_summed(intervals, list(INTERVAL_KEYS)),
-        floor=_summed(floors, list(FLOOR_KEYS)),
-        outside_hours=_summed(apart, ["partner_id", "channel", "month"]) if measures_apart else None,
+        # only contacts within the hours are counted: none is outside them
+        intervals=_summed(intervals, list(INTERVAL_KEYS)).with_columns(
+            pl.lit(0, dtype=pl.Int64).alias(c) for c in ("outside_hours", "answered_outside_hours")
+        ),
+        floor=_summed(floor, list(FLOOR_KEYS)),
+        outside_hours=_summed(pl.concat(apart, how="vertical").lazy(), by) if measures_apart else None,
         rejected=pl.concat(rejected, how="vertical"),
         partitions=count,
     )
@@ -182,10 +187,28 @@ def _fcr_of(waiting: _Waiting, by: list[str], hours: dict[str, float], data_end:
     return fcr_sums(rows.lazy(), by, hours, data_end=data_end).collect(engine="in-memory")
 
 
-def _summed(partials: list[pl.DataFrame], keys: list[str]) -> pl.LazyFrame:
-    """The partitions' sums per `keys` added up, enum keys as texts; a sum null in every partition (its
-    column absent) stays null."""
-    frame = pl.concat(partials, how="vertical").lazy()
+def interval_sums(flags: pl.LazyFrame, contract: Contract, by: list[str]) -> pl.LazyFrame:
+    """The sums of `flags` (`contact_flags`) per `by` (partner × channel × month) × local interval
+    (`interval_start`) × `in_hours`: the registry's (`microsum_aggs`), and the counts of the interval
+    tallies and of the daily floor (`INTERVAL_COUNTS`, `FLOOR_COUNTS`, named `interval …`, `floor …`).
+    One group-by of the contacts, whose rows add up to the month's, the interval's within hours and
+    the day's sums (an interval lies within a local day)."""
+    zone = instants_zone(flags, "arrived_at")
+    local = pl.col("arrived_at") if zone is None else wall_time_of(pl.col("arrived_at"), zone)
+    return (
+        flags.with_columns(interval_start(local, contract.channels).alias("interval"))
+        .group_by([*by, "interval", "in_hours"])
+        .agg(
+            *microsum_aggs(flags),
+            *(agg.cast(pl.Int64).alias(f"interval {name}") for name, agg in INTERVAL_COUNTS.items()),
+            *(agg.alias(f"floor {name}") for name, agg in FLOOR_COUNTS.items()),
+        )
+    )
+
+
+def _summed(frame: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+    """The partial sums of `frame` per `keys` added up, enum keys as texts; a sum null in every
+    partial (its column absent) stays null."""
     schema = frame.collect_schema()
     values = [c for c in schema.names() if c not in keys]
     return (
