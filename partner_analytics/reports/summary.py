@@ -238,6 +238,22 @@ def _money_table(page: FirstPage | ProgrammeFirstPage, caption: str) -> HTML:
     )
 
 
+def _overdue_table(overdue: pl.DataFrame, first: dict[str, str] | None = None) -> HTML:
+    """A first page's overdue actions, with their owners; `first`: columns before them (the partner)."""
+    return table(
+        overdue,
+        {
+            **(first or {}),
+            "title": _("Overdue action"),
+            "owner_party": _("Owner"),
+            "due_on": _("Due"),
+            "days_overdue": _("Days overdue"),
+        },
+        formats={"days_overdue": number},
+        empty=_("No overdue action."),
+    )
+
+
 def first_page_html(page: FirstPage) -> HTML:
     """The first page as the report shows it: decisions first, then service levels, money and overdue actions;
     it ends with a page break in print."""
@@ -276,17 +292,7 @@ def first_page_html(page: FirstPage) -> HTML:
         _money_table(
             page, _("The period's money (adjustments: earned back, corridor, gain-share, resource adjustment)")
         ).markup,
-        table(
-            page.overdue,
-            {
-                "title": _("Overdue action"),
-                "owner_party": _("Owner"),
-                "due_on": _("Due"),
-                "days_overdue": _("Days overdue"),
-            },
-            formats={"days_overdue": number},
-            empty=_("No overdue action."),
-        ).markup,
+        _overdue_table(page.overdue).markup,
         "</section>",
     ]
     return HTML("\n".join(parts))
@@ -455,18 +461,7 @@ def programme_first_page_html(page: ProgrammeFirstPage) -> HTML:
                 "resource adjustment)"
             ),
         ).markup,
-        table(
-            page.overdue,
-            {
-                "partner": _("Partner"),
-                "title": _("Overdue action"),
-                "owner_party": _("Owner"),
-                "due_on": _("Due"),
-                "days_overdue": _("Days overdue"),
-            },
-            formats={"days_overdue": number},
-            empty=_("No overdue action."),
-        ).markup,
+        _overdue_table(page.overdue, {"partner": _("Partner")}).markup,
         "</section>",
     ]
     return HTML("\n".join(parts))
