@@ -194,24 +194,12 @@ def operational_report(
     later = add_months(period.start, 3)
     held_on = committee_date(view.contract, period)
     outlook = committee_forecasts(view, held_on).filter(pl.col("month").is_between(add_months(period.start, -5), later))
-    recorded = statement_record(
-        view.statement.collect(), period, held_on, record or RecordSource(), view.contract.currency
-    )
-    missing = breaches_without_plan(view.gaps, view.action_log, period, held_on).collect()
     return OperationalReport(
         partner=view.contract.partners[0],
         period=period,
         currency=view.contract.currency,
         view=view,
         summary=summary_points(gaps),
-        first_page=first_page(
-            view,
-            period,
-            view_actions(view, period.last_day),
-            statement=recorded.history.lazy(),
-            missing_plans=missing,
-            disputes=recorded.disputes,
-        ),
         gaps=gaps,
         breaches=gaps.filter(pl.col("status").is_in(["breach", "excused", "below target"])),
         near_misses=near_misses(gaps.lazy()).collect(),
@@ -223,15 +211,36 @@ def operational_report(
             (pl.col("earnback_status") == "provisional") & (pl.col("month") <= period.start)
         ).collect(),
         actions=open_actions(view_actions(view, period.last_day), period.last_day).collect(),
-        rejected=rejected_in_period(view.rejected, period).collect(),
-        committee_date=held_on,
-        record=recorded,
-        decisions=period_decisions(view.decisions, period, held_on).collect(),
-        comments=period_comments(view.comments, period, held_on).collect(),
-        missing_plans=missing,
-        outside_hours=outside_hours_summary(view.results, view.contract, period).collect(),
-        relief=relief_granted(view.relief, view.contract, period).collect(),
+        **_committee_record(view, period, held_on, record),
     )
+
+
+def _committee_record(view: Analysis, period: Period, held_on: dt.date, record: RecordSource | None) -> dict:
+    """What a partner's committee report reads as its committee held it on `held_on`: the first page, the
+    statement's record, decisions, comments and breaches without a plan, and the period's outside-hours
+    contacts, relief and rejected rows (the fields both committee reports share)."""
+    recorded = statement_record(
+        view.statement.collect(), period, held_on, record or RecordSource(), view.contract.currency
+    )
+    missing = breaches_without_plan(view.gaps, view.action_log, period, held_on).collect()
+    return {
+        "first_page": first_page(
+            view,
+            period,
+            view_actions(view, period.last_day),
+            statement=recorded.history.lazy(),
+            missing_plans=missing,
+            disputes=recorded.disputes,
+        ),
+        "committee_date": held_on,
+        "record": recorded,
+        "decisions": period_decisions(view.decisions, period, held_on).collect(),
+        "comments": period_comments(view.comments, period, held_on).collect(),
+        "missing_plans": missing,
+        "outside_hours": outside_hours_summary(view.results, view.contract, period).collect(),
+        "relief": relief_granted(view.relief, view.contract, period).collect(),
+        "rejected": rejected_in_period(view.rejected, period).collect(),
+    }
 
 
 def committee_forecasts(view: Analysis, held_on: dt.date) -> pl.LazyFrame:
@@ -302,24 +311,12 @@ def strategic_report(
     quarter_gaps = gaps.filter(pl.col("month") == last_month)
     timeline = view.timeline.collect()
     held_on = committee_date(view.contract, period)
-    recorded = statement_record(
-        view.statement.collect(), period, held_on, record or RecordSource(), view.contract.currency
-    )
-    missing = breaches_without_plan(view.gaps, view.action_log, period, held_on).collect()
     return StrategicReport(
         partner=view.contract.partners[0],
         period=period,
         currency=view.contract.currency,
         view=view,
         summary=_quarter_summary(gaps, period),
-        first_page=first_page(
-            view,
-            period,
-            view_actions(view, period.last_day),
-            statement=recorded.history.lazy(),
-            missing_plans=missing,
-            disputes=recorded.disputes,
-        ),
         termination=termination_sentence(quarter_gaps, period),
         contract_health=contract_health_sentence(timeline.row(0, named=True)),
         mechanics=contract_mechanics(view.contract, partner_id),
@@ -333,14 +330,7 @@ def strategic_report(
         readiness=view.reversibility.collect(),
         client_commitments=client.collect(),
         actions=committee_actions(view_actions(view, period.last_day), period).collect(),
-        committee_date=held_on,
-        record=recorded,
-        decisions=period_decisions(view.decisions, period, held_on).collect(),
-        comments=period_comments(view.comments, period, held_on).collect(),
-        missing_plans=missing,
-        outside_hours=outside_hours_summary(view.results, view.contract, period).collect(),
-        relief=relief_granted(view.relief, view.contract, period).collect(),
-        rejected=rejected_in_period(view.rejected, period).collect(),
+        **_committee_record(view, period, held_on, record),
     )
 
 
