@@ -9,13 +9,15 @@ from pathlib import Path
 import polars as pl
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import partner_analytics as pa
 from partner_analytics.contract.reading import read_contract
 from partner_analytics.metrics.contact_kpis import contact_flags, contact_results
 from partner_analytics.metrics.floor import daily_floor
 from partner_analytics.metrics.results import kpi_results
-from partner_analytics.metrics.service_hours import in_service_hours
+from partner_analytics.metrics.service_hours import _within, in_service_hours
 
 from .conftest import contract as contract_dict
 from .factories import ALL_CONTACT_COLUMNS, contacts, contract, engagement, kpi_table
@@ -246,3 +248,25 @@ def test_measure_apart_is_exclude_or_measure_apart(tmp_path: Path) -> None:
     error = _error(tmp_path, {"voice": {"hours": {"mon-fri": "08:00-18:00"}, "outside_hours": "apart"}})
     assert error.key == "partners[0] (northcall).service_hours.voice.outside_hours", str(error)
     assert "measure_apart" in str(error)
+
+
+_window = st.tuples(st.integers(0, 6), st.integers(0, 86_400), st.integers(0, 86_400)).map(
+    lambda w: (w[0], min(w[1], w[2]), max(w[1], w[2]))  # end after start, or an empty window
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    windows=st.lists(_window, max_size=6),  # overlapping, touching, empty and up-to-midnight windows
+    times=st.lists(st.datetimes(dt.datetime(1960, 1, 1), dt.datetime(2100, 1, 1)), min_size=1, max_size=30),
+)
+def test_a_time_is_within_the_windows_of_its_weekday(windows: list[tuple[int, int, int]], times: list) -> None:
+    """The sorted search over the week's bounds says what the windows say one by one: the weekday's
+    window holds the time of day, start included, end excluded (seconds, as the contract gives them)."""
+    frame = pl.DataFrame({"at": times}, schema={"at": pl.Datetime("us")})
+    found = frame.select(_within(windows, pl.col("at").dt.epoch("us")).alias("in"))["in"].to_list()
+    second = [t.hour * 3600 + t.minute * 60 + t.second for t in times]
+    expected = [
+        any(d == t.weekday() and s <= sec < e for d, s, e in windows) for t, sec in zip(times, second, strict=True)
+    ]
+    assert found == expected

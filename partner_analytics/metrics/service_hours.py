@@ -20,14 +20,39 @@ from ..core.localtime import wall_time_of
 __all__ = ["apart_pairs", "in_service_hours", "measured_apart", "of_pairs"]
 
 
-def _open_at(opening: Opening, first: dt.date, last: dt.date, local: pl.Expr) -> pl.Expr:
-    """Whether the local time `local` is within `opening`: a window of its weekday, not a holiday."""
-    weekday = local.dt.weekday() - 1  # 0 = Monday
-    second = local.dt.hour().cast(pl.Int32) * 3600 + local.dt.minute().cast(pl.Int32) * 60 + local.dt.second()
-    windows = [(weekday == day) & (second >= start) & (second < end) for day, start, end in opening_windows(opening)]
-    during = pl.any_horizontal(windows) if windows else pl.lit(False)
-    closed = sorted(opening.holidays.dates_between(first, last))
-    return during & ~local.dt.date().is_in(pl.Series(closed, dtype=pl.Date).implode())
+_DAY_US = 86_400_000_000
+_MONDAY_US = 4 * _DAY_US
+"""1970-01-05 00:00, the first Monday after the epoch, in µs since the epoch."""
+
+
+def _open_at(opening: Opening, first: dt.date, last: dt.date, local_us: pl.Expr) -> pl.Expr:
+    """Whether the local wall time `local_us` (µs since the epoch) is within `opening`: a window of its
+    weekday, not a holiday. The windows are bounds within the week found by one sorted search (a time
+    after a start and before its end is at an odd position), so that each contact is placed once
+    whatever the number of windows."""
+    closed = [(day - dt.date(1970, 1, 1)).days for day in sorted(opening.holidays.dates_between(first, last))]
+    during = _within(opening_windows(opening), local_us)
+    return during & ~(local_us // _DAY_US).is_in(pl.Series(closed, dtype=pl.Int64).implode())
+
+
+def _within(windows: list[tuple[int, int, int]], local_us: pl.Expr) -> pl.Expr:
+    """Whether the local wall time `local_us` is within one of the (weekday, start, end) windows."""
+    bounds = pl.Series(_week_bounds(windows), dtype=pl.Int64)
+    week = (local_us - _MONDAY_US) % (7 * _DAY_US)
+    return pl.lit(bounds).search_sorted(week, side="right") % 2 == 1
+
+
+def _week_bounds(windows: list[tuple[int, int, int]]) -> list[int]:
+    """The (weekday, start, end) windows (seconds, end excluded) as sorted bounds in µs since Monday
+    00:00: start, end, start, end…, windows that overlap or touch merged."""
+    spans = sorted((day * _DAY_US + start * 1_000_000, day * _DAY_US + end * 1_000_000) for day, start, end in windows)
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        elif start < end:
+            merged.append([start, end])
+    return [bound for span in merged for bound in span]
 
 
 def _relief_windows(relief: pl.LazyFrame, contract: Contract) -> pl.Expr:
@@ -54,7 +79,7 @@ def _open_flag(contract: Contract, contacts: pl.LazyFrame) -> pl.Expr:
     schema = contacts.collect_schema()
     dtype = schema["arrived_at"]
     zone = dtype.time_zone if isinstance(dtype, pl.Datetime) else None
-    local = pl.col("arrived_at") if zone is None else wall_time_of(pl.col("arrived_at"), zone)
+    local = (pl.col("arrived_at") if zone is None else wall_time_of(pl.col("arrived_at"), zone)).dt.epoch("us")
     flag = pl.lit(True)
     for partner in contract.partners:
         # the holidays of every year the term touches
