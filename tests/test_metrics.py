@@ -214,7 +214,8 @@ def test_fcr_from_the_hashed_sort_equals_the_exact_sort_when_customers_share_a_h
     rows: list[tuple], buckets: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With the customer hash forced into 1, 2 or 3 values (customers interleaved in the sort), the
-    rows of the shared hashes are recomputed exactly: the sums equal the exact sort's."""
+    rows of the shared hashes are recomputed exactly: the sums equal the exact sort's, from the 128-bit
+    key's sort or, for contacts in time order, the stable sort on the hash."""
     start = dt.datetime(2026, 8, 25)
     frame = pl.LazyFrame(
         {
@@ -229,7 +230,10 @@ def test_fcr_from_the_hashed_sort_equals_the_exact_sort_when_customers_share_a_h
     frame = frame.with_columns(month_of(pl.col("arrived_at")).alias("month"))
     by = ["partner_id", "channel", "month"]
     expected = _exact_fcr(frame)
+    in_order = frame.sort("arrived_at")  # sorted on the hash alone (`in_time_order`)
     assert fcr.fcr_sums(frame, by, _WINDOWS).collect().sort(by).equals(expected)
+    assert fcr.fcr_sums(in_order, by, _WINDOWS, in_time_order=True).collect().sort(by).equals(expected)
     with monkeypatch.context() as m:
         m.setattr(fcr, "_customer_hash", lambda customer: customer.hash() % buckets)
         assert fcr.fcr_sums(frame, by, _WINDOWS).collect().sort(by).equals(expected)
+        assert fcr.fcr_sums(in_order, by, _WINDOWS, in_time_order=True).collect().sort(by).equals(expected)
