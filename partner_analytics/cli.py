@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -18,6 +20,9 @@ from rich.table import Table as RichTable
 
 from .core.errors import PartnerAnalyticsError
 from .core.paths import NOTEBOOKS, REPORTS, SAMPLE_ENGAGEMENT
+
+if TYPE_CHECKING:
+    from .metrics.partitioned import Reading
 
 __all__ = ["app", "main"]
 
@@ -161,6 +166,18 @@ def tables(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the tables into.")] = Path("tables"),
     fmt: Annotated[str, typer.Option("--format", "-f", help="csv, parquet or xlsx (one workbook).")] = "csv",
     allow_outside: AllowOutsideOption = False,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster",
+            help="Read a large contact history's partitions on a Dask cluster: its scheduler's address "
+            "(tcp://host:port; the engagement folder shared by its machines), or `local` for one on this "
+            "machine (--workers processes).",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-w", min=1, help="Processes of a `--cluster local` (default: CPUs).")
+    ] = None,
 ) -> None:
     """Compute every table (results, gaps, credits, statement, …) and write them for Excel or code."""
     import time
@@ -174,14 +191,26 @@ def tables(
         raise typer.BadParameter(f"{fmt!r}: expected csv, parquet or xlsx", param_hint="--format")
     started = time.perf_counter()
     eng = load(_engagement(engagement), allow_outside=allow_outside)
-    with errors_naming_files(eng):
-        eng = eng.collected()
-        computed = compute(eng)
+    with errors_naming_files(eng), _partition_reading(cluster, workers) as reading:
+        computed = compute(eng, reading=reading)
         frames = {name: frame.collect() for name, frame in computed.tables().items()}
     export_tables(frames, out, fmt, lineage(eng, rejected=frames["rejected"].lazy()))  # type: ignore[arg-type]
     _console.print(
         f"{len(frames)} tables written to {escape(str(out))} in {time.perf_counter() - started:.1f} s", soft_wrap=True
     )
+
+
+@contextmanager
+def _partition_reading(cluster: str | None, workers: int | None) -> Iterator[Reading | None]:
+    """The workers of the Dask cluster at `cluster` as the readers of the contacts' partitions; None
+    (this process's threads) without one."""
+    if cluster is None:
+        yield None
+        return
+    from .batch.cluster import cluster_client, partition_reading
+
+    with cluster_client(cluster, workers=workers) as client:
+        yield partition_reading(client)
 
 
 @app.command()

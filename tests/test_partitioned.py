@@ -19,13 +19,14 @@ import pytest
 import yaml
 from polars.testing import assert_frame_equal
 
+from partner_analytics.batch.cluster import partition_reading
 from partner_analytics.contract.reading import parse_contract
 from partner_analytics.core.errors import TableError
 from partner_analytics.io.engagement import load
 from partner_analytics.io.lineage import lineage
 from partner_analytics.metrics.contact_kpis import contact_flags
 from partner_analytics.metrics.fcr import window_microseconds
-from partner_analytics.metrics.partitioned import contact_totals, interval_sums
+from partner_analytics.metrics.partitioned import contact_totals, interval_sums, tallies_of_sums
 from partner_analytics.pipeline.analysis import Analysis, compute
 from partner_analytics.sample import generate_sample
 
@@ -100,8 +101,8 @@ def test_a_folder_of_monthly_files_is_the_contacts_table(tmp_path: Path) -> None
 def test_partitions_give_the_figures_of_the_whole_history(tmp_path: Path) -> None:
     folder = _monthly(tmp_path / "eng", {"2026-09": _contacts(SEPTEMBER), "2026-10": _contacts(OCTOBER)})
     eng = load(folder).collected()
-    parts = eng.partitions()
-    assert parts is not None and len(parts) == 2
+    parts = list(eng.partitions() or ())
+    assert parts and len(parts) == 2
     bounded = compute(eng, partitioned=True)
     whole = compute(eng, partitioned=False)
     _assert_same_tables(bounded, whole)
@@ -124,8 +125,8 @@ def test_a_file_then_a_folder_are_computed_partition_by_partition(tmp_path: Path
     (folder / "later" / "month=2026-10").mkdir(parents=True)
     _contacts(OCTOBER).write_parquet(folder / "later" / "month=2026-10" / "part-0.parquet")
     eng = load(folder).collected()
-    parts = eng.partitions()
-    assert parts is not None and len(parts) == 2
+    parts = list(eng.partitions() or ())
+    assert parts and len(parts) == 2
     assert contact_totals(parts, eng.contract, present=eng.present["contacts"]) is not None
     bounded = compute(eng, partitioned=True)
     _assert_same_tables(bounded, compute(eng, partitioned=False))
@@ -140,8 +141,8 @@ def test_partitions_out_of_time_order_are_computed_whole(tmp_path: Path) -> None
     # the late file (a month=2026-08 folder holding October's contacts) comes first in path order
     folder = _monthly(tmp_path / "eng", {"2026-08": _contacts(OCTOBER), "2026-09": _contacts(SEPTEMBER)})
     eng = load(folder).collected()
-    parts = eng.partitions()
-    assert parts is not None
+    parts = list(eng.partitions() or ())
+    assert parts
     assert contact_totals(parts, eng.contract, present=eng.present["contacts"]) is None
     _assert_same_tables(compute(eng, partitioned=True), compute(eng, partitioned=False))
 
@@ -222,8 +223,8 @@ def monthly_large(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
 def test_every_table_partition_by_partition_equals_the_in_memory_engine(monthly_large: tuple[Path, Path]) -> None:
     large, split = monthly_large
     eng = load(split, allow_outside=True).collected(limit=0)
-    parts = eng.partitions()
-    assert parts is not None and len(parts) >= 24  # one per month
+    parts = list(eng.partitions() or ())
+    assert parts and len(parts) >= 24  # one per month
     arrivals = eng.contacts.select(pl.col("arrived_at").dt.epoch("us")).collect().to_series()
     zone = eng.contacts.collect_schema()["arrived_at"].time_zone
     assert zone == "Europe/Paris"  # the history crosses the clock changes of March and October
@@ -239,14 +240,38 @@ def test_every_table_partition_by_partition_equals_the_in_memory_engine(monthly_
     assert apart["denominator"].sum() > 0
 
 
+def test_the_partitions_read_on_a_local_dask_cluster_give_the_same_tables(monthly_large: tuple[Path, Path]) -> None:
+    from distributed import Client, LocalCluster, get_task_stream
+
+    _, split = monthly_large
+    eng = load(split, allow_outside=True).collected()
+    here = compute(eng, partitioned=True)
+    with (
+        LocalCluster(
+            host="127.0.0.1", n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+        get_task_stream(client) as tasks,
+    ):
+        reading = partition_reading(client)
+        assert reading.at_once == 2  # one partition per worker thread
+        there = compute(eng, partitioned=True, reading=reading)
+    names = [t["key"] if isinstance(t["key"], str) else t["key"][0] for t in tasks.data]
+    months = len(list(eng.partitions() or ()))
+    assert sum("_partition_read" in n for n in names) == months  # each month read once, on a worker
+    assert sum("_fcr_of" in n for n in names) == months
+    for name in (f.name for f in fields(Analysis) if f.name != "contract"):
+        assert_frame_equal(getattr(here, name).collect(), getattr(there, name).collect(), check_exact=True)
+
+
 @pytest.mark.parametrize("rows", [1, 2, 4])
 def test_a_large_file_in_slices_of_rows(tmp_path: Path, rows: int) -> None:
     frame = _contacts(SEPTEMBER + [r for r in OCTOBER if r[1] != "nobody"])
     write_engagement(tmp_path / "eng", {}, contract())
     frame.write_parquet(tmp_path / "eng" / "contacts.parquet")
     eng = load(tmp_path / "eng").collected()
-    parts = eng.partitions(rows=rows)
-    assert parts is not None and len(parts) == -(-6 // rows)
+    parts = list(eng.partitions(rows=rows) or ())
+    assert len(parts) == -(-6 // rows)
     assert pl.concat([p.valid for p in parts]).collect().equals(eng.contacts.collect())
     totals = contact_totals(parts, eng.contract, present=eng.present["contacts"])
     assert totals is not None and totals.partitions == len(parts)
@@ -285,10 +310,14 @@ def test_one_group_by_per_interval_holds_the_month_the_interval_and_the_day() ->
     ]
     assert sums["in_hours"].to_list() == [True, False, True]
     assert sums["offered"].to_list() == [2, 1, 1]
-    assert sums["interval offered"].to_list() == [2, 1, 1]
+    intervals, floor = (t.collect() for t in tallies_of_sums(sums.lazy(), by))
+    assert intervals["offered"].to_list() == [2, 1]  # within hours only
     # voice T = 20 s: a1 (10 s) in service, a2 (40 s) not; a3 within T but outside the hours; chat T = 60 s
-    assert sums["interval in_service"].to_list() == [1, 0, 1]
-    assert sums["floor offered_in_hours"].to_list() == [2, 0, 1]
+    assert sums["in_service"].to_list() == [1, 0, 1]
+    assert intervals["in_service"].to_list() == [1, 1]
+    assert intervals["day"].to_list() == [dt.date(2026, 9, 1), dt.date(2026, 9, 2)]
+    assert floor["offered"].to_list() == [2, 1, 1]
+    assert floor["offered_in_hours"].to_list() == [2, 0, 1]
     # handled time in whole microseconds: 100 + 50 s, 30 s, 200 s
-    assert sums["floor handled_hours"].to_list() == [150_000_000, 30_000_000, 200_000_000]
+    assert floor["handled_hours"].to_list() == [150_000_000, 30_000_000, 200_000_000]
     assert sums["handle_sum"].to_list() == [150_000_000, 30_000_000, 200_000_000]

@@ -11,6 +11,11 @@ thread (`threads_per_worker=1`, `--nthreads 1`): kernels and their sockets do no
 The workers read the notebooks and the cycle's tables and write the reports at the paths of the
 jobs: on several machines those paths must be on a shared file system, and the workers must have
 the same Python environment. A report gives the same HTML, byte for byte, on a cluster or the pool.
+
+A large contact history is read on the workers too, partition by partition (`partition_reading`,
+`metrics.partitioned`): each worker reads its partitions' files at their paths (the engagement
+folder shared as well) and sends back their sums, which this process adds up: the same tables as
+threads of this process give.
 """
 
 from __future__ import annotations
@@ -29,7 +34,9 @@ from .runner import ReportRunner
 if TYPE_CHECKING:
     from distributed import Client
 
-__all__ = ["LOCAL", "cluster_client", "iter_reports_on_cluster"]
+    from ..metrics.partitioned import Reading
+
+__all__ = ["LOCAL", "cluster_client", "iter_reports_on_cluster", "partition_reading"]
 
 LOCAL = "local"
 """The address that starts a Dask cluster on this machine (`cluster_client`)."""
@@ -56,6 +63,14 @@ def cluster_client(address: str, *, workers: int | None = None) -> Iterator[Clie
         Client(cluster) as client,
     ):
         yield client
+
+
+def partition_reading(client: Client) -> Reading:
+    """The cluster's workers as the readers of a large contact history's partitions (`pipeline.compute`):
+    as many read at a time as the workers have threads."""
+    from ..metrics.partitioned import Reading
+
+    return Reading(client.get_executor(pure=False), max(1, sum(client.nthreads().values())))
 
 
 def iter_reports_on_cluster(

@@ -57,7 +57,7 @@ from ..pipeline.store import TABLES_FOLDER
 from ..views.language import N_, _, checked_language, in_language
 from ..views.wording import dataset_names, number, period_name
 from ..whatif.scenario import Scenario, changed_contract, read_scenario, write_scenario
-from .cluster import iter_reports_on_cluster
+from .cluster import iter_reports_on_cluster, partition_reading
 from .html_export import TEMPLATES_DIR
 from .jobs import DEFAULT_WARM_IMPORTS, ExecutionOptions, ReportJob, ReportResult
 from .packs import PACKS_FOLDER, Pack, PackPart, print_pack
@@ -432,8 +432,9 @@ def run_cycle(
     cluster: Client | None = None,
 ) -> CycleOutcome:
     """Compute the analysis once, save its tables, run every report (`workers` processes, default: the
-    CPU count; or on the Dask cluster of `cluster`, `batch.cluster`) and write the index after each
-    one. `on_result` is called as each report finishes.
+    CPU count; or on the Dask cluster of `cluster`, `batch.cluster`, whose workers also read a large
+    contact history's partitions) and write the index after each one. `on_result` is called as each
+    report finishes.
     With `pdf` and Chromium installed (`batch.pdf.chromium`), each report is also printed to PDF beside
     its HTML; without Chromium, HTML only (`batch.pdf.PDF_HOWTO` says how to get PDFs).
 
@@ -446,12 +447,11 @@ def run_cycle(
     browser = chromium() if pdf else None
     with _cycle_lock(cycle.folder):
         _remove_stale_temporaries(cycle.folder)
-        engagement = cycle.engagement.collected()
-        analysis = compute(engagement)
+        analysis = compute(cycle.engagement, reading=None if cluster is None else partition_reading(cluster))
         save_analysis(analysis, cycle.tables)
         first, last = data_months(cycle.engagement)
         record = lineage(
-            engagement,
+            cycle.engagement,
             rejected=analysis.rejected,
             period=str(cycle.period),
             committee=cycle.committee,

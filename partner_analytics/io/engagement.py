@@ -36,7 +36,8 @@ class Engagement:
     table); `sources` the files each table was read from (one, or several put together, in the order
     read; a folder of Parquet files is one, its files its `parts`), with their digests (lineage); `raw`
     each table's files as read, with their source terms, and `repeated` the hashes of its keys read
-    more than once, from which `partitions` validates a table part by part.
+    more than once, from which `partitions` validates a table part by part; `held`, whether its tables
+    are held in memory (`collected`).
     """
 
     path: Path
@@ -50,6 +51,7 @@ class Engagement:
     raw: dict[str, tuple[tuple[RawTable, Source | None], ...]] = field(default_factory=dict)
     repeated: dict[str, pl.Series] = field(default_factory=dict)
     rejections: dict[str, pl.LazyFrame] = field(default_factory=dict)
+    held: bool = False
 
     @property
     def name(self) -> str:
@@ -82,11 +84,12 @@ class Engagement:
             h.update(f"{sf.table}\0{sf.sha256}\0".encode())
         return h.hexdigest()
 
-    def partitions(self, name: str = "contacts", *, rows: int = PARTITION_ROWS) -> tuple[ValidatedTable, ...] | None:
+    def partitions(self, name: str = "contacts", *, rows: int = PARTITION_ROWS) -> Iterator[ValidatedTable] | None:
         """The table's valid and rejected rows, partition by partition (`readers.row_slices`: each of
         its files, each file of a folder, a large file in slices of `rows`), in the order of the files
         and rows, each file validated with its own source terms (preset, columns). A partition's valid
         and rejected rows collected together are typed and checked once (`validate_table(typed_once=True)`).
+        Each partition's plan is made when it is asked for, so that the next is planned while one is read.
 
         None when a file is not Parquet, or a unique key of the table is read more than once (its
         repeat may be in another partition than its first occurrence): the table is then validated whole.
@@ -95,7 +98,7 @@ class Engagement:
         repeated = self.repeated.get(name)
         if read is None or any(raw.textual for raw, _ in read) or (repeated is not None and not repeated.is_empty()):
             return None
-        return tuple(
+        return (
             validate_table(part, self.contract, source, repeated=repeated, named=len(read) > 1, typed_once=True)
             for raw, source in read
             for part in row_slices(raw, rows)
@@ -118,7 +121,7 @@ class Engagement:
             with errors_naming_files(self):
                 frames = pl.collect_all([*(self.tables[n] for n in held), self.rejected])
             tables = self.tables | {name: df.lazy() for name, df in zip(held, frames[:-1], strict=True)}
-            return replace(self, tables=tables, rejected=frames[-1].lazy())
+            return replace(self, tables=tables, rejected=frames[-1].lazy(), held=True)
         # the rejected rows of a table left lazy stay lazy too: counted where the table is read
         checked = [n for n in self.rejections if n in held]
         with errors_naming_files(self):
@@ -128,7 +131,7 @@ class Engagement:
         rejected = pl.concat(list(rejections.values()), how="vertical")
         if len(checked) == len(rejections):
             rejected = pl.concat(frames[len(held) :], how="vertical").lazy()
-        return replace(self, tables=tables, rejected=rejected, rejections=rejections)
+        return replace(self, tables=tables, rejected=rejected, rejections=rejections, held=True)
 
 
 @contextmanager

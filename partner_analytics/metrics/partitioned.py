@@ -11,7 +11,8 @@ contact's next contact of the same customer within the repeat window: a partitio
 contacts of the partitions after it up to the longest window past its last instant (its look-ahead),
 which count only as next contacts. Each partition is read once: its flags, sums and the few columns
 FCR sorts come from that one reading; the FCR columns of a partition are held until its look-ahead
-is read, the contacts themselves are not.
+is read, the contacts themselves are not. Partitions are read two at a time by threads of the
+process, or by the workers of a Dask cluster, and their sums added up here in order.
 
 Partitions must follow one another in time (no contact of a partition before the last of the
 partitions before it), as a history delivered month by month does; otherwise `contact_totals`
@@ -20,14 +21,19 @@ returns None and the contacts are computed whole.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import polars as pl
 
 from ..contract.terms import Contract
 from ..core.kpis import sums_of
 from ..core.localtime import wall_time_of
+from ..core.schema import TABLES
 from ..io.validation import ValidatedTable
 from .contact_kpis import (
     contact_flags,
@@ -46,9 +52,21 @@ from .interval_targets import INTERVAL_COUNTS, INTERVAL_KEYS, interval_start
 from .outside_hours import outside_hours_sums
 from .service_hours import apart_pairs, in_service_hours, measured_apart
 
-__all__ = ["ContactTotals", "contact_totals", "interval_sums"]
+__all__ = ["READ_AHEAD", "ContactTotals", "Reading", "contact_totals", "interval_sums", "tallies_of_sums"]
 
 _BY = ("partner_id", "channel", "month")
+
+READ_AHEAD = 2
+"""How many partitions this process reads at a time: two keep two cores busy where one partition,
+read by polars' threads, leaves one of them idle half the time."""
+
+
+class Reading(NamedTuple):
+    """Where the partitions are read (`executor`: a Dask client's for a cluster, `batch.cluster`) and
+    how many at a time (`at_once`: one per worker thread)."""
+
+    executor: Executor
+    at_once: int
 
 
 @dataclass(frozen=True)
@@ -76,98 +94,71 @@ class _Waiting:
     ahead: list[pl.DataFrame] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What one partition gives (`_partition_read`): its rejected rows; with valid contacts, their
+    first and last instants (microseconds since the epoch), their `interval_sums`, the sums of those
+    measured apart (`outside_hours_sums`) and the FCR columns (`ordered_input`)."""
+
+    rejected: pl.DataFrame
+    first: int = 0
+    last: int = 0
+    sums: pl.DataFrame | None = None
+    apart: pl.DataFrame | None = None
+    columns: pl.DataFrame | None = None
+
+
 def contact_totals(
     partitions: Iterable[ValidatedTable],
     contract: Contract,
     *,
     present: frozenset[str],
     relief: pl.LazyFrame | None = None,
+    reading: Reading | None = None,
 ) -> ContactTotals | None:
-    """The contacts' sums from `partitions` of the contacts (`Engagement.partitions`), read one at a
-    time in order; None when a partition holds a valid contact earlier than the last of those before
-    it, or no partition a valid contact.
+    """The contacts' sums from `partitions` of the contacts (`Engagement.partitions`), added up in
+    order; None when a partition holds a valid contact earlier than the last of those before it, or
+    no partition a valid contact.
 
-    A partition's valid rows with their flags and its rejected rows are collected at once (one reading
-    of its file); the sums are then grouped from those flags, held in memory once with the columns
-    the sums read only."""
+    The partitions are read by `reading` (`_partition_read`; default: `READ_AHEAD` threads of this
+    process), a few at a time ahead of the one being added up, so that memory holds a few partitions,
+    never the history; a partition's FCR is computed there too, once its look-ahead is read."""
     by = list(_BY)
     ordered = is_ordered(present)
     hours = fcr_windows(contract.channels)
     reach = max([round(h * 3_600_000_000) for h in hours.values()] + [int(FCR_WINDOW.total_seconds()) * 1_000_000])
-    fine: list[pl.DataFrame] = []
-    apart: list[pl.DataFrame] = []
-    measures_apart = bool(apart_pairs(contract))
-    fcr: list[pl.DataFrame] = []
+    instant = pl.col("arrived_at").dt.epoch("us")
+    reads: list[_Read] = []
+    judged: list[Future[pl.DataFrame]] = []
     waiting: list[_Waiting] = []
     last: int | None = None
-    count = 0
-    rejected: list[pl.DataFrame] = []
-    enums = key_enums(contract)  # grouped by faster than texts; the sums' keys are texts again (`_summed`)
-    kept = {name for s in sums_of().values() if s.kind != "formula" for name in s.agg.meta.root_names()}
-    kept |= {*by, "arrived_at", "customer_id", "in_hours", *(["site_id"] if measures_apart else [])}
-    for partition in partitions:
-        valid = partition.valid
-        flagged = contact_flags(
-            valid, contract.channels, fcr=False, in_hours=in_service_hours(contract, valid, relief)
-        ).with_columns(pl.col(key).cast(enum) for key, enum in enums.items())
-        held, rows = pl.collect_all(
-            [flagged.select(c for c in flagged.collect_schema().names() if c in kept), partition.rejected]
-        )
-        rejected.append(rows)
-        count += 1
-        if held.height == 0:
-            continue
-        first_t, last_t = held.select(
-            pl.col("arrived_at").dt.epoch("us").min().alias("first"), pl.col("arrived_at").dt.epoch("us").max()
-        ).row(0)
-        if last is not None and first_t < last:
+    with _pool(reading) as (pool, at_once):
+        for read in _read_ahead(pool, at_once, partitions, contract, relief, present=present):
+            reads.append(replace(read, columns=None))
+            if read.sums is None:
+                continue
+            if last is not None and read.first < last:
+                return None
+            last = read.last if last is None else max(last, read.last)
+            if read.columns is None:
+                continue
+            for w in waiting:
+                w.ahead.append(
+                    read.columns.filter(instant <= w.last + reach).with_columns(pl.lit(False).alias("answered"))
+                )
+            done = [w for w in waiting if last > w.last + reach]
+            waiting = [w for w in waiting if w not in done] + [_Waiting(read.columns, read.last)]
+            judged += [pool.submit(_fcr_of, w, by, hours, last) for w in done]
+        if last is None:
             return None
-        last = last_t if last is None else max(last, last_t)
-        flags = held.lazy()
-        frames = pl.collect_all(
-            [
-                interval_sums(flags, contract, by),
-                *(
-                    [
-                        outside_hours_sums(
-                            contact_flags(flags, contract.channels, fcr=False).with_columns(
-                                measured_apart(contract, flags, relief)
-                            ),
-                            contract,
-                        )
-                    ]
-                    if measures_apart
-                    else []
-                ),
-                *([ordered_input(flags, by, contract)] if ordered else []),
-            ],
-            engine="in-memory",
-        )
-        del held
-        fine.append(frames[0])
-        if measures_apart:
-            apart.append(frames[1])
-        if not ordered:
-            continue
-        columns = frames[-1]
-        instant = pl.col("arrived_at").dt.epoch("us")
-        for w in waiting:
-            w.ahead.append(columns.filter(instant <= w.last + reach).with_columns(pl.lit(False).alias("answered")))
-        done = [w for w in waiting if last > w.last + reach]
-        waiting = [w for w in waiting if w not in done] + [_Waiting(columns, last_t)]
-        fcr += [_fcr_of(w, by, hours, last) for w in done]
-    if last is None:
-        return None
-    fcr += [_fcr_of(w, by, hours, last) for w in waiting]
-    summed = pl.concat(fine, how="vertical").lazy()
+        judged += [pool.submit(_fcr_of, w, by, hours, last) for w in waiting]
+        fcr = [f.result() for f in judged]
+    summed = pl.concat([r.sums for r in reads if r.sums is not None], how="vertical").lazy()
     totals = _summed(summed.select(*by, *(s.name for s in sums_of().values() if s.kind != "formula")), by)
     if ordered:
         totals = with_ordered_sums(totals, _summed(pl.concat(fcr, how="vertical").lazy(), by), by)
-    day = pl.col("interval").dt.date().alias("day")
-    intervals = summed.filter(pl.col("in_hours")).select(
-        *by, day, "interval", *(pl.col(f"interval {n}").alias(n) for n in INTERVAL_COUNTS)
-    )
-    floor = summed.select("partner_id", "channel", day, *(pl.col(f"floor {n}").alias(n) for n in FLOOR_COUNTS))
+    intervals, floor = tallies_of_sums(summed, by)
+    apart = [r.apart for r in reads if r.apart is not None]
     return ContactTotals(
         sums=in_seconds(totals),
         # only contacts within the hours are counted: none is outside them
@@ -175,35 +166,126 @@ def contact_totals(
             pl.lit(0, dtype=pl.Int64).alias(c) for c in ("outside_hours", "answered_outside_hours")
         ),
         floor=_summed(floor, list(FLOOR_KEYS)),
-        outside_hours=_summed(pl.concat(apart, how="vertical").lazy(), by) if measures_apart else None,
-        rejected=pl.concat(rejected, how="vertical"),
-        partitions=count,
+        outside_hours=_summed(pl.concat(apart, how="vertical").lazy(), by) if apart_pairs(contract) else None,
+        rejected=pl.concat([r.rejected for r in reads], how="vertical"),
+        partitions=len(reads),
+    )
+
+
+@contextmanager
+def _pool(reading: Reading | None) -> Iterator[Reading]:
+    """`reading`, or `READ_AHEAD` threads of this process, shut down on exit (what was not started
+    is cancelled when the partitions turn out not to follow one another)."""
+    if reading is not None:
+        yield reading
+        return
+    threads = ThreadPoolExecutor(READ_AHEAD, thread_name_prefix="partition")
+    try:
+        yield Reading(threads, READ_AHEAD)
+    finally:
+        threads.shutdown(wait=True, cancel_futures=True)
+
+
+def _read_ahead(
+    pool: Executor,
+    at_once: int,
+    partitions: Iterable[ValidatedTable],
+    contract: Contract,
+    relief: pl.LazyFrame | None,
+    *,
+    present: frozenset[str],
+) -> Iterator[_Read]:
+    """Each partition's `_Read`, in order, `at_once` of them read at a time on `pool`."""
+    pending: deque[Future[_Read]] = deque()
+    for partition in partitions:
+        pending.append(pool.submit(_partition_read, partition, contract, relief, present))
+        if len(pending) >= at_once:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def _partition_read(
+    partition: ValidatedTable, contract: Contract, relief: pl.LazyFrame | None, present: frozenset[str]
+) -> _Read:
+    """One reading of a partition: its valid rows with their flags and its rejected rows collected at
+    once, then, from the flags held in memory with the columns the sums read only, the partition's
+    sums and FCR columns (`_Read`). A sum whose column is not `present` (all null) is not added up
+    (null): its KPI is not measurable either way."""
+    by = list(_BY)
+    ordered = is_ordered(present)
+    measures_apart = bool(apart_pairs(contract))
+    enums = key_enums(contract)  # grouped by faster than texts; the sums' keys are texts again (`_summed`)
+    absent = set(TABLES["contacts"].column_names) - present
+    kept = {name for s in sums_of().values() if s.kind != "formula" for name in s.agg.meta.root_names()}
+    kept |= {*by, "arrived_at", "customer_id", "in_hours", *(["site_id"] if measures_apart else [])}
+    kept -= absent
+    valid = partition.valid
+    flagged = contact_flags(
+        valid, contract.channels, fcr=False, in_hours=in_service_hours(contract, valid, relief)
+    ).with_columns(pl.col(key).cast(enum) for key, enum in enums.items())
+    held, rejected = pl.collect_all(
+        [flagged.select(c for c in flagged.collect_schema().names() if c in kept), partition.rejected]
+    )
+    if held.height == 0:
+        return _Read(rejected)
+    first, last = held.select(
+        pl.col("arrived_at").dt.epoch("us").min().alias("first"), pl.col("arrived_at").dt.epoch("us").max()
+    ).row(0)
+    flags = held.lazy()
+    queries = [interval_sums(flags, contract, by)]
+    if measures_apart:
+        apart = contact_flags(flags, contract.channels, fcr=False).with_columns(measured_apart(contract, flags, relief))
+        queries.append(outside_hours_sums(apart, contract))
+    if ordered:
+        queries.append(ordered_input(flags, by, contract))
+    frames = pl.collect_all(queries, engine="in-memory")
+    return _Read(
+        rejected,
+        first,
+        last,
+        sums=frames[0],
+        apart=frames[1] if measures_apart else None,
+        columns=frames[-1] if ordered else None,
     )
 
 
 def _fcr_of(waiting: _Waiting, by: list[str], hours: dict[str, float], data_end: int) -> pl.DataFrame:
     """A partition's FCR sums, from its columns and its look-ahead (`data_end`: the last instant read)."""
     rows = pl.concat([waiting.columns, *waiting.ahead], how="vertical")
-    return fcr_sums(rows.lazy(), by, hours, data_end=data_end).collect(engine="in-memory")
+    in_order = rows["arrived_at"].is_sorted()  # as a history delivered by arrival is
+    return fcr_sums(rows.lazy(), by, hours, data_end=data_end, in_time_order=in_order).collect(engine="in-memory")
 
 
 def interval_sums(flags: pl.LazyFrame, contract: Contract, by: list[str]) -> pl.LazyFrame:
-    """The sums of `flags` (`contact_flags`) per `by` (partner × channel × month) × local interval
-    (`interval_start`) × `in_hours`: the registry's (`microsum_aggs`), and the counts of the interval
-    tallies and of the daily floor (`INTERVAL_COUNTS`, `FLOOR_COUNTS`, named `interval …`, `floor …`).
-    One group-by of the contacts, whose rows add up to the month's, the interval's within hours and
-    the day's sums (an interval lies within a local day)."""
+    """The registry's sums (`microsum_aggs`) of `flags` (`contact_flags`) per `by` (partner × channel
+    × month) × local interval (`interval_start`) × `in_hours`: one group-by of the contacts, whose
+    rows add up to the month's sums, and give the interval tallies within hours and the day's floor
+    (`tallies_of_sums`: an interval lies within a local day)."""
     zone = instants_zone(flags, "arrived_at")
     local = pl.col("arrived_at") if zone is None else wall_time_of(pl.col("arrived_at"), zone)
     return (
         flags.with_columns(interval_start(local, contract.channels).alias("interval"))
         .group_by([*by, "interval", "in_hours"])
-        .agg(
-            *microsum_aggs(flags),
-            *(agg.cast(pl.Int64).alias(f"interval {name}") for name, agg in INTERVAL_COUNTS.items()),
-            *(agg.alias(f"floor {name}") for name, agg in FLOOR_COUNTS.items()),
-        )
+        .agg(microsum_aggs(flags))
     )
+
+
+def tallies_of_sums(sums: pl.LazyFrame, by: list[str]) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """The counts of the interval tallies within hours (`INTERVAL_COUNTS`, per `by` × day × interval)
+    and of the daily floor (`FLOOR_COUNTS`, per partner × channel × day) from `interval_sums`: the
+    registry's sums hold them, so the group-by computes them once. One row per group of `sums`."""
+    day = pl.col("interval").dt.date().alias("day")
+    floor = {
+        "offered": pl.col("offered"),
+        "offered_in_hours": pl.when(pl.col("in_hours")).then(pl.col("offered")).otherwise(0),
+        "answered": pl.col("answered"),
+        "short_abandons": pl.col("short_abandons"),
+        "in_service": pl.col("in_service"),
+        "handled_hours": pl.col("handle_sum"),
+    }
+    intervals = sums.filter(pl.col("in_hours")).select(*by, day, "interval", *INTERVAL_COUNTS)
+    return intervals, sums.select("partner_id", "channel", day, *(floor[n].alias(n) for n in FLOOR_COUNTS))
 
 
 def _summed(frame: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:

@@ -14,6 +14,7 @@ on the streaming engine), then every other table from it at once. Those are smal
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 
 import polars as pl
@@ -28,7 +29,7 @@ from ..governance.transparency import delivery_scorecard, discrepancies
 from ..io.engagement import HELD_BYTES, Engagement
 from ..metrics.floor import daily_floor, floor_of_tallies
 from ..metrics.forecasts import forecast_outlook
-from ..metrics.partitioned import ContactTotals, contact_totals
+from ..metrics.partitioned import ContactTotals, Reading, contact_totals
 from ..metrics.results import kpi_results
 from ..metrics.service_hours import in_service_hours
 from ..metrics.service_level import service_level_results
@@ -189,19 +190,23 @@ def compute(
     contract: Contract | None = None,
     results: pl.DataFrame | None = None,
     partitioned: bool | None = None,
+    reading: Reading | None = None,
 ) -> Analysis:
-    """Every table of the engagement, computed: the results once, then the rest from them.
+    """Every table of the engagement, computed: the results once, then the rest from them; its small
+    tables are read and held first (`Engagement.collected`) unless they are already.
 
     A large contact history (a folder of files, or a file over `HELD_BYTES`; `partitioned` forces
     the choice) is read partition by partition, once (`Engagement.partitions`,
-    `metrics.contact_totals`): memory is bounded by a partition, not the history. Otherwise what
-    reads the contacts (the results, the daily floor, the rejected rows) streams; the rest, small,
-    is computed in memory.
+    `metrics.contact_totals`, by `reading`: threads of this process by default, or a Dask cluster's
+    workers), while the small tables are read: memory is bounded by a partition, not the history.
+    Otherwise what reads the contacts (the results, the daily floor, the rejected rows) streams; the
+    rest, small, is computed in memory.
     """
     if results is None and (_is_large(engagement) if partitioned is None else partitioned):
-        bounded = _partitioned(engagement, contract)
+        bounded = _partitioned(engagement, contract, reading)
         if bounded is not None:
             return bounded
+    engagement = engagement if engagement.held else engagement.collected()
     if results is None:
         results = kpi_results(engagement).collect()
     analysis = analyse(engagement, contract=contract, results=results.lazy())
@@ -214,20 +219,30 @@ def _is_large(engagement: Engagement) -> bool:
     return any(sf.parts for sf in files) or sum(sf.size for sf in files) > HELD_BYTES
 
 
-def _partitioned(engagement: Engagement, contract: Contract | None) -> Analysis | None:
-    """`compute` from the contacts read partition by partition; None when they cannot be (a repeated
-    `contact_id`, partitions that overlap in time): they are then computed whole."""
+def _partitioned(engagement: Engagement, contract: Contract | None, reading: Reading | None) -> Analysis | None:
+    """`compute` from the contacts read partition by partition, the small tables read meanwhile; None
+    when they cannot be (a repeated `contact_id`, partitions that overlap in time): they are then
+    computed whole."""
     parts = engagement.partitions("contacts")
     if parts is None:
         return None
-    totals = contact_totals(
-        parts, engagement.contract, present=engagement.present["contacts"], relief=engagement.table("relief")
-    )
+    relief = engagement.table("relief")
+    with ThreadPoolExecutor(1, thread_name_prefix="contacts") as background:
+        read = background.submit(
+            contact_totals,
+            parts,
+            engagement.contract,
+            present=engagement.present["contacts"],
+            relief=None if relief is None else relief.collect().lazy(),
+            reading=reading,
+        )
+        engagement = engagement if engagement.held else engagement.collected()
+        totals = read.result()
     if totals is None:
         return None
-    read = totals.rejected.lazy()
+    read_rows = totals.rejected.lazy()
     tables = engagement.rejections.items()
-    every = pl.concat([read if name == "contacts" else rows for name, rows in tables], how="vertical")
+    every = pl.concat([read_rows if name == "contacts" else rows for name, rows in tables], how="vertical")
     results = kpi_results(engagement, totals=totals).collect()
     analysis = analyse(engagement, contract=contract, results=results.lazy(), totals=totals)
     return replace(analysis, rejected=every).collect()
