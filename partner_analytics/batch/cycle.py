@@ -44,7 +44,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import jinja2
-import polars as pl
 from markupsafe import Markup
 
 from ..core.atomic import write_atomic
@@ -216,12 +215,10 @@ def _folder_name(name: str) -> str:
 
 
 def data_months(engagement: Engagement) -> tuple[dt.date, dt.date]:
-    """The first and last month with contacts in the engagement."""
-    month = pl.col("arrived_at").dt.date().dt.truncate("1mo")
-    row = engagement.contacts.select(month.min().alias("first"), month.max().alias("last")).collect().row(0)
-    if row[0] is None:
+    """The first and last month with contacts in the engagement (`Engagement.contact_months`)."""
+    if engagement.contact_months is None:
         raise CycleError(f"{engagement.path}: no contacts, so no committee cycle to run")
-    return row[0], row[1]
+    return engagement.contact_months
 
 
 def latest_complete_period(engagement: Engagement, kind: Literal["month", "quarter"]) -> Period:

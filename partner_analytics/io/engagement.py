@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import polars as pl
@@ -60,6 +62,14 @@ class Engagement:
     @property
     def contacts(self) -> pl.LazyFrame:
         return self.tables["contacts"]
+
+    @cached_property
+    def contact_months(self) -> tuple[dt.date, dt.date] | None:
+        """The first and last month (local) of the valid contacts, None without any: read once, as the
+        whole history is validated to find them."""
+        month = pl.col("arrived_at").dt.date().dt.truncate("1mo")
+        first, last = self.contacts.select(month.min().alias("first"), month.max().alias("last")).collect().row(0)
+        return None if first is None else (first, last)
 
     def table(self, name: str) -> pl.LazyFrame | None:
         """The table of that name, or None when the engagement does not have it."""
