@@ -184,14 +184,14 @@ def tables(
 
     from .io.engagement import errors_naming_files, load
     from .io.export import export_tables
-    from .io.lineage import lineage
+    from .io.lineage import digests_read_meanwhile, lineage
     from .pipeline.analysis import compute
 
     if fmt not in ("csv", "parquet", "xlsx"):
         raise typer.BadParameter(f"{fmt!r}: expected csv, parquet or xlsx", param_hint="--format")
     started = time.perf_counter()
     eng = load(_engagement(engagement), allow_outside=allow_outside)
-    with errors_naming_files(eng), _partition_reading(cluster, workers) as reading:
+    with errors_naming_files(eng), digests_read_meanwhile(eng), _partition_reading(cluster, workers) as reading:
         computed = compute(eng, reading=reading)
         frames = {name: frame.collect() for name, frame in computed.tables().items()}
     export_tables(frames, out, fmt, lineage(eng, rejected=frames["rejected"].lazy()))  # type: ignore[arg-type]

@@ -23,7 +23,7 @@ from partner_analytics.batch.cluster import partition_reading
 from partner_analytics.contract.reading import parse_contract
 from partner_analytics.core.errors import TableError
 from partner_analytics.io.engagement import load
-from partner_analytics.io.lineage import lineage
+from partner_analytics.io.lineage import digests_read_meanwhile, lineage
 from partner_analytics.metrics.contact_kpis import contact_flags
 from partner_analytics.metrics.fcr import window_microseconds
 from partner_analytics.metrics.partitioned import contact_totals, interval_sums, tallies_of_sums
@@ -96,6 +96,18 @@ def test_a_folder_of_monthly_files_is_the_contacts_table(tmp_path: Path) -> None
     ]
     assert contacts["parts"][1]["sha256"] == hashlib.sha256(october.read_bytes()).hexdigest()
     assert contacts["bytes"] == sum(p["bytes"] for p in contacts["parts"])
+
+
+def test_the_files_digests_are_read_while_the_tables_are_computed(tmp_path: Path) -> None:
+    folder = _monthly(tmp_path / "eng", {"2026-09": _contacts(SEPTEMBER), "2026-10": _contacts(OCTOBER)})
+    eng = load(folder)
+    (contacts,) = eng.sources["contacts"]
+    assert not any("sha256" in vars(sf) for sf in (contacts, *contacts.parts))  # read when first asked
+    with digests_read_meanwhile(eng):
+        compute(eng)
+    assert all("sha256" in vars(sf) for sf in (eng.contract_file, *eng.files, *contacts.parts))
+    september = folder / "contacts" / "month=2026-09" / "part-0.parquet"
+    assert contacts.parts[0].sha256 == hashlib.sha256(september.read_bytes()).hexdigest()
 
 
 def test_partitions_give_the_figures_of_the_whole_history(tmp_path: Path) -> None:

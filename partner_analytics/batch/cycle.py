@@ -51,7 +51,7 @@ from ..core.errors import PartnerAnalyticsError
 from ..core.paths import NOTEBOOKS
 from ..core.periods import Period, add_months, parse_period, quarter_label
 from ..io.engagement import Engagement, load
-from ..io.lineage import lineage
+from ..io.lineage import digests_read_meanwhile, lineage
 from ..pipeline.store import TABLES_FOLDER
 from ..views.language import N_, _, checked_language, in_language
 from ..views.wording import dataset_names, number, period_name
@@ -444,7 +444,8 @@ def run_cycle(
     browser = chromium() if pdf else None
     with _cycle_lock(cycle.folder):
         _remove_stale_temporaries(cycle.folder)
-        analysis = compute(cycle.engagement, reading=None if cluster is None else partition_reading(cluster))
+        with digests_read_meanwhile(cycle.engagement):
+            analysis = compute(cycle.engagement, reading=None if cluster is None else partition_reading(cluster))
         save_analysis(analysis, cycle.tables)
         first, last = data_months(cycle.engagement)
         record = lineage(

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -10,7 +13,16 @@ import polars as pl
 
 from .engagement import Engagement
 
-__all__ = ["lineage", "package_version"]
+__all__ = ["digests_read_meanwhile", "lineage", "package_version"]
+
+
+@contextmanager
+def digests_read_meanwhile(engagement: Engagement) -> Iterator[None]:
+    """The SHA-256 of the engagement's files (`lineage`) read by a thread while the block runs: a large
+    history's bytes, read once more for its digest, then cost no wait after the computation."""
+    with ThreadPoolExecutor(1, thread_name_prefix="digests") as reader:
+        reader.submit(lambda: engagement.digest)
+        yield
 
 
 def package_version() -> str:
