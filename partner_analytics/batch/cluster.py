@@ -14,8 +14,8 @@ the same Python environment. A report gives the same HTML, byte for byte, on a c
 
 A large contact history is read on the workers too, partition by partition (`partition_reading`,
 `metrics.partitioned`): each worker reads its partitions' files at their paths (the engagement
-folder shared as well) and sends back their sums, which this process adds up: the same tables as
-threads of this process give.
+folder shared as well), keeps their FCR columns for the tasks that need them and sends back their
+sums, which this process adds up: the same tables as threads of this process give.
 """
 
 from __future__ import annotations
@@ -66,11 +66,11 @@ def cluster_client(address: str, *, workers: int | None = None) -> Iterator[Clie
 
 
 def partition_reading(client: Client) -> Reading:
-    """The cluster's workers as the readers of a large contact history's partitions (`pipeline.compute`):
-    as many read at a time as the workers have threads."""
-    from ..metrics.partitioned import Reading
+    """The cluster's workers as the readers of a large contact history's partitions (`pipeline.compute`,
+    `metrics.partitioned.ClusterReading`): as many read at a time as the workers have threads."""
+    from ..metrics.partitioned import ClusterReading
 
-    return Reading(client.get_executor(pure=False), max(1, sum(client.nthreads().values())))
+    return ClusterReading(client)
 
 
 def iter_reports_on_cluster(

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+from typing import Any, Protocol
 
 import polars as pl
 
@@ -52,7 +52,16 @@ from .interval_targets import INTERVAL_COUNTS, INTERVAL_KEYS, interval_start
 from .outside_hours import outside_hours_sums
 from .service_hours import apart_pairs, in_service_hours, measured_apart
 
-__all__ = ["READ_AHEAD", "ContactTotals", "Reading", "contact_totals", "interval_sums", "tallies_of_sums"]
+__all__ = [
+    "READ_AHEAD",
+    "ClusterReading",
+    "ContactTotals",
+    "Pending",
+    "Reading",
+    "contact_totals",
+    "interval_sums",
+    "tallies_of_sums",
+]
 
 _BY = ("partner_id", "channel", "month")
 
@@ -61,12 +70,77 @@ READ_AHEAD = 2
 read by polars' threads, leaves one of them idle half the time."""
 
 
-class Reading(NamedTuple):
-    """Where the partitions are read (`executor`: a Dask client's for a cluster, `batch.cluster`) and
-    how many at a time (`at_once`: one per worker thread)."""
+class Pending(Protocol):
+    """A result to come: a future of `concurrent.futures`, or of a Dask cluster."""
 
-    executor: Executor
-    at_once: int
+    def result(self) -> Any: ...
+
+
+class Reading:
+    """Where the partitions are read: by `executor` (default: `READ_AHEAD` threads of this process),
+    `at_once` at a time. A partition's FCR columns go from its reading to the look-ahead of the one
+    before and to its own FCR through `columns`, `ahead` and `fcr`, so that another reading
+    (`batch.cluster.ClusterReading`, a Dask cluster's workers) can keep them where they were read."""
+
+    def __init__(self, executor: Executor, at_once: int) -> None:
+        self.executor, self.at_once = executor, at_once
+
+    def read(
+        self, partition: ValidatedTable, contract: Contract, relief: pl.LazyFrame | None, present: frozenset[str]
+    ) -> Pending:
+        """The partition's `_Read` to come, with its FCR columns."""
+        return self.executor.submit(_partition_read, partition, contract, relief, present)
+
+    def columns(self, read: Pending) -> Any:
+        """The FCR columns of a finished `read`."""
+        return read.result().columns
+
+    def ahead(self, columns: Any, until: int) -> Any:
+        """The look-ahead, up to `until`, of a partition before the one of these FCR `columns`."""
+        return _ahead(columns, until)
+
+    def fcr(self, columns: Any, ahead: list[Any], by: list[str], hours: dict[str, float], data_end: int) -> Pending:
+        """A partition's FCR sums to come, from its columns and its look-ahead (`_fcr_of`)."""
+        return self.executor.submit(_fcr_of, columns, ahead, by, hours, data_end)
+
+
+class ClusterReading(Reading):
+    """The partitions read by the workers of a Dask cluster (`client`, a `distributed.Client`), one per
+    worker thread at a time. A partition's FCR columns stay on the worker that read it: its look-ahead
+    and its FCR are tasks of the workers, to which Dask hands the columns; only each partition's sums
+    come to this process."""
+
+    def __init__(self, client: Any) -> None:
+        super().__init__(client.get_executor(pure=False), max(1, sum(client.nthreads().values())))
+        self.client = client
+
+    def read(
+        self, partition: ValidatedTable, contract: Contract, relief: pl.LazyFrame | None, present: frozenset[str]
+    ) -> Pending:
+        read = self.client.submit(_partition_read, partition, contract, relief, present, pure=False)
+        return _Remote(self.client.submit(replace, read, columns=None, pure=False), read)
+
+    def columns(self, read: Pending) -> Any:
+        assert isinstance(read, _Remote)
+        return self.client.submit(getattr, read.read, "columns", pure=False)
+
+    def ahead(self, columns: Any, until: int) -> Any:
+        return self.client.submit(_ahead, columns, until, pure=False)
+
+    def fcr(self, columns: Any, ahead: list[Any], by: list[str], hours: dict[str, float], data_end: int) -> Pending:
+        return self.client.submit(_fcr_of, columns, ahead, by, hours, data_end, pure=False)
+
+
+@dataclass(frozen=True)
+class _Remote:
+    """A partition read on a worker: its `_Read` without the FCR columns to come (`summary`), and the
+    whole of it, kept on the worker (`read`)."""
+
+    summary: Any
+    read: Any
+
+    def result(self) -> _Read:
+        return self.summary.result()
 
 
 @dataclass(frozen=True)
@@ -87,11 +161,11 @@ class ContactTotals:
 
 @dataclass(eq=False)
 class _Waiting:
-    """A partition's FCR columns, and the rows of its look-ahead read so far."""
+    """A partition's FCR columns, and the rows of its look-ahead read so far (as `Reading` holds them)."""
 
-    columns: pl.DataFrame
+    columns: Any
     last: int
-    ahead: list[pl.DataFrame] = field(default_factory=list)
+    ahead: list[Any] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -127,31 +201,30 @@ def contact_totals(
     ordered = is_ordered(present)
     hours = fcr_windows(contract.channels)
     reach = max([round(h * 3_600_000_000) for h in hours.values()] + [int(FCR_WINDOW.total_seconds()) * 1_000_000])
-    instant = pl.col("arrived_at").dt.epoch("us")
     reads: list[_Read] = []
-    judged: list[Future[pl.DataFrame]] = []
+    judged: list[Pending] = []
     waiting: list[_Waiting] = []
     last: int | None = None
-    with _pool(reading) as (pool, at_once):
-        for read in _read_ahead(pool, at_once, partitions, contract, relief, present=present):
+    with _pool(reading) as pool:
+        for future in _read_ahead(pool, partitions, contract, relief, present=present):
+            read = future.result()
             reads.append(replace(read, columns=None))
             if read.sums is None:
                 continue
             if last is not None and read.first < last:
                 return None
             last = read.last if last is None else max(last, read.last)
-            if read.columns is None:
+            if not ordered:
                 continue
+            columns = pool.columns(future)
             for w in waiting:
-                w.ahead.append(
-                    read.columns.filter(instant <= w.last + reach).with_columns(pl.lit(False).alias("answered"))
-                )
+                w.ahead.append(pool.ahead(columns, w.last + reach))
             done = [w for w in waiting if last > w.last + reach]
-            waiting = [w for w in waiting if w not in done] + [_Waiting(read.columns, read.last)]
-            judged += [pool.submit(_fcr_of, w, by, hours, last) for w in done]
+            waiting = [w for w in waiting if w not in done] + [_Waiting(columns, read.last)]
+            judged += [pool.fcr(w.columns, w.ahead, by, hours, last) for w in done]
         if last is None:
             return None
-        judged += [pool.submit(_fcr_of, w, by, hours, last) for w in waiting]
+        judged += [pool.fcr(w.columns, w.ahead, by, hours, last) for w in waiting]
         fcr = [f.result() for f in judged]
     summed = pl.concat([r.sums for r in reads if r.sums is not None], how="vertical").lazy()
     totals = _summed(summed.select(*by, *(s.name for s in sums_of().values() if s.kind != "formula")), by)
@@ -187,22 +260,21 @@ def _pool(reading: Reading | None) -> Iterator[Reading]:
 
 
 def _read_ahead(
-    pool: Executor,
-    at_once: int,
+    reading: Reading,
     partitions: Iterable[ValidatedTable],
     contract: Contract,
     relief: pl.LazyFrame | None,
     *,
     present: frozenset[str],
-) -> Iterator[_Read]:
-    """Each partition's `_Read`, in order, `at_once` of them read at a time on `pool`."""
-    pending: deque[Future[_Read]] = deque()
+) -> Iterator[Pending]:
+    """Each partition's reading (`Reading.read`), in order, `at_once` of them read at a time."""
+    pending: deque[Pending] = deque()
     for partition in partitions:
-        pending.append(pool.submit(_partition_read, partition, contract, relief, present))
-        if len(pending) >= at_once:
-            yield pending.popleft().result()
+        pending.append(reading.read(partition, contract, relief, present))
+        if len(pending) >= reading.at_once:
+            yield pending.popleft()
     while pending:
-        yield pending.popleft().result()
+        yield pending.popleft()
 
 
 def _partition_read(
@@ -250,9 +322,17 @@ def _partition_read(
     )
 
 
-def _fcr_of(waiting: _Waiting, by: list[str], hours: dict[str, float], data_end: int) -> pl.DataFrame:
+def _ahead(columns: pl.DataFrame, until: int) -> pl.DataFrame:
+    """The FCR columns up to `until` (µs since the epoch), as next contacts only (not counted)."""
+    kept = columns.filter(pl.col("arrived_at").dt.epoch("us") <= until)
+    return kept.with_columns(pl.lit(False).alias("answered"))
+
+
+def _fcr_of(
+    columns: pl.DataFrame, ahead: list[pl.DataFrame], by: list[str], hours: dict[str, float], data_end: int
+) -> pl.DataFrame:
     """A partition's FCR sums, from its columns and its look-ahead (`data_end`: the last instant read)."""
-    rows = pl.concat([waiting.columns, *waiting.ahead], how="vertical")
+    rows = pl.concat([columns, *ahead], how="vertical")
     in_order = rows["arrived_at"].is_sorted()  # as a history delivered by arrival is
     return fcr_sums(rows.lazy(), by, hours, data_end=data_end, in_time_order=in_order).collect(engine="in-memory")
 
