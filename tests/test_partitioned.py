@@ -3,7 +3,7 @@
 Small folders written here check the reading (rows numbered within their file, rejected rows naming
 it, every file in the lineage with its digest), and a table listed as several files (a file, then a
 folder) computed partition by partition, outside-hours contacts measured apart included; a
-~200 000-contact engagement split into monthly files (FCR windows crossing every month's end, two DST
+~1 M-contact engagement split into monthly files (FCR windows crossing every month's end, two DST
 changes a year) checks that every table computed partition by partition equals the in-memory engine's.
 """
 
@@ -205,13 +205,13 @@ def _assert_same_tables(a: Analysis, b: Analysis, *, other_files: bool = False) 
             raise AssertionError(f"{name}: {e}") from None
 
 
-LARGE = 200_000
+LARGE = 1_000_000
 """Contacts of the large engagement: enough for every month, channel and DST change to be there."""
 
 
 @pytest.fixture(scope="module")
 def monthly_large(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The sample's story at ~200 000 contacts in one file, and the same engagement with its contacts as
+    """The sample's story at ~1 M contacts in one file, and the same engagement with its contacts as
     one file per month."""
     large = generate_sample(tmp_path_factory.mktemp("large") / "large", contacts=LARGE, by_month=True)
     split = tmp_path_factory.mktemp("monthly") / "monthly"
