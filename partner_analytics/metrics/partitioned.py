@@ -80,7 +80,7 @@ class Reading:
     """Where the partitions are read: by `executor` (default: `READ_AHEAD` threads of this process),
     `at_once` at a time. A partition's FCR columns go from its reading to the look-ahead of the one
     before and to its own FCR through `columns`, `ahead` and `fcr`, so that another reading
-    (`batch.cluster.ClusterReading`, a Dask cluster's workers) can keep them where they were read."""
+    (`ClusterReading`, a Dask cluster's workers) can keep them where they were read."""
 
     def __init__(self, executor: Executor, at_once: int) -> None:
         self.executor, self.at_once = executor, at_once
@@ -110,9 +110,8 @@ class ClusterReading(Reading):
     and its FCR are tasks of the workers, to which Dask hands the columns; only each partition's sums
     come to this process."""
 
-    def __init__(self, client: Any) -> None:
-        super().__init__(client.get_executor(pure=False), max(1, sum(client.nthreads().values())))
-        self.client = client
+    def __init__(self, client: Any) -> None:  # no executor: every task goes through the client
+        self.client, self.at_once = client, max(1, sum(client.nthreads().values()))
 
     def read(
         self, partition: ValidatedTable, contract: Contract, relief: pl.LazyFrame | None, present: frozenset[str]
