@@ -130,7 +130,7 @@ class ServiceLevelFormula(_Terms):
 
 
 class IntervalTarget(_Terms):
-    """Interval targets (issue 14, part 4): "80 % in 20 s in at least 90 % of the half-hours". An
+    """Interval targets (formulas.md §1.9): "80 % in 20 s in at least 90 % of the half-hours". An
     interval of `minutes` (local wall clock) with at least `min_contacts` offered is measured; it
     reaches the target when its service level (the channel's formula) is at least `service_level`.
     The `interval_attainment` KPI is the share of measured intervals that reach it, and a service
@@ -148,10 +148,10 @@ class ChannelTerms(_Terms):
     answer_within_s: float = Field(gt=0)
     short_abandon_s: float = Field(default=0, ge=0)
     service_level_formula: ServiceLevelFormula = ServiceLevelFormula()
-    # Repeat-contact terms (issue 14, part 5): the window in which another contact of the customer
+    # Repeat-contact terms (formulas.md §1.4): the window in which another contact of the customer
     # makes an answered contact of this channel a repeat (FCR and repeat-contact rate, formulas.md §1).
     fcr_window_hours: float = Field(default=168, gt=0, le=24 * 366)
-    # Interval targets (issue 14, part 4): absent, the channel has no interval_attainment.
+    # Interval targets (formulas.md §1.9): absent, the channel has no interval_attainment.
     interval_target: IntervalTarget | None = None
 
     @model_validator(mode="after")

@@ -246,7 +246,7 @@ _REGISTRY = (
         needs="csat",
         zero_note="no survey answers (denominator is 0)",
     ),
-    # More committed KPIs (issue 14, part 5): survey, transfer and repeat-contact KPIs on the contacts,
+    # More committed KPIs (formulas.md §1.2, §1.8): survey, transfer and repeat-contact KPIs on the contacts,
     # and the agents table's KPIs (metrics.agent_kpis).
     KPI(
         "nps",
@@ -317,7 +317,7 @@ _REGISTRY = (
         missing="no forecasts table",
         zero_note="forecast is 0",
     ),
-    # Interval targets and the daily floor (issue 14, part 4; metrics.interval_targets)
+    # Interval targets and the daily floor (formulas.md §1.9; metrics.interval_targets)
     KPI(
         "interval_attainment",
         "higher",

@@ -103,7 +103,7 @@ TABLES: dict[str, Table] = {
                 Column("queue", "str"),
                 Column("customer_id", "str"),
                 Column("csat", "int", min=1, max=5),
-                # More committed KPIs (issue 14, part 5)
+                # NPS, customer effort and transfer rate (formulas.md §1.2)
                 Column("nps_answer", "int", min=0, max=10),
                 Column("effort_score", "int", min=1, max=7),
                 Column("transferred", "bool"),
@@ -246,7 +246,7 @@ TABLES: dict[str, Table] = {
             unique=("partner_id", "item_id"),
             description="the exit-readiness checklist",
         ),
-        # The agents roster (issue 14, part 5): attrition, schedule adherence, shrinkage, training hours.
+        # The agents roster (formulas.md §1.8): attrition, schedule adherence, shrinkage, training hours.
         Table(
             "agents",
             (
