@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from partner_analytics.contract.reading import parse_contract
 from partner_analytics.core.errors import ContractError
 from partner_analytics.metrics import kpi_results
+from partner_analytics.metrics.interval_targets import interval_start
 from partner_analytics.pipeline.analysis import compute
 
 from .conftest import contract as contract_dict
@@ -139,3 +144,30 @@ def test_interval_targets_per_queue() -> None:
     # billing: 09:00 measured not reached, 09:30 reached, 10:00 thin; claims: 14:00 reached, 14:30 thin
     assert (billing["numerator"], billing["denominator"]) == (1, 2)
     assert (claims["numerator"], claims["denominator"]) == (1, 1)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    minutes=st.lists(st.sampled_from([None, 15, 30, 60]), min_size=3, max_size=3),
+    times=st.lists(st.datetimes(dt.datetime(1850, 1, 1), dt.datetime(2250, 1, 1)), min_size=1, max_size=30),
+)
+def test_an_interval_starts_where_polars_truncates_the_wall_time(minutes: list[int | None], times: list) -> None:
+    """Each contact's interval start, one floor of integers by its channel's length, is polars'
+    `dt.truncate` of its wall time to that length (a day without an interval target), before 1970 too."""
+    data = contract_dict()
+    for name, m in zip(("voice", "chat", "email"), minutes, strict=True):
+        data["channels"][name].pop("interval_target", None)
+        if m is not None:
+            data["channels"][name]["interval_target"] = {"minutes": m, "service_level": 0.8, "min_contacts": 3}
+    channels = parse_contract(data).channels
+    edges = [dt.datetime(1969, 12, 31, 23, 45), dt.datetime(1899, 12, 31), dt.datetime(2026, 3, 29, 2, 15)]
+    times = times + [e + dt.timedelta(microseconds=d) for e in edges for d in (-1, 0, 1)]
+    frame = pl.DataFrame(
+        {"channel": [("voice", "chat", "email")[i % 3] for i in range(len(times))], "t": times},
+        schema={"channel": pl.String, "t": pl.Datetime("us")},
+    )
+    length = {c: f"{m}m" if m else "1d" for c, m in zip(("voice", "chat", "email"), minutes, strict=True)}
+    expected = [pl.Series([t]).dt.truncate(length[c])[0] for c, t in frame.iter_rows()]
+    got = frame.select(interval_start(pl.col("t"), channels).alias("i"))["i"]
+    assert got.dtype == pl.Datetime("us")
+    assert got.to_list() == expected

@@ -95,3 +95,18 @@ def test_paris_change_days_are_irregular_and_the_rest_is_looked_up() -> None:
     folded = pl.Series([dt.datetime(2026, 10, 25, 2, 30)])
     got = pl.DataFrame({"t": folded}).lazy().select(instant_of(pl.col("t"), "Europe/Paris")).collect()["t"]
     assert got.dt.convert_time_zone("UTC").dt.replace_time_zone(None).to_list() == [dt.datetime(2026, 10, 25, 0, 30)]
+
+
+def test_month_starts_are_polars_truncations_anywhere() -> None:
+    """The first day of the month by lookup equals `dt.date().dt.truncate("1mo")`, from 1850 to 2250
+    (the table covers 1900 to 2200), at every month's first and last microsecond around 1900, 1970 and 2200."""
+    edges = [
+        dt.datetime(y, m, 1) + dt.timedelta(microseconds=d)
+        for y in (1899, 1900, 1969, 1970, 2199, 2200)
+        for m in (1, 2, 12)
+        for d in (-1, 0, 1)
+    ]
+    local = pl.concat([_anywhere(3), pl.Series("t", edges, dtype=pl.Datetime("us"))])
+    got = pl.DataFrame({"t": local}).lazy().select(localtime.month_start_of(pl.col("t"))).collect()["t"]
+    assert got.dtype == pl.Date
+    assert got.equals(local.dt.date().dt.truncate("1mo"))

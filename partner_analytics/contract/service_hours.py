@@ -16,7 +16,6 @@ import re
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-import holidays as public_holidays
 from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator, model_validator
 
 from ..core.errors import did_you_mean
@@ -99,7 +98,7 @@ class Holidays(_Hours):
     def _known_country(cls, code: str | None) -> str | None:
         if code is None:
             return None
-        known = public_holidays.list_supported_countries()
+        known = _countries()
         if code not in known:
             close = did_you_mean(code.upper(), list(known), cutoff=0.9)
             hint = f"; {close}" if close.startswith("did") else ""
@@ -112,7 +111,7 @@ class Holidays(_Hours):
             return self
         if self.country is None:
             raise ValueError("a subdivision needs its country")
-        known = public_holidays.list_supported_countries()[self.country]
+        known = _countries()[self.country]
         if self.subdivision not in known:
             raise ValueError(
                 f"unknown subdivision {self.subdivision!r} of {self.country} "
@@ -129,9 +128,19 @@ class Holidays(_Hours):
         return frozenset(listed | {d for d in public if first <= d <= last})
 
 
+@lru_cache(maxsize=1)
+def _countries() -> dict[str, list[str]]:
+    """The countries whose public holidays are known, with their subdivisions."""
+    import holidays  # only for a contract naming a country: its import alone takes about 50 ms
+
+    return holidays.list_supported_countries()
+
+
 @lru_cache(maxsize=64)
 def _public_holidays(country: str, subdivision: str | None, first_year: int, last_year: int) -> frozenset[dt.date]:
-    calendar = public_holidays.country_holidays(country, subdiv=subdivision, years=range(first_year, last_year + 1))
+    import holidays
+
+    calendar = holidays.country_holidays(country, subdiv=subdivision, years=range(first_year, last_year + 1))
     return frozenset(calendar)
 
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import polars as pl
 
-__all__ = ["instant_of", "wall_time_of"]
+__all__ = ["instant_of", "month_start_of", "wall_time_of"]
 
 _DAY_US = 86_400_000_000
 _FIRST, _LAST = dt.datetime(1900, 1, 1), dt.datetime(2200, 1, 1)
@@ -39,6 +39,13 @@ def _days(zone: str, *, local: bool) -> tuple[pl.Series, pl.Series]:
         offset_last = last.dt.replace_time_zone(None).dt.epoch("us") - ends.dt.epoch("us")
     regular = (offset_first == offset_last).fill_null(False)
     return offset_first.fill_null(0).rename("offset"), regular.rename("regular")
+
+
+@lru_cache(maxsize=1)
+def _month_starts() -> pl.Series:
+    """The first day of the month of each day from 1900 to 2200."""
+    days = pl.date_range(_FIRST.date(), _LAST.date(), "1d", eager=True, closed="left")
+    return days.dt.truncate("1mo").rename("month")
 
 
 def _instant(naive: pl.Series, zone: str) -> pl.Series:
@@ -70,3 +77,13 @@ def wall_time_of(instant: pl.Expr, zone: str) -> pl.Expr:
     offset, regular = _lookup(us, zone, local=False)
     exact = pl.when(~regular).then(instant).dt.replace_time_zone(None).dt.epoch("us")
     return pl.when(regular).then(us + offset).otherwise(exact).cast(pl.Datetime("us"))
+
+
+def month_start_of(local: pl.Expr) -> pl.Expr:
+    """The first day of the month (a Date) of local wall times (naive): `dt.date().dt.truncate("1mo")`,
+    by looking the day up in a table from 1900 to 2200 (polars' truncation is dearer than the lookup)."""
+    starts = _month_starts()
+    day = (local.dt.epoch("us") - _FIRST_US) // _DAY_US
+    inside = (day >= 0) & (day < starts.len())
+    exact = pl.when(~inside).then(local).dt.date().dt.truncate("1mo")  # named as `local`
+    return pl.when(~inside).then(exact).otherwise(pl.lit(starts).gather(day.clip(0, starts.len() - 1)))

@@ -14,7 +14,7 @@ import polars as pl
 
 from ..contract.terms import ChannelTerms, Contract
 from ..core.kpis import as_seconds, contact_kpis, sums_of
-from ..core.localtime import wall_time_of
+from ..core.localtime import month_start_of, wall_time_of
 from .fcr import fcr_sums, ordered_sums, with_fcr_flags
 from .partner_wide import with_partner_wide
 from .result_rows import results_from_sums
@@ -69,13 +69,20 @@ def contact_flags(
     s = _per_channel(short_within, 0.0)
     answered = pl.col("answered")
     hours = pl.col("in_hours")
-    flagged = contacts.with_columns(
-        month_of(pl.col("arrived_at"), instants_zone(contacts, "arrived_at")).alias("month"),
-        (pl.lit(True) if in_hours is None else in_hours).alias("in_hours"),
-    ).with_columns(
-        (hours & answered & (pl.col("wait_s") <= t)).alias("in_service"),
-        (hours & ~answered & (pl.col("wait_s") <= t)).alias("abandon_within_threshold"),
-        (hours & ~answered & (pl.col("wait_s") < s)).alias("short_abandon"),
+    zone = instants_zone(contacts, "arrived_at")
+    local = pl.col("arrived_at") if zone is None else wall_time_of(pl.col("arrived_at"), zone)
+    flagged = (
+        contacts.with_columns(
+            local.alias("__local"),  # a column: an expression repeated in `month_start_of` is computed again
+            (pl.lit(True) if in_hours is None else in_hours).alias("in_hours"),
+        )
+        .with_columns(
+            month_start_of(pl.col("__local")).alias("month"),
+            (hours & answered & (pl.col("wait_s") <= t)).alias("in_service"),
+            (hours & ~answered & (pl.col("wait_s") <= t)).alias("abandon_within_threshold"),
+            (hours & ~answered & (pl.col("wait_s") < s)).alias("short_abandon"),
+        )
+        .drop("__local")
     )
     return with_fcr_flags(flagged, fcr_windows(channels)) if fcr else flagged
 

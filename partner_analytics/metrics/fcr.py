@@ -17,10 +17,21 @@ import polars as pl
 
 from ..core.kpis import Sum, contact_kpis
 
-__all__ = ["FCR_WINDOW", "fcr_flags", "fcr_sums", "ordered_sums", "window_microseconds", "with_fcr_flags"]
+__all__ = [
+    "FCR_WINDOW",
+    "TIME_ORDER_ROWS",
+    "fcr_flags",
+    "fcr_sums",
+    "ordered_sums",
+    "window_microseconds",
+    "with_fcr_flags",
+]
 
 FCR_WINDOW = dt.timedelta(days=7)
 """The repeat window when the contract's channel does not set `fcr_window_hours`."""
+
+TIME_ORDER_ROWS = 2**32
+"""The most contacts `fcr_sums(in_time_order=True)` sorts: a row's position takes 32 bits of its key."""
 
 
 def window_microseconds(hours: Mapping[str, float] | None = None) -> pl.Expr:
@@ -98,8 +109,9 @@ def fcr_sums(
     in_time_order: bool = False,
 ) -> pl.LazyFrame:
     """The `ordered_sums` per `by`, from one sort on the customer's hash: on (hash of the customer,
-    instant) as a single 128-bit key, or, for `contacts` `in_time_order` (by `arrived_at`), a stable
-    sort on the hash alone, which keeps each customer's contacts in that order at half the cost.
+    instant) as a single 128-bit key, or, for `contacts` `in_time_order` (by `arrived_at`, at most
+    `TIME_ORDER_ROWS`), on 32 bits of the hash above the row's position, which keeps each customer's
+    contacts in that order at half the cost.
     `window_hours`: the repeat window per channel (`contacts` hold a `channel` column); `data_end`
     the last instant of the data in microseconds since the epoch (default: the last of `contacts`),
     when `contacts` are a part of the data with the next contacts after them (`metrics.partitioned`).
@@ -114,8 +126,14 @@ def fcr_sums(
     hashed, customer = pl.col("__hash"), pl.col("customer_id")
     t = pl.col("arrived_at").dt.epoch("us")
     if in_time_order:
-        keyed = contacts.with_columns(_customer_hash(customer).alias("__hash"), t.alias("__t")).sort(
-            "__hash", maintain_order=True, nulls_last=True
+        # 32 bits of the hash above the row's position: sorted, these keys (all distinct) keep each
+        # customer's contacts in time order, and gathering the rows by the position each key ends with
+        # is cheaper than polars' sort of a frame by a column (an arg sort, then the gather).
+        position = pl.int_range(pl.len(), dtype=pl.UInt64)
+        key = (_customer_hash(customer) % 2**32).cast(pl.UInt64) * 2**32 + position
+        keyed = contacts.with_columns(t.alias("__t"), key.sort().alias("__key")).select(
+            pl.exclude("__key", "arrived_at").gather(pl.col("__key") % 2**32),
+            (pl.col("__key") // 2**32).alias("__hash"),
         )
     else:
         key = pl.col("__hash").cast(pl.Int128) * 2**64 + t.cast(pl.Int128) + 2**63
@@ -124,9 +142,9 @@ def fcr_sums(
             .with_columns(key.alias("__key"))
             .sort("__key", nulls_last=True)
             .with_columns((pl.col("__key") % 2**64 - 2**63).cast(pl.Int64).alias("__t"))
-            .drop("__key")
+            .drop("__key", "arrived_at")
         )
-    keyed = keyed.drop("arrived_at").cache()
+    keyed = keyed.cache()
     end = pl.col("__t").max() if data_end is None else pl.lit(data_end, dtype=pl.Int64)
     window = window_microseconds(window_hours)
 

@@ -37,6 +37,8 @@ __all__ = [
 INTERVAL_KEYS = ("partner_id", "channel", "month", "day", "interval")
 """The keys of `interval_tallies` (without a finer scope)."""
 
+_DAY_US = 86_400_000_000
+
 _COARSE = "the interval report's intervals are longer than the interval target's"
 
 INTERVAL_COUNTS = {
@@ -52,12 +54,14 @@ INTERVAL_COUNTS = {
 def interval_start(local: pl.Expr, channels: dict[str, ChannelTerms]) -> pl.Expr:
     """The local start of each contact's interval: its channel's interval target's length, a day for a
     channel without one."""
-    start = local.dt.truncate("1d")
+    step = pl.lit(_DAY_US, dtype=pl.Int64)
     for name, terms in channels.items():
         if terms.interval_target is not None:
-            truncated = local.dt.truncate(f"{terms.interval_target.minutes}m")
-            start = pl.when(pl.col("channel") == name).then(truncated).otherwise(start)
-    return start
+            minutes = pl.lit(terms.interval_target.minutes * 60_000_000, dtype=pl.Int64)
+            step = pl.when(pl.col("channel") == name).then(minutes).otherwise(step)
+    # `dt.truncate` of a wall time (naive) by its channel's length, as one floor of integers
+    us = local.dt.epoch("us")
+    return (us // step * step).cast(pl.Datetime("us"))
 
 
 def interval_counts(

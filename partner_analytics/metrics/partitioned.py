@@ -32,7 +32,7 @@ import polars as pl
 
 from ..contract.terms import Contract
 from ..core.kpis import sums_of
-from ..core.localtime import wall_time_of
+from ..core.localtime import month_start_of, wall_time_of
 from ..core.schema import TABLES
 from ..io.validation import ValidatedTable
 from .contact_kpis import (
@@ -46,7 +46,7 @@ from .contact_kpis import (
     ordered_input,
     with_ordered_sums,
 )
-from .fcr import FCR_WINDOW, fcr_sums
+from .fcr import FCR_WINDOW, TIME_ORDER_ROWS, fcr_sums
 from .floor import FLOOR_COUNTS, FLOOR_KEYS
 from .interval_targets import INTERVAL_COUNTS, INTERVAL_KEYS, interval_start
 from .outside_hours import outside_hours_sums
@@ -303,7 +303,7 @@ def _partition_read(
     first, last = held.select(
         pl.col("arrived_at").dt.epoch("us").min().alias("first"), pl.col("arrived_at").dt.epoch("us").max()
     ).row(0)
-    flags = held.lazy()
+    flags = held.rechunk().lazy()  # grouped by and sorted faster in one piece
     queries = [interval_sums(flags, contract, by)]
     if measures_apart:
         apart = contact_flags(flags, contract.channels, fcr=False).with_columns(measured_apart(contract, flags, relief))
@@ -331,8 +331,8 @@ def _fcr_of(
     columns: pl.DataFrame, ahead: list[pl.DataFrame], by: list[str], hours: dict[str, float], data_end: int
 ) -> pl.DataFrame:
     """A partition's FCR sums, from its columns and its look-ahead (`data_end`: the last instant read)."""
-    rows = pl.concat([columns, *ahead], how="vertical")
-    in_order = rows["arrived_at"].is_sorted()  # as a history delivered by arrival is
+    rows = pl.concat([columns, *ahead], how="vertical", rechunk=True)  # gathered whole by the sort
+    in_order = rows.height <= TIME_ORDER_ROWS and rows["arrived_at"].is_sorted()  # as a history delivered by arrival is
     return fcr_sums(rows.lazy(), by, hours, data_end=data_end, in_time_order=in_order).collect(engine="in-memory")
 
 
@@ -343,11 +343,13 @@ def interval_sums(flags: pl.LazyFrame, contract: Contract, by: list[str]) -> pl.
     (`tallies_of_sums`: an interval lies within a local day)."""
     zone = instants_zone(flags, "arrived_at")
     local = pl.col("arrived_at") if zone is None else wall_time_of(pl.col("arrived_at"), zone)
-    return (
+    keys = [k for k in by if k != "month"]  # an interval's month, taken from the few rows of the sums
+    sums = (
         flags.with_columns(interval_start(local, contract.channels).alias("interval"))
-        .group_by([*by, "interval", "in_hours"])
+        .group_by([*keys, "interval", "in_hours"])
         .agg(microsum_aggs(flags))
     )
+    return sums.with_columns(month_start_of(pl.col("interval")).alias("month")) if "month" in by else sums
 
 
 def tallies_of_sums(sums: pl.LazyFrame, by: list[str]) -> tuple[pl.LazyFrame, pl.LazyFrame]:
