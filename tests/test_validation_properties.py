@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from partner_analytics.contract.reading import parse_contract
 from partner_analytics.core.schema import TABLES
-from partner_analytics.io.readers import read_table
+from partner_analytics.io.readers import ROW, read_table
 from partner_analytics.io.validation import FALSE_WORDS, TRUE_WORDS, validate_table
 
 from .conftest import contract
@@ -160,7 +160,9 @@ def _clean_values(row: Contact) -> dict[str, str]:
 
 def _validate(path: Path):
     checked = validate_table(read_table(path, SPEC, None), CONTRACT, None, now=LOAD_TIME)
-    return checked.valid.collect(), checked.rejected.collect()
+    valid, rejected, failing = pl.collect_all([checked.valid, checked.rejected, checked.failing])
+    assert sorted(failing[ROW].to_list()) == sorted(rejected["row"].to_list()), "`failing` names the rejected rows"
+    return valid, rejected
 
 
 def _check_outcome(rows: list[Contact], valid: pl.DataFrame, rejected: pl.DataFrame, first_row: int) -> None:

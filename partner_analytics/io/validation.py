@@ -68,12 +68,15 @@ _FAILS = "__fails"
 @dataclass(frozen=True)
 class ValidatedTable:
     """The valid rows (typed, our columns) and the rejected ones (REJECTED_SCHEMA), both lazy;
+    `failing` the row numbers (`ROW`) of the rejected rows, read with the valid ones for less than the
+    rejected rows cost (their values, every reason), which are then read only if there are some;
     `repeated` the hashes of the unique keys read more than once (none: no key can repeat), and
     `firsts` the valid rows of those keys (key columns, `__first`: their row), which the next part of
     the table is checked against (`KeysRead`)."""
 
     valid: pl.LazyFrame
     rejected: pl.LazyFrame
+    failing: pl.LazyFrame
     repeated: pl.Series | None = None
     firsts: pl.LazyFrame | None = None
 
@@ -137,6 +140,7 @@ def validate_table(
         fails = pl.col(_FAILS)
     passed = typed.filter(~fails)
     rejected = [_rejections(typed.filter(fails), checks, raw)]
+    failing = [typed.filter(fails).select(ROW)]
     if spec.unique:
         repeated = _repeated_keys([(raw, source)], contract) if repeated is None else repeated
         label = pl.col(ROW).cast(pl.String)
@@ -155,13 +159,16 @@ def validate_table(
             ),
         )
         rejected.append(_rejections(repeats, [repeat], raw))
+        failing.append(repeats.select(ROW))
         firsts = passed.filter(_key_hash(list(spec.unique)).is_in(repeated.implode())).select(
             *spec.unique, label.alias("__first")
         )
     else:
         firsts = None
     valid = passed.select(spec.column_names)
-    return ValidatedTable(valid, pl.concat(rejected, how="vertical"), repeated, firsts)
+    return ValidatedTable(
+        valid, pl.concat(rejected, how="vertical"), pl.concat(failing, how="vertical"), repeated, firsts
+    )
 
 
 def repeated_keys(parts: list[tuple[RawTable, Source | None]], contract: Contract) -> pl.Series | None:

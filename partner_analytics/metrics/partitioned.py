@@ -34,7 +34,7 @@ from ..contract.terms import Contract
 from ..core.kpis import sums_of
 from ..core.localtime import month_start_of, wall_time_of
 from ..core.schema import TABLES
-from ..io.validation import ValidatedTable
+from ..io.validation import REJECTED_SCHEMA, ValidatedTable
 from .contact_kpis import (
     contact_flags,
     fcr_windows,
@@ -279,9 +279,10 @@ def _read_ahead(
 def _partition_read(
     partition: ValidatedTable, contract: Contract, relief: pl.LazyFrame | None, present: frozenset[str]
 ) -> _Read:
-    """One reading of a partition: its valid rows with their flags and its rejected rows collected at
-    once, then, from the flags held in memory with the columns the sums read only, the partition's
-    sums and FCR columns (`_Read`). A sum whose column is not `present` (all null) is not added up
+    """One reading of a partition: its valid rows with their flags and the numbers of its rejected rows
+    collected at once (the rejected rows themselves read after, when there are some), then, from the
+    flags held in memory with the columns the sums read only, the partition's sums and FCR columns
+    (`_Read`). A sum whose column is not `present` (all null) is not added up
     (null): its KPI is not measurable either way."""
     by = list(_BY)
     ordered = is_ordered(present)
@@ -295,9 +296,10 @@ def _partition_read(
     flagged = contact_flags(
         valid, contract.channels, fcr=False, in_hours=in_service_hours(contract, valid, relief)
     ).with_columns(pl.col(key).cast(enum) for key, enum in enums.items())
-    held, rejected = pl.collect_all(
-        [flagged.select(c for c in flagged.collect_schema().names() if c in kept), partition.rejected]
+    held, failing = pl.collect_all(
+        [flagged.select(c for c in flagged.collect_schema().names() if c in kept), partition.failing]
     )
+    rejected = partition.rejected.collect() if failing.height else pl.DataFrame(schema=REJECTED_SCHEMA)
     if held.height == 0:
         return _Read(rejected)
     first, last = held.select(
