@@ -302,10 +302,11 @@ def _partition_read(
     rejected = partition.rejected.collect() if failing.height else pl.DataFrame(schema=REJECTED_SCHEMA)
     if held.height == 0:
         return _Read(rejected)
+    held = held.rechunk()  # grouped by and sorted faster in one piece
     first, last = held.select(
         pl.col("arrived_at").dt.epoch("us").min().alias("first"), pl.col("arrived_at").dt.epoch("us").max()
     ).row(0)
-    flags = held.rechunk().lazy()  # grouped by and sorted faster in one piece
+    flags = held.lazy()
     queries = [interval_sums(flags, contract, by)]
     if measures_apart:
         apart = contact_flags(flags, contract.channels, fcr=False).with_columns(measured_apart(contract, flags, relief))
