@@ -98,7 +98,8 @@ class Engagement:
         """The table's valid and rejected rows, partition by partition (`readers.row_slices`: each of
         its files, each file of a folder, a large file in slices of `rows`), in the order of the files
         and rows, each file validated with its own source terms (preset, columns). A partition's valid
-        and rejected rows collected together are typed and checked once (`validate_table(typed_once=True)`).
+        rows collected with its rejected rows, or with their numbers (`failing`), are typed and checked
+        once (`validate_table(typed_once=True)`).
         Each partition's plan is made when it is asked for, so that the next is planned while one is read.
 
         None when a file is not Parquet, or a unique key of the table is read more than once (its
