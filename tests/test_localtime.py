@@ -87,7 +87,7 @@ def test_paris_change_days_are_irregular_and_the_rest_is_looked_up() -> None:
     """2026: clocks go forward on 29 March at 02:00 (a gap), back on 25 October at 03:00 (a fold)."""
     offsets, regular = localtime._days("Europe/Paris", local=True)
     day = (int(dt.datetime(2026, 3, 29, tzinfo=dt.UTC).timestamp()) * 1_000_000 - localtime._FIRST_US) // (
-        localtime._DAY_US
+        localtime.DAY_US
     )
     assert not regular[day]  # 02:00–03:00 local does not exist that day
     assert regular[day - 1] and offsets[day - 1] == 3_600_000_000  # 28 March: UTC+1

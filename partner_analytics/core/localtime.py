@@ -16,9 +16,10 @@ from functools import lru_cache
 
 import polars as pl
 
-__all__ = ["instant_of", "month_start_of", "wall_time_of"]
+__all__ = ["DAY_US", "instant_of", "month_start_of", "wall_time_of"]
 
-_DAY_US = 86_400_000_000
+DAY_US = 86_400_000_000
+"""A day of wall time, in microseconds: what local times (naive, µs since the epoch) count a day."""
 _FIRST, _LAST = dt.datetime(1900, 1, 1), dt.datetime(2200, 1, 1)
 _FIRST_US = int(_FIRST.replace(tzinfo=dt.UTC).timestamp()) * 1_000_000
 
@@ -28,7 +29,7 @@ def _days(zone: str, *, local: bool) -> tuple[pl.Series, pl.Series]:
     """Per day since 1900 (local wall days when `local`, else UTC days): the offset in µs (local − UTC),
     and whether the whole day has that offset (a regular day)."""
     starts = pl.datetime_range(_FIRST, _LAST, "1d", eager=True, time_unit="us", closed="left")
-    ends = starts + dt.timedelta(microseconds=_DAY_US - 1)
+    ends = starts + dt.timedelta(microseconds=DAY_US - 1)
     if local:
         first, last = (_instant(s, zone) for s in (starts, ends))
         offset_first = starts.dt.epoch("us") - first.dt.epoch("us")
@@ -55,7 +56,7 @@ def _instant(naive: pl.Series, zone: str) -> pl.Series:
 def _lookup(us: pl.Expr, zone: str, *, local: bool) -> tuple[pl.Expr, pl.Expr]:
     """(offset of the value's day, whether that day is regular) for µs since the epoch."""
     offsets, regular = _days(zone, local=local)
-    day = (us - _FIRST_US) // _DAY_US
+    day = (us - _FIRST_US) // DAY_US
     inside = (day >= 0) & (day < offsets.len())
     row = day.clip(0, offsets.len() - 1)
     return pl.lit(offsets).gather(row), inside & pl.lit(regular).gather(row)
@@ -83,7 +84,7 @@ def month_start_of(local: pl.Expr) -> pl.Expr:
     """The first day of the month (a Date) of local wall times (naive): `dt.date().dt.truncate("1mo")`,
     by looking the day up in a table from 1900 to 2200 (polars' truncation is dearer than the lookup)."""
     starts = _month_starts()
-    day = (local.dt.epoch("us") - _FIRST_US) // _DAY_US
+    day = (local.dt.epoch("us") - _FIRST_US) // DAY_US
     inside = (day >= 0) & (day < starts.len())
     exact = pl.when(~inside).then(local).dt.date().dt.truncate("1mo")  # named as `local`
     return pl.when(~inside).then(exact).otherwise(pl.lit(starts).gather(day.clip(0, starts.len() - 1)))

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from ..contract.terms import ChannelTerms, Contract
-from ..core.localtime import wall_time_of
+from ..core.localtime import DAY_US, wall_time_of
 from .contact_kpis import instants_zone, month_of
 from .partner_wide import with_partner_wide
 from .result_rows import not_measurable, ratio_rows
@@ -37,8 +37,6 @@ __all__ = [
 INTERVAL_KEYS = ("partner_id", "channel", "month", "day", "interval")
 """The keys of `interval_tallies` (without a finer scope)."""
 
-_DAY_US = 86_400_000_000
-
 _COARSE = "the interval report's intervals are longer than the interval target's"
 
 INTERVAL_COUNTS = {
@@ -54,7 +52,7 @@ INTERVAL_COUNTS = {
 def interval_start(local: pl.Expr, channels: dict[str, ChannelTerms]) -> pl.Expr:
     """The local start of each contact's interval: its channel's interval target's length, a day for a
     channel without one."""
-    step = pl.lit(_DAY_US, dtype=pl.Int64)
+    step = pl.lit(DAY_US, dtype=pl.Int64)
     for name, terms in channels.items():
         if terms.interval_target is not None:
             minutes = pl.lit(terms.interval_target.minutes * 60_000_000, dtype=pl.Int64)

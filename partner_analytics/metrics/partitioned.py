@@ -282,8 +282,8 @@ def _partition_read(
     """One reading of a partition: its valid rows with their flags and the numbers of its rejected rows
     collected at once (the rejected rows themselves read after, when there are some), then, from the
     flags held in memory with the columns the sums read only, the partition's sums and FCR columns
-    (`_Read`). A sum whose column is not `present` (all null) is not added up
-    (null): its KPI is not measurable either way."""
+    (`_Read`). A sum whose column is not `present` (all null) is not added up (null): its KPI is not
+    measurable either way."""
     by = list(_BY)
     ordered = is_ordered(present)
     measures_apart = bool(apart_pairs(contract))

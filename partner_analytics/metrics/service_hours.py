@@ -15,13 +15,12 @@ import polars as pl
 
 from ..contract.service_hours import Opening, opening_windows
 from ..contract.terms import Contract
-from ..core.localtime import wall_time_of
+from ..core.localtime import DAY_US, wall_time_of
 
 __all__ = ["apart_pairs", "in_service_hours", "measured_apart", "of_pairs"]
 
 
-_DAY_US = 86_400_000_000
-_MONDAY_US = 4 * _DAY_US
+_MONDAY_US = 4 * DAY_US
 """1970-01-05 00:00, the first Monday after the epoch, in µs since the epoch."""
 
 
@@ -32,20 +31,20 @@ def _open_at(opening: Opening, first: dt.date, last: dt.date, local_us: pl.Expr)
     whatever the number of windows."""
     closed = [(day - dt.date(1970, 1, 1)).days for day in sorted(opening.holidays.dates_between(first, last))]
     during = _within(opening_windows(opening), local_us)
-    return during & ~(local_us // _DAY_US).is_in(pl.Series(closed, dtype=pl.Int64).implode())
+    return during & ~(local_us // DAY_US).is_in(pl.Series(closed, dtype=pl.Int64).implode())
 
 
 def _within(windows: list[tuple[int, int, int]], local_us: pl.Expr) -> pl.Expr:
     """Whether the local wall time `local_us` is within one of the (weekday, start, end) windows."""
     bounds = pl.Series(_week_bounds(windows), dtype=pl.Int64)
-    week = (local_us - _MONDAY_US) % (7 * _DAY_US)
+    week = (local_us - _MONDAY_US) % (7 * DAY_US)
     return pl.lit(bounds).search_sorted(week, side="right") % 2 == 1
 
 
 def _week_bounds(windows: list[tuple[int, int, int]]) -> list[int]:
     """The (weekday, start, end) windows (seconds, end excluded) as sorted bounds in µs since Monday
     00:00: start, end, start, end…, windows that overlap or touch merged."""
-    spans = sorted((day * _DAY_US + start * 1_000_000, day * _DAY_US + end * 1_000_000) for day, start, end in windows)
+    spans = sorted((day * DAY_US + start * 1_000_000, day * DAY_US + end * 1_000_000) for day, start, end in windows)
     merged: list[list[int]] = []
     for start, end in spans:
         if merged and start <= merged[-1][1]:
