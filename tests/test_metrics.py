@@ -215,7 +215,7 @@ def test_fcr_from_the_hashed_sort_equals_the_exact_sort_when_customers_share_a_h
 ) -> None:
     """With the customer hash forced into 1, 2 or 3 values (customers interleaved in the sort), the
     rows of the shared hashes are recomputed exactly: the sums equal the exact sort's, from the 128-bit
-    key's sort or, for contacts in time order, the stable sort on the hash."""
+    key's sort or, for contacts in time order, the sort on the hash above each row's position."""
     start = dt.datetime(2026, 8, 25)
     frame = pl.LazyFrame(
         {
@@ -230,7 +230,7 @@ def test_fcr_from_the_hashed_sort_equals_the_exact_sort_when_customers_share_a_h
     frame = frame.with_columns(month_of(pl.col("arrived_at")).alias("month"))
     by = ["partner_id", "channel", "month"]
     expected = _exact_fcr(frame)
-    in_order = frame.sort("arrived_at")  # sorted on the hash alone (`in_time_order`)
+    in_order = frame.sort("arrived_at")  # sorted on the hash and the row's position (`in_time_order`)
     assert fcr.fcr_sums(frame, by, _WINDOWS).collect().sort(by).equals(expected)
     assert fcr.fcr_sums(in_order, by, _WINDOWS, in_time_order=True).collect().sort(by).equals(expected)
     with monkeypatch.context() as m:
